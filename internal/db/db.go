@@ -1,0 +1,354 @@
+// Package db opens wenming's store on embedded SQLite or PostgreSQL and gives
+// the capabilities one way to run transactions on either. SQL is written once
+// with ? placeholders in the subset both engines accept; Tx rewrites the
+// placeholders for PostgreSQL. Driver errors are translated into errs codes
+// here and nowhere else.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/wenming-city/wenming/internal/errs"
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is the store: a writer and a reader pool (the same pool on PostgreSQL).
+type DB struct {
+	Engine Engine
+	w, r   *sql.DB
+	dsn    string
+}
+
+// IsPostgresURL reports whether dsn selects PostgreSQL.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn: a postgres:// URL, or a SQLite file
+// path. It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if IsPostgresURL(dsn) {
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(max(8, 4*runtime.GOMAXPROCS(0)))
+		p.SetMaxIdleConns(max(8, 4*runtime.GOMAXPROCS(0)))
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		if err := p.PingContext(ctx); err != nil {
+			p.Close()
+			return nil, fmt.Errorf("connect postgres: %w", err)
+		}
+		return &DB{Engine: Postgres, w: p, r: p, dsn: dsn}, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data folder: %w", err)
+		}
+	}
+	// busy_timeout first, so the journal_mode change itself waits for locks.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite readers: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	return &DB{Engine: SQLite, w: w, r: r, dsn: path}, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Stats returns the pools' statistics (for /metrics).
+func (db *DB) Stats() (writer, reader sql.DBStats) { return db.w.Stats(), db.r.Stats() }
+
+// Path returns the SQLite file path ("" on PostgreSQL).
+func (db *DB) Path() string {
+	if db.Engine == SQLite {
+		return db.dsn
+	}
+	return ""
+}
+
+// Write runs fn in a write transaction (BEGIN IMMEDIATE on SQLite) and
+// commits if fn returns nil. A busy database is retried a few times.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.run(ctx, db.w, false, fn)
+		if !isBusy(err) {
+			return err
+		}
+		slog.Debug("database busy, retrying", "attempt", attempt)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// Read runs fn in a read-only transaction on the reader pool.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.r, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+	opts := &sql.TxOptions{}
+	if readOnly && db.Engine == Postgres {
+		opts.ReadOnly = true
+	}
+	stx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{tx: stx, engine: db.Engine}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = stx.Rollback()
+			return
+		}
+		if cerr := stx.Commit(); cerr != nil {
+			err = translate(fmt.Errorf("commit: %w", cerr))
+			return
+		}
+		for _, f := range tx.afterCommit {
+			f()
+		}
+	}()
+	return fn(tx)
+}
+
+// Tx is a transaction on either engine.
+type Tx struct {
+	tx          *sql.Tx
+	engine      Engine
+	afterCommit []func()
+}
+
+// Engine tells which engine the transaction runs on.
+func (t *Tx) Engine() Engine { return t.engine }
+
+// AfterCommit queues f to run once the transaction has committed.
+func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
+
+// Exec runs a statement.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, t.Rebind(q), args...)
+	if err != nil {
+		return nil, translate(fmt.Errorf("exec %s: %w", short(q), err))
+	}
+	return r, nil
+}
+
+// ExecN runs a statement and returns the number of rows it touched.
+func (t *Tx) ExecN(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := t.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// InsertID runs an INSERT that ends in "RETURNING id" and returns the id.
+func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	if err := t.tx.QueryRowContext(ctx, t.Rebind(q), args...).Scan(&id); err != nil {
+		return 0, translate(fmt.Errorf("insert %s: %w", short(q), err))
+	}
+	return id, nil
+}
+
+// Query runs a query; the caller closes the rows.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.Rebind(q), args...)
+	if err != nil {
+		return nil, translate(fmt.Errorf("query %s: %w", short(q), err))
+	}
+	return rows, nil
+}
+
+// Get scans one row into dest. No row is errs.NotFound with the given
+// message key argument what.
+func (t *Tx) Get(ctx context.Context, what string, q string, args []any, dest ...any) error {
+	err := t.tx.QueryRowContext(ctx, t.Rebind(q), args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFoundf(what)
+	}
+	if err != nil {
+		return translate(fmt.Errorf("get %s: %w", short(q), err))
+	}
+	return nil
+}
+
+// Count runs a SELECT COUNT(*)-style query returning one integer.
+func (t *Tx) Count(ctx context.Context, q string, args ...any) (int64, error) {
+	var n int64
+	if err := t.tx.QueryRowContext(ctx, t.Rebind(q), args...).Scan(&n); err != nil {
+		return 0, translate(fmt.Errorf("count %s: %w", short(q), err))
+	}
+	return n, nil
+}
+
+// Rebind rewrites ? placeholders as $1, $2 … for PostgreSQL. Question marks
+// inside single-quoted literals are left alone.
+func (t *Tx) Rebind(q string) string { return Rebind(t.engine, q) }
+
+// Rebind rewrites ? placeholders for the engine.
+func Rebind(e Engine, q string) string {
+	if e != Postgres || !strings.ContainsRune(q, '?') {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func short(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if len(q) > 60 {
+		q = q[:60] + "…"
+	}
+	return q
+}
+
+// translate maps driver errors onto errs codes, keeping the cause.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return &wrapped{errs.E(errs.Conflict, "err.duplicate"), err}
+		case "23503":
+			return &wrapped{errs.E(errs.Conflict, "err.in_use"), err}
+		case "23514", "23502", "22001":
+			return &wrapped{errs.E(errs.Invalid, "err.invalid_value"), err}
+		}
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &wrapped{errs.E(errs.Conflict, "err.duplicate"), err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &wrapped{errs.E(errs.Conflict, "err.in_use"), err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &wrapped{errs.E(errs.Invalid, "err.invalid_value"), err}
+		}
+	}
+	return err
+}
+
+// wrapped carries a domain error and the driver cause for the log.
+type wrapped struct {
+	domain *errs.Error
+	cause  error
+}
+
+func (w *wrapped) Error() string { return w.domain.Error() + ": " + w.cause.Error() }
+func (w *wrapped) Unwrap() []error {
+	return []error{w.domain, w.cause}
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// Like returns a LIKE pattern matching s anywhere, with wildcards escaped;
+// use it with "LIKE ? ESCAPE '\'".
+func Like(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// Placeholders returns "?, ?, ?" for n arguments.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
