@@ -1,0 +1,57 @@
+package i18n
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestEveryKeyExistsInBothLanguages(t *testing.T) {
+	zh, en := Keys(ZH), Keys(EN)
+	for _, k := range zh {
+		if _, ok := slices.BinarySearch(en, k); !ok {
+			t.Errorf("key %q missing in en", k)
+		}
+	}
+	for _, k := range en {
+		if _, ok := slices.BinarySearch(zh, k); !ok {
+			t.Errorf("key %q missing in zh-CN", k)
+		}
+	}
+}
+
+func TestPlaceholdersMatchAcrossLanguages(t *testing.T) {
+	for _, k := range Keys(ZH) {
+		if a, b := strings.Count(catalogues[ZH][k], "%"), strings.Count(catalogues[EN][k], "%"); a != b {
+			t.Errorf("key %q: zh-CN has %d placeholders, en %d", k, a, b)
+		}
+	}
+}
+
+func TestAcceptLanguagePicksTheBestSupportedTag(t *testing.T) {
+	cases := []struct {
+		header string
+		want   Lang
+	}{
+		{"", ""},
+		{"fr-FR", ""},
+		{"zh-CN,zh;q=0.9,en;q=0.8", ZH},
+		{"en-US,en;q=0.9", EN},
+		{"fr;q=1, en;q=0.7, zh-TW;q=0.5", EN},
+		{"zh-Hans", ZH},
+	}
+	for _, c := range cases {
+		if got := FromAcceptLanguage(c.header); got != c.want {
+			t.Errorf("%q: got %q want %q", c.header, got, c.want)
+		}
+	}
+}
+
+func TestStringArgumentsThatAreKeysAreTranslated(t *testing.T) {
+	if got := T(EN, "err.not_found", "entity.region"); got != "Region not found." {
+		t.Fatalf("got %q", got)
+	}
+	if got := T(ZH, "err.not_found", "entity.region"); got != "找不到该区域。" {
+		t.Fatalf("got %q", got)
+	}
+}
