@@ -80,17 +80,19 @@ func (s *Service) LoadPrincipal(ctx context.Context, tx *db.Tx, userID int64) (*
 		rPath = deref(uRegionPath)
 		p.RegionName = deref(uRegionName)
 	}
-	rows, err := tx.Query(ctx, `SELECT r.code, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.id`, userID)
+	rows, err := tx.Query(ctx, `SELECT r.code, r.name, r.name_en, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.id`, userID)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var code, perms string
-		if err := rows.Scan(&code, &perms); err != nil {
+		var code, name, nameEN, perms string
+		if err := rows.Scan(&code, &name, &nameEN, &perms); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		p.Roles = append(p.Roles, code)
+		p.RoleNames = append(p.RoleNames, name)
+		p.RoleNamesEN = append(p.RoleNamesEN, nameEN)
 		for _, pm := range SplitPerms(perms) {
 			p.Perms[pm] = true
 		}

@@ -166,3 +166,14 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 		return audit.Record(ctx, tx, p, now, audit.Entry{Action: audit.ActionPassword, Entity: "user", EntityID: audit.ID(p.UserID), Summary: "self"}, nil, nil)
 	})
 }
+
+// Principal loads a user's principal outside any request (after an API login).
+func (s *Service) Principal(ctx context.Context, userID int64) (*auth.Principal, error) {
+	var p *auth.Principal
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		p, err = s.LoadPrincipal(ctx, tx, userID)
+		return err
+	})
+	return p, err
+}

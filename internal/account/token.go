@@ -199,3 +199,15 @@ func (s *Service) TokenPrincipal(ctx context.Context, bearer string) (*auth.Prin
 	p.TokenID = id
 	return p, nil
 }
+
+// RevokeOwnToken revokes the token the principal authenticated with (API logout).
+func (s *Service) RevokeOwnToken(ctx context.Context, p *auth.Principal) error {
+	if p == nil || p.TokenID == 0 {
+		return errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+			s.Clock.Now().UnixMilli(), p.TokenID, p.UserID)
+		return err
+	})
+}

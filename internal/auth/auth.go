@@ -147,6 +147,8 @@ type Principal struct {
 	RegionID    int64
 	RegionName  string
 	Roles       []string // role codes
+	RoleNames   []string // role names (Chinese)
+	RoleNamesEN []string // role names (English)
 	Perms       map[Perm]bool
 	ScopeKind   ScopeKind
 	Scope       Scope

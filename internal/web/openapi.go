@@ -1,0 +1,134 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The OpenAPI 3 document is generated from the registered API routes, so it
+// cannot drift from them; a test checks every route is documented with a
+// summary and that path parameters match the pattern.
+
+func str() map[string]any      { return map[string]any{"type": "string"} }
+func integer() map[string]any  { return map[string]any{"type": "integer", "format": "int64"} }
+func boolean() map[string]any  { return map[string]any{"type": "boolean"} }
+func number() map[string]any   { return map[string]any{"type": "number"} }
+func dateTime() map[string]any { return map[string]any{"type": "string", "format": "date-time"} }
+func ref(name string) map[string]any {
+	return map[string]any{"$ref": "#/components/schemas/" + name}
+}
+func arr(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
+
+// obj is an object schema with properties and required names.
+func obj(props map[string]any, required ...string) map[string]any {
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+// listOf is the schema of a paged list of items.
+func listOf(item map[string]any) map[string]any {
+	return obj(map[string]any{"items": arr(item), "total": integer(), "page": integer(), "size": integer()})
+}
+
+// pagingParams are the query parameters every list accepts.
+var pagingParams = []Param{
+	{Name: "page", In: "query", Type: "integer", Description: "page number, from 1"},
+	{Name: "size", In: "query", Type: "integer", Description: "rows per page (default 50, at most 500)"},
+	{Name: "q", In: "query", Type: "string", Description: "keyword"},
+}
+
+var pathParamRe = regexp.MustCompile(`\{([a-zA-Z_]+)\.*\}`)
+
+// schemas are the shared components.
+var schemas = map[string]any{
+	"Error": obj(map[string]any{"error": obj(map[string]any{
+		"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_many", "internal"}},
+		"message": str(), "fields": map[string]any{"type": "object", "additionalProperties": str()},
+	}, "code", "message")}),
+	"Me": obj(map[string]any{"id": integer(), "username": str(), "display_name": str(), "unit_id": integer(), "unit_name": str(),
+		"region_id": integer(), "region_name": str(), "roles": arr(str()), "permissions": arr(str()), "lang": str(),
+		"scope": obj(map[string]any{"kind": str(), "all": boolean(), "region_paths": arr(str()), "unit_paths": arr(str()), "unit_only_paths": arr(str())})}),
+}
+
+// OpenAPI builds the document.
+func (s *Server) OpenAPI() map[string]any {
+	paths := map[string]any{}
+	for _, rt := range s.routes {
+		if !rt.API {
+			continue
+		}
+		item, _ := paths[rt.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.Path] = item
+		}
+		op := map[string]any{"summary": rt.Doc.Summary, "operationId": opID(rt.Method, rt.Path)}
+		if rt.Doc.Tag != "" {
+			op["tags"] = []string{rt.Doc.Tag}
+		}
+		var params []any
+		for _, m := range pathParamRe.FindAllStringSubmatch(rt.Path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": str()})
+		}
+		for _, p := range rt.Doc.Params {
+			t := p.Type
+			if t == "" {
+				t = "string"
+			}
+			params = append(params, map[string]any{"name": p.Name, "in": p.In, "required": p.Required, "description": p.Description, "schema": map[string]any{"type": t}})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if rt.Doc.Body != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": rt.Doc.Body}}}
+		}
+		status := rt.Doc.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		ok := map[string]any{"description": http.StatusText(status)}
+		if rt.Doc.Response != nil {
+			ok["content"] = map[string]any{"application/json": map[string]any{"schema": rt.Doc.Response}}
+		}
+		errResp := func(desc string) map[string]any {
+			return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+		}
+		responses := map[string]any{strconv.Itoa(status): ok, "default": errResp("error")}
+		if rt.Access == staff {
+			responses["401"] = errResp("not authenticated")
+			op["security"] = []any{map[string]any{"bearer": []string{}}}
+		}
+		for code, desc := range rt.Doc.Extra {
+			responses[strconv.Itoa(code)] = errResp(desc)
+		}
+		op["responses"] = responses
+		item[strings.ToLower(rt.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{"title": "wenming API", "version": s.cfg.Version,
+			"description": "JSON API of wenming. Errors always have the shape {\"error\":{\"code\",\"message\"}}; messages follow Accept-Language (zh-CN default, en)."},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas":         schemas,
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+		},
+	}
+}
+
+func opID(method, path string) string {
+	p := strings.NewReplacer("/api/v1/", "", "/", "_", "{", "", "}", "", ".", "_").Replace(path)
+	return strings.ToLower(method) + "_" + p
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, s.OpenAPI())
+	return nil
+}

@@ -1,0 +1,293 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// templates holds one parsed template set per page: the layout and the
+// partials (files starting with "_") plus the page's own file.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+func loadTemplates(funcs template.FuncMap) (*templates, error) {
+	entries, err := fs.ReadDir(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	base := template.New("layout.html").Funcs(funcs)
+	var pages []string
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case n == "layout.html" || strings.HasPrefix(n, "_"):
+			b, err := templateFS.ReadFile("templates/" + n)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := base.New(n).Parse(string(b)); err != nil {
+				return nil, fmt.Errorf("template %s: %w", n, err)
+			}
+		case strings.HasSuffix(n, ".html"):
+			pages = append(pages, n)
+		}
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, n := range pages {
+		b, err := templateFS.ReadFile("templates/" + n)
+		if err != nil {
+			return nil, err
+		}
+		c, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.New(n).Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		t.pages[strings.TrimSuffix(n, ".html")] = c
+	}
+	return t, nil
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": func(name string) string { return s.assets.URL(name) },
+		"add":   func(a, b int) int { return a + b },
+		"mask":  account.MaskPhone,
+		"join":  strings.Join,
+		"i64":   func(n int64) string { return strconv.FormatInt(n, 10) },
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+// View is what every page template receives.
+type View struct {
+	Title    string // translated
+	Lang     i18n.Lang
+	P        *auth.Principal
+	CSRF     string
+	Flash    string
+	ErrorMsg string            // the message above a form or on the error page
+	Errors   map[string]string // field → translated message
+	Form     url.Values        // submitted values, to fill the form again
+	Data     any
+	Path     string
+	Query    url.Values
+	Nav      []NavItem
+	Version  string
+	Demo     bool
+}
+
+// T translates a key in the page's language.
+func (v *View) T(key string, args ...any) string { return i18n.T(v.Lang, key, args...) }
+
+// Err returns the message for a field ("" when none).
+func (v *View) Err(field string) string { return v.Errors[field] }
+
+// Val returns the submitted value of a field.
+func (v *View) Val(field string) string { return v.Form.Get(field) }
+
+// Vals returns all submitted values of a field.
+func (v *View) Vals(field string) []string { return v.Form[field] }
+
+// Has reports whether a field has the value (for checkboxes and multi-selects).
+func (v *View) Has(field, value string) bool {
+	for _, x := range v.Form[field] {
+		if x == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Can reports whether the viewer holds a permission.
+func (v *View) Can(perm string) bool { return v.P.Can(auth.Perm(perm)) }
+
+// Time formats a time the Chinese way (2026-11-29 14:05) in local time.
+func (v *View) Time(t any) string {
+	switch x := t.(type) {
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		return x.Local().Format("2006-01-02 15:04")
+	case *time.Time:
+		if x == nil {
+			return v.T("time.never")
+		}
+		return x.Local().Format("2006-01-02 15:04")
+	}
+	return ""
+}
+
+// Date formats a date as 2026-11-29.
+func (v *View) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02")
+}
+
+// Num formats an integer with thousands separators (600,000).
+func (v *View) Num(n any) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Name picks the Chinese or English name of a thing with both.
+func (v *View) Name(zh, en string) string {
+	if v.Lang == i18n.EN && en != "" {
+		return en
+	}
+	return zh
+}
+
+// NavItem is an entry of the side menu.
+type NavItem struct {
+	Label, Href string
+	Active      bool
+	Group       string
+}
+
+// view starts a View for a request; title is an i18n key.
+func (s *Server) view(w http.ResponseWriter, r *http.Request, title string) *View {
+	info := infoOf(r)
+	v := &View{
+		Lang: info.Lang, P: info.P, CSRF: info.CSRF, Path: r.URL.Path, Query: r.URL.Query(),
+		Version: s.cfg.Version, Demo: s.cfg.Demo, Form: url.Values{},
+	}
+	v.Title = v.T(title)
+	if w != nil {
+		v.Flash = s.takeFlash(w, r)
+	}
+	v.Nav = s.nav(v)
+	return v
+}
+
+// nav builds the menu from the viewer's permissions.
+func (s *Server) nav(v *View) []NavItem {
+	if v.P == nil {
+		return nil
+	}
+	type entry struct {
+		key, href string
+		perm      auth.Perm
+		group     string
+	}
+	entries := []entry{
+		{"nav.home", "/", "", ""},
+		{"nav.regions", "/regions", auth.PermOrgView, "nav.admin"},
+		{"nav.units", "/units", auth.PermOrgView, "nav.admin"},
+		{"nav.pairings", "/pairings", auth.PermOrgView, "nav.admin"},
+		{"nav.users", "/users", auth.PermUserView, "nav.admin"},
+		{"nav.roles", "/roles", auth.PermRoleManage, "nav.admin"},
+		{"nav.tokens", "/tokens", auth.PermTokenManage, "nav.admin"},
+		{"nav.audit", "/audit", auth.PermAuditView, "nav.admin"},
+		{"nav.settings", "/settings", auth.PermSettingsManage, "nav.admin"},
+	}
+	var out []NavItem
+	for _, e := range entries {
+		if e.perm != "" && !v.P.Can(e.perm) {
+			continue
+		}
+		active := v.Path == e.href || (e.href != "/" && strings.HasPrefix(v.Path, e.href+"/"))
+		g := ""
+		if e.group != "" {
+			g = v.T(e.group)
+		}
+		out = append(out, NavItem{Label: v.T(e.key), Href: e.href, Active: active, Group: g})
+	}
+	return out
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
+	t, ok := s.tmpl.pages[page]
+	if !ok {
+		s.log.Error("unknown page template", "page", page)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		s.log.Error("render", "page", page, "err", err)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(i18n.T(v.Lang, "err.internal")))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// formFailed re-renders a form with the error's field messages when err is a
+// validation or conflict error, and returns nil; any other error is
+// returned for fail. The form keeps what the user typed.
+func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string, v *View, err error) error {
+	code := errs.CodeOf(err)
+	if code != errs.Invalid && code != errs.Conflict && code != errs.TooMany && code != errs.Unauthorized {
+		return err
+	}
+	_, msg, fields := s.message(r, err)
+	v.ErrorMsg, v.Errors = msg, fields
+	if r.PostForm != nil {
+		v.Form = r.PostForm
+	}
+	s.render(w, r, statusOf(code), page, v)
+	return nil
+}
+
+// redirect sends the browser to path with a flash message key.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path, flashKey string) error {
+	if flashKey != "" {
+		s.setFlash(w, flashKey)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+	return nil
+}

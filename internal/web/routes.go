@@ -1,0 +1,24 @@
+package web
+
+import "net/http"
+
+// registerRoutes lists every route. Each capability's routes live in its
+// own file (regions.go, units.go, users.go …) behind one call here.
+func (s *Server) registerRoutes() {
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", s.assets))
+	s.mux.HandleFunc("GET /favicon.ico", s.favicon)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.HandleFunc("GET /metrics", s.metricsPage)
+
+	s.sessionRoutes()
+	s.homeRoutes()
+	s.orgRoutes()
+	s.userRoutes()
+	s.auditRoutes()
+	s.apiRoutes()
+
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errPageNotFound)
+	})
+}

@@ -1,0 +1,28 @@
+// wenming: small hand-written helpers; every page works without them.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    // Language select submits itself.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.submit(); });
+    });
+    // Phone menu.
+    var t = document.querySelector(".menu-toggle"), side = document.getElementById("side");
+    if (t && side) {
+      t.addEventListener("click", function () {
+        var open = side.classList.toggle("open");
+        t.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+    // Confirm destructive actions.
+    document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
+      });
+    });
+    // Move focus to the first field with an error, or to the form error.
+    var bad = document.querySelector("[aria-invalid=true]") || document.getElementById("form-error");
+    if (bad) { bad.focus(); }
+  });
+})();
