@@ -160,6 +160,9 @@ func (s *Service) checkRefs(ctx context.Context, tx *db.Tx, p *auth.Principal, i
 			}
 		}
 	}
+	if err := checkScopeWidth(ctx, tx, p, in, f); err != nil {
+		return nil, err
+	}
 	return roleIDs, nil
 }
 
