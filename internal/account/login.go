@@ -95,6 +95,8 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		if err != nil {
 			return err
 		}
+		// A locked login keeps asking for the captcha afterwards.
+		res.NeedCaptcha = uf.failures >= pol.CaptchaAfter || ipf.failures >= pol.IPCaptchaAfter
 		if uf.lockedUntil > now.UnixMilli() {
 			outcome = lockedError(uf.lockedUntil, now)
 			return nil
@@ -103,8 +105,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 			outcome = lockedError(ipf.lockedUntil, now)
 			return nil
 		}
-		if uf.failures >= pol.CaptchaAfter || ipf.failures >= pol.IPCaptchaAfter {
-			res.NeedCaptcha = true
+		if res.NeedCaptcha {
 			if in.CaptchaID == "" || strings.TrimSpace(in.CaptchaAnswer) == "" {
 				var cf errs.Fields
 				cf.Add("captcha", "login.captcha_required")

@@ -284,3 +284,18 @@ func (l *loader) loadUsers() error {
 	}
 	return nil
 }
+
+// Logins lists the demo accounts without loading anything, for the login
+// page of a server started again on a database that already has the demo.
+func Logins() []Login {
+	roles := map[string]account.BuiltinRole{}
+	for _, r := range account.BuiltinRoles {
+		roles[r.Code] = r
+	}
+	var out []Login
+	for _, u := range demoUsers() {
+		r := roles[u.role]
+		out = append(out, Login{Username: u.username, Role: r.Name, RoleEN: r.NameEN, Note: u.note})
+	}
+	return out
+}

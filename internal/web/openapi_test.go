@@ -32,9 +32,9 @@ func TestOpenAPIDocumentsEveryAPIRoute(t *testing.T) {
 		for method, raw := range ops {
 			documented = append(documented, strings.ToUpper(method)+" "+path)
 			var op struct {
-				Summary    string                     `json:"summary"`
+				Summary    string                      `json:"summary"`
 				Parameters []struct{ Name, In string } `json:"parameters"`
-				Responses  map[string]json.RawMessage `json:"responses"`
+				Responses  map[string]json.RawMessage  `json:"responses"`
 			}
 			json.Unmarshal(raw, &op)
 			if op.Summary == "" || len(op.Responses) == 0 {

@@ -18,7 +18,7 @@ import (
 	"github.com/wenming-city/wenming/internal/i18n"
 )
 
-//go:embed templates
+//go:embed all:templates
 var templateFS embed.FS
 
 // templates holds one parsed template set per page: the layout and the
@@ -32,37 +32,47 @@ func loadTemplates(funcs template.FuncMap) (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := template.New("layout.html").Funcs(funcs)
-	var pages []string
+	var shared, pages []string
 	for _, e := range entries {
 		n := e.Name()
 		switch {
 		case n == "layout.html" || strings.HasPrefix(n, "_"):
-			b, err := templateFS.ReadFile("templates/" + n)
-			if err != nil {
-				return nil, err
-			}
-			if _, err := base.New(n).Parse(string(b)); err != nil {
-				return nil, fmt.Errorf("template %s: %w", n, err)
-			}
+			shared = append(shared, n)
 		case strings.HasSuffix(n, ".html"):
 			pages = append(pages, n)
 		}
 	}
 	t := &templates{pages: map[string]*template.Template{}}
-	for _, n := range pages {
+	// Each page gets its own set (layout, partials, page) so the pages'
+	// "content" blocks do not overwrite each other.
+	var base strings.Builder
+	for _, n := range shared {
 		b, err := templateFS.ReadFile("templates/" + n)
 		if err != nil {
 			return nil, err
 		}
-		c, err := base.Clone()
+		if n == "layout.html" {
+			base.WriteString(`{{define "layout.html"}}` + string(b) + `{{end}}`)
+		} else {
+			base.Write(b)
+		}
+	}
+	for _, page := range pages {
+		b, err := templateFS.ReadFile("templates/" + page)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := c.New(n).Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("template %s: %w", n, err)
+		set, err := template.New(page).Funcs(funcs).Parse(base.String())
+		if err != nil {
+			return nil, fmt.Errorf("templates layout and partials: %w", err)
 		}
-		t.pages[strings.TrimSuffix(n, ".html")] = c
+		if _, err := set.Parse(string(b)); err != nil {
+			return nil, fmt.Errorf("template %s: %w", page, err)
+		}
+		if set.Lookup("content") == nil {
+			return nil, fmt.Errorf("template %s: no \"content\" block", page)
+		}
+		t.pages[strings.TrimSuffix(page, ".html")] = set
 	}
 	return t, nil
 }

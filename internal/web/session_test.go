@@ -67,9 +67,10 @@ func TestRepeatedFailuresAskForTheCaptchaThenLockTheAccount(t *testing.T) {
 		if res.Status != http.StatusBadRequest || !res.Contains("验证码", `name="captcha_id"`) {
 			t.Fatalf("captcha not required: %d %s", res.Status, res.Body)
 		}
-		// Three more failures with correct captchas lock the account.
+		// Three more failures with correct captchas lock the account; each
+		// answer page carries the next captcha.
 		for i := 0; i < 3; i++ {
-			id, answer := captcha(t, e, c)
+			id, answer := captcha(t, e, res)
 			v := url.Values{"username": {"operator"}, "password": {"wrong-password"}, "captcha_id": {id}, "captcha": {answer}}
 			res = c.PostForm("/login", v)
 		}
@@ -77,14 +78,14 @@ func TestRepeatedFailuresAskForTheCaptchaThenLockTheAccount(t *testing.T) {
 			t.Fatalf("not locked: %d %s", res.Status, res.Body)
 		}
 		// Even the right password is refused while locked.
-		id, answer := captcha(t, e, c)
+		id, answer := captcha(t, e, res)
 		res = c.PostForm("/login", url.Values{"username": {"operator"}, "password": {demo.Password}, "captcha_id": {id}, "captcha": {answer}})
 		if res.Status != http.StatusTooManyRequests {
 			t.Fatalf("locked account logged in: %d", res.Status)
 		}
 		// After the lock ends, the right password with a captcha works.
 		e.Clock.Advance(16 * time.Minute)
-		id, answer = captcha(t, e, c)
+		id, answer = captcha(t, e, res)
 		res = c.PostForm("/login", url.Values{"username": {"operator"}, "password": {demo.Password}, "captcha_id": {id}, "captcha": {answer}})
 		if res.Status != http.StatusSeeOther {
 			t.Fatalf("after the lock: %d %s", res.Status, res.Body)
@@ -95,10 +96,9 @@ func TestRepeatedFailuresAskForTheCaptchaThenLockTheAccount(t *testing.T) {
 	})
 }
 
-// captcha fetches the login page and answers the captcha it shows.
-func captcha(t *testing.T, e *apptest.Env, c *apptest.Client) (string, string) {
+// captcha answers the captcha a login page shows.
+func captcha(t *testing.T, e *apptest.Env, res *apptest.Response) (string, string) {
 	t.Helper()
-	res := c.Get("/login?next=/")
 	i := strings.Index(res.Body, `name="captcha_id" value="`)
 	if i < 0 {
 		t.Fatalf("no captcha on the login page: %s", res.Body)

@@ -1,0 +1,243 @@
+// Package app wires wenming together: configuration, the store, the
+// capability services, jobs and the HTTP server. cmd/wenming only parses the
+// command line and calls it; the end-to-end tests start the real thing
+// through New and Handler.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/audit"
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/jobs"
+	"github.com/wenming-city/wenming/internal/metrics"
+	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/web"
+)
+
+// Version is set at build time with -ldflags "-X …/internal/app.Version=…".
+var Version = "0.1.0-dev"
+
+// Config is the configuration of one instance.
+type Config struct {
+	Addr      string // listen address
+	DataDir   string // data folder (SQLite file, photos)
+	DB        string // "" = SQLite in DataDir; a postgres:// URL selects PostgreSQL
+	Demo      bool   // load the demo city when the database is empty
+	BaseURL   string
+	LogFormat string // text or json
+	// AdminPassword sets the first admin's password on a new production
+	// database; empty means generate one and print it once.
+	AdminPassword string
+	Out           io.Writer // where first-run notices (logins) are printed
+	Clock         clock.Clock
+}
+
+// DSN returns the database address the config selects.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "wenming.db")
+}
+
+// App is a running wenming.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	DB       *db.DB
+	Accounts *account.Service
+	Org      *org.Service
+	Audit    *audit.Service
+	Jobs     *jobs.Runner
+	Metrics  *metrics.Registry
+	Web      *web.Server
+	// Logins are the demo accounts in demo mode.
+	Logins []demo.Login
+	// DemoLoaded is true when this start loaded the demo city.
+	DemoLoaded bool
+}
+
+// New opens and migrates the store, seeds what a new installation needs
+// and builds the HTTP server.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	d, err := db.Open(ctx, cfg.DSN())
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: d, Metrics: metrics.New()}
+	ok := false
+	defer func() {
+		if !ok {
+			d.Close()
+		}
+	}()
+	if _, err := d.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	a.Accounts = account.New(d, cfg.Clock)
+	a.Org = org.New(d, cfg.Clock)
+	a.Audit = audit.New(d, cfg.Clock)
+	if err := a.Accounts.Bootstrap(ctx); err != nil {
+		return nil, fmt.Errorf("seed roles: %w", err)
+	}
+	if err := a.firstRun(ctx); err != nil {
+		return nil, err
+	}
+	a.Jobs = jobs.New(d, cfg.Clock, log)
+	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
+		return nil, err
+	}
+	a.Metrics.SetPools(func() map[string]sql.DBStats {
+		w, r := d.Stats()
+		return web.PoolStats(w, r, d.Engine == db.Postgres)
+	})
+	var logins []web.DemoLogin
+	for _, l := range a.Logins {
+		logins = append(logins, web.DemoLogin{Username: l.Username, Role: l.Role})
+	}
+	a.Web, err = web.New(web.Deps{
+		Config: web.Config{BaseURL: cfg.BaseURL, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
+		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Metrics: a.Metrics,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// firstRun loads the demo city (demo mode) or creates the first admin on an
+// empty database. In demo mode on a database that already has the demo, it
+// only recalls the logins for the login page.
+func (a *App) firstRun(ctx context.Context) error {
+	n, err := a.Accounts.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if a.Config.Demo {
+		if n == 0 {
+			start := time.Now()
+			logins, err := demo.Load(ctx, a.Org, a.Accounts)
+			if err != nil {
+				return fmt.Errorf("load demo city: %w", err)
+			}
+			a.Log.Info("demo city loaded", "ms", time.Since(start).Milliseconds())
+			a.Logins, a.DemoLoaded = logins, true
+			PrintLogins(a.Config.Out, logins)
+			return nil
+		}
+		a.Logins = demo.Logins()
+		return nil
+	}
+	if n > 0 {
+		return nil
+	}
+	pw := a.Config.AdminPassword
+	generated := pw == ""
+	if generated {
+		pw = GeneratePassword()
+	}
+	if _, err := a.Accounts.CreateUser(ctx, nil, account.UserInput{
+		Username: "admin", DisplayName: "系统管理员", ScopeKind: auth.ScopeAll, Roles: []string{account.RoleAdmin},
+		Active: true, Password: pw, MustChange: generated,
+	}); err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(a.Config.Out, "\nFirst start: created the administrator.\n  username: admin\n  password: %s\n(shown once; you must change it at first login)\n\n", pw)
+	}
+	return nil
+}
+
+// PrintLogins prints the demo accounts.
+func PrintLogins(w io.Writer, logins []demo.Login) {
+	fmt.Fprintf(w, "\nDemo city loaded. Every demo account's password is %q.\n", demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-14s %s (%s)  %s\n", l.Username, l.Role, l.RoleEN, l.Note)
+	}
+	fmt.Fprintln(w)
+}
+
+// GeneratePassword returns a random password that meets the default policy.
+func GeneratePassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 14)
+	for i := range b {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b[:4]) + "-" + string(b[4:9]) + "-" + string(b[9:]) + "7a"
+}
+
+// Handler is the HTTP handler (for tests and Run).
+func (a *App) Handler() http.Handler { return a.Web.Handler() }
+
+// Run serves HTTP and runs jobs until ctx is cancelled (SIGTERM), then
+// shuts down gracefully.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go a.Jobs.Loop(jobCtx, 30*time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("wenming is serving", "url", "http://"+ln.Addr().String(), "engine", a.DB.Engine, "version", Version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutCtx)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.DB.Close() }

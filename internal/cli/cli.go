@@ -1,0 +1,300 @@
+// Package cli is wenming's command line: serve (the default), migrate,
+// demo, user create|passwd, backup and version. Every serve flag can also
+// be set by an environment variable (WENMING_ADDR, WENMING_DATA …).
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/app"
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
+)
+
+const usage = `wenming: the civilised-city campaign system.
+
+Usage:
+  wenming [serve] [flags]        start the server (the default command)
+  wenming migrate [flags]        create or update the database schema
+  wenming demo [flags]           load the demo city into an empty database
+  wenming user create USERNAME [flags]
+  wenming user passwd USERNAME [flags]
+  wenming backup FILE [flags]    consistent online copy of a SQLite database
+  wenming version
+
+Flags (each also an environment variable):
+  --addr        WENMING_ADDR        listen address (default 127.0.0.1:8080)
+  --data        WENMING_DATA        data folder (default ./data)
+  --db          WENMING_DB          database: empty for SQLite in the data folder, or a postgres:// URL
+  --demo        WENMING_DEMO        load the demo city if the database is empty
+  --base-url    WENMING_BASE_URL    public URL, e.g. https://wenming.example.gov.cn
+  --log-format  WENMING_LOG_FORMAT  text or json
+`
+
+// Run executes the command line and returns the process exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(args, stdout, stderr)
+	case "migrate":
+		err = migrate(args, stdout, stderr)
+	case "demo":
+		err = loadDemo(args, stdout, stderr)
+	case "user":
+		err = user(args, stdin, stdout, stderr)
+	case "backup":
+		err = backup(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "wenming", app.Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "wenming:", describe(err))
+		return 1
+	}
+	return 0
+}
+
+// describe turns an error into a line for the terminal, in Chinese and
+// English where it is a domain error.
+func describe(err error) string {
+	e := errs.As(err)
+	if e == nil {
+		return err.Error()
+	}
+	msg := i18n.T(i18n.EN, e.Key, append([]any(nil), e.Args...)...)
+	for f, fe := range e.Fields {
+		msg += fmt.Sprintf("\n  %s: %s", f, i18n.T(i18n.EN, fe.Key, append([]any(nil), fe.Args...)...))
+	}
+	return msg
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	switch strings.ToLower(os.Getenv(name)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// flags declares the shared flags on fs and returns the config they fill.
+func flags(fs *flag.FlagSet) *app.Config {
+	c := &app.Config{}
+	fs.StringVar(&c.Addr, "addr", env("WENMING_ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&c.DataDir, "data", env("WENMING_DATA", "data"), "data folder")
+	fs.StringVar(&c.DB, "db", env("WENMING_DB", ""), "database (empty: SQLite in the data folder; or a postgres:// URL)")
+	fs.BoolVar(&c.Demo, "demo", envBool("WENMING_DEMO"), "load the demo city if the database is empty")
+	fs.StringVar(&c.BaseURL, "base-url", env("WENMING_BASE_URL", ""), "public base URL")
+	fs.StringVar(&c.LogFormat, "log-format", env("WENMING_LOG_FORMAT", "text"), "log format: text or json")
+	return c
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	return fs
+}
+
+func logger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	c := flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := logger(c.LogFormat, stderr)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	c.Out = stdout
+	c.AdminPassword = os.Getenv("WENMING_ADMIN_PASSWORD")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, *c, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if c.Demo {
+		fmt.Fprintf(stdout, "Open http://%s/ and log in (demo accounts below, password %q).\n", c.Addr, demo.Password)
+		for _, l := range a.Logins {
+			fmt.Fprintf(stdout, "  %-14s %s\n", l.Username, l.Role)
+		}
+	}
+	return a.Run(ctx)
+}
+
+func openDB(c *app.Config) (*db.DB, error) {
+	d, err := db.Open(context.Background(), c.DSN())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(context.Background()); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func migrate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr)
+	c := flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := db.Open(context.Background(), c.DSN())
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	done, err := d.Migrate(context.Background())
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(stdout, "The schema is up to date.")
+	} else {
+		fmt.Fprintf(stdout, "Applied migrations %v.\n", done)
+	}
+	return nil
+}
+
+func loadDemo(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("demo", stderr)
+	c := flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.Demo = true
+	c.Out = stdout
+	log, err := logger(c.LogFormat, stderr)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(c)
+	if err != nil {
+		return err
+	}
+	d.Close()
+	a, err := app.New(context.Background(), *c, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if !a.DemoLoaded {
+		return errs.E(errs.Conflict, "demo.not_empty")
+	}
+	return nil
+}
+
+func user(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 || (args[0] != "create" && args[0] != "passwd") {
+		return fmt.Errorf("usage: wenming user create|passwd USERNAME [--role admin] [--name 名字] [flags]; the password is read from standard input")
+	}
+	sub, username := args[0], args[1]
+	fs := newFlagSet("user", stderr)
+	c := flags(fs)
+	role := fs.String("role", account.RoleAdmin, "role code for a new user")
+	name := fs.String("name", "", "display name for a new user (default: the username)")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	fmt.Fprint(stderr, "Password: ")
+	pw, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && pw == "" {
+		return fmt.Errorf("read the password from standard input: %w", err)
+	}
+	pw = strings.TrimRight(pw, "\r\n")
+	d, err := openDB(c)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	acc := account.New(d, systemClock{})
+	if err := acc.Bootstrap(context.Background()); err != nil {
+		return err
+	}
+	if sub == "passwd" {
+		if err := acc.SetPasswordBySystem(context.Background(), username, pw, false); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Password of %s changed.\n", username)
+		return nil
+	}
+	if *name == "" {
+		*name = username
+	}
+	id, err := acc.CreateUser(context.Background(), nil, account.UserInput{Username: username, DisplayName: *name,
+		ScopeKind: auth.ScopeAll, Roles: []string{*role}, Active: true, Password: pw})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created user %s (id %d) with role %s and data scope all.\n", username, id, *role)
+	return nil
+}
+
+func backup(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 || strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("usage: wenming backup FILE [--data DIR | --db DSN]")
+	}
+	file := args[0]
+	fs := newFlagSet("backup", stderr)
+	c := flags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	d, err := db.Open(context.Background(), c.DSN())
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Backup(context.Background(), file); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Backup written to %s.\n", file)
+	return nil
+}

@@ -1,0 +1,7 @@
+package cli
+
+import "time"
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
