@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -15,12 +16,26 @@ import (
 )
 
 // argon2id parameters (RFC 9106 second recommended option, memory-trimmed).
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024 // KiB
-	argonThreads = 1
-	argonKeyLen  = 32
+// Hashes record their parameters, so changing these never breaks a login.
+var (
+	argonTime    uint32 = 2
+	argonMemory  uint32 = 19 * 1024 // KiB
+	argonThreads uint8  = 1
 )
+
+const argonKeyLen = 32
+
+// UseCheapHashingInTests lowers the argon2id cost for new hashes so test
+// suites that create and log in many users run quickly under the race
+// detector. Only test code calls it; production code never does.
+func UseCheapHashingInTests() {
+	cheapOnce.Do(func() {
+		argonTime, argonMemory = 1, 64
+		dummyHash = HashPassword("not a real password")
+	})
+}
+
+var cheapOnce sync.Once
 
 // HashPassword returns an encoded argon2id hash of pw.
 func HashPassword(pw string) string {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/app"
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
@@ -45,6 +46,7 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
 // city loaded and a fake clock at 2026-11-29 09:00 Beijing time.
 func Start(tb testing.TB, engine db.Engine) *Env {
 	tb.Helper()
+	account.UseCheapHashingInTests()
 	dsn := dbtest.DSN(tb, engine)
 	c := clock.NewFake(time.Date(2026, 11, 29, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), Demo: true, Clock: c, Out: io.Discard}

@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/perf"
 )
 
 const usage = `wenming: the civilised-city campaign system.
@@ -34,6 +35,7 @@ Usage:
   wenming user create USERNAME [flags]
   wenming user passwd USERNAME [flags]
   wenming backup FILE [flags]    consistent online copy of a SQLite database
+  wenming bench pages [--n 200] measure start-up, page times and memory of this binary
   wenming version
 
 Flags (each also an environment variable):
@@ -63,6 +65,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = user(args, stdin, stdout, stderr)
 	case "backup":
 		err = backup(args, stdout, stderr)
+	case "bench":
+		err = bench(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "wenming", app.Version)
 	case "help", "-h", "--help":
@@ -297,4 +301,20 @@ func backup(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Backup written to %s.\n", file)
 	return nil
+}
+
+func bench(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 || args[0] != "pages" {
+		return fmt.Errorf("usage: wenming bench pages [--n 200]")
+	}
+	fs := newFlagSet("bench", stderr)
+	n := fs.Int("n", 200, "requests per page")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	return perf.Pages(context.Background(), perf.PagesConfig{Binary: self, N: *n, Out: stdout}, demo.Password)
 }
