@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/metrics"
@@ -36,6 +37,7 @@ type Server struct {
 	log      *slog.Logger
 	accounts *account.Service
 	org      *org.Service
+	audit    *audit.Service
 	metrics  *metrics.Registry
 
 	tmpl   *templates
@@ -52,13 +54,14 @@ type Deps struct {
 	Log      *slog.Logger
 	Accounts *account.Service
 	Org      *org.Service
+	Audit    *audit.Service
 	Metrics  *metrics.Registry
 }
 
 // New builds the server; templates are parsed and checked here, so a broken
 // template stops the start rather than a page.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, metrics: d.Metrics}
+	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, metrics: d.Metrics}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
