@@ -230,7 +230,7 @@ func (s *Service) Unlock(ctx context.Context, p *auth.Principal, userID int64) e
 		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE key = ?", "u:"+strings.ToLower(uname)); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: "unlock", Entity: "user", EntityID: audit.ID(userID), Summary: uname}, nil, nil)
+		return audit.Record(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: audit.ActionUnlock, Entity: "user", EntityID: audit.ID(userID), Summary: uname}, nil, nil)
 	})
 }
 

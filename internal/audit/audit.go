@@ -28,6 +28,7 @@ const (
 	ActionIssueToken  = "issue_token"
 	ActionRevokeToken = "revoke_token"
 	ActionLock        = "lock"
+	ActionUnlock      = "unlock"
 )
 
 // Entry is one audit record.

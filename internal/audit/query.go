@@ -15,11 +15,10 @@ import (
 )
 
 // Actions lists the actions the log knows, in the order a filter offers
-// them. "unlock" is written by the account service when an admin lifts a
-// lock.
+// them.
 var Actions = []string{
 	ActionCreate, ActionUpdate, ActionDelete, ActionLogin, ActionLoginFailed, ActionLogout,
-	ActionPassword, ActionViewContact, ActionIssueToken, ActionRevokeToken, ActionLock, "unlock",
+	ActionPassword, ActionViewContact, ActionIssueToken, ActionRevokeToken, ActionLock, ActionUnlock,
 }
 
 // Entities lists the kinds of thing entries are about, in filter order.

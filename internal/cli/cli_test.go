@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/db"
+)
+
+func TestMain(m *testing.M) {
+	account.UseCheapHashingInTests()
+	m.Run()
+}
+
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	if code, out, _ := run(t, "", "version"); code != 0 || !strings.HasPrefix(out, "wenming ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, _, errs := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("unknown: %d %q", code, errs)
+	}
+}
+
+func TestMigrateThenUserCreateThenPasswdThenBackup(t *testing.T) {
+	dir := t.TempDir()
+	if code, out, e := run(t, "", "migrate", "--data", dir); code != 0 || !strings.Contains(out, "Applied migrations") {
+		t.Fatalf("migrate: %d %q %q", code, out, e)
+	}
+	if code, out, _ := run(t, "", "migrate", "--data", dir); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate: %d %q", code, out)
+	}
+	// A weak password is refused with the policy's message and creates nothing.
+	if code, _, e := run(t, "abc\n", "user", "create", "zhangsan", "--data", dir); code != 1 || !strings.Contains(e, "at least 8") {
+		t.Fatalf("weak password: %d %q", code, e)
+	}
+	if code, out, e := run(t, "Strong-pass-1\n", "user", "create", "zhangsan", "--name", "张三", "--data", dir); code != 0 || !strings.Contains(out, "Created user zhangsan") {
+		t.Fatalf("create: %d %q %q", code, out, e)
+	}
+	if code, _, e := run(t, "Strong-pass-1\n", "user", "create", "zhangsan", "--data", dir); code != 1 || !strings.Contains(e, "taken") {
+		t.Fatalf("duplicate: %d %q", code, e)
+	}
+	if code, out, e := run(t, "Other-pass-22\n", "user", "passwd", "zhangsan", "--data", dir); code != 0 || !strings.Contains(out, "changed") {
+		t.Fatalf("passwd: %d %q %q", code, out, e)
+	}
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if code, out, e := run(t, "", "backup", backup, "--data", dir); code != 0 || !strings.Contains(out, backup) {
+		t.Fatalf("backup: %d %q %q", code, out, e)
+	}
+	if code, _, e := run(t, "", "backup", backup, "--data", dir); code != 1 || !strings.Contains(e, "already exists") {
+		t.Fatalf("backup over an existing file: %d %q", code, e)
+	}
+	// The copy is a sound database that holds the user with the new password.
+	ctx := context.Background()
+	d, err := db.Open(ctx, backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if res, err := d.IntegrityCheck(ctx); err != nil || res != "ok" {
+		t.Fatalf("integrity: %q %v", res, err)
+	}
+	acc := account.New(d, systemClock{})
+	if _, err := acc.Login(ctx, account.LoginInput{Username: "zhangsan", Password: "Other-pass-22", IP: "127.0.0.1"}); err != nil {
+		t.Fatalf("login on the backup: %v", err)
+	}
+}
+
+func TestDemoLoadsOnceAndRefusesANonEmptyDatabase(t *testing.T) {
+	dir := t.TempDir()
+	code, out, e := run(t, "", "demo", "--data", dir)
+	if code != 0 || !strings.Contains(out, "handler_swq") || !strings.Contains(out, "wenming-demo") {
+		t.Fatalf("demo: %d %q %q", code, out, e)
+	}
+	if code, _, e := run(t, "", "demo", "--data", dir); code != 1 || !strings.Contains(e, "empty database") {
+		t.Fatalf("second demo: %d %q", code, e)
+	}
+}
+
+func TestBadLogFormatIsRefused(t *testing.T) {
+	if code, _, e := run(t, "", "serve", "--data", t.TempDir(), "--log-format", "xml"); code != 1 || !strings.Contains(e, "text or json") {
+		t.Fatalf("got %d %q", code, e)
+	}
+}
