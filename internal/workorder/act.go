@@ -1,0 +1,588 @@
+package workorder
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/audit"
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/errs"
+)
+
+// ActionInput is one step on an order; which fields an action needs is in
+// its Rule.
+type ActionInput struct {
+	Action         Action    `json:"action"`
+	Note           string    `json:"note"`
+	UnitID         int64     `json:"unit_id"`
+	AssistUnitIDs  []int64   `json:"assist_unit_ids"`
+	CategoryID     int64     `json:"category_id"`
+	Rating         Rating    `json:"rating"`
+	ExtensionUntil time.Time `json:"extension_until"`
+	ParentID       int64     `json:"parent_id"`
+	PhotoIDs       []int64   `json:"photo_ids"`
+}
+
+// IsOwnUnit reports whether the order is with p's unit (or a unit below
+// it in p's scope): the test for the unit's own actions.
+func IsOwnUnit(p *auth.Principal, o *Order) bool {
+	if p == nil || o.UnitID == 0 {
+		return false
+	}
+	if p.UnitID == o.UnitID {
+		return true
+	}
+	return auth.Scope{UnitPaths: p.Scope.UnitPaths, UnitExact: p.Scope.UnitExact}.Contains("", o.UnitPath, 0)
+}
+
+// Act takes one step on an order: it checks the transition table, the
+// role, the data scope and the inputs, changes the order, writes the
+// timeline event with its photos, the audit entry, notifications and the
+// KPI rollup, all in one write transaction, and returns the order. A refusal
+// changes nothing.
+func (s *Service) Act(ctx context.Context, p *auth.Principal, id int64, in ActionInput) (Order, error) {
+	if p == nil {
+		return Order{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	var out Order
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		o, err := s.act(ctx, tx, p, id, in, s.Clock.Now())
+		out = o
+		return err
+	})
+	out.ReporterPhone = account.MaskPhone(out.ReporterPhone)
+	return out, err
+}
+
+// Merge joins duplicate orders under parent: each child moves to merged
+// and follows the parent from then on (closing the parent closes them).
+// All or nothing, in one transaction.
+func (s *Service) Merge(ctx context.Context, p *auth.Principal, parentID int64, childIDs []int64, note string) (Order, error) {
+	if p == nil {
+		return Order{}, errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	if len(childIDs) == 0 {
+		return Order{}, errs.E(errs.Invalid, "workorder.err.nothing_to_merge")
+	}
+	var out Order
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		now := s.Clock.Now()
+		for _, c := range childIDs {
+			if _, err := s.act(ctx, tx, p, c, ActionInput{Action: ActionMerge, ParentID: parentID, Note: note}, now); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = loadOrder(ctx, tx, p, parentID)
+		return err
+	})
+	out.ReporterPhone = account.MaskPhone(out.ReporterPhone)
+	return out, err
+}
+
+// lockOrder takes the row lock on PostgreSQL (SQLite's write transaction
+// already holds the database), so two steps on one order run one after the
+// other and the second sees the first's result.
+func lockOrder(ctx context.Context, tx *db.Tx, id int64) error {
+	_, err := tx.Exec(ctx, "UPDATE workorders SET updated_at = updated_at WHERE id = ?", id)
+	return err
+}
+
+func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64, in ActionInput, now time.Time) (Order, error) {
+	if err := canRead(p); err != nil {
+		return Order{}, err
+	}
+	if err := lockOrder(ctx, tx, id); err != nil {
+		return Order{}, err
+	}
+	o, err := loadOrder(ctx, tx, p, id)
+	if err != nil {
+		return Order{}, err
+	}
+	rule, err := check(o.State, in.Action, p, IsOwnUnit(p, &o))
+	if err != nil {
+		return Order{}, err
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	var f errs.Fields
+	if rule.needs(NeedNote) && in.Note == "" {
+		f.Add("note", "workorder.field.reason_required")
+	}
+	f.Check(utf8.RuneCountInString(in.Note) <= MaxNoteLen, "note", "field.too_long", MaxNoteLen)
+	f.Check(len(in.PhotoIDs) <= MaxPhotos, "photos", "workorder.field.too_many_photos", MaxPhotos)
+	if rule.needs(NeedRating) && !in.Rating.Valid() {
+		f.Add("rating", "field.bad_choice")
+	}
+	if rule.needs(NeedExtension) && !in.ExtensionUntil.After(now) {
+		f.Add("extension_until", "workorder.field.extension_in_past")
+	}
+	if rule.needs(NeedExtension) && o.ResolveDueAt != nil && !in.ExtensionUntil.After(*o.ResolveDueAt) {
+		f.Add("extension_until", "workorder.field.extension_not_later")
+	}
+	f.Check(len(in.AssistUnitIDs) <= MaxAssistUnits, "assist_unit_ids", "workorder.field.too_many_units", MaxAssistUnits)
+	var unitPath string
+	if rule.needs(NeedUnit) {
+		if unitPath, err = activeUnitPath(ctx, tx, in.UnitID); err != nil {
+			if !errs.Is(err, errs.NotFound) {
+				return Order{}, err
+			}
+			f.Add("unit_id", "field.bad_choice")
+		}
+		for _, a := range in.AssistUnitIDs {
+			if _, err := activeUnitPath(ctx, tx, a); err != nil || a == in.UnitID {
+				if err != nil && !errs.Is(err, errs.NotFound) {
+					return Order{}, err
+				}
+				f.Add("assist_unit_ids", "field.bad_choice")
+			}
+		}
+	}
+	var newCat Category
+	if rule.needs(NeedCategory) {
+		newCat, err = getCategory(ctx, tx, in.CategoryID)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return Order{}, err
+		}
+		if err != nil || newCat.IsGroup() || !newCat.Active {
+			f.Add("category_id", "field.bad_choice")
+		} else if newCat.ID == o.CategoryID {
+			f.Add("category_id", "workorder.field.same_category")
+		}
+	}
+	var parent Order
+	if rule.needs(NeedParent) {
+		parent, err = loadOrder(ctx, tx, p, in.ParentID)
+		switch {
+		case err != nil && !errs.Is(err, errs.NotFound):
+			return Order{}, err
+		case err != nil || in.ParentID == o.ID:
+			f.Add("parent_id", "field.bad_choice")
+		case !parent.State.Open():
+			f.Add("parent_id", "workorder.field.parent_not_open")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return Order{}, err
+	}
+	cat, err := getCategory(ctx, tx, o.CategoryID)
+	if err != nil {
+		return Order{}, err
+	}
+
+	from := o.State
+	to := rule.Result(from, in.Rating)
+	o.State = to
+	before := keyOf(&o)
+	var d statDelta
+	ev := event{order: o.ID, at: now, action: string(in.Action), from: from, to: to, note: in.Note,
+		public: rule.PublicNote, photos: in.PhotoIDs}
+	ev.actor(p)
+	var data map[string]any
+	notifyUnit := int64(0)
+	notifyKey := ""
+
+	reopen := func() error {
+		o.ReopenCount++
+		d.reopened++
+		due, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
+		if err != nil {
+			return err
+		}
+		o.ResolveDueAt, o.ResolveOverdue, o.EscalationLevel, o.EscalatedAt, o.ExtensionUntil = &due, false, 0, nil, nil
+		notifyUnit, notifyKey = o.UnitID, "workorder.notify.reopened"
+		return nil
+	}
+
+	switch in.Action {
+	case ActionDispatch, ActionReassign:
+		o.UnitID, o.UnitPath = in.UnitID, unitPath
+		ackDue := Deadline(nil, now, cat.AckHours, Hours)
+		resolveDue, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
+		if err != nil {
+			return Order{}, err
+		}
+		o.DispatchedAt, o.AckDueAt, o.ResolveDueAt = &now, &ackDue, &resolveDue
+		o.AcknowledgedAt, o.ExtensionUntil, o.EscalatedAt = nil, nil, nil
+		o.AckOverdue, o.ResolveOverdue, o.EscalationLevel = false, false, 0
+		if _, err := tx.Exec(ctx, "DELETE FROM workorder_units WHERE order_id = ?", o.ID); err != nil {
+			return Order{}, err
+		}
+		for _, a := range in.AssistUnitIDs {
+			if _, err := tx.Exec(ctx, "INSERT INTO workorder_units (order_id, unit_id) VALUES (?, ?)", o.ID, a); err != nil {
+				return Order{}, err
+			}
+		}
+		o.AssistUnitIDs = in.AssistUnitIDs
+		data = map[string]any{"ack_due_at": ackDue.UnixMilli(), "resolve_due_at": resolveDue.UnixMilli()}
+		if len(in.AssistUnitIDs) > 0 {
+			data["assist_unit_ids"] = in.AssistUnitIDs
+		}
+		d.dispatched++
+		notifyUnit, notifyKey = o.UnitID, "workorder.notify.dispatched"
+	case ActionAcknowledge:
+		o.AcknowledgedAt = &now
+		if o.AckDueAt == nil || !now.After(*o.AckDueAt) {
+			d.ackOnTime++
+		}
+	case ActionReturn:
+		d.returned++
+	case ActionRequestExtension:
+		o.ExtensionUntil = ptr(in.ExtensionUntil)
+		data = map[string]any{"extension_until": in.ExtensionUntil.UnixMilli()}
+	case ActionApproveExtension:
+		if o.ExtensionUntil != nil {
+			o.ResolveDueAt = o.ExtensionUntil
+			if o.ResolveDueAt.After(now) {
+				o.ResolveOverdue = false
+			}
+		}
+		o.ExtensionUntil = nil
+		notifyUnit, notifyKey = o.UnitID, "workorder.notify.extension_approved"
+	case ActionRefuseExtension:
+		o.ExtensionUntil = nil
+		notifyUnit, notifyKey = o.UnitID, "workorder.notify.extension_refused"
+	case ActionResolve:
+		o.ResolvedAt, o.Resolution, o.ExtensionUntil = &now, in.Note, nil
+		d.resolved++
+		if o.ResolveDueAt == nil || !now.After(*o.ResolveDueAt) {
+			d.resolvedOnTime++
+		}
+		if o.DispatchedAt != nil {
+			d.handlingMS, d.handlingCount = now.Sub(*o.DispatchedAt).Milliseconds(), 1
+		}
+	case ActionRefuse:
+		if err := reopen(); err != nil {
+			return Order{}, err
+		}
+	case ActionCallback:
+		o.Satisfaction = in.Rating
+		data = map[string]any{"rating": in.Rating}
+		if in.Rating != RatingUnreachable {
+			d.reached++
+		}
+		switch in.Rating {
+		case RatingSatisfied:
+			d.satisfied++
+		case RatingBasicallySatisfied:
+			d.basic++
+		case RatingDissatisfied:
+			d.dissatisfied++
+			if err := reopen(); err != nil {
+				return Order{}, err
+			}
+		}
+	case ActionClose, ActionAnswer, ActionReject:
+		o.ClosedAt = &now
+		if in.Action == ActionAnswer {
+			o.Resolution = in.Note
+		}
+	case ActionMerge:
+		o.ParentID = parent.ID
+		data = map[string]any{"parent_id": parent.ID, "parent_code": parent.Code}
+		pev := event{order: parent.ID, at: now, action: string(ActionMerge), from: parent.State, to: parent.State,
+			note: in.Note, data: jsonString(map[string]any{"child_id": o.ID, "child_code": o.Code})}
+		pev.actor(p)
+		if _, err := pev.insert(ctx, tx); err != nil {
+			return Order{}, err
+		}
+	case ActionRecategorise:
+		data = map[string]any{"from_category_id": o.CategoryID, "to_category_id": newCat.ID}
+		o.CategoryID, o.Urgency, o.CategoryName, o.CategoryNameEN = newCat.ID, newCat.Urgency, newCat.Name, newCat.NameEN
+	case ActionEscalate:
+		o.EscalationLevel++
+		o.EscalatedAt = &now
+		data = map[string]any{"level": o.EscalationLevel}
+		notifyUnit, notifyKey = o.UnitID, "workorder.notify.escalated"
+	}
+	o.UpdatedAt = now
+	if err := saveOrder(ctx, tx, &o); err != nil {
+		return Order{}, err
+	}
+	ev.deadline = deadlineInForce(&o)
+	ev.unit = o.UnitID
+	if data != nil {
+		ev.data = jsonString(data)
+	}
+	if _, err := ev.insert(ctx, tx); err != nil {
+		return Order{}, err
+	}
+	// Returns and reopens count against the unit that had the order;
+	// dispatches against the unit that gets it.
+	key := keyOf(&o)
+	if in.Action == ActionReturn {
+		key = before
+	}
+	if err := addStats(ctx, tx, now, key, d); err != nil {
+		return Order{}, err
+	}
+	if notifyUnit != 0 {
+		if err := notify(ctx, tx, now, 0, notifyUnit, o.ID, string(in.Action), notifyKey, o.Code); err != nil {
+			return Order{}, err
+		}
+	}
+	if to.Final() && to != StateMerged {
+		if err := followParent(ctx, tx, p, &o, now); err != nil {
+			return Order{}, err
+		}
+	}
+	if err := audit.Record(ctx, tx, p, now, audit.Entry{Action: "workorder." + string(in.Action), Entity: "workorder",
+		EntityID: audit.ID(o.ID), Summary: o.Code + " " + string(from) + " → " + string(to)},
+		map[string]any{"state": from}, map[string]any{"state": to, "note": in.Note, "unit_id": o.UnitID,
+			"category_id": o.CategoryID}); err != nil {
+		return Order{}, err
+	}
+	return loadOrder(ctx, tx, nil, o.ID)
+}
+
+// deadline computes start + n units with the holiday calendar from the table.
+func (s *Service) deadline(ctx context.Context, tx *db.Tx, start time.Time, n int, unit LimitUnit) (time.Time, error) {
+	var cal Calendar
+	if unit == WorkingDays {
+		var err error
+		if cal, err = calendarFrom(ctx, tx, start); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return Deadline(cal, start, n, unit), nil
+}
+
+// deadlineInForce is the deadline the order is measured against now.
+func deadlineInForce(o *Order) *time.Time {
+	switch o.State {
+	case StateDispatched:
+		return o.AckDueAt
+	case StateAcknowledged, StateExtensionRequested, StateReopened:
+		return o.ResolveDueAt
+	}
+	return nil
+}
+
+func activeUnitPath(ctx context.Context, tx *db.Tx, id int64) (string, error) {
+	var path string
+	if id == 0 {
+		return "", errs.NotFoundf("entity.unit")
+	}
+	err := tx.Get(ctx, "entity.unit", "SELECT path FROM units WHERE id = ? AND active = TRUE", []any{id}, &path)
+	return path, err
+}
+
+// saveOrder writes the mutable columns of o.
+func saveOrder(ctx context.Context, tx *db.Tx, o *Order) error {
+	_, err := tx.Exec(ctx, `UPDATE workorders SET category_id = ?, urgency = ?, unit_id = ?, unit_path = ?, state = ?,
+		dispatched_at = ?, ack_due_at = ?, resolve_due_at = ?, acknowledged_at = ?, resolved_at = ?, closed_at = ?,
+		extension_until = ?, ack_overdue = ?, resolve_overdue = ?, escalation_level = ?, escalated_at = ?, parent_id = ?,
+		satisfaction = ?, reopen_count = ?, resolution = ?, updated_at = ? WHERE id = ?`,
+		o.CategoryID, o.Urgency, nullID(o.UnitID), o.UnitPath, string(o.State),
+		msp(o.DispatchedAt), msp(o.AckDueAt), msp(o.ResolveDueAt), msp(o.AcknowledgedAt), msp(o.ResolvedAt), msp(o.ClosedAt),
+		msp(o.ExtensionUntil), o.AckOverdue, o.ResolveOverdue, o.EscalationLevel, msp(o.EscalatedAt), nullID(o.ParentID),
+		string(o.Satisfaction), o.ReopenCount, o.Resolution, o.UpdatedAt.UnixMilli(), o.ID)
+	return err
+}
+
+// followParent closes the merged children of an order that has reached an
+// end, with an event on each, so every reporter sees the outcome.
+func followParent(ctx context.Context, tx *db.Tx, p *auth.Principal, parent *Order, now time.Time) error {
+	rows, err := tx.Query(ctx, "SELECT id FROM workorders WHERE parent_id = ? AND state = ? ORDER BY id", parent.ID, string(StateMerged))
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.Exec(ctx, "UPDATE workorders SET state = ?, closed_at = ?, resolution = ?, updated_at = ? WHERE id = ?",
+			string(StateClosed), now.UnixMilli(), parent.Resolution, now.UnixMilli(), id); err != nil {
+			return err
+		}
+		ev := event{order: id, at: now, action: EventFollowParent, from: StateMerged, to: StateClosed,
+			note: parent.Resolution, public: true, data: jsonString(map[string]any{"parent_id": parent.ID,
+				"parent_code": parent.Code, "parent_state": parent.State})}
+		if p != nil {
+			ev.actor(p)
+		}
+		if _, err := ev.insert(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Filter selects orders for a list.
+type Filter struct {
+	State      State
+	States     []State
+	CategoryID int64 // a category, or a group and all its categories
+	UnitID     int64 // lead unit
+	RegionID   int64 // the region's subtree
+	Channel    Channel
+	Overdue    *bool
+	From, To   time.Time // created_at range [From, To); zero: open
+	Page       int       // from 1
+	Size       int       // 0: DefaultPageSize
+}
+
+// List returns a page of orders in p's scope matching f, newest first,
+// and whether another page follows. Phones are masked; events are not
+// loaded.
+func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Order, bool, error) {
+	if err := canRead(p); err != nil {
+		return nil, false, err
+	}
+	size := f.Size
+	switch {
+	case size <= 0:
+		size = DefaultPageSize
+	case size > MaxPageSize:
+		size = MaxPageSize
+	}
+	offset := (max(f.Page, 1) - 1) * size
+	var out []Order
+	more := false
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		conds, args := []string{}, []any{}
+		w, wargs := visibleWhere(p)
+		conds, args = append(conds, w), append(args, wargs...)
+		states := f.States
+		if f.State != "" {
+			states = append(slices.Clone(states), f.State)
+		}
+		if len(states) > 0 {
+			conds = append(conds, "w.state IN ("+db.Placeholders(len(states))+")")
+			for _, st := range states {
+				args = append(args, string(st))
+			}
+		}
+		if f.CategoryID != 0 {
+			conds = append(conds, "(w.category_id = ? OR w.category_id IN (SELECT id FROM workorder_categories WHERE parent_id = ?))")
+			args = append(args, f.CategoryID, f.CategoryID)
+		}
+		if f.UnitID != 0 {
+			conds, args = append(conds, "w.unit_id = ?"), append(args, f.UnitID)
+		}
+		if f.RegionID != 0 {
+			var path string
+			if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{f.RegionID}, &path); err != nil {
+				return err
+			}
+			conds, args = append(conds, "w.region_path LIKE ?"), append(args, path+"%")
+		}
+		if f.Channel != "" {
+			conds, args = append(conds, "w.channel = ?"), append(args, string(f.Channel))
+		}
+		if f.Overdue != nil {
+			if *f.Overdue {
+				conds = append(conds, "(w.ack_overdue = TRUE OR w.resolve_overdue = TRUE)")
+			} else {
+				conds = append(conds, "w.ack_overdue = FALSE AND w.resolve_overdue = FALSE")
+			}
+		}
+		if !f.From.IsZero() {
+			conds, args = append(conds, "w.created_at >= ?"), append(args, f.From.UnixMilli())
+		}
+		if !f.To.IsZero() {
+			conds, args = append(conds, "w.created_at < ?"), append(args, f.To.UnixMilli())
+		}
+		q := "SELECT " + orderCols + orderFrom + " WHERE " + strings.Join(conds, " AND ") +
+			" ORDER BY w.id DESC LIMIT ? OFFSET ?"
+		rows, err := tx.Query(ctx, q, append(args, size+1, offset)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOrder(rows)
+			if err != nil {
+				return err
+			}
+			o.ReporterPhone = account.MaskPhone(o.ReporterPhone)
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	if len(out) > size {
+		out, more = out[:size], true
+	}
+	return out, more, err
+}
+
+// PublicOrder is what anyone holding the tracking code sees: no names,
+// phones, exact place or staff, and only the notes meant for the public.
+type PublicOrder struct {
+	Code           string        `json:"code"`
+	CategoryName   string        `json:"category_name"`
+	CategoryNameEN string        `json:"category_name_en"`
+	Title          string        `json:"title"`
+	Description    string        `json:"description"`
+	RegionName     string        `json:"region_name"`
+	State          State         `json:"state"`
+	UnitName       string        `json:"unit_name"`
+	ResolveDueAt   *time.Time    `json:"resolve_due_at"`
+	Resolution     string        `json:"resolution"`
+	Satisfaction   Rating        `json:"satisfaction"`
+	ParentCode     string        `json:"parent_code"`
+	CreatedAt      time.Time     `json:"created_at"`
+	ClosedAt       *time.Time    `json:"closed_at"`
+	Events         []PublicEvent `json:"events"`
+}
+
+// PublicEvent is one step of the public timeline.
+type PublicEvent struct {
+	At       time.Time `json:"at"`
+	Action   string    `json:"action"`
+	ToState  State     `json:"to_state"`
+	Note     string    `json:"note"`
+	UnitName string    `json:"unit_name"`
+	PhotoIDs []int64   `json:"photo_ids"`
+}
+
+// PublicView returns the tracking page of an order by its code.
+func (s *Service) PublicView(ctx context.Context, code string) (PublicOrder, error) {
+	code = NormaliseCode(code)
+	var out PublicOrder
+	if len(code) != CodeLen {
+		return out, errs.NotFoundf("workorder.entity.order")
+	}
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		o, err := scanOrder(txRow(ctx, tx, "workorder.entity.order", "SELECT "+orderCols+orderFrom+" WHERE w.code = ?", code))
+		if err != nil {
+			return err
+		}
+		out = PublicOrder{Code: o.Code, CategoryName: o.CategoryName, CategoryNameEN: o.CategoryNameEN, Title: o.Title,
+			Description: o.Description, RegionName: o.RegionName, State: o.State, UnitName: o.UnitName,
+			ResolveDueAt: o.ResolveDueAt, Resolution: o.Resolution, Satisfaction: o.Satisfaction,
+			CreatedAt: o.CreatedAt, ClosedAt: o.ClosedAt, Events: []PublicEvent{}}
+		if o.ParentID != 0 {
+			if err := tx.Get(ctx, "workorder.entity.order", "SELECT code FROM workorders WHERE id = ?", []any{o.ParentID}, &out.ParentCode); err != nil {
+				return err
+			}
+		}
+		evs, err := loadEvents(ctx, tx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			pe := PublicEvent{At: e.At, Action: e.Action, ToState: e.ToState, UnitName: e.UnitName, PhotoIDs: e.PhotoIDs}
+			if e.PublicNote {
+				pe.Note = e.Note
+			}
+			out.Events = append(out.Events, pe)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,224 @@
+package workorder
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/errs"
+)
+
+// statKey is a row of workorder_stats_daily without its day: the unit
+// responsible at the time of the event (0: none yet), the order's region,
+// category and channel.
+type statKey struct {
+	unitID, regionID, categoryID int64
+	channel                      Channel
+}
+
+func keyOf(o *Order) statKey {
+	return statKey{unitID: o.UnitID, regionID: o.RegionID, categoryID: o.CategoryID, channel: o.Channel}
+}
+
+// statDelta is what one change adds to the day's counters.
+type statDelta struct {
+	received, dispatched, ackOnTime, resolved, resolvedOnTime, returned, reopened int64
+	reached, satisfied, basic, dissatisfied, handlingMS, handlingCount            int64
+}
+
+func (d statDelta) zero() bool { return d == statDelta{} }
+
+// addStats adds d to the counters of the day of at, in the caller's
+// transaction, with the upsert both engines accept.
+func addStats(ctx context.Context, tx *db.Tx, at time.Time, k statKey, d statDelta) error {
+	if d.zero() {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO workorder_stats_daily (day, unit_id, region_id, category_id, channel,
+		received, dispatched, acknowledged_on_time, resolved, resolved_on_time, returned, reopened,
+		callbacks_reached, satisfied, basically_satisfied, dissatisfied, handling_ms_sum, handling_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (day, unit_id, region_id, category_id, channel) DO UPDATE SET
+		received = workorder_stats_daily.received + excluded.received,
+		dispatched = workorder_stats_daily.dispatched + excluded.dispatched,
+		acknowledged_on_time = workorder_stats_daily.acknowledged_on_time + excluded.acknowledged_on_time,
+		resolved = workorder_stats_daily.resolved + excluded.resolved,
+		resolved_on_time = workorder_stats_daily.resolved_on_time + excluded.resolved_on_time,
+		returned = workorder_stats_daily.returned + excluded.returned,
+		reopened = workorder_stats_daily.reopened + excluded.reopened,
+		callbacks_reached = workorder_stats_daily.callbacks_reached + excluded.callbacks_reached,
+		satisfied = workorder_stats_daily.satisfied + excluded.satisfied,
+		basically_satisfied = workorder_stats_daily.basically_satisfied + excluded.basically_satisfied,
+		dissatisfied = workorder_stats_daily.dissatisfied + excluded.dissatisfied,
+		handling_ms_sum = workorder_stats_daily.handling_ms_sum + excluded.handling_ms_sum,
+		handling_count = workorder_stats_daily.handling_count + excluded.handling_count`,
+		Day(at), k.unitID, k.regionID, k.categoryID, string(k.channel),
+		d.received, d.dispatched, d.ackOnTime, d.resolved, d.resolvedOnTime, d.returned, d.reopened,
+		d.reached, d.satisfied, d.basic, d.dissatisfied, d.handlingMS, d.handlingCount)
+	return err
+}
+
+// StatsGroup is what Stats groups by.
+type StatsGroup string
+
+const (
+	ByUnit     StatsGroup = "unit"
+	ByRegion   StatsGroup = "region"
+	ByCategory StatsGroup = "category"
+)
+
+// StatRow is one group's figures for a period. Every event is counted on
+// the day it happened (in Zone) against the unit responsible then:
+// Received when the order came in (unit 0: not yet dispatched),
+// Dispatched when sent to the unit, AckOnTime when acknowledged by the
+// acknowledge deadline, Resolved / ResolvedOnTime when the unit reported it
+// fixed (on time: by the resolve deadline in force, extensions included),
+// Returned, Reopened (refused at verification or dissatisfied at callback),
+// and callbacks. Handling time is from dispatch to resolution.
+type StatRow struct {
+	ID                 int64         `json:"id"` // unit, region or category id; 0: none
+	Name               string        `json:"name"`
+	NameEN             string        `json:"name_en"`
+	Received           int64         `json:"received"`
+	Dispatched         int64         `json:"dispatched"`
+	AckOnTime          int64         `json:"acknowledged_on_time"`
+	Resolved           int64         `json:"resolved"`
+	ResolvedOnTime     int64         `json:"resolved_on_time"`
+	Returned           int64         `json:"returned"`
+	Reopened           int64         `json:"reopened"`
+	CallbacksReached   int64         `json:"callbacks_reached"`
+	Satisfied          int64         `json:"satisfied"`
+	BasicallySatisfied int64         `json:"basically_satisfied"`
+	Dissatisfied       int64         `json:"dissatisfied"`
+	ResolutionRate     float64       `json:"resolution_rate"`   // Resolved / Dispatched
+	OnTimeRate         float64       `json:"on_time_rate"`      // ResolvedOnTime / Resolved
+	AckOnTimeRate      float64       `json:"ack_on_time_rate"`  // AckOnTime / Dispatched
+	SatisfactionRate   float64       `json:"satisfaction_rate"` // (Satisfied + BasicallySatisfied) / CallbacksReached
+	AvgHandling        time.Duration `json:"avg_handling_ns"`
+	OverdueNow         int64         `json:"overdue_now"` // orders with a unit past the deadline in force, live
+}
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// Stats returns the figures per group for the days from..to (inclusive,
+// 'YYYY-MM-DD' in Zone), limited to p's scope (by the unit's and region's
+// paths), ordered by id. It reads the daily rollup, so it costs the same
+// at a million orders as at a thousand; OverdueNow comes from the live
+// table through its overdue flags.
+func (s *Service) Stats(ctx context.Context, p *auth.Principal, from, to string, group StatsGroup) ([]StatRow, error) {
+	if err := auth.Require(p, auth.PermOrderView); err != nil {
+		if auth.Require(p, auth.PermDashboardView) != nil {
+			return nil, err
+		}
+	}
+	var f errs.Fields
+	if _, err := time.Parse(DateLayout, from); err != nil {
+		f.Add("from", "field.bad_date")
+	}
+	if _, err := time.Parse(DateLayout, to); err != nil {
+		f.Add("to", "field.bad_date")
+	}
+	var col, join string
+	switch group {
+	case ByUnit:
+		col, join = "unit_id", "units"
+	case ByRegion:
+		col, join = "region_id", "regions"
+	case ByCategory:
+		col, join = "category_id", "workorder_categories"
+	default:
+		f.Add("group", "field.bad_choice")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var out []StatRow
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		where, args := p.Scope.Where("sr.path", "su.path", "")
+		q := `SELECT s.` + col + `, COALESCE(MAX(g.name), ''), COALESCE(MAX(g.name_en), ''),
+			SUM(s.received), SUM(s.dispatched), SUM(s.acknowledged_on_time), SUM(s.resolved), SUM(s.resolved_on_time),
+			SUM(s.returned), SUM(s.reopened), SUM(s.callbacks_reached), SUM(s.satisfied), SUM(s.basically_satisfied),
+			SUM(s.dissatisfied), SUM(s.handling_ms_sum), SUM(s.handling_count)
+			FROM workorder_stats_daily s
+			LEFT JOIN ` + join + ` g ON g.id = s.` + col + `
+			LEFT JOIN units su ON su.id = s.unit_id
+			LEFT JOIN regions sr ON sr.id = s.region_id
+			WHERE s.day >= ? AND s.day <= ? AND ` + where + `
+			GROUP BY s.` + col + ` ORDER BY s.` + col
+		rows, err := tx.Query(ctx, q, append([]any{from, to}, args...)...)
+		if err != nil {
+			return err
+		}
+		idx := map[int64]int{}
+		for rows.Next() {
+			var r StatRow
+			var ms, n int64
+			if err := rows.Scan(&r.ID, &r.Name, &r.NameEN, &r.Received, &r.Dispatched, &r.AckOnTime, &r.Resolved,
+				&r.ResolvedOnTime, &r.Returned, &r.Reopened, &r.CallbacksReached, &r.Satisfied, &r.BasicallySatisfied,
+				&r.Dissatisfied, &ms, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			r.ResolutionRate = ratio(r.Resolved, r.Dispatched)
+			r.OnTimeRate = ratio(r.ResolvedOnTime, r.Resolved)
+			r.AckOnTimeRate = ratio(r.AckOnTime, r.Dispatched)
+			r.SatisfactionRate = ratio(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)
+			if n > 0 {
+				r.AvgHandling = time.Duration(ms/n) * time.Millisecond
+			}
+			idx[r.ID] = len(out)
+			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// Overdue now, from the live table, in the same scope: with the
+		// unit and past the deadline in force.
+		w, wargs := visibleWhere(p)
+		now := s.Clock.Now().UnixMilli()
+		qargs := []any{string(StateDispatched), now, string(StateAcknowledged), string(StateExtensionRequested),
+			string(StateReopened), now}
+		orows, err := tx.Query(ctx, `SELECT COALESCE(w.`+col+`, 0), COUNT(*) FROM workorders w
+			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+w+`
+			GROUP BY COALESCE(w.`+col+`, 0)`, append(qargs, wargs...)...)
+		if err != nil {
+			return err
+		}
+		defer orows.Close()
+		for orows.Next() {
+			var id, n int64
+			if err := orows.Scan(&id, &n); err != nil {
+				return err
+			}
+			if i, ok := idx[id]; ok {
+				out[i].OverdueNow = n
+				continue
+			}
+			r := StatRow{ID: id, OverdueNow: n}
+			if id != 0 {
+				var nm, en sql.NullString
+				if err := tx.Get(ctx, "entity.unit", "SELECT name, name_en FROM "+join+" WHERE id = ?", []any{id}, &nm, &en); err != nil {
+					return err
+				}
+				r.Name, r.NameEN = nm.String, en.String
+			}
+			out = append(out, r)
+		}
+		if err := orows.Err(); err != nil {
+			return err
+		}
+		slices.SortFunc(out, func(a, b StatRow) int { return cmp.Compare(a.ID, b.ID) })
+		return nil
+	})
+	return out, err
+}

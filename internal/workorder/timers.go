@@ -1,0 +1,209 @@
+package workorder
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/jobs"
+)
+
+// escalateBatch is how many orders one query of the timer picks up.
+const escalateBatch = 200
+
+// Job is the overdue timer for the jobs runner: once a minute, claimed by
+// one instance at a time.
+func (s *Service) Job() jobs.Job {
+	return jobs.Job{Name: "workorder.escalate_overdue", Every: time.Minute, Run: s.EscalateOverdue}
+}
+
+func (s *Service) level2After() time.Duration {
+	if s.Level2After > 0 {
+		return s.Level2After
+	}
+	return DefaultLevel2After
+}
+
+// overdueRule is one kind of missed deadline the timer looks for.
+type overdueRule struct {
+	kind   string // "ack" or "resolve"
+	flag   string // the column that marks it
+	due    string // the deadline column
+	states []State
+}
+
+var overdueRules = []overdueRule{
+	{"ack", "ack_overdue", "ack_due_at", []State{StateDispatched}},
+	{"resolve", "resolve_overdue", "resolve_due_at", []State{StateDispatched, StateAcknowledged, StateExtensionRequested, StateReopened}},
+}
+
+// EscalateOverdue marks orders whose acknowledge or resolve deadline has
+// passed, raises them to escalation level 1 (once), and to level 2 when
+// they are still with the unit Level2After later. Each step is one
+// conditional UPDATE (… WHERE escalation_level = ?), so running it twice,
+// or on two instances at once, escalates each order once per level. Every
+// step writes a timeline event and notifies the unit (level 2 also its
+// parent unit).
+func (s *Service) EscalateOverdue(ctx context.Context) error {
+	now := s.Clock.Now()
+	for _, r := range overdueRules {
+		if err := s.markOverdue(ctx, r, now); err != nil {
+			return err
+		}
+	}
+	return s.escalateLevel2(ctx, now)
+}
+
+type candidate struct {
+	id    int64
+	level int
+}
+
+func (s *Service) candidates(ctx context.Context, q string, args ...any) ([]candidate, error) {
+	var out []candidate
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c candidate
+			if err := rows.Scan(&c.id, &c.level); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func stateArgs(states []State) []any {
+	out := make([]any, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func (s *Service) markOverdue(ctx context.Context, r overdueRule, now time.Time) error {
+	in := "(" + db.Placeholders(len(r.states)) + ")"
+	seen := map[int64]bool{}
+	for range 1000 {
+		args := append(stateArgs(r.states), now.UnixMilli())
+		cs, err := s.candidates(ctx, `SELECT id, escalation_level FROM workorders
+			WHERE state IN `+in+` AND `+r.flag+` = FALSE AND `+r.due+` < ? ORDER BY id LIMIT `+strconv.Itoa(escalateBatch), args...)
+		if err != nil {
+			return err
+		}
+		fresh := 0
+		for _, c := range cs {
+			if seen[c.id] {
+				continue
+			}
+			seen[c.id] = true
+			fresh++
+			if err := s.DB.Write(ctx, func(tx *db.Tx) error {
+				newLevel := max(c.level, 1)
+				uargs := []any{newLevel, now.UnixMilli(), now.UnixMilli(), c.id}
+				uargs = append(uargs, stateArgs(r.states)...)
+				uargs = append(uargs, now.UnixMilli(), c.level)
+				n, err := tx.ExecN(ctx, `UPDATE workorders SET `+r.flag+` = TRUE, escalation_level = ?,
+					escalated_at = CASE WHEN escalation_level = 0 THEN ? ELSE escalated_at END,
+					updated_at = ?
+					WHERE id = ? AND state IN `+in+` AND `+r.flag+` = FALSE AND `+r.due+` < ? AND escalation_level = ?`, uargs...)
+				if err != nil || n == 0 {
+					return err
+				}
+				o, err := loadOrder(ctx, tx, nil, c.id)
+				if err != nil {
+					return err
+				}
+				deadline := o.AckDueAt
+				if r.kind == "resolve" {
+					deadline = o.ResolveDueAt
+				}
+				ev := event{order: o.ID, at: now, action: EventOverdue, from: o.State, to: o.State, actorName: "system",
+					deadline: deadline, unit: o.UnitID, data: jsonString(map[string]any{"kind": r.kind})}
+				if _, err := ev.insert(ctx, tx); err != nil {
+					return err
+				}
+				if c.level > 0 {
+					return nil
+				}
+				ev = event{order: o.ID, at: now, action: EventAutoEscalate, from: o.State, to: o.State, actorName: "system",
+					deadline: deadline, unit: o.UnitID, data: jsonString(map[string]any{"level": 1, "kind": r.kind})}
+				if _, err := ev.insert(ctx, tx); err != nil {
+					return err
+				}
+				return notify(ctx, tx, now, 0, o.UnitID, o.ID, "overdue", "workorder.notify.overdue_"+r.kind, o.Code)
+			}); err != nil {
+				return err
+			}
+		}
+		if fresh == 0 || len(cs) < escalateBatch {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Service) escalateLevel2(ctx context.Context, now time.Time) error {
+	states := []State{StateDispatched, StateAcknowledged, StateExtensionRequested, StateReopened}
+	in := "(" + db.Placeholders(len(states)) + ")"
+	cutoff := now.Add(-s.level2After()).UnixMilli()
+	seen := map[int64]bool{}
+	for range 1000 {
+		args := append([]any{cutoff}, stateArgs(states)...)
+		cs, err := s.candidates(ctx, `SELECT id, escalation_level FROM workorders
+			WHERE escalation_level = 1 AND escalated_at <= ? AND state IN `+in+`
+			AND (ack_overdue = TRUE OR resolve_overdue = TRUE) ORDER BY id LIMIT `+strconv.Itoa(escalateBatch), args...)
+		if err != nil {
+			return err
+		}
+		fresh := 0
+		for _, c := range cs {
+			if seen[c.id] {
+				continue
+			}
+			seen[c.id] = true
+			fresh++
+			if err := s.DB.Write(ctx, func(tx *db.Tx) error {
+				uargs := append([]any{now.UnixMilli(), now.UnixMilli(), c.id, cutoff}, stateArgs(states)...)
+				n, err := tx.ExecN(ctx, `UPDATE workorders SET escalation_level = 2, escalated_at = ?, updated_at = ?
+					WHERE id = ? AND escalation_level = 1 AND escalated_at <= ? AND state IN `+in, uargs...)
+				if err != nil || n == 0 {
+					return err
+				}
+				o, err := loadOrder(ctx, tx, nil, c.id)
+				if err != nil {
+					return err
+				}
+				ev := event{order: o.ID, at: now, action: EventAutoEscalate, from: o.State, to: o.State, actorName: "system",
+					deadline: deadlineInForce(&o), unit: o.UnitID, data: jsonString(map[string]any{"level": 2})}
+				if _, err := ev.insert(ctx, tx); err != nil {
+					return err
+				}
+				if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, "escalated", "workorder.notify.escalated_level2", o.Code); err != nil {
+					return err
+				}
+				var parent int64
+				if err := tx.Get(ctx, "entity.unit", "SELECT COALESCE(parent_id, 0) FROM units WHERE id = ?", []any{o.UnitID}, &parent); err != nil {
+					return err
+				}
+				if parent != 0 {
+					return notify(ctx, tx, now, 0, parent, o.ID, "escalated", "workorder.notify.escalated_level2", o.Code)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		if fresh == 0 || len(cs) < escalateBatch {
+			return nil
+		}
+	}
+	return nil
+}

@@ -1,0 +1,590 @@
+// Package workorder is the heart of wenming: citizen requests from every
+// channel through their whole life (GLOSSARY.md, "Citizen requests").
+// Categories and the holiday calendar are data; the life of an order is one
+// transition table (Rules) checked by plain functions (Next, Allowed); the
+// Service stores orders, their timeline, evidence and in-app notifications,
+// escalates overdue orders on a timer and keeps the daily KPI rollup in the
+// same transaction as every change. There is no HTTP here.
+package workorder
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/audit"
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/errs"
+)
+
+// DefaultLevel2After is how long after the first escalation an order that
+// is still overdue is escalated again, when Service.Level2After is 0.
+const DefaultLevel2After = 24 * time.Hour
+
+// Limits on input.
+const (
+	MinDescriptionLen = 5
+	MaxDescriptionLen = 2000
+	MaxTitleLen       = 100
+	MaxAddressLen     = 200
+	MaxNameLen        = 50
+	MaxNoteLen        = 2000
+	MaxPhotos         = 9
+	MaxAssistUnits    = 10
+	DefaultPageSize   = 50
+	MaxPageSize       = 500
+)
+
+// Service is the work-order capability.
+type Service struct {
+	DB    *db.DB
+	Clock clock.Clock
+	// Level2After: delay from escalation level 1 to level 2 (0: DefaultLevel2After).
+	Level2After time.Duration
+}
+
+// New returns the service.
+func New(d *db.DB, c clock.Clock) *Service { return &Service{DB: d, Clock: c} }
+
+// Channel is where an order came from.
+type Channel string
+
+const (
+	ChannelHotline Channel = "hotline" // 热线
+	ChannelSnap    Channel = "snap"    // 随手拍
+	ChannelBoard   Channel = "board"   // 曝光台
+	ChannelWeb     Channel = "web"     // 网页
+	ChannelAPI     Channel = "api"     // 接口
+)
+
+// Channels lists the channels.
+var Channels = []Channel{ChannelHotline, ChannelSnap, ChannelBoard, ChannelWeb, ChannelAPI}
+
+// citizenChannels are those a visitor without an account may use.
+var citizenChannels = []Channel{ChannelSnap, ChannelWeb, ChannelAPI}
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
+
+// Key is the i18n key of the channel's name.
+func (c Channel) Key() string { return "workorder.channel." + string(c) }
+
+// Order is one work order. ReporterPhone is masked unless revealed with
+// ReporterContact.
+type Order struct {
+	ID              int64      `json:"id"`
+	Code            string     `json:"code"`
+	Channel         Channel    `json:"channel"`
+	CategoryID      int64      `json:"category_id"`
+	CategoryName    string     `json:"category_name"`
+	CategoryNameEN  string     `json:"category_name_en"`
+	Title           string     `json:"title"`
+	Description     string     `json:"description"`
+	Address         string     `json:"address"`
+	Lat             *float64   `json:"lat"`
+	Lng             *float64   `json:"lng"`
+	RegionID        int64      `json:"region_id"`
+	RegionPath      string     `json:"region_path"`
+	RegionName      string     `json:"region_name"`
+	UnitID          int64      `json:"unit_id"`
+	UnitPath        string     `json:"unit_path"`
+	UnitName        string     `json:"unit_name"`
+	AssistUnitIDs   []int64    `json:"assist_unit_ids"`
+	ReporterName    string     `json:"reporter_name"`
+	ReporterPhone   string     `json:"reporter_phone"`
+	State           State      `json:"state"`
+	Urgency         string     `json:"urgency"`
+	DispatchedAt    *time.Time `json:"dispatched_at"`
+	AckDueAt        *time.Time `json:"ack_due_at"`
+	ResolveDueAt    *time.Time `json:"resolve_due_at"`
+	AcknowledgedAt  *time.Time `json:"acknowledged_at"`
+	ResolvedAt      *time.Time `json:"resolved_at"`
+	ClosedAt        *time.Time `json:"closed_at"`
+	ExtensionUntil  *time.Time `json:"extension_until"`
+	AckOverdue      bool       `json:"ack_overdue"`
+	ResolveOverdue  bool       `json:"resolve_overdue"`
+	EscalationLevel int        `json:"escalation_level"`
+	EscalatedAt     *time.Time `json:"escalated_at"`
+	ParentID        int64      `json:"parent_id"`
+	Satisfaction    Rating     `json:"satisfaction"`
+	ReopenCount     int        `json:"reopen_count"`
+	Resolution      string     `json:"resolution"`
+	CreatedBy       int64      `json:"created_by"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	Events          []Event    `json:"events,omitempty"` // filled by Get
+}
+
+// Overdue reports whether a deadline was missed.
+func (o *Order) Overdue() bool { return o.AckOverdue || o.ResolveOverdue }
+
+// Event is one step on an order's timeline.
+type Event struct {
+	ID         int64      `json:"id"`
+	OrderID    int64      `json:"order_id"`
+	At         time.Time  `json:"at"`
+	ActorID    int64      `json:"actor_id"`
+	ActorName  string     `json:"actor_name"`
+	ActorRole  string     `json:"actor_role"`
+	Action     string     `json:"action"`
+	FromState  State      `json:"from_state"`
+	ToState    State      `json:"to_state"`
+	Note       string     `json:"note"`
+	PublicNote bool       `json:"public_note"`
+	DeadlineAt *time.Time `json:"deadline_at"`
+	UnitID     int64      `json:"unit_id"`
+	UnitName   string     `json:"unit_name"`
+	Data       string     `json:"data"` // JSON, "" when none
+	PhotoIDs   []int64    `json:"photo_ids"`
+}
+
+const orderCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.title, w.description, w.address, w.lat, w.lng,
+	w.region_id, w.region_path, COALESCE(r.name, ''), w.unit_id, w.unit_path, COALESCE(u.name, ''),
+	w.reporter_name, w.reporter_phone, w.state, w.urgency, w.dispatched_at, w.ack_due_at, w.resolve_due_at,
+	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
+	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.reopen_count, w.resolution, w.created_by,
+	w.created_at, w.updated_at`
+
+const orderFrom = ` FROM workorders w
+	JOIN workorder_categories c ON c.id = w.category_id
+	LEFT JOIN regions r ON r.id = w.region_id
+	LEFT JOIN units u ON u.id = w.unit_id`
+
+type scanner interface{ Scan(...any) error }
+
+func scanOrder(sc scanner) (Order, error) {
+	var o Order
+	var lat, lng sql.NullFloat64
+	var region, unit, parent, createdBy sql.NullInt64
+	var dispatched, ackDue, resolveDue, acked, resolved, closed, ext, escalated sql.NullInt64
+	var channel, state, sat string
+	var created, updated int64
+	err := sc.Scan(&o.ID, &o.Code, &channel, &o.CategoryID, &o.CategoryName, &o.CategoryNameEN, &o.Title, &o.Description,
+		&o.Address, &lat, &lng, &region, &o.RegionPath, &o.RegionName, &unit, &o.UnitPath, &o.UnitName,
+		&o.ReporterName, &o.ReporterPhone, &state, &o.Urgency, &dispatched, &ackDue, &resolveDue,
+		&acked, &resolved, &closed, &ext, &o.AckOverdue, &o.ResolveOverdue,
+		&o.EscalationLevel, &escalated, &parent, &sat, &o.ReopenCount, &o.Resolution, &createdBy,
+		&created, &updated)
+	if err != nil {
+		return o, err
+	}
+	o.Channel, o.State, o.Satisfaction = Channel(channel), State(state), Rating(sat)
+	if lat.Valid {
+		o.Lat = &lat.Float64
+	}
+	if lng.Valid {
+		o.Lng = &lng.Float64
+	}
+	o.RegionID, o.UnitID, o.ParentID, o.CreatedBy = region.Int64, unit.Int64, parent.Int64, createdBy.Int64
+	o.DispatchedAt, o.AckDueAt, o.ResolveDueAt = tp(dispatched), tp(ackDue), tp(resolveDue)
+	o.AcknowledgedAt, o.ResolvedAt, o.ClosedAt = tp(acked), tp(resolved), tp(closed)
+	o.ExtensionUntil, o.EscalatedAt = tp(ext), tp(escalated)
+	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)
+	return o, nil
+}
+
+// visibleWhere is the read predicate: the order's region, lead unit or
+// creator lies in p's scope, or one of its assisting units does.
+func visibleWhere(p *auth.Principal) (string, []any) {
+	if p.Scope.All {
+		return "1=1", nil
+	}
+	w, args := p.Scope.Where("w.region_path", "w.unit_path", "w.created_by")
+	uw, uargs := auth.Scope{UnitPaths: p.Scope.UnitPaths, UnitExact: p.Scope.UnitExact}.Where("", "au.path", "")
+	if uw != "1=0" {
+		w = "(" + w + " OR EXISTS (SELECT 1 FROM workorder_units wu JOIN units au ON au.id = wu.unit_id WHERE wu.order_id = w.id AND " + uw + "))"
+		args = append(args, uargs...)
+	}
+	return w, args
+}
+
+// canRead checks that p may read orders at all.
+func canRead(p *auth.Principal) error {
+	if p == nil {
+		return errs.E(errs.Unauthorized, "err.unauthorized")
+	}
+	for _, perm := range []auth.Perm{auth.PermOrderView, auth.PermOrderIntake, auth.PermOrderDispatch, auth.PermOrderHandle} {
+		if p.Can(perm) {
+			return nil
+		}
+	}
+	return errs.E(errs.Forbidden, "err.forbidden")
+}
+
+// loadOrder reads one order p may see (nil p: the system sees all).
+func loadOrder(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (Order, error) {
+	q, args := "SELECT "+orderCols+orderFrom+" WHERE w.id = ?", []any{id}
+	if p != nil {
+		w, wargs := visibleWhere(p)
+		q += " AND " + w
+		args = append(args, wargs...)
+	}
+	o, err := scanOrder(txRow(ctx, tx, "workorder.entity.order", q, args...))
+	if err != nil {
+		return o, err
+	}
+	o.AssistUnitIDs, err = assistUnits(ctx, tx, id)
+	return o, err
+}
+
+func assistUnits(ctx context.Context, tx *db.Tx, id int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, "SELECT unit_id FROM workorder_units WHERE order_id = ? ORDER BY unit_id", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func loadEvents(ctx context.Context, tx *db.Tx, orderID int64) ([]Event, error) {
+	rows, err := tx.Query(ctx, `SELECT e.id, e.order_id, e.at, e.actor_id, e.actor_name, e.actor_role, e.action, e.from_state,
+		e.to_state, e.note, e.public_note, e.deadline_at, e.unit_id, COALESCE(u.name, ''), e.data
+		FROM workorder_events e LEFT JOIN units u ON u.id = e.unit_id WHERE e.order_id = ? ORDER BY e.id`, orderID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Event
+	idx := map[int64]int{}
+	for rows.Next() {
+		var e Event
+		var at int64
+		var actor, deadline, unit sql.NullInt64
+		var from, to string
+		if err := rows.Scan(&e.ID, &e.OrderID, &at, &actor, &e.ActorName, &e.ActorRole, &e.Action, &from, &to, &e.Note,
+			&e.PublicNote, &deadline, &unit, &e.UnitName, &e.Data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.At, e.ActorID, e.DeadlineAt, e.UnitID = time.UnixMilli(at), actor.Int64, tp(deadline), unit.Int64
+		e.FromState, e.ToState = State(from), State(to)
+		idx[e.ID] = len(out)
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	prow, err := tx.Query(ctx, "SELECT event_id, photo_id FROM workorder_attachments WHERE order_id = ? ORDER BY event_id, photo_id", orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer prow.Close()
+	for prow.Next() {
+		var ev, ph int64
+		if err := prow.Scan(&ev, &ph); err != nil {
+			return nil, err
+		}
+		if i, ok := idx[ev]; ok {
+			out[i].PhotoIDs = append(out[i].PhotoIDs, ph)
+		}
+	}
+	return out, prow.Err()
+}
+
+// Get returns an order in p's scope with its timeline; outside the scope
+// it does not exist. The reporter's phone is masked.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id int64) (Order, error) {
+	if err := canRead(p); err != nil {
+		return Order{}, err
+	}
+	var o Order
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		if o, err = loadOrder(ctx, tx, p, id); err != nil {
+			return err
+		}
+		o.Events, err = loadEvents(ctx, tx, id)
+		return err
+	})
+	o.ReporterPhone = account.MaskPhone(o.ReporterPhone)
+	return o, err
+}
+
+// ReporterContact reveals the reporter's full phone number to staff who
+// hold contact.view, and writes the view_contact audit entry.
+func (s *Service) ReporterContact(ctx context.Context, p *auth.Principal, id int64) (string, error) {
+	if err := auth.Require(p, auth.PermContactView); err != nil {
+		return "", err
+	}
+	if err := canRead(p); err != nil {
+		return "", err
+	}
+	var phone string
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		o, err := loadOrder(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		phone = o.ReporterPhone
+		return audit.Record(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: audit.ActionViewContact, Entity: "workorder",
+			EntityID: audit.ID(id), Summary: o.Code}, nil, nil)
+	})
+	return phone, err
+}
+
+// SubmitInput is a new order from a citizen, an operator or a machine.
+type SubmitInput struct {
+	Channel       Channel  `json:"channel"`
+	CategoryID    int64    `json:"category_id"`
+	Title         string   `json:"title"`
+	Description   string   `json:"description"`
+	Address       string   `json:"address"`
+	Lat           *float64 `json:"lat"`
+	Lng           *float64 `json:"lng"`
+	RegionID      int64    `json:"region_id"`
+	ReporterName  string   `json:"name"`
+	ReporterPhone string   `json:"phone"`
+	PhotoIDs      []int64  `json:"photo_ids"`
+	IP            string   `json:"-"` // the citizen's address, kept on the submit event
+}
+
+func (in *SubmitInput) normalise() {
+	in.Title = strings.TrimSpace(in.Title)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Address = strings.TrimSpace(in.Address)
+	in.ReporterName = strings.TrimSpace(in.ReporterName)
+	in.ReporterPhone = strings.TrimSpace(in.ReporterPhone)
+	if in.Title == "" {
+		r := []rune(strings.Join(strings.Fields(in.Description), " "))
+		in.Title = string(r[:min(len(r), 30)])
+	}
+}
+
+func (in *SubmitInput) validate(f *errs.Fields, citizen bool) {
+	if !in.Channel.Valid() || (citizen && !slices.Contains(citizenChannels, in.Channel)) {
+		f.Add("channel", "field.bad_choice")
+	}
+	f.Check(in.CategoryID > 0, "category_id", "field.required")
+	n := utf8.RuneCountInString(in.Description)
+	switch {
+	case n == 0:
+		f.Add("description", "field.required")
+	case n < MinDescriptionLen:
+		f.Add("description", "workorder.field.too_short", MinDescriptionLen)
+	case n > MaxDescriptionLen:
+		f.Add("description", "field.too_long", MaxDescriptionLen)
+	}
+	f.Check(utf8.RuneCountInString(in.Title) <= MaxTitleLen, "title", "field.too_long", MaxTitleLen)
+	f.Check(utf8.RuneCountInString(in.Address) <= MaxAddressLen, "address", "field.too_long", MaxAddressLen)
+	f.Check(utf8.RuneCountInString(in.ReporterName) <= MaxNameLen, "name", "field.too_long", MaxNameLen)
+	if in.ReporterPhone != "" && !account.ValidPhone(in.ReporterPhone) {
+		f.Add("phone", "field.bad_phone")
+	}
+	checkCoord(f, "lat", in.Lat, 90)
+	checkCoord(f, "lng", in.Lng, 180)
+	if (in.Lat == nil) != (in.Lng == nil) {
+		f.Add("lat", "workorder.field.need_both_coords")
+	}
+	f.Check(len(in.PhotoIDs) <= MaxPhotos, "photos", "workorder.field.too_many_photos", MaxPhotos)
+}
+
+func checkCoord(f *errs.Fields, field string, v *float64, limit float64) {
+	if v == nil {
+		return
+	}
+	if math.IsNaN(*v) || math.IsInf(*v, 0) {
+		f.Add(field, "field.bad_number")
+	} else if *v < -limit || *v > limit {
+		f.Add(field, "field.out_of_range", -int(limit), int(limit))
+	}
+}
+
+// Submitted is what a new order's reporter gets back.
+type Submitted struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+}
+
+// Submit takes in a new order. A nil p is a citizen without an account
+// (channels snap, web and api; public categories only); staff need
+// workorder.intake. It returns once the order is committed.
+func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput) (Submitted, error) {
+	citizen := p == nil
+	if !citizen {
+		if err := auth.Require(p, auth.PermOrderIntake); err != nil {
+			return Submitted{}, err
+		}
+	}
+	in.normalise()
+	var f errs.Fields
+	in.validate(&f, citizen)
+	if err := f.Err(); err != nil {
+		return Submitted{}, err
+	}
+	var out Submitted
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		cat, err := getCategory(ctx, tx, in.CategoryID)
+		if err != nil || cat.IsGroup() || !cat.Active || (citizen && !cat.Public) {
+			if err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			f.Add("category_id", "field.bad_choice")
+			return f.Err()
+		}
+		var regionPath string
+		if in.RegionID != 0 {
+			if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{in.RegionID}, &regionPath); err != nil {
+				if errs.Is(err, errs.NotFound) {
+					f.Add("region_id", "field.bad_choice")
+					return f.Err()
+				}
+				return err
+			}
+		}
+		code, err := newCode(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		var createdBy any
+		if p != nil {
+			createdBy = p.UserID
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO workorders (code, channel, category_id, title, description, address, lat, lng,
+			region_id, region_path, reporter_name, reporter_phone, state, urgency, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			code, string(in.Channel), cat.ID, in.Title, in.Description, in.Address, in.Lat, in.Lng,
+			nullID(in.RegionID), regionPath, in.ReporterName, in.ReporterPhone, string(StateSubmitted), cat.Urgency,
+			createdBy, now.UnixMilli(), now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		data := ""
+		if in.IP != "" {
+			data = jsonString(map[string]any{"ip": in.IP})
+		}
+		ev := event{order: id, at: now, action: EventSubmit, to: StateSubmitted, data: data, photos: in.PhotoIDs}
+		if p != nil {
+			ev.actor(p)
+		}
+		if _, err := ev.insert(ctx, tx); err != nil {
+			return err
+		}
+		if err := addStats(ctx, tx, now, statKey{regionID: in.RegionID, categoryID: cat.ID, channel: in.Channel},
+			statDelta{received: 1}); err != nil {
+			return err
+		}
+		if p != nil {
+			if err := audit.Record(ctx, tx, p, now, audit.Entry{Action: audit.ActionCreate, Entity: "workorder",
+				EntityID: audit.ID(id), Summary: code}, nil, map[string]any{"channel": in.Channel, "category": cat.Code,
+				"title": in.Title, "phone": account.MaskPhone(in.ReporterPhone)}); err != nil {
+				return err
+			}
+		}
+		out = Submitted{ID: id, Code: code}
+		return nil
+	})
+	return out, err
+}
+
+// codeAlphabet is base32 without 0, 1, I and O, which read alike.
+const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+// CodeLen is the length of a tracking code (50 random bits).
+const CodeLen = 10
+
+// NewCode returns a random tracking code.
+func NewCode() string {
+	var b [CodeLen]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = codeAlphabet[b[i]&31]
+	}
+	return string(b[:])
+}
+
+// NormaliseCode upper-cases a typed code and drops spaces and dashes.
+func NormaliseCode(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, strings.ToUpper(strings.TrimSpace(s)))
+}
+
+func newCode(ctx context.Context, tx *db.Tx) (string, error) {
+	for range 5 {
+		c := NewCode()
+		n, err := tx.Count(ctx, "SELECT COUNT(*) FROM workorders WHERE code = ?", c)
+		if err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return c, nil
+		}
+	}
+	return "", errs.E(errs.Conflict, "err.duplicate")
+}
+
+// event is a timeline row about to be written.
+type event struct {
+	order           int64
+	at              time.Time
+	actorID         int64
+	actorName, role string
+	action          string
+	from, to        State
+	note            string
+	public          bool
+	deadline        *time.Time
+	unit            int64
+	data            string
+	photos          []int64
+}
+
+func (e *event) actor(p *auth.Principal) {
+	e.actorID, e.actorName, e.role = p.UserID, p.DisplayName, strings.Join(p.Roles, ",")
+	if e.actorName == "" {
+		e.actorName = p.Username
+	}
+}
+
+func (e *event) insert(ctx context.Context, tx *db.Tx) (int64, error) {
+	var deadline any
+	if e.deadline != nil {
+		deadline = e.deadline.UnixMilli()
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO workorder_events (order_id, at, actor_id, actor_name, actor_role, action,
+		from_state, to_state, note, public_note, deadline_at, unit_id, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.order, e.at.UnixMilli(), nullID(e.actorID), e.actorName, e.role, e.action, string(e.from), string(e.to),
+		e.note, e.public, deadline, nullID(e.unit), e.data)
+	if err != nil {
+		return 0, err
+	}
+	for _, ph := range e.photos {
+		if _, err := tx.Exec(ctx, `INSERT INTO workorder_attachments (event_id, order_id, photo_id, created_at)
+			VALUES (?, ?, ?, ?)`, id, e.order, ph, e.at.UnixMilli()); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// notify inserts an in-app notification for a user or a unit.
+func notify(ctx context.Context, tx *db.Tx, at time.Time, userID, unitID, orderID int64, kind, key string, args ...any) error {
+	a := ""
+	if len(args) > 0 {
+		a = jsonString(args)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, unit_id, order_id, kind, text_key, args, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, nullID(userID), nullID(unitID), nullID(orderID), kind, key, a, at.UnixMilli())
+	return err
+}
