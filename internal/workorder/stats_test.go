@@ -1,0 +1,115 @@
+package workorder_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/dbtest"
+	"github.com/wenming-city/wenming/internal/errs"
+	wo "github.com/wenming-city/wenming/internal/workorder"
+)
+
+// TestStatsMatchAHandCountedDay runs four orders through two days and
+// checks every figure against a count made by hand (see the comments).
+func TestStatsMatchAHandCountedDay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		t0 := f.clk.Now()
+		o1, o2 := f.submit(t, "RUBBISH"), f.submit(t, "RUBBISH")
+		o3, o4 := f.submit(t, "FLYERS"), f.submit(t, "NOISE")
+		f.act(t, f.disp, o1.ID, wo.ActionInput{Action: wo.ActionDispatch, UnitID: f.unitA})
+		f.act(t, f.disp, o2.ID, wo.ActionInput{Action: wo.ActionDispatch, UnitID: f.unitA})
+		f.act(t, f.disp, o3.ID, wo.ActionInput{Action: wo.ActionDispatch, UnitID: f.unitB})
+		f.act(t, f.oper, o4.ID, wo.ActionInput{Action: wo.ActionAnswer, Note: "已解释噪音管理规定"})
+		f.clk.Set(t0.Add(time.Hour))
+		f.act(t, f.handA, o1.ID, wo.ActionInput{Action: wo.ActionAcknowledge}) // on time
+		f.clk.Set(t0.Add(2 * time.Hour))
+		f.act(t, f.handB, o3.ID, wo.ActionInput{Action: wo.ActionReturn, Note: "非本辖区"}) // B returned 1
+		f.act(t, f.disp, o3.ID, wo.ActionInput{Action: wo.ActionDispatch, UnitID: f.unitA})
+		f.clk.Set(t0.Add(26 * time.Hour))                                      // Friday 13 Feb 11:00
+		f.act(t, f.handA, o2.ID, wo.ActionInput{Action: wo.ActionAcknowledge}) // late (due t0+24h)
+		f.act(t, f.handA, o3.ID, wo.ActionInput{Action: wo.ActionAcknowledge}) // on time (due exactly now)
+		f.clk.Set(t0.Add(27 * time.Hour))
+		for _, id := range []int64{o1.ID, o2.ID} { // resolved on time after 27 h each
+			f.act(t, f.handA, id, wo.ActionInput{Action: wo.ActionResolve, Note: "已清运"})
+			f.act(t, f.disp, id, wo.ActionInput{Action: wo.ActionVerify})
+		}
+		f.act(t, f.oper, o1.ID, wo.ActionInput{Action: wo.ActionCallback, Rating: wo.RatingSatisfied})
+		f.act(t, f.oper, o2.ID, wo.ActionInput{Action: wo.ActionCallback, Rating: wo.RatingDissatisfied}) // reopened
+		f.clk.Set(t0.Add(28 * time.Hour))
+		f.act(t, f.handA, o2.ID, wo.ActionInput{Action: wo.ActionResolve, Note: "再次清运"}) // 28 h after dispatch
+		f.act(t, f.disp, o2.ID, wo.ActionInput{Action: wo.ActionVerify})
+		f.act(t, f.oper, o2.ID, wo.ActionInput{Action: wo.ActionCallback, Rating: wo.RatingUnreachable}) // not reached
+		f.clk.Set(t0.Add(8 * 24 * time.Hour))                                                            // o3 (due t0+2h+7d) is overdue now
+
+		rows, err := f.svc.Stats(f.ctx, f.leader, "2026-02-12", "2026-02-13", wo.ByUnit)
+		must(t, err)
+		byID := map[int64]wo.StatRow{}
+		for _, r := range rows {
+			byID[r.ID] = r
+		}
+		if len(rows) != 3 {
+			t.Fatalf("%d groups: %+v", len(rows), rows)
+		}
+		if r := byID[0]; r.Received != 4 || r.Dispatched != 0 {
+			t.Fatalf("no unit: %+v", r)
+		}
+		a := byID[f.unitA]
+		want := wo.StatRow{ID: f.unitA, Name: "市城市管理局", Dispatched: 3, AckOnTime: 2, Resolved: 3, ResolvedOnTime: 3,
+			Reopened: 1, CallbacksReached: 2, Satisfied: 1, Dissatisfied: 1, ResolutionRate: 1, OnTimeRate: 1,
+			AckOnTimeRate: 2.0 / 3, SatisfactionRate: 0.5, AvgHandling: (27*3 + 1) * time.Hour / 3, OverdueNow: 1}
+		a.NameEN = ""
+		if a != want {
+			t.Fatalf("unit A:\n got %+v\nwant %+v", a, want)
+		}
+		if b := byID[f.unitB]; b.Dispatched != 1 || b.Returned != 1 || b.AckOnTime != 0 || b.OverdueNow != 0 {
+			t.Fatalf("unit B: %+v", b)
+		}
+
+		// One day only: Friday holds the acknowledgements of o2 and o3 and all resolutions.
+		rows, err = f.svc.Stats(f.ctx, f.leader, "2026-02-13", "2026-02-13", wo.ByUnit)
+		must(t, err)
+		for _, r := range rows {
+			if r.ID == f.unitA && (r.Dispatched != 0 || r.AckOnTime != 1 || r.Resolved != 3) {
+				t.Fatalf("Friday, unit A: %+v", r)
+			}
+			if r.ID == 0 && r.Received != 0 {
+				t.Fatalf("Friday received %d", r.Received)
+			}
+		}
+
+		rows, err = f.svc.Stats(f.ctx, f.leader, "2026-02-01", "2026-02-28", wo.ByCategory)
+		must(t, err)
+		got := map[int64]wo.StatRow{}
+		for _, r := range rows {
+			got[r.ID] = r
+		}
+		if r := got[f.cats["RUBBISH"]]; r.Received != 2 || r.Dispatched != 2 || r.Resolved != 3 || r.Name != "垃圾乱堆" {
+			t.Fatalf("rubbish: %+v", r)
+		}
+		if r := got[f.cats["FLYERS"]]; r.Received != 1 || r.Dispatched != 2 || r.Returned != 1 || r.OverdueNow != 1 {
+			t.Fatalf("flyers: %+v", r)
+		}
+		if r := got[f.cats["NOISE"]]; r.Received != 1 || r.Dispatched != 0 {
+			t.Fatalf("noise: %+v", r)
+		}
+
+		rows, err = f.svc.Stats(f.ctx, f.leader, "2026-02-01", "2026-02-28", wo.ByRegion)
+		must(t, err)
+		if len(rows) != 1 || rows[0].ID != f.street || rows[0].Received != 4 || rows[0].Dispatched != 4 || rows[0].Returned != 1 {
+			t.Fatalf("by region: %+v", rows)
+		}
+
+		// A unit handler sees only its own unit's figures.
+		rows, err = f.svc.Stats(f.ctx, f.handA, "2026-02-01", "2026-02-28", wo.ByUnit)
+		must(t, err)
+		if len(rows) != 1 || rows[0].ID != f.unitA {
+			t.Fatalf("handler's stats: %+v", rows)
+		}
+		_, err = f.svc.Stats(f.ctx, f.leader, "2026-02-01", "2026-02-28", "district")
+		wantCode(t, err, errs.Invalid)
+		_, err = f.svc.Stats(f.ctx, f.leader, "Feb", "2026-02-28", wo.ByUnit)
+		wantCode(t, err, errs.Invalid)
+	})
+}
