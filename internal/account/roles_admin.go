@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
 )
 
 // Role is a set of permissions that users hold. Roles are data: admins
@@ -253,7 +254,7 @@ func (s *Service) UpdateRole(ctx context.Context, p *auth.Principal, id int64, i
 		if cur.Code == RoleAdmin {
 			for _, k := range adminKeeps {
 				if !slices.Contains(in.Perms, k) {
-					f.Add("perms", "role.admin_keeps", "perm."+string(k))
+					f.Add("perms", "role.admin_keeps", i18n.Key("perm."+string(k)))
 				}
 			}
 		}

@@ -51,7 +51,7 @@ func browser(t *testing.T, width, height int) context.Context {
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(width, height),
+		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.WindowSize(width, height),
 		chromedp.UserDataDir(t.TempDir()),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -63,55 +63,70 @@ func browser(t *testing.T, width, height int) context.Context {
 	return ctx
 }
 
+// login fills the login form and waits for the home page.
+func login(user string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.WaitVisible(`#f-username`),
+		chromedp.SendKeys(`#f-username`, user),
+		chromedp.SendKeys(`#f-password`, demo.Password),
+		chromedp.Click(`form[action="/login"] button[type=submit]`),
+		chromedp.WaitVisible(`main h1`),
+	}
+}
+
+func must[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+}
+
 func TestBrowserLogsInSwitchesLanguageAndShowsTheHomePage(t *testing.T) {
 	e := apptest.Start(t, db.SQLite)
 	ctx := browser(t, 1280, 900)
 	base := e.Server.URL
-	var title, heading, htmlLang string
-	var shotZH, shotEN, shotPhone []byte
-	err := chromedp.Run(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(`#f-username`, chromedp.ByQuery),
-		chromedp.Title(&title),
-		chromedp.SendKeys(`#f-username`, "admin", chromedp.ByQuery),
-		chromedp.SendKeys(`#f-password`, demo.Password, chromedp.ByQuery),
-		chromedp.Click(`form[action="/login"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.tiles`, chromedp.ByQuery),
-		chromedp.Text(`main h1`, &heading, chromedp.ByQuery),
-		chromedp.FullScreenshot(&shotZH, 100),
-		// The language select submits itself (app.js).
-		chromedp.SetValue(`#lang-select`, "en", chromedp.ByQuery),
-		chromedp.Evaluate(`document.getElementById('lang-select').dispatchEvent(new Event('change'))`, nil),
-		chromedp.WaitVisible(`html[lang="en"] .tiles`, chromedp.ByQuery),
-		chromedp.AttributeValue(`html`, "lang", &htmlLang, nil, chromedp.ByQuery),
-		chromedp.FullScreenshot(&shotEN, 100),
-	)
-	if err != nil {
-		t.Fatalf("browser: %v", err)
-	}
-	if !strings.Contains(title, "登录") {
+
+	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(`#f-username`))
+	if title := must(t, ctx, chromedp.Title()); !strings.Contains(title, "登录") {
 		t.Errorf("login page title %q", title)
 	}
-	if !strings.Contains(heading, "您好") {
-		t.Errorf("Chinese home heading %q", heading)
+	do(t, ctx, login("admin")...)
+	do(t, ctx, chromedp.WaitVisible(`.tiles`))
+	if h := must(t, ctx, chromedp.Text(`main h1`)); !strings.Contains(h, "您好") {
+		t.Errorf("Chinese home heading %q", h)
 	}
-	if htmlLang != "en" {
-		t.Errorf("after switching, html lang = %q", htmlLang)
+	shotZH := must(t, ctx, chromedp.FullScreenshot(100))
+
+	// The language select submits itself (app.js).
+	// As a user picking "English": set the value and fire the change event.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var el = document.getElementById('lang-select');
+		el.value = 'en';
+		return el.dispatchEvent(new Event('change'));
+	})()`)); err != nil {
+		t.Fatalf("change event: %v", err)
 	}
-	// The same home page on a phone-sized window.
+	do(t, ctx, chromedp.WaitVisible(`html[lang="en"] .tiles`))
+	if h := must(t, ctx, chromedp.Text(`main h1`)); !strings.Contains(h, "Hello") {
+		t.Errorf("English home heading %q", h)
+	}
+	shotEN := must(t, ctx, chromedp.FullScreenshot(100))
+
+	// The same product on a phone-sized window, as a grid worker.
 	phone := browser(t, 390, 844)
-	err = chromedp.Run(phone,
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(`#f-username`, chromedp.ByQuery),
-		chromedp.SendKeys(`#f-username`, "grid", chromedp.ByQuery),
-		chromedp.SendKeys(`#f-password`, demo.Password, chromedp.ByQuery),
-		chromedp.Click(`form[action="/login"] button[type=submit]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
-		chromedp.FullScreenshot(&shotPhone, 100),
-	)
-	if err != nil {
-		t.Fatalf("phone browser: %v", err)
-	}
+	do(t, phone, chromedp.Navigate(base+"/login"))
+	do(t, phone, login("grid")...)
+	shotPhone := must(t, phone, chromedp.FullScreenshot(100))
+
 	dir := artefacts(t)
 	for name, b := range map[string][]byte{"home-admin-zh.png": shotZH, "home-admin-en.png": shotEN, "home-grid-phone.png": shotPhone} {
 		if len(b) < 5000 {

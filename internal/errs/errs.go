@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/wenming-city/wenming/internal/i18n"
 )
 
 // Code classifies an error for callers and for the HTTP status.
@@ -117,5 +119,6 @@ func (f *Fields) Err() error {
 	return &Error{Code: Invalid, Key: "err.invalid_form", Fields: f.m}
 }
 
-// NotFoundf is the common "no such thing (or not yours to see)" error.
-func NotFoundf(what string) *Error { return E(NotFound, "err.not_found", what) }
+// NotFoundf is the common "no such thing (or not yours to see)" error;
+// what is the message key of the thing, e.g. "entity.region".
+func NotFoundf(what string) *Error { return E(NotFound, "err.not_found", i18n.Key(what)) }

@@ -113,9 +113,13 @@ func FromAcceptLanguage(h string) Lang {
 	return best
 }
 
-// T translates key in language l. String arguments that are themselves keys
-// are translated too (so "err.not_found" can name "entity.region"). A
-// missing key falls back to Chinese, then to the key itself.
+// Key is a message key passed as an argument of another message; T
+// translates it (so "err.not_found" can name "entity.region"). Plain string
+// arguments are never translated, so a user's input can't turn into a word.
+type Key string
+
+// T translates key in language l. A missing key falls back to Chinese,
+// then to the key itself.
 func T(l Lang, key string, args ...any) string {
 	msg, ok := catalogues[l][key]
 	if !ok {
@@ -127,10 +131,8 @@ func T(l Lang, key string, args ...any) string {
 		return msg
 	}
 	for i, a := range args {
-		if s, ok := a.(string); ok {
-			if v, ok := catalogues[l][s]; ok {
-				args[i] = v
-			}
+		if k, ok := a.(Key); ok {
+			args[i] = T(l, string(k))
 		}
 	}
 	return fmt.Sprintf(msg, args...)

@@ -47,11 +47,14 @@ func TestAcceptLanguagePicksTheBestSupportedTag(t *testing.T) {
 	}
 }
 
-func TestStringArgumentsThatAreKeysAreTranslated(t *testing.T) {
-	if got := T(EN, "err.not_found", "entity.region"); got != "Region not found." {
+func TestKeyArgumentsAreTranslatedAndPlainStringsAreNot(t *testing.T) {
+	if got := T(EN, "err.not_found", Key("entity.region")); got != "Region not found." {
 		t.Fatalf("got %q", got)
 	}
-	if got := T(ZH, "err.not_found", "entity.region"); got != "找不到该区域。" {
+	if got := T(ZH, "err.not_found", Key("entity.region")); got != "找不到该区域。" {
 		t.Fatalf("got %q", got)
+	}
+	if got := T(EN, "err.not_found", "yes"); got != "yes not found." {
+		t.Fatalf("a plain string argument was translated: %q", got)
 	}
 }

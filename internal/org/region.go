@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
 )
 
 // Level is a region's place in the administrative tree.
@@ -256,7 +257,7 @@ func checkRegionRefs(ctx context.Context, tx *db.Tx, p *auth.Principal, old *Reg
 		case in.Level == LevelCity:
 			f.Add("parent_id", "region.city_no_parent")
 		case in.Level.Valid() && parent.Level != in.Level.Parent():
-			f.Add("parent_id", "region.bad_parent_level", in.Level.Key(), in.Level.Parent().Key())
+			f.Add("parent_id", "region.bad_parent_level", i18n.Key(in.Level.Key()), i18n.Key(in.Level.Parent().Key()))
 		}
 	}
 	if old != nil && old.Level != in.Level && old.ChildCount > 0 {
