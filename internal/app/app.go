@@ -28,6 +28,7 @@ import (
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/web"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 // Version is set at build time with -ldflags "-X …/internal/app.Version=…".
@@ -63,6 +64,7 @@ type App struct {
 	DB       *db.DB
 	Accounts *account.Service
 	Org      *org.Service
+	Orders   *workorder.Service
 	Audit    *audit.Service
 	Jobs     *jobs.Runner
 	Metrics  *metrics.Registry
@@ -108,8 +110,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := a.firstRun(ctx); err != nil {
 		return nil, err
 	}
+	// Categories name their default units by code, so they are seeded after
+	// the units exist (the demo city); seeding is idempotent.
+	a.Orders = workorder.New(d, cfg.Clock)
+	if err := a.Orders.Bootstrap(ctx); err != nil {
+		return nil, fmt.Errorf("seed work-order categories: %w", err)
+	}
 	a.Jobs = jobs.New(d, cfg.Clock, log)
 	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
+		return nil, err
+	}
+	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
 		return nil, err
 	}
 	a.Metrics.SetPools(func() map[string]sql.DBStats {
@@ -122,7 +133,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Web, err = web.New(web.Deps{
 		Config: web.Config{BaseURL: cfg.BaseURL, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
-		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Metrics: a.Metrics,
+		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Metrics: a.Metrics,
 	})
 	if err != nil {
 		return nil, err

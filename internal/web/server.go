@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 // Config is the part of the configuration the HTTP layer needs.
@@ -37,6 +38,7 @@ type Server struct {
 	log      *slog.Logger
 	accounts *account.Service
 	org      *org.Service
+	orders   *workorder.Service
 	audit    *audit.Service
 	metrics  *metrics.Registry
 
@@ -55,13 +57,14 @@ type Deps struct {
 	Accounts *account.Service
 	Org      *org.Service
 	Audit    *audit.Service
+	Orders   *workorder.Service
 	Metrics  *metrics.Registry
 }
 
 // New builds the server; templates are parsed and checked here, so a broken
 // template stops the start rather than a page.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, metrics: d.Metrics}
+	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, orders: d.Orders, metrics: d.Metrics}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
