@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wenming-city/wenming/internal/db"
@@ -24,6 +25,20 @@ func TestBothEnginesReachTheSameTablesAndColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Engine-specific tables must exist where listed and nowhere else; they
+	// are then left out of the comparison, and nothing else is.
+	live := map[db.Engine]map[string][]string{db.SQLite: a, db.Postgres: b}
+	for e, tables := range db.EngineTables {
+		for _, table := range tables {
+			for other, cols := range live {
+				if _, ok := cols[table]; ok != (other == e) {
+					t.Errorf("engine-specific table %s (listed for %s): present on %s is %v", table, e, other, ok)
+				}
+			}
+			delete(a, table)
+			delete(b, table)
+		}
+	}
 	for table, cols := range a {
 		if !slices.Equal(cols, b[table]) {
 			t.Errorf("table %s: sqlite %v, postgres %v", table, cols, b[table])
@@ -43,6 +58,35 @@ func TestBothEnginesReachTheSameTablesAndColumns(t *testing.T) {
 		if sm[i].Version != pm[i].Version || sm[i].Name != pm[i].Name {
 			t.Errorf("migration %d: sqlite %s, postgres %s", i, sm[i].Name, pm[i].Name)
 		}
+	}
+}
+
+func TestSchemaComparisonSkipsOnlyVirtualAndShadowTables(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t, db.SQLite)
+	cols, err := d.Columns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for table := range cols {
+		if strings.HasPrefix(table, "search_fts") {
+			t.Errorf("FTS5 table %s is listed; virtual and shadow tables have no PostgreSQL twin", table)
+		}
+	}
+	if want := []string{"id", "kind", "ref"}; !slices.Equal(cols["search_docs"], want) {
+		t.Errorf("search_docs: got %v, want %v (an ordinary table is listed)", cols["search_docs"], want)
+	}
+	// The virtual table and its shadow tables do exist; Columns merely leaves them out.
+	var n int64
+	if err := d.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		n, err = tx.Count(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'search\_fts%' ESCAPE '\'`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n < 2 {
+		t.Errorf("expected search_fts and its shadow tables in sqlite_master, found %d", n)
 	}
 }
 

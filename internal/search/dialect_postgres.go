@@ -1,0 +1,45 @@
+package search
+
+import (
+	"context"
+	"strings"
+
+	"github.com/wenming-city/wenming/internal/db"
+)
+
+// PostgreSQL: search_index.tsv is array_to_tsvector(tokens), which takes each
+// string as a lexeme as it is; queries cast a tsquery literal with ::tsquery
+// (not to_tsquery), so no parser, dictionary or locale is involved. The GIN
+// index on tsv answers @@, prefixes included.
+
+func putPostgres(ctx context.Context, tx *db.Tx, kind string, ref int64, toks []string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO search_index (kind, ref, tsv) VALUES (?, ?, array_to_tsvector(?::text[]))
+		ON CONFLICT (kind, ref) DO UPDATE SET tsv = excluded.tsv WHERE search_index.tsv <> excluded.tsv`,
+		kind, ref, toks)
+	return err
+}
+
+func deletePostgres(ctx context.Context, tx *db.Tx, kind string, ref int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM search_index WHERE kind = ? AND ref = ?`, kind, ref)
+	return err
+}
+
+func selectPostgres(kind string, ts []term) (string, []any) {
+	return `SELECT ref FROM search_index WHERE kind = ? AND tsv @@ ?::tsquery`, []any{kind, tsQuery(ts)}
+}
+
+// tsQuery builds `'t1' & 't2':* …` with each lexeme single-quoted, quotes
+// and backslashes doubled, so nothing in a token is tsquery syntax.
+func tsQuery(ts []term) string {
+	var b strings.Builder
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString(quote(t.tok, '\'', `\`))
+		if t.prefix {
+			b.WriteString(":*")
+		}
+	}
+	return b.String()
+}
