@@ -104,7 +104,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		pattern := r.Pattern
+		// The mux sets Pattern on the request it routes, which is a copy made
+		// further in; ask the mux again for the route of this request.
+		_, pattern := s.mux.Handler(r)
 		if pattern == "" || pattern == "/" {
 			pattern = "unmatched"
 		}
