@@ -10,6 +10,8 @@ import (
 	"image/jpeg"
 	"math"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -47,14 +49,8 @@ func TestPrepareAcceptsRealImagesAndReencodesThemWithoutMetadata(t *testing.T) {
 	for i := range nrgba.Pix {
 		nrgba.Pix[i] = 0 // fully transparent: must come out white, not black
 	}
-	webpLossless, err := os.ReadFile("testdata/gopher-doc.1bpp.lossless.webp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	webpLossy, err := os.ReadFile("testdata/blue-purple-pink.lossy.webp")
-	if err != nil {
-		t.Fatal(err)
-	}
+	webpLossless := webpSample(t, "gopher-doc.1bpp.lossless.webp")
+	webpLossy := webpSample(t, "blue-purple-pink.lossy.webp")
 	cases := []struct {
 		name         string
 		data         []byte
@@ -355,8 +351,10 @@ func FuzzPrepare(f *testing.F) {
 	f.Add(withAPP1(jpg, exifTIFF(exifSpec{bo: binary.LittleEndian, orientation: 8})))
 	f.Add(encPNG(f, quadrants(8, 8)))
 	f.Add(pngWithSize(f, 20000, 20000))
-	if b, err := os.ReadFile("testdata/gopher-doc.1bpp.lossless.webp"); err == nil {
-		f.Add(b)
+	if dir := xImageTestdata(); dir != "" {
+		if b, err := os.ReadFile(filepath.Join(dir, "gopher-doc.1bpp.lossless.webp")); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Add(minimalHEIC("heic", []string{"mif1"}, box("mdat", []byte("x"))))
 	f.Add([]byte("GIF89a"))
@@ -386,4 +384,29 @@ func FuzzPrepare(f *testing.F) {
 			}
 		}
 	})
+}
+
+// xImageTestdata is the test-data folder of the golang.org/x/image module
+// in the module cache (a dependency already, for the WebP decoder). The
+// standard library cannot encode WebP, so the WebP cases read real files
+// from there instead of keeping copies in this repository.
+func xImageTestdata() string {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/image").Output()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "testdata")
+}
+
+func webpSample(t *testing.T, name string) []byte {
+	t.Helper()
+	dir := xImageTestdata()
+	if dir == "" {
+		t.Skip("golang.org/x/image is not in the module cache")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatalf("WebP sample %s: %v", name, err)
+	}
+	return b
 }
