@@ -429,6 +429,21 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 	}
 	var out Submitted
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = s.submitTx(ctx, tx, p, in)
+		return err
+	})
+	return out, err
+}
+
+// submitTx writes a validated, normalised order in the caller's
+// transaction: the category and region checks, the row, the submit event
+// with its photos, the KPI rollup and, for staff, the audit entry.
+func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in SubmitInput) (Submitted, error) {
+	citizen := p == nil
+	var f errs.Fields
+	var out Submitted
+	err := func() error {
 		cat, err := getCategory(ctx, tx, in.CategoryID)
 		if err != nil || cat.IsGroup() || !cat.Active || (citizen && !cat.Public) {
 			if err != nil && !errs.Is(err, errs.NotFound) {
@@ -489,7 +504,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 		}
 		out = Submitted{ID: id, Code: code}
 		return nil
-	})
+	}()
 	return out, err
 }
 

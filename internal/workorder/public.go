@@ -1,0 +1,480 @@
+package workorder
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wenming-city/wenming/internal/audit"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/errs"
+)
+
+// The citizen side: what a visitor without an account may do besides
+// Submit and PublicView — file a report with its photos in one
+// transaction under a per-address limit, look for open reports of the same
+// kind nearby, rate the answer by tracking code, and see the city's
+// districts to place a report on a map drawn without outside tiles.
+
+// Citizen limits.
+const (
+	// PublicMaxPhotos is how many photos a citizen may attach to a report.
+	PublicMaxPhotos = 6
+	// NearbyRadius is how far, in metres, a new report looks for open
+	// reports of the same category that the citizen may follow instead.
+	NearbyRadius = 50.0
+	// MaxNearby is how many nearby reports are returned, closest first.
+	MaxNearby = 10
+	// MaxCommentLen bounds the citizen's comment with a rating.
+	MaxCommentLen = 500
+	// regionMatchKM is how far from a region's centre a report may lie and
+	// still be placed in that region by NearestRegion.
+	regionMatchKM = 30.0
+)
+
+// ReportLimit bounds how many reports one address may file per window.
+// Reports 0 means no limit.
+type ReportLimit struct {
+	Reports int
+	Window  time.Duration
+}
+
+// DefaultReportLimit lets one address file 20 reports an hour: enough for
+// a family or an office behind one address (mobile carriers put many phones
+// behind one), too few to flood the dispatchers' queue.
+var DefaultReportLimit = ReportLimit{Reports: 20, Window: time.Hour}
+
+func (l ReportLimit) on() bool { return l.Reports > 0 && l.Window > 0 }
+
+// windowStart is the start (unix ms) of the fixed window holding now.
+func (l ReportLimit) windowStart(now time.Time) int64 {
+	w := l.Window.Milliseconds()
+	return now.UnixMilli() / w * w
+}
+
+func (l ReportLimit) refusal() error {
+	return errs.E(errs.TooMany, "pub.err.too_many_reports", l.Reports, max(int(l.Window/time.Minute), 1))
+}
+
+func reportKey(ip string) string { return "report:" + ip }
+
+// PublicReport is a report from a citizen without an account.
+type PublicReport struct {
+	SubmitInput
+	// PhotoCount is how many photos come with the report (checked against
+	// PublicMaxPhotos with the other fields).
+	PhotoCount int
+	// Photos stores the already checked photos inside the report's
+	// transaction and returns their ids; nil when there are none.
+	Photos func(ctx context.Context, tx *db.Tx) ([]int64, error)
+	// Limit throttles reports per address (SubmitInput.IP).
+	Limit ReportLimit
+}
+
+// CheckReport validates a citizen's report without touching the database,
+// adding field messages to f, so that a caller can report them together
+// with its own (a bad photo) before it does anything costly.
+func CheckReport(in PublicReport, f *errs.Fields) {
+	in.normalise()
+	in.validate(f, true)
+	f.Check(in.PhotoCount <= PublicMaxPhotos, "photos", "workorder.field.too_many_photos", PublicMaxPhotos)
+}
+
+// ReportAllowed tells whether the address may file another report now
+// (a TooMany error when not). It only reads, so callers ask it before
+// costly work; SubmitPublic counts and checks again atomically.
+func (s *Service) ReportAllowed(ctx context.Context, ip string, lim ReportLimit) error {
+	if !lim.on() {
+		return nil
+	}
+	var n int64
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		n, err = tx.Count(ctx, "SELECT COALESCE(MAX(count), 0) FROM rate_counters WHERE key = ? AND window_start = ?",
+			reportKey(ip), lim.windowStart(s.Clock.Now()))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n >= int64(lim.Reports) {
+		return lim.refusal()
+	}
+	return nil
+}
+
+// countReport adds one report to the address's window in tx and refuses it
+// when the window is full; the caller's rollback then undoes the count, so
+// only accepted reports are counted.
+func countReport(ctx context.Context, tx *db.Tx, ip string, lim ReportLimit, now time.Time) error {
+	if !lim.on() {
+		return nil
+	}
+	ws := lim.windowStart(now)
+	var n int64
+	if err := tx.Get(ctx, "", `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
+		ON CONFLICT (key) DO UPDATE SET
+		count = CASE WHEN rate_counters.window_start = excluded.window_start THEN rate_counters.count + 1 ELSE 1 END,
+		window_start = excluded.window_start
+		RETURNING count`, []any{reportKey(ip), ws}, &n); err != nil {
+		return err
+	}
+	if n > int64(lim.Reports) {
+		return lim.refusal()
+	}
+	if n == 1 {
+		// A new window for this address: sweep the windows that have ended.
+		if _, err := tx.Exec(ctx, "DELETE FROM rate_counters WHERE key LIKE 'report:%' AND window_start < ?", ws-lim.Window.Milliseconds()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SubmitPublic takes in a citizen's report in one write transaction: the
+// per-address count, the category check, the photos (in.Photos) and the
+// order with its submit event. It returns once everything is committed; any
+// refusal leaves nothing behind. Without a region, a report with a place is
+// put in the nearest region that has a centre (within 30 km).
+func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted, error) {
+	var f errs.Fields
+	CheckReport(in, &f)
+	if err := f.Err(); err != nil {
+		return Submitted{}, err
+	}
+	in.normalise()
+	var out Submitted
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		now := s.Clock.Now()
+		cat, err := getCategory(ctx, tx, in.CategoryID)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+		if err != nil || cat.IsGroup() || !cat.Active || !cat.Public {
+			f.Add("category_id", "field.bad_choice")
+			return f.Err()
+		}
+		if err := countReport(ctx, tx, in.IP, in.Limit, now); err != nil {
+			return err
+		}
+		if in.RegionID == 0 && in.Lat != nil && in.Lng != nil {
+			if in.RegionID, err = nearestRegion(ctx, tx, *in.Lat, *in.Lng); err != nil {
+				return err
+			}
+		}
+		if in.Photos != nil {
+			if in.PhotoIDs, err = in.Photos(ctx, tx); err != nil {
+				return err
+			}
+		}
+		out, err = s.submitTx(ctx, tx, nil, in.SubmitInput)
+		return err
+	})
+	return out, err
+}
+
+// Place is a region with a centre, for the citizens' map.
+type Place struct {
+	ID     int64   `json:"id"`
+	Code   string  `json:"code"`
+	Name   string  `json:"name"`
+	NameEN string  `json:"name_en"`
+	Level  string  `json:"level"`
+	Lat    float64 `json:"lat"`
+	Lng    float64 `json:"lng"`
+}
+
+// LocalName is the name in the language ("en" or Chinese).
+func (p Place) LocalName(lang string) string {
+	if strings.HasPrefix(lang, "en") && p.NameEN != "" {
+		return p.NameEN
+	}
+	return p.Name
+}
+
+// MapPlaces lists the city and its districts that have a centre, city
+// first: what the report page draws. Region names are public knowledge.
+func (s *Service) MapPlaces(ctx context.Context) ([]Place, error) {
+	var out []Place
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		out, err = places(ctx, tx, "level IN ('city', 'district')")
+		return err
+	})
+	return out, err
+}
+
+func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {
+	rows, err := tx.Query(ctx, `SELECT id, code, name, name_en, level, lat, lng FROM regions
+		WHERE lat IS NOT NULL AND lng IS NOT NULL AND `+where+`
+		ORDER BY CASE level WHEN 'city' THEN 0 WHEN 'district' THEN 1 WHEN 'street' THEN 2 WHEN 'community' THEN 3 ELSE 4 END, sort, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Place
+	for rows.Next() {
+		var p Place
+		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &p.NameEN, &p.Level, &p.Lat, &p.Lng); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// nearestRegion is the region below the city whose centre is closest to
+// the point, within regionMatchKM; 0 when none is. Regions only have
+// centres, so this is an estimate that the dispatcher can see and correct.
+func nearestRegion(ctx context.Context, tx *db.Tx, lat, lng float64) (int64, error) {
+	ps, err := places(ctx, tx, "level <> 'city'")
+	if err != nil {
+		return 0, err
+	}
+	best, bestM := int64(0), regionMatchKM*1000
+	for _, p := range ps {
+		if d := DistanceM(lat, lng, p.Lat, p.Lng); d < bestM {
+			best, bestM = p.ID, d
+		}
+	}
+	return best, nil
+}
+
+// DistanceM is the great-circle distance in metres between two points.
+func DistanceM(lat1, lng1, lat2, lng2 float64) float64 {
+	const r = 6371008.8
+	rad := math.Pi / 180
+	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// NearbyOrder is an open report close to a new one: only what a passer-by
+// could see on the street, and the code to follow it by.
+type NearbyOrder struct {
+	Code           string    `json:"code"`
+	Title          string    `json:"title"`
+	CategoryName   string    `json:"category_name"`
+	CategoryNameEN string    `json:"category_name_en"`
+	State          State     `json:"state"`
+	DistanceM      int       `json:"distance_m"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// finalStates are the states of orders that no longer wait for anyone.
+func finalStates() []any {
+	var out []any
+	for _, st := range States {
+		if st.Final() {
+			out = append(out, string(st))
+		}
+	}
+	return out
+}
+
+// Nearby lists the open orders of the category within radius metres of
+// the point (at most MaxNearby, closest first). A bad category or point is
+// a field error.
+func (s *Service) Nearby(ctx context.Context, categoryID int64, lat, lng, radius float64) ([]NearbyOrder, error) {
+	var f errs.Fields
+	f.Check(categoryID > 0, "category_id", "field.required")
+	checkCoord(&f, "lat", &lat, 90)
+	checkCoord(&f, "lng", &lng, 180)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	radius = math.Max(1, math.Min(radius, 1000))
+	dLat := radius / 111_000 * 1.1
+	dLng := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
+	out := []NearbyOrder{}
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		final := finalStates()
+		args := append([]any{categoryID}, final...)
+		args = append(args, lat-dLat, lat+dLat, lng-dLng, lng+dLng)
+		rows, err := tx.Query(ctx, `SELECT w.code, w.title, c.name, c.name_en, w.state, w.lat, w.lng, w.created_at
+			FROM workorders w JOIN workorder_categories c ON c.id = w.category_id
+			WHERE w.category_id = ? AND w.state NOT IN (`+db.Placeholders(len(final))+`)
+			AND w.lat BETWEEN ? AND ? AND w.lng BETWEEN ? AND ?
+			ORDER BY w.id DESC LIMIT 200`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n NearbyOrder
+			var st string
+			var olat, olng float64
+			var created int64
+			if err := rows.Scan(&n.Code, &n.Title, &n.CategoryName, &n.CategoryNameEN, &st, &olat, &olng, &created); err != nil {
+				return err
+			}
+			d := DistanceM(lat, lng, olat, olng)
+			if d > radius {
+				continue
+			}
+			n.State, n.DistanceM, n.CreatedAt = State(st), int(math.Round(d)), time.UnixMilli(created)
+			out = append(out, n)
+		}
+		return rows.Err()
+	})
+	slices.SortStableFunc(out, func(a, b NearbyOrder) int { return a.DistanceM - b.DistanceM })
+	if len(out) > MaxNearby {
+		out = out[:MaxNearby]
+	}
+	return out, err
+}
+
+// CitizenRatings are the answers a citizen may give on the tracking page
+// (unreachable is only for the operator's callback).
+var CitizenRatings = []Rating{RatingSatisfied, RatingBasicallySatisfied, RatingDissatisfied}
+
+// CitizenRating is a citizen's answer to a resolved order, by its code.
+type CitizenRating struct {
+	Rating  Rating `json:"rating"`
+	Comment string `json:"comment"`
+	// PhoneTail is the last four digits of the phone given with the
+	// report; asked only when the report has a phone, so that someone who
+	// merely knows the code (the nearby list shows codes) cannot rate it.
+	PhoneTail string `json:"phone_tail"`
+	IP        string `json:"-"`
+}
+
+// CanRate reports whether a citizen may rate an order in the state: once
+// the dispatcher has verified the unit's resolution and before anyone has
+// made the callback.
+func CanRate(st State) bool {
+	r, _ := RuleFor(ActionCallback)
+	return slices.Contains(r.From, st)
+}
+
+// NeedsPhoneTail tells the tracking page whether the rating form must ask
+// for the last digits of the reporter's phone.
+func (s *Service) NeedsPhoneTail(ctx context.Context, code string) (bool, error) {
+	var phone string
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "workorder.entity.order", "SELECT reporter_phone FROM workorders WHERE code = ?",
+			[]any{NormaliseCode(code)}, &phone)
+	})
+	return phone != "", err
+}
+
+// RateByCode records the citizen's rating of a verified order as its
+// callback, by the transition table: dissatisfied reopens the order with a
+// new resolve deadline and counts against the unit. The callback can be
+// made once per resolution (the order leaves the verified state); a second
+// try is a Conflict. It returns the public view after the change.
+func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating) (PublicOrder, error) {
+	code = NormaliseCode(code)
+	in.Comment = strings.TrimSpace(in.Comment)
+	in.PhoneTail = strings.TrimSpace(in.PhoneTail)
+	var f errs.Fields
+	f.Check(slices.Contains(CitizenRatings, in.Rating), "rating", "field.bad_choice")
+	f.Check(utf8.RuneCountInString(in.Comment) <= MaxCommentLen, "comment", "field.too_long", MaxCommentLen)
+	if len(code) != CodeLen {
+		return PublicOrder{}, errs.NotFoundf("workorder.entity.order")
+	}
+	if err := f.Err(); err != nil {
+		return PublicOrder{}, err
+	}
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		var id int64
+		if err := tx.Get(ctx, "workorder.entity.order", "SELECT id FROM workorders WHERE code = ?", []any{code}, &id); err != nil {
+			return err
+		}
+		if err := lockOrder(ctx, tx, id); err != nil {
+			return err
+		}
+		o, err := loadOrder(ctx, tx, nil, id)
+		if err != nil {
+			return err
+		}
+		if o.ReporterPhone != "" {
+			digits := onlyDigits(o.ReporterPhone)
+			tail := digits[max(0, len(digits)-4):]
+			if in.PhoneTail == "" {
+				f.Add("phone_tail", "field.required")
+			} else if in.PhoneTail != tail {
+				f.Add("phone_tail", "pub.err.phone_tail")
+			}
+			if err := f.Err(); err != nil {
+				return err
+			}
+		}
+		if !CanRate(o.State) {
+			if o.Satisfaction != "" && !o.State.WithUnit() {
+				return errs.E(errs.Conflict, "pub.err.already_rated")
+			}
+			return errs.E(errs.Conflict, "pub.err.cannot_rate_now")
+		}
+		return s.citizenCallback(ctx, tx, &o, in, s.Clock.Now())
+	})
+	if err != nil {
+		return PublicOrder{}, err
+	}
+	return s.PublicView(ctx, code)
+}
+
+// citizenCallback is the callback branch of act for a citizen without an
+// account: the same result state, rollup, reopen rules and notification,
+// with the citizen as the actor.
+func (s *Service) citizenCallback(ctx context.Context, tx *db.Tx, o *Order, in CitizenRating, now time.Time) error {
+	rule, _ := RuleFor(ActionCallback)
+	from := o.State
+	to := rule.Result(from, in.Rating)
+	o.State, o.Satisfaction, o.UpdatedAt = to, in.Rating, now
+	d := statDelta{reached: 1}
+	switch in.Rating {
+	case RatingSatisfied:
+		d.satisfied++
+	case RatingBasicallySatisfied:
+		d.basic++
+	case RatingDissatisfied:
+		d.dissatisfied++
+		cat, err := getCategory(ctx, tx, o.CategoryID)
+		if err != nil {
+			return err
+		}
+		due, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
+		if err != nil {
+			return err
+		}
+		o.ReopenCount++
+		d.reopened++
+		o.ResolveDueAt, o.ResolveOverdue, o.EscalationLevel, o.EscalatedAt, o.ExtensionUntil = &due, false, 0, nil, nil
+	}
+	if err := saveOrder(ctx, tx, o); err != nil {
+		return err
+	}
+	data := map[string]any{"rating": in.Rating, "by": "citizen"}
+	if in.IP != "" {
+		data["ip"] = in.IP
+	}
+	ev := event{order: o.ID, at: now, action: string(ActionCallback), from: from, to: to, note: in.Comment,
+		role: "citizen", deadline: deadlineInForce(o), unit: o.UnitID, data: jsonString(data)}
+	if _, err := ev.insert(ctx, tx); err != nil {
+		return err
+	}
+	if err := addStats(ctx, tx, now, keyOf(o), d); err != nil {
+		return err
+	}
+	if to == StateReopened {
+		if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, string(ActionCallback), "workorder.notify.reopened", o.Code); err != nil {
+			return err
+		}
+	}
+	return audit.Record(ctx, tx, nil, now, audit.Entry{Action: "workorder." + string(ActionCallback), Entity: "workorder",
+		EntityID: audit.ID(o.ID), Summary: o.Code + " " + string(from) + " → " + string(to) + " (citizen)", IP: in.IP},
+		map[string]any{"state": from}, map[string]any{"state": to, "rating": in.Rating})
+}
+
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
