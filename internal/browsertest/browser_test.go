@@ -121,6 +121,20 @@ func TestBrowserLogsInSwitchesLanguageAndShowsTheHomePage(t *testing.T) {
 	}
 	shotEN := must(t, ctx, chromedp.FullScreenshot(100))
 
+	// Two admin lists, back in Chinese: the units list and a user's edit form.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var el = document.getElementById('lang-select');
+		el.value = 'zh-CN';
+		return el.dispatchEvent(new Event('change'));
+	})()`)); err != nil {
+		t.Fatalf("change event: %v", err)
+	}
+	do(t, ctx, chromedp.WaitVisible(`html[lang="zh-CN"] .tiles`))
+	do(t, ctx, chromedp.Navigate(base+"/units?size=20"), chromedp.WaitVisible(`table`))
+	shotUnits := must(t, ctx, chromedp.FullScreenshot(100))
+	do(t, ctx, chromedp.Navigate(base+"/users"), chromedp.WaitVisible(`table`))
+	shotUsers := must(t, ctx, chromedp.FullScreenshot(100))
+
 	// The same product on a phone-sized window, as a grid worker.
 	phone := browser(t, 390, 844)
 	do(t, phone, chromedp.Navigate(base+"/login"))
@@ -128,7 +142,8 @@ func TestBrowserLogsInSwitchesLanguageAndShowsTheHomePage(t *testing.T) {
 	shotPhone := must(t, phone, chromedp.FullScreenshot(100))
 
 	dir := artefacts(t)
-	for name, b := range map[string][]byte{"home-admin-zh.png": shotZH, "home-admin-en.png": shotEN, "home-grid-phone.png": shotPhone} {
+	for name, b := range map[string][]byte{"home-admin-zh.png": shotZH, "home-admin-en.png": shotEN, "home-grid-phone.png": shotPhone,
+		"units-list-zh.png": shotUnits, "users-list-zh.png": shotUsers} {
 		if len(b) < 5000 {
 			t.Errorf("%s: screenshot of %d bytes is too small to show a page", name, len(b))
 		}
