@@ -36,7 +36,6 @@ const (
 )
 
 // ReportLimit bounds how many reports one address may file per window.
-// Reports 0 means no limit.
 type ReportLimit struct {
 	Reports int
 	Window  time.Duration
@@ -46,6 +45,18 @@ type ReportLimit struct {
 // a family or an office behind one address (mobile carriers put many phones
 // behind one), too few to flood the dispatchers' queue.
 var DefaultReportLimit = ReportLimit{Reports: 20, Window: time.Hour}
+
+// ratingGuard bounds wrong phone digits per tracking code: four digits
+// must not be guessable by trying.
+var ratingGuard = ReportLimit{Reports: 5, Window: time.Hour}
+
+// reportLimit is the limit in force.
+func (s *Service) reportLimit() ReportLimit {
+	if s.ReportLimit == (ReportLimit{}) {
+		return DefaultReportLimit
+	}
+	return s.ReportLimit
+}
 
 func (l ReportLimit) on() bool { return l.Reports > 0 && l.Window > 0 }
 
@@ -61,6 +72,8 @@ func (l ReportLimit) refusal() error {
 
 func reportKey(ip string) string { return "report:" + ip }
 
+func ratingKey(code string) string { return "rating:" + code }
+
 // PublicReport is a report from a citizen without an account.
 type PublicReport struct {
 	SubmitInput
@@ -70,8 +83,6 @@ type PublicReport struct {
 	// Photos stores the already checked photos inside the report's
 	// transaction and returns their ids; nil when there are none.
 	Photos func(ctx context.Context, tx *db.Tx) ([]int64, error)
-	// Limit throttles reports per address (SubmitInput.IP).
-	Limit ReportLimit
 }
 
 // CheckReport validates a citizen's report without touching the database,
@@ -86,15 +97,15 @@ func CheckReport(in PublicReport, f *errs.Fields) {
 // ReportAllowed tells whether the address may file another report now
 // (a TooMany error when not). It only reads, so callers ask it before
 // costly work; SubmitPublic counts and checks again atomically.
-func (s *Service) ReportAllowed(ctx context.Context, ip string, lim ReportLimit) error {
+func (s *Service) ReportAllowed(ctx context.Context, ip string) error {
+	lim := s.reportLimit()
 	if !lim.on() {
 		return nil
 	}
 	var n int64
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		var err error
-		n, err = tx.Count(ctx, "SELECT COALESCE(MAX(count), 0) FROM rate_counters WHERE key = ? AND window_start = ?",
-			reportKey(ip), lim.windowStart(s.Clock.Now()))
+		n, err = windowCount(ctx, tx, reportKey(ip), lim, s.Clock.Now())
 		return err
 	})
 	if err != nil {
@@ -106,6 +117,34 @@ func (s *Service) ReportAllowed(ctx context.Context, ip string, lim ReportLimit)
 	return nil
 }
 
+func windowCount(ctx context.Context, tx *db.Tx, key string, lim ReportLimit, now time.Time) (int64, error) {
+	return tx.Count(ctx, "SELECT COALESCE(MAX(count), 0) FROM rate_counters WHERE key = ? AND window_start = ?",
+		key, lim.windowStart(now))
+}
+
+// bump adds one to key's current window in tx and returns the new count.
+// When it opens a new window it sweeps the ended windows of keys with the
+// same prefix.
+func bump(ctx context.Context, tx *db.Tx, key string, lim ReportLimit, now time.Time) (int64, error) {
+	ws := lim.windowStart(now)
+	var n int64
+	if err := tx.Get(ctx, "", `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
+		ON CONFLICT (key) DO UPDATE SET
+		count = CASE WHEN rate_counters.window_start = excluded.window_start THEN rate_counters.count + 1 ELSE 1 END,
+		window_start = excluded.window_start
+		RETURNING count`, []any{key, ws}, &n); err != nil {
+		return 0, err
+	}
+	if n == 1 {
+		prefix, _, _ := strings.Cut(key, ":")
+		if _, err := tx.Exec(ctx, "DELETE FROM rate_counters WHERE key LIKE ? AND window_start < ?",
+			prefix+":%", ws-lim.Window.Milliseconds()); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
 // countReport adds one report to the address's window in tx and refuses it
 // when the window is full; the caller's rollback then undoes the count, so
 // only accepted reports are counted.
@@ -113,23 +152,12 @@ func countReport(ctx context.Context, tx *db.Tx, ip string, lim ReportLimit, now
 	if !lim.on() {
 		return nil
 	}
-	ws := lim.windowStart(now)
-	var n int64
-	if err := tx.Get(ctx, "", `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-		count = CASE WHEN rate_counters.window_start = excluded.window_start THEN rate_counters.count + 1 ELSE 1 END,
-		window_start = excluded.window_start
-		RETURNING count`, []any{reportKey(ip), ws}, &n); err != nil {
+	n, err := bump(ctx, tx, reportKey(ip), lim, now)
+	if err != nil {
 		return err
 	}
 	if n > int64(lim.Reports) {
 		return lim.refusal()
-	}
-	if n == 1 {
-		// A new window for this address: sweep the windows that have ended.
-		if _, err := tx.Exec(ctx, "DELETE FROM rate_counters WHERE key LIKE 'report:%' AND window_start < ?", ws-lim.Window.Milliseconds()); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -157,7 +185,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 			f.Add("category_id", "field.bad_choice")
 			return f.Err()
 		}
-		if err := countReport(ctx, tx, in.IP, in.Limit, now); err != nil {
+		if err := countReport(ctx, tx, in.IP, s.reportLimit(), now); err != nil {
 			return err
 		}
 		if in.RegionID == 0 && in.Lat != nil && in.Lng != nil {
@@ -379,6 +407,7 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 	if err := f.Err(); err != nil {
 		return PublicOrder{}, err
 	}
+	wrongTail := false
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		var id int64
 		if err := tx.Get(ctx, "workorder.entity.order", "SELECT id FROM workorders WHERE code = ?", []any{code}, &id); err != nil {
@@ -392,12 +421,20 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 			return err
 		}
 		if o.ReporterPhone != "" {
+			tries, err := windowCount(ctx, tx, ratingKey(code), ratingGuard, s.Clock.Now())
+			if err != nil {
+				return err
+			}
+			if tries >= int64(ratingGuard.Reports) {
+				return errs.E(errs.TooMany, "pub.err.too_many_tries")
+			}
 			digits := onlyDigits(o.ReporterPhone)
 			tail := digits[max(0, len(digits)-4):]
 			if in.PhoneTail == "" {
 				f.Add("phone_tail", "field.required")
 			} else if in.PhoneTail != tail {
 				f.Add("phone_tail", "pub.err.phone_tail")
+				wrongTail = true
 			}
 			if err := f.Err(); err != nil {
 				return err
@@ -411,6 +448,15 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 		}
 		return s.citizenCallback(ctx, tx, &o, in, s.Clock.Now())
 	})
+	if wrongTail {
+		// The refusal rolled back; the wrong guess is counted on its own.
+		if berr := s.DB.Write(ctx, func(tx *db.Tx) error {
+			_, err := bump(ctx, tx, ratingKey(code), ratingGuard, s.Clock.Now())
+			return err
+		}); berr != nil {
+			return PublicOrder{}, berr
+		}
+	}
 	if err != nil {
 		return PublicOrder{}, err
 	}

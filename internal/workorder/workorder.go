@@ -49,6 +49,9 @@ type Service struct {
 	Clock clock.Clock
 	// Level2After: delay from escalation level 1 to level 2 (0: DefaultLevel2After).
 	Level2After time.Duration
+	// ReportLimit throttles citizens' reports per address (zero value:
+	// DefaultReportLimit; Reports < 0: no limit, e.g. for a load test).
+	ReportLimit ReportLimit
 }
 
 // New returns the service.
