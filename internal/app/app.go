@@ -138,6 +138,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Citizens' reports are written in shared transactions (group commit).
+	a.Orders.Batch = workorder.NewBatcher(a.Orders, 0, 0)
+	a.Orders.Batch.Start()
 	ok = true
 	return a, nil
 }
@@ -250,5 +253,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.DB.Close() }
+// Close writes the reports still queued and releases the store.
+func (a *App) Close() error {
+	a.Orders.Batch.Stop()
+	return a.DB.Close()
+}

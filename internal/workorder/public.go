@@ -175,7 +175,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 	}
 	in.normalise()
 	var out Submitted
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
 		now := s.Clock.Now()
 		cat, err := getCategory(ctx, tx, in.CategoryID)
 		if err != nil && !errs.Is(err, errs.NotFound) {

@@ -52,6 +52,9 @@ type Service struct {
 	// ReportLimit throttles citizens' reports per address (zero value:
 	// DefaultReportLimit; Reports < 0: no limit, e.g. for a load test).
 	ReportLimit ReportLimit
+	// Batch, when set and started, writes citizens' reports (SubmitPublic)
+	// in shared transactions (group commit; batch.go).
+	Batch *Batcher
 }
 
 // New returns the service.
