@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/search"
 )
 
 // ActionInput is one step on an order; which fields an action needs is in
@@ -177,6 +178,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	from := o.State
 	to := rule.Result(from, in.Rating)
 	o.State = to
+	resolution := o.Resolution
 	before := keyOf(&o)
 	var d statDelta
 	ev := event{order: o.ID, at: now, action: string(in.Action), from: from, to: to, note: in.Note,
@@ -303,6 +305,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	if err := saveOrder(ctx, tx, &o); err != nil {
 		return Order{}, err
 	}
+	if o.Resolution != resolution { // searchable text changed (resolve, answer)
+		if err := indexOrder(ctx, tx, o.ID, o.Title, o.Description, o.Address, o.Resolution); err != nil {
+			return Order{}, err
+		}
+	}
 	ev.deadline = deadlineInForce(&o)
 	ev.unit = o.UnitID
 	if data != nil {
@@ -409,6 +416,9 @@ func followParent(ctx context.Context, tx *db.Tx, p *auth.Principal, parent *Ord
 			string(StateClosed), now.UnixMilli(), parent.Resolution, now.UnixMilli(), id); err != nil {
 			return err
 		}
+		if err := reindexOrder(ctx, tx, id); err != nil {
+			return err
+		}
 		ev := event{order: id, at: now, action: EventFollowParent, from: StateMerged, to: StateClosed,
 			note: parent.Resolution, public: true, data: jsonString(map[string]any{"parent_id": parent.ID,
 				"parent_code": parent.Code, "parent_state": parent.State})}
@@ -432,8 +442,15 @@ type Filter struct {
 	Channel    Channel
 	Overdue    *bool
 	From, To   time.Time // created_at range [From, To); zero: open
-	Page       int       // from 1
-	Size       int       // 0: DefaultPageSize
+	// Q is a full-text search over title, description, address and
+	// resolution (Chinese and English, every term must match; see
+	// internal/search). A Q without any search term (empty, spaces or only
+	// punctuation) is no text filter: the list is what the other filters give.
+	Q string
+	// KPI keeps only the orders behind one figure of Stats (kpitrace.go).
+	KPI  *KPITrace
+	Page int // from 1
+	Size int // 0: DefaultPageSize
 }
 
 // List returns a page of orders in p's scope matching f, newest first,
@@ -496,6 +513,16 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 		}
 		if !f.To.IsZero() {
 			conds, args = append(conds, "w.created_at < ?"), append(args, f.To.UnixMilli())
+		}
+		if pred, qargs, ok := search.Match(tx.Engine(), SearchKind, f.Q, "w.id"); ok {
+			conds, args = append(conds, pred), append(args, qargs...)
+		}
+		if f.KPI != nil {
+			pred, kargs, err := f.KPI.where(tx.Engine(), p, s.Clock.Now())
+			if err != nil {
+				return err
+			}
+			conds, args = append(conds, pred), append(args, kargs...)
 		}
 		q := "SELECT " + orderCols + orderFrom + " WHERE " + strings.Join(conds, " AND ") +
 			" ORDER BY w.id DESC LIMIT ? OFFSET ?"

@@ -100,6 +100,22 @@ type StatRow struct {
 	SatisfactionRate   float64       `json:"satisfaction_rate"` // (Satisfied + BasicallySatisfied) / CallbacksReached
 	AvgHandling        time.Duration `json:"avg_handling_ns"`
 	OverdueNow         int64         `json:"overdue_now"` // orders with a unit past the deadline in force, live
+	// HandlingMS and HandlingCount are the sums AvgHandling is made of
+	// (resolutions of dispatched orders), so totals can be exact.
+	HandlingMS    int64 `json:"-"`
+	HandlingCount int64 `json:"-"`
+}
+
+// rates computes the rates and the average handling time from the counts.
+func (r *StatRow) rates() {
+	r.ResolutionRate = ratio(r.Resolved, r.Dispatched)
+	r.OnTimeRate = ratio(r.ResolvedOnTime, r.Resolved)
+	r.AckOnTimeRate = ratio(r.AckOnTime, r.Dispatched)
+	r.SatisfactionRate = ratio(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)
+	r.AvgHandling = 0
+	if r.HandlingCount > 0 {
+		r.AvgHandling = time.Duration(r.HandlingMS/r.HandlingCount) * time.Millisecond
+	}
 }
 
 func ratio(a, b int64) float64 {
@@ -161,20 +177,13 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, from, to string,
 		idx := map[int64]int{}
 		for rows.Next() {
 			var r StatRow
-			var ms, n int64
 			if err := rows.Scan(&r.ID, &r.Name, &r.NameEN, &r.Received, &r.Dispatched, &r.AckOnTime, &r.Resolved,
 				&r.ResolvedOnTime, &r.Returned, &r.Reopened, &r.CallbacksReached, &r.Satisfied, &r.BasicallySatisfied,
-				&r.Dissatisfied, &ms, &n); err != nil {
+				&r.Dissatisfied, &r.HandlingMS, &r.HandlingCount); err != nil {
 				rows.Close()
 				return err
 			}
-			r.ResolutionRate = ratio(r.Resolved, r.Dispatched)
-			r.OnTimeRate = ratio(r.ResolvedOnTime, r.Resolved)
-			r.AckOnTimeRate = ratio(r.AckOnTime, r.Dispatched)
-			r.SatisfactionRate = ratio(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)
-			if n > 0 {
-				r.AvgHandling = time.Duration(ms/n) * time.Millisecond
-			}
+			r.rates()
 			idx[r.ID] = len(out)
 			out = append(out, r)
 		}

@@ -58,7 +58,8 @@ func TestStatsMatchAHandCountedDay(t *testing.T) {
 		a := byID[f.unitA]
 		want := wo.StatRow{ID: f.unitA, Name: "市城市管理局", Dispatched: 3, AckOnTime: 2, Resolved: 3, ResolvedOnTime: 3,
 			Reopened: 1, CallbacksReached: 2, Satisfied: 1, Dissatisfied: 1, ResolutionRate: 1, OnTimeRate: 1,
-			AckOnTimeRate: 2.0 / 3, SatisfactionRate: 0.5, AvgHandling: (27*3 + 1) * time.Hour / 3, OverdueNow: 1}
+			AckOnTimeRate: 2.0 / 3, SatisfactionRate: 0.5, AvgHandling: (27*3 + 1) * time.Hour / 3, OverdueNow: 1,
+			HandlingMS: ((27*3 + 1) * time.Hour).Milliseconds(), HandlingCount: 3}
 		a.NameEN = ""
 		if a != want {
 			t.Fatalf("unit A:\n got %+v\nwant %+v", a, want)

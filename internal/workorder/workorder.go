@@ -497,6 +497,9 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 		if _, err := ev.insert(ctx, tx); err != nil {
 			return err
 		}
+		if err := indexOrder(ctx, tx, id, in.Title, in.Description, in.Address, ""); err != nil {
+			return err
+		}
 		if err := addStats(ctx, tx, now, statKey{regionID: in.RegionID, categoryID: cat.ID, channel: in.Channel},
 			statDelta{received: 1}); err != nil {
 			return err
