@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
@@ -65,6 +66,7 @@ type App struct {
 	Accounts *account.Service
 	Org      *org.Service
 	Orders   *workorder.Service
+	Photos   *photo.Service
 	Audit    *audit.Service
 	Jobs     *jobs.Runner
 	Metrics  *metrics.Registry
@@ -104,6 +106,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Accounts = account.New(d, cfg.Clock)
 	a.Org = org.New(d, cfg.Clock)
 	a.Audit = audit.New(d, cfg.Clock)
+	photos, err := photo.NewLocalStore(filepath.Join(cfg.DataDir, "photos"))
+	if err != nil {
+		return nil, err
+	}
+	a.Photos = &photo.Service{DB: d, Store: photos, Clock: cfg.Clock}
 	if err := a.Accounts.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("seed roles: %w", err)
 	}
@@ -133,7 +140,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Web, err = web.New(web.Deps{
 		Config: web.Config{BaseURL: cfg.BaseURL, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
-		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Metrics: a.Metrics,
+		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Photos: a.Photos, Metrics: a.Metrics,
 	})
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ func (s *Server) registerRoutes() {
 	s.userRoutes()
 	s.auditRoutes()
 	s.apiRoutes()
+	s.publicRoutes()
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errPageNotFound)

@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -39,6 +40,7 @@ type Server struct {
 	accounts *account.Service
 	org      *org.Service
 	orders   *workorder.Service
+	photos   *photo.Service
 	audit    *audit.Service
 	metrics  *metrics.Registry
 
@@ -58,13 +60,14 @@ type Deps struct {
 	Org      *org.Service
 	Audit    *audit.Service
 	Orders   *workorder.Service
+	Photos   *photo.Service // nil: uploads are refused
 	Metrics  *metrics.Registry
 }
 
 // New builds the server; templates are parsed and checked here, so a broken
 // template stops the start rather than a page.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, orders: d.Orders, metrics: d.Metrics}
+	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, orders: d.Orders, photos: d.Photos, metrics: d.Metrics}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

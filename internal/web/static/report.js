@@ -1,0 +1,296 @@
+// wenming: the citizen's report page (/report). Hand-written, no libraries.
+// The form works without this script; with it the page
+//  - keeps a draft of the text fields in localStorage (never the photos)
+//    and restores it, so losing the network or closing the tab loses nothing;
+//  - sets the place from the phone's GPS or from a tap on the city sketch;
+//  - shows open reports of the same kind within about 50 m before sending,
+//    so the citizen can follow one instead;
+//  - sends the form in the background: on a network failure it keeps the
+//    draft and says so; on success it clears the draft.
+(function () {
+  "use strict";
+
+  var DRAFT = "wenming.report.draft.v1";
+  var FIELDS = ["category", "description", "lat", "lng", "address", "name", "phone"];
+
+  function $(id) { return document.getElementById(id); }
+  function show(el, on) { if (el) { el.hidden = !on; } }
+  function fmt(msg, n) { return String(msg).replace("%d", String(n)); }
+
+  function store() {
+    try { return window.localStorage; } catch (e) { return null; } // private mode may refuse
+  }
+
+  function loadDraft() {
+    var s = store();
+    if (!s) { return null; }
+    try { return JSON.parse(s.getItem(DRAFT) || "null"); } catch (e) { return null; }
+  }
+
+  function clearDraft() {
+    var s = store();
+    if (s) { try { s.removeItem(DRAFT); } catch (e) { /* ignore */ } }
+  }
+
+  function saveDraft(form) {
+    var s = store();
+    if (!s) { return; }
+    var d = {}, any = false;
+    FIELDS.forEach(function (n) {
+      var el = form.elements[n];
+      if (el && el.value) { d[n] = el.value; any = true; }
+    });
+    try {
+      if (any) { d.saved = Date.now(); s.setItem(DRAFT, JSON.stringify(d)); } else { s.removeItem(DRAFT); }
+    } catch (e) { /* storage full: the form itself still works */ }
+  }
+
+  // restoreDraft fills empty fields only: a page the server sent back with
+  // an error already holds what was typed.
+  function restoreDraft(form) {
+    var d = loadDraft(), restored = false;
+    if (!d) { return; }
+    FIELDS.forEach(function (n) {
+      var el = form.elements[n];
+      if (el && !el.value && d[n]) { el.value = d[n]; restored = true; }
+    });
+    if (restored) { show($("draft-note"), true); }
+  }
+
+  function init() {
+    var sent = document.querySelector("[data-clear-draft]");
+    if (sent) { clearDraft(); return; }
+    var form = $("report-form");
+    if (!form || form.dataset.ready) { return; }
+    form.dataset.ready = "1";
+    var msg = form.dataset;
+    var status = $("place-status");
+    var map = $("city-map");
+    var pin = $("map-pin");
+    var nearbyBox = $("nearby");
+    var nearbyKey = "", nearbyShown = false, sendAnyway = false;
+
+    restoreDraft(form);
+    form.addEventListener("input", function () { saveDraft(form); });
+    form.addEventListener("change", function () { saveDraft(form); });
+    var clear = $("draft-clear");
+    if (clear) {
+      clear.addEventListener("click", function () {
+        clearDraft();
+        FIELDS.forEach(function (n) { if (form.elements[n]) { form.elements[n].value = ""; } });
+        movePin();
+        show($("draft-note"), false);
+      });
+    }
+
+    // --- the place -------------------------------------------------------
+    var geo = map && {
+      west: parseFloat(map.dataset.west), east: parseFloat(map.dataset.east),
+      north: parseFloat(map.dataset.north), south: parseFloat(map.dataset.south),
+      w: parseFloat(map.dataset.w), h: parseFloat(map.dataset.h)
+    };
+
+    function movePin() {
+      if (!map || !pin) { return; }
+      var lat = parseFloat(form.elements.lat.value), lng = parseFloat(form.elements.lng.value);
+      if (isNaN(lat) || isNaN(lng) || lat > geo.north || lat < geo.south || lng < geo.west || lng > geo.east) {
+        pin.setAttribute("visibility", "hidden");
+        return;
+      }
+      var x = (lng - geo.west) / (geo.east - geo.west) * geo.w;
+      var y = (geo.north - lat) / (geo.north - geo.south) * geo.h;
+      pin.setAttribute("transform", "translate(" + x.toFixed(1) + " " + y.toFixed(1) + ")");
+      pin.setAttribute("visibility", "visible");
+    }
+
+    function setPlace(lat, lng, note) {
+      form.elements.lat.value = lat.toFixed(6);
+      form.elements.lng.value = lng.toFixed(6);
+      if (status) { status.textContent = note; }
+      movePin();
+      saveDraft(form);
+      checkNearby();
+    }
+
+    if (map) {
+      // A tap: screen point → SVG point → latitude and longitude, by the
+      // inverse of the server's projection.
+      map.addEventListener("click", function (e) {
+        var ctm = map.getScreenCTM();
+        if (!ctm) { return; }
+        var pt = map.createSVGPoint();
+        pt.x = e.clientX; pt.y = e.clientY;
+        var p = pt.matrixTransform(ctm.inverse());
+        var lng = geo.west + p.x / geo.w * (geo.east - geo.west);
+        var lat = geo.north - p.y / geo.h * (geo.north - geo.south);
+        setPlace(lat, lng, msg.msgMapSet);
+      });
+      // The district points are buttons for the keyboard: Enter or Space
+      // sets the place to that centre.
+      map.querySelectorAll(".map-place").forEach(function (g) {
+        g.addEventListener("keydown", function (e) {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            setPlace(parseFloat(g.dataset.lat), parseFloat(g.dataset.lng), msg.msgMapSet);
+          }
+        });
+      });
+    }
+    ["lat", "lng"].forEach(function (n) {
+      form.elements[n].addEventListener("change", function () { movePin(); checkNearby(); });
+    });
+    form.elements.category.addEventListener("change", checkNearby);
+
+    var gps = $("gps-btn");
+    if (gps && navigator.geolocation) {
+      show(gps, true);
+      gps.addEventListener("click", function () {
+        if (status) { status.textContent = msg.msgGpsWait; }
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          setPlace(pos.coords.latitude, pos.coords.longitude, fmt(msg.msgGpsOk, Math.round(pos.coords.accuracy || 0)));
+        }, function () {
+          if (status) { status.textContent = msg.msgGpsFail; }
+        }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      });
+    }
+
+    // --- photos: count and size are checked here too, to save a wasted upload.
+    var count = $("photo-count");
+    function photos() {
+      var out = [];
+      form.querySelectorAll("input[type=file][name=photos]").forEach(function (el) {
+        for (var i = 0; i < el.files.length; i++) { out.push(el.files[i]); }
+      });
+      return out;
+    }
+    function photoProblem() {
+      var list = photos(), max = parseInt(msg.maxPhotos, 10), mb = parseInt(msg.maxMb, 10);
+      if (list.length > max) { return msg.msgTooMany; }
+      for (var i = 0; i < list.length; i++) {
+        if (list[i].size > mb * 1024 * 1024) { return list[i].name + ": " + msg.msgTooBig; }
+      }
+      return "";
+    }
+    form.querySelectorAll("input[type=file][name=photos]").forEach(function (el) {
+      el.addEventListener("change", function () {
+        if (count) { count.textContent = photoProblem() || (photos().length ? "✓ " + photos().length : ""); }
+      });
+    });
+
+    // --- open reports of the same kind nearby ----------------------------
+    function checkNearby(then) {
+      var cat = form.elements.category.value, lat = form.elements.lat.value, lng = form.elements.lng.value;
+      var key = cat + "|" + lat + "|" + lng;
+      if (!cat || !lat || !lng || !window.fetch) {
+        show(nearbyBox, false);
+        nearbyShown = false;
+        if (typeof then === "function") { then(); }
+        return;
+      }
+      if (key === nearbyKey) {
+        if (typeof then === "function") { then(); }
+        return;
+      }
+      nearbyKey = key;
+      sendAnyway = false;
+      var q = "?category=" + encodeURIComponent(cat) + "&lat=" + encodeURIComponent(lat) + "&lng=" + encodeURIComponent(lng);
+      fetch("/api/v1/public/nearby" + q, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (body) {
+          var list = $("nearby-list");
+          list.textContent = "";
+          (body.items || []).forEach(function (it) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = it.track_url;
+            a.textContent = msg.msgFollow + " " + it.code;
+            li.appendChild(document.createTextNode((it.title || it.category_name) + " · " + it.state_name + " · " + fmt(msg.msgDistance, it.distance_m) + " · "));
+            li.appendChild(a);
+            list.appendChild(li);
+          });
+          nearbyShown = (body.items || []).length > 0;
+          show(nearbyBox, nearbyShown);
+          if (typeof then === "function") { then(); }
+        })
+        .catch(function () { if (typeof then === "function") { then(); } }); // offline: the check is a courtesy
+    }
+    var anyway = $("nearby-send");
+    if (anyway) {
+      anyway.addEventListener("click", function () {
+        sendAnyway = true;
+        show(nearbyBox, false);
+        send();
+      });
+    }
+
+    // --- sending ---------------------------------------------------------
+    var note = $("send-note");
+    var button = $("report-send");
+    function tell(text) {
+      note.textContent = text;
+      show(note, !!text);
+      if (text) { note.focus(); }
+    }
+
+    function send() {
+      var problem = photoProblem();
+      if (problem) { tell(problem); return; }
+      saveDraft(form);
+      tell("");
+      button.disabled = true;
+      button.textContent = msg.msgSending;
+      var label = button.dataset.label;
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "follow" })
+        .then(function (r) {
+          if (r.redirected && r.url.indexOf("/report/sent/") >= 0) {
+            clearDraft();
+            window.location.assign(r.url);
+            return null;
+          }
+          return r.text().then(function (html) {
+            // The server sent the form back with its messages: show that
+            // page's form in place of this one, keeping the draft.
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            var fresh = doc.getElementById("main");
+            var main = $("main");
+            if (fresh && main) {
+              main.replaceWith(fresh);
+              init();
+              var bad = document.querySelector("[aria-invalid=true]") || document.getElementById("form-error");
+              if (bad) { bad.focus(); }
+            } else {
+              button.disabled = false;
+              button.textContent = label;
+              tell(msg.msgOffline);
+            }
+          });
+        })
+        .catch(function () {
+          button.disabled = false;
+          button.textContent = label;
+          tell(msg.msgOffline);
+        });
+    }
+
+    button.dataset.label = button.textContent;
+    form.addEventListener("submit", function (e) {
+      if (!window.fetch || !window.FormData || !window.DOMParser) { return; } // plain form post
+      e.preventDefault();
+      checkNearby(function () {
+        if (nearbyShown && !sendAnyway) {
+          nearbyBox.scrollIntoView({ block: "center" });
+          $("nearby-send").focus();
+          return;
+        }
+        send();
+      });
+    });
+    window.addEventListener("online", function () { if (!note.hidden) { tell(""); } });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
