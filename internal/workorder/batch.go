@@ -15,10 +15,10 @@ import (
 // commit costs the same whether it carries one order or two hundred, so
 // at a few thousand reports a second one transaction per report is the
 // ceiling. The Batcher lets many goroutines hand in their writes, gathers
-// them for a short window, runs them in ONE write transaction, each under
-// its own savepoint (a refused or failing report is rolled back alone and
-// the others go on), commits, and only then answers every caller: a 201
-// still means the order is committed.
+// them for a short window, runs them in ONE write transaction (a refused
+// or failing report is rolled back alone and the others go on; see run),
+// commits, and only then answers every caller: a 201 still means the order
+// is committed.
 //
 // One Batcher per process, started and stopped with the App. On
 // PostgreSQL it works the same way and saves the per-commit round trips.
@@ -221,10 +221,24 @@ func (b *Batcher) drain(batch []*batchJob) {
 // failed inside it (the savepoint could not be rolled back).
 var errBatchSavepoint = errors.New("workorder: batch savepoint lost")
 
-// run writes one batch: each request under its own savepoint in one
-// transaction. When the transaction itself fails (commit, lost savepoint,
-// busy database), each request is written again on its own, so that one
-// request cannot fail the others.
+// errBatchAbort rolls back a round in which a request failed.
+var errBatchAbort = errors.New("workorder: batch round aborted")
+
+// optimisticRounds is how many times a batch is run again without the
+// request that failed in it before the batcher falls back to a savepoint
+// per request.
+const optimisticRounds = 2
+
+// run writes one batch in one transaction. Requests are refused inside it
+// rarely (most refusals happen before), so it first runs them plainly: when
+// one fails, the transaction is rolled back and run again without it (its
+// error is its answer: it failed after the same requests as before).
+// After optimisticRounds such failures it runs the rest with a savepoint
+// per request, so any number of refusals costs one more round. Savepoints
+// are not the first choice because each release also flushes the search
+// index's pending tokens. When the transaction fails for another reason
+// (commit, busy database) each request is written again on its own, so
+// that one request cannot fail the others.
 func (b *Batcher) run(batch []*batchJob) {
 	live := batch[:0:0]
 	for _, j := range batch {
@@ -239,32 +253,55 @@ func (b *Batcher) run(batch []*batchJob) {
 	b.jobs.Add(int64(len(live)))
 	ctx := context.Background()
 	results := make([]error, len(live))
-	err := b.svc.DB.Write(ctx, func(tx *db.Tx) error {
-		clear(results)
-		for i, j := range live {
-			if _, err := tx.Exec(ctx, "SAVEPOINT wm_batch"); err != nil {
-				return err
-			}
-			if err := j.fn(context.WithoutCancel(j.ctx), tx); err != nil {
-				results[i] = err
-				if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT wm_batch"); rerr != nil {
-					return errors.Join(errBatchSavepoint, rerr)
+	skip := make([]bool, len(live))
+	var err error
+	for round := 0; ; round++ {
+		savepoints := round >= optimisticRounds
+		failed := -1
+		err = b.svc.DB.Write(ctx, func(tx *db.Tx) error {
+			failed = -1
+			for i, j := range live {
+				if skip[i] {
+					continue
+				}
+				jctx := context.WithoutCancel(j.ctx)
+				if !savepoints {
+					if err := j.fn(jctx, tx); err != nil {
+						failed, results[i] = i, err
+						return errBatchAbort
+					}
+					continue
+				}
+				results[i] = nil
+				if _, err := tx.Exec(ctx, "SAVEPOINT wm_batch"); err != nil {
+					return err
+				}
+				if err := j.fn(jctx, tx); err != nil {
+					results[i] = err
+					if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT wm_batch"); rerr != nil {
+						return errors.Join(errBatchSavepoint, rerr)
+					}
+				}
+				if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT wm_batch"); err != nil {
+					return err
 				}
 			}
-			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT wm_batch"); err != nil {
-				return err
-			}
+			return nil
+		})
+		if failed >= 0 && errors.Is(err, errBatchAbort) {
+			skip[failed] = true
+			continue
 		}
-		return nil
-	})
-	if err != nil && len(live) > 1 {
+		break
+	}
+	if err != nil {
 		// Alone, each request gets its own outcome.
 		for i, j := range live {
-			jctx := context.WithoutCancel(j.ctx)
-			results[i] = b.svc.DB.Write(jctx, func(tx *db.Tx) error { return j.fn(jctx, tx) })
+			if !skip[i] {
+				jctx := context.WithoutCancel(j.ctx)
+				results[i] = b.svc.DB.Write(jctx, func(tx *db.Tx) error { return j.fn(jctx, tx) })
+			}
 		}
-	} else if err != nil {
-		results[0] = err
 	}
 	for i, j := range live {
 		j.done <- results[i]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,26 +154,40 @@ func TestBatcherWritesEachAloneWhenTheSharedTransactionFails(t *testing.T) {
 		for i := range good {
 			wg.Go(func() { _, good[i] = b.Submit(f.ctx, f.citizenReport(i)) })
 		}
-		// This one breaks the batch: it releases the savepoint itself, so
-		// it cannot be rolled back alone.
-		var bad error
+		// Two refusals inside the transaction make the batcher fall back to
+		// a savepoint per request…
+		var refused [2]error
+		for i := range refused {
+			wg.Go(func() {
+				in := f.citizenReport(10 + i)
+				in.CategoryID = f.cats["POLICY_QUERY"]
+				_, refused[i] = b.Submit(f.ctx, in)
+			})
+		}
+		// …where this one breaks the transaction: it releases its savepoint
+		// itself, so it cannot be rolled back alone.
+		var released atomic.Bool
 		wg.Go(func() {
 			time.Sleep(20 * time.Millisecond)
-			bad = b.Do(f.ctx, func(ctx context.Context, tx *db.Tx) error {
+			b.Do(f.ctx, func(ctx context.Context, tx *db.Tx) error {
 				if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT wm_batch"); err != nil {
-					return err
+					return nil // no savepoint: nothing to break
 				}
+				released.Store(true)
 				return errors.New("boom")
 			})
 		})
 		wg.Wait()
-		if bad == nil {
-			t.Fatal("the breaking request succeeded")
+		if !released.Load() {
+			t.Fatal("the batch never ran with savepoints")
 		}
 		for i, err := range good {
 			if err != nil {
 				t.Fatalf("report %d: %v", i, err)
 			}
+		}
+		for _, err := range refused {
+			wantField(t, err, "category_id")
 		}
 		if m := f.count(t, "SELECT COUNT(*) FROM workorders"); m != 4 {
 			t.Fatalf("%d orders, want 4", m)
