@@ -229,6 +229,7 @@ func (s *Server) nav(v *View) []NavItem {
 	}
 	entries := []entry{
 		{"nav.home", "/", "", ""},
+		{"nav.stats", "/stats/workorders", auth.PermDashboardView, ""},
 		{"nav.regions", "/regions", auth.PermOrgView, "nav.admin"},
 		{"nav.units", "/units", auth.PermOrgView, "nav.admin"},
 		{"nav.pairings", "/pairings", auth.PermOrgView, "nav.admin"},
