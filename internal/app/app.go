@@ -26,6 +26,7 @@ import (
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
+	"github.com/wenming-city/wenming/internal/notify"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/web"
@@ -128,6 +129,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
+		return nil, err
+	}
+	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
+	if err := a.Jobs.Add(ctx, notify.New(d, cfg.Clock, log, notify.ConfigFromEnv().Senders()).Job()); err != nil {
 		return nil, err
 	}
 	a.Metrics.SetPools(func() map[string]sql.DBStats {

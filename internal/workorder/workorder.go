@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	outbox "github.com/wenming-city/wenming/internal/notify"
 )
 
 // DefaultLevel2After is how long after the first escalation an order that
@@ -602,13 +603,26 @@ func (e *event) insert(ctx context.Context, tx *db.Tx) (int64, error) {
 	return id, nil
 }
 
-// notify inserts an in-app notification for a user or a unit.
+// notify inserts an in-app notification for a user or a unit, and the
+// outbox rows of the unit's or user's delivery channels (internal/notify).
 func notify(ctx context.Context, tx *db.Tx, at time.Time, userID, unitID, orderID int64, kind, key string, args ...any) error {
 	a := ""
 	if len(args) > 0 {
 		a = jsonString(args)
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, unit_id, order_id, kind, text_key, args, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, nullID(userID), nullID(unitID), nullID(orderID), kind, key, a, at.UnixMilli())
-	return err
+	if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, unit_id, order_id, kind, text_key, args, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, nullID(userID), nullID(unitID), nullID(orderID), kind, key, a, at.UnixMilli()); err != nil {
+		return err
+	}
+	// Units and users with a webhook or e-mail channel also get it there.
+	code, _ := firstString(args)
+	return outbox.Bridge(ctx, tx, at, userID, unitID, code, kind, key, args...)
+}
+
+func firstString(args []any) (string, bool) {
+	if len(args) == 0 {
+		return "", false
+	}
+	s, ok := args[0].(string)
+	return s, ok
 }
