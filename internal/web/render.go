@@ -229,6 +229,8 @@ func (s *Server) nav(v *View) []NavItem {
 	}
 	entries := []entry{
 		{"nav.home", "/", "", ""},
+		{"nav.orders", "/orders", auth.PermOrderView, ""},
+		{"nav.intake", "/orders/new", auth.PermOrderIntake, ""},
 		{"nav.stats", "/stats/workorders", auth.PermDashboardView, ""},
 		{"nav.regions", "/regions", auth.PermOrgView, "nav.admin"},
 		{"nav.units", "/units", auth.PermOrgView, "nav.admin"},

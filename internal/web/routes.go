@@ -16,6 +16,7 @@ func (s *Server) registerRoutes() {
 	s.orgRoutes()
 	s.userRoutes()
 	s.auditRoutes()
+	s.workorderRoutes()
 	s.statsRoutes()
 	s.apiRoutes()
 	s.publicRoutes()
