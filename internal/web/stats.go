@@ -246,7 +246,7 @@ type statsPageData struct {
 	Groups    []option
 	GroupKey  string // the name column's header key
 	Export    string
-	OverdueAt time.Time
+	OverdueAt string   // Beijing time, like the period
 	Defs      []string // translated definitions of the columns
 }
 
@@ -351,7 +351,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	tot := statRowOf(v, &rep, rep.Total, true, links)
 	d.Total = &tot
-	d.OverdueAt = rep.OverdueAt
+	d.OverdueAt = rep.OverdueAt.In(workorder.Zone).Format("2006-01-02 15:04")
 	x := url.Values{"from": {q.From}, "to": {q.To}, "group": {string(q.Group)}, "format": {"xlsx"}}
 	d.Export = "/stats/workorders?" + x.Encode()
 	s.render(w, r, http.StatusOK, "stats_workorders", v)

@@ -160,11 +160,11 @@ func statsFigures(r map[string]any) []string {
 		sat + " " + satNum + " / " + n("callbacks_reached"), avg, n("overdue_now")}
 }
 
-// TestKPIPageAPIAndWorkbookShowTheSameHandCountedFigures builds a
+// TestStatsPageAPIAndWorkbookShowTheSameHandCountedFigures builds a
 // hand-counted week and checks the page, the API and the .xlsx against
 // the count and each other: a unit with no callback reached shows "—",
 // never 0 %; one whose only callback was dissatisfied shows 0.0 %.
-func TestKPIPageAPIAndWorkbookShowTheSameHandCountedFigures(t *testing.T) {
+func TestStatsPageAPIAndWorkbookShowTheSameHandCountedFigures(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		f := newStatsFixture(t, e)
 		want := map[string][]string{ // page wording, hand-counted
@@ -257,11 +257,11 @@ func TestKPIPageAPIAndWorkbookShowTheSameHandCountedFigures(t *testing.T) {
 	})
 }
 
-// TestKPIFigureLinksListExactlyTheOrdersTheyCount follows the links of the
+// TestStatsFigureLinksListExactlyTheOrdersTheyCount follows the links of the
 // page (the same as the API's) with the /orders list's KPI parameters and
 // checks the orders against the hand count; every link lists at least one
 // and at most as many orders as the figure counts.
-func TestKPIFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
+func TestStatsFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		f := newStatsFixture(t, e)
 		var api statsAPI
@@ -343,11 +343,11 @@ func TestKPIFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
 	})
 }
 
-// TestKPIScreenShowsAUnitHandlerOnlyItsScope: handler_swq (沙湾镇) sees
+// TestStatsScreenShowsAUnitHandlerOnlyItsScope: handler_swq (沙湾镇) sees
 // the not-yet-dispatched orders of 沙湾镇 and its own unit, not 张公桥街道, on
 // the page, in the API and in the workbook; it may open the screen though
 // the menu offers it only to dashboard viewers.
-func TestKPIScreenShowsAUnitHandlerOnlyItsScope(t *testing.T) {
+func TestStatsScreenShowsAUnitHandlerOnlyItsScope(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		f := newStatsFixture(t, e)
 		c := e.Login(t, "handler_swq")
@@ -395,9 +395,9 @@ func TestKPIScreenShowsAUnitHandlerOnlyItsScope(t *testing.T) {
 	})
 }
 
-// TestKPIScreenRefusesBadPeriodsWithFieldMessages, in both languages and on
+// TestStatsScreenRefusesBadPeriodsWithFieldMessages, in both languages and on
 // the API, and renders in English without raw keys.
-func TestKPIScreenRefusesBadPeriodsWithFieldMessages(t *testing.T) {
+func TestStatsScreenRefusesBadPeriodsWithFieldMessages(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		c := e.Login(t, "leader")
 		res := c.Get("/stats/workorders?from=2026-12-31&to=2026-10-01&group=district")
