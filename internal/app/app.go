@@ -49,6 +49,9 @@ type Config struct {
 	AdminPassword string
 	Out           io.Writer // where first-run notices (logins) are printed
 	Clock         clock.Clock
+	// ReportLimit throttles citizens' reports per address (zero value:
+	// workorder.DefaultReportLimit; Reports < 0: none, for load tests).
+	ReportLimit workorder.ReportLimit
 }
 
 // DSN returns the database address the config selects.
@@ -121,6 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// Categories name their default units by code, so they are seeded after
 	// the units exist (the demo city); seeding is idempotent.
 	a.Orders = workorder.New(d, cfg.Clock)
+	a.Orders.ReportLimit = cfg.ReportLimit
 	if err := a.Orders.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("seed work-order categories: %w", err)
 	}

@@ -13,8 +13,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/app"
@@ -24,6 +26,7 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/perf"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 const usage = `wenming: the civilised-city campaign system.
@@ -36,6 +39,8 @@ Usage:
   wenming user passwd USERNAME [flags]
   wenming backup FILE [flags]    consistent online copy of a SQLite database
   wenming bench pages [--n 200] measure start-up, page times and memory of this binary
+  wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL]
+                                 durable intake through POST /api/v1/public/reports vs raw ceilings
   wenming version
 
 Flags (each also an environment variable):
@@ -45,6 +50,7 @@ Flags (each also an environment variable):
   --demo        WENMING_DEMO        load the demo city if the database is empty
   --base-url    WENMING_BASE_URL    public URL, e.g. https://wenming.example.gov.cn
   --log-format  WENMING_LOG_FORMAT  text or json
+  --report-limit WENMING_REPORT_LIMIT citizens' reports per address: N/DURATION (default 20/1h) or off
 `
 
 // Run executes the command line and returns the process exit code.
@@ -123,7 +129,31 @@ func flags(fs *flag.FlagSet) *app.Config {
 	fs.BoolVar(&c.Demo, "demo", envBool("WENMING_DEMO"), "load the demo city if the database is empty")
 	fs.StringVar(&c.BaseURL, "base-url", env("WENMING_BASE_URL", ""), "public base URL")
 	fs.StringVar(&c.LogFormat, "log-format", env("WENMING_LOG_FORMAT", "text"), "log format: text or json")
+	if v := os.Getenv("WENMING_REPORT_LIMIT"); v != "" {
+		var err error
+		if c.ReportLimit, err = parseReportLimit(v); err != nil {
+			fmt.Fprintf(fs.Output(), "WENMING_REPORT_LIMIT ignored: %v\n", err)
+		}
+	}
+	fs.Func("report-limit", "citizens' reports per address, e.g. 20/1h, or off", func(v string) (err error) {
+		c.ReportLimit, err = parseReportLimit(v)
+		return err
+	})
 	return c
+}
+
+// parseReportLimit reads "N/DURATION" (20/1h) or "off".
+func parseReportLimit(v string) (workorder.ReportLimit, error) {
+	if v == "off" || v == "0" {
+		return workorder.ReportLimit{Reports: -1}, nil
+	}
+	n, d, ok := strings.Cut(v, "/")
+	reports, err := strconv.Atoi(n)
+	window, derr := time.ParseDuration(d)
+	if !ok || err != nil || derr != nil || reports <= 0 || window <= 0 {
+		return workorder.ReportLimit{}, fmt.Errorf("--report-limit must be N/DURATION (e.g. 20/1h) or off, not %q", v)
+	}
+	return workorder.ReportLimit{Reports: reports, Window: window}, nil
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -304,8 +334,11 @@ func backup(args []string, stdout, stderr io.Writer) error {
 }
 
 func bench(args []string, stdout, stderr io.Writer) error {
+	if len(args) >= 1 && args[0] == "intake" {
+		return benchIntake(args[1:], stdout, stderr)
+	}
 	if len(args) < 1 || args[0] != "pages" {
-		return fmt.Errorf("usage: wenming bench pages [--n 200]")
+		return fmt.Errorf("usage: wenming bench pages [--n 200] | wenming bench intake [--clients 64] [--duration 20s] [--url URL]")
 	}
 	fs := newFlagSet("bench", stderr)
 	n := fs.Int("n", 200, "requests per page")
@@ -317,4 +350,25 @@ func bench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return perf.Pages(context.Background(), perf.PagesConfig{Binary: self, N: *n, Out: stdout}, demo.Password)
+}
+
+func benchIntake(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench intake", stderr)
+	cfg := perf.IntakeConfig{Out: stdout}
+	fs.IntVar(&cfg.Clients, "clients", 64, "concurrent clients")
+	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "length of each measured run")
+	fs.IntVar(&cfg.Requests, "requests", 2_000_000, "at most this many requests per run")
+	fs.IntVar(&cfg.Runs, "runs", 3, "runs of each measurement (medians are reported)")
+	fs.StringVar(&cfg.URL, "url", "", "a running server to load (default: start this binary on a fresh data folder)")
+	raw := fs.Bool("raw", true, "also measure plain SQLite inserts of the same rows")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.Raw = *raw
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cfg.Binary = self
+	return perf.Intake(context.Background(), cfg)
 }
