@@ -327,6 +327,9 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	if err := addStats(ctx, tx, now, key, d); err != nil {
 		return Order{}, err
 	}
+	if err := s.pointsOnAct(ctx, tx, p, &o, in.Action, now); err != nil { // points.go
+		return Order{}, err
+	}
 	if notifyUnit != 0 {
 		if err := notify(ctx, tx, now, 0, notifyUnit, o.ID, string(in.Action), notifyKey, o.Code); err != nil {
 			return Order{}, err
