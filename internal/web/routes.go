@@ -18,8 +18,10 @@ func (s *Server) registerRoutes() {
 	s.auditRoutes()
 	s.workorderRoutes()
 	s.statsRoutes()
+	s.pointsRoutes()
 	s.apiRoutes()
 	s.publicRoutes()
+	s.boardRoutes()
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errPageNotFound)
