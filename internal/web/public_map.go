@@ -39,7 +39,36 @@ type mapScale struct {
 	KM               int
 }
 
-const mapWidth = 1000.0
+const (
+	mapWidth = 1000.0
+	mapFont  = 28.0 // label size in viewBox units (about 10 px on a phone)
+)
+
+// labelBox is the space a label takes, for keeping labels apart.
+type labelBox struct{ left, right, top, bottom float64 }
+
+func (b labelBox) hitsAny(others []labelBox) bool {
+	for _, o := range others {
+		if b.left < o.right && o.left < b.right && b.top < o.bottom && o.top < b.bottom {
+			return true
+		}
+	}
+	return false
+}
+
+// labelWidth estimates a label's width: Han characters are square, Latin
+// letters about half as wide.
+func labelWidth(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r < 0x2e80 {
+			w += mapFont * 0.55
+		} else {
+			w += mapFont
+		}
+	}
+	return w
+}
 
 // newCityMap projects the places; nil when there are none to draw.
 func newCityMap(places []workorder.Place, lang string) *cityMap {
@@ -59,15 +88,26 @@ func newCityMap(places []workorder.Place, lang string) *cityMap {
 	k := math.Cos((m.North + m.South) / 2 * math.Pi / 180)
 	m.H = math.Round(mapWidth * (m.North - m.South) / ((m.East - m.West) * k))
 	m.H = math.Max(200, math.Min(m.H, 2000))
+	var placed []labelBox
 	for _, p := range places {
 		xy := m.project(p.Lat, p.Lng)
-		pt := mapPoint{X: xy.X, Y: xy.Y, R: 14, LabelY: xy.Y - 24, Label: p.LocalName(lang), City: p.Level == "city",
+		pt := mapPoint{X: xy.X, Y: xy.Y, R: 14, Label: p.LocalName(lang), City: p.Level == "city",
 			Lat: strconv.FormatFloat(p.Lat, 'f', 6, 64), Lng: strconv.FormatFloat(p.Lng, 'f', 6, 64)}
 		if pt.City {
-			// A city centre usually sits beside a district centre: its
-			// label goes below its point so the two do not overlap.
-			pt.R, pt.LabelY = 18, xy.Y+50
+			pt.R = 18
 		}
+		// The label goes above its point unless it would cover a label
+		// already drawn; then below (a city centre usually sits beside a
+		// district centre).
+		w := labelWidth(pt.Label)
+		above := labelBox{xy.X - w/2, xy.X + w/2, xy.Y - 24 - mapFont, xy.Y - 24}
+		below := labelBox{xy.X - w/2, xy.X + w/2, xy.Y + 50 - mapFont, xy.Y + 50}
+		box := above
+		if above.hitsAny(placed) && !below.hitsAny(placed) {
+			box = below
+		}
+		pt.LabelY = box.bottom
+		placed = append(placed, box)
 		m.Points = append(m.Points, pt)
 	}
 	// Scale bar: a round number of kilometres near a fifth of the width.
