@@ -89,24 +89,31 @@ func principalOf(t *testing.T, e *apptest.Env, username string) *auth.Principal 
 	return p
 }
 
-// resolveAndVerify takes an order through dispatch, acknowledgement,
-// resolution and verification with the demo staff.
+// resolve takes an order through dispatch, acknowledgement and resolution
+// with the demo staff; verify has the dispatcher accept the resolution.
+func resolve(t *testing.T, e *apptest.Env, id int64) {
+	t.Helper()
+	disp, handler := principalOf(t, e, "dispatcher"), principalOf(t, e, "handler_cg")
+	act(t, e, id, disp, workorder.ActionInput{Action: workorder.ActionDispatch, UnitID: e.ID(t, "units", "code", "DEPT-CG")})
+	act(t, e, id, handler, workorder.ActionInput{Action: workorder.ActionAcknowledge})
+	act(t, e, id, handler, workorder.ActionInput{Action: workorder.ActionResolve, Note: "摊贩已劝离，已安排巡查"})
+}
+
+func verify(t *testing.T, e *apptest.Env, id int64) {
+	t.Helper()
+	act(t, e, id, principalOf(t, e, "dispatcher"), workorder.ActionInput{Action: workorder.ActionVerify})
+}
+
 func resolveAndVerify(t *testing.T, e *apptest.Env, id int64) {
 	t.Helper()
-	ctx := context.Background()
-	disp, handler := principalOf(t, e, "dispatcher"), principalOf(t, e, "handler_cg")
-	for _, step := range []struct {
-		p  *auth.Principal
-		in workorder.ActionInput
-	}{
-		{disp, workorder.ActionInput{Action: workorder.ActionDispatch, UnitID: e.ID(t, "units", "code", "DEPT-CG")}},
-		{handler, workorder.ActionInput{Action: workorder.ActionAcknowledge}},
-		{handler, workorder.ActionInput{Action: workorder.ActionResolve, Note: "摊贩已劝离，已安排巡查"}},
-		{disp, workorder.ActionInput{Action: workorder.ActionVerify}},
-	} {
-		if _, err := e.App.Orders.Act(ctx, step.p, id, step.in); err != nil {
-			t.Fatalf("%s: %v", step.in.Action, err)
-		}
+	resolve(t, e, id)
+	verify(t, e, id)
+}
+
+func act(t *testing.T, e *apptest.Env, id int64, p *auth.Principal, in workorder.ActionInput) {
+	t.Helper()
+	if _, err := e.App.Orders.Act(context.Background(), p, id, in); err != nil {
+		t.Fatalf("%s: %v", in.Action, err)
 	}
 }
 
@@ -228,8 +235,16 @@ func TestTrackRatingDissatisfiedReopensTheOrderForTheUnit(t *testing.T) {
 		var out struct{ Code string }
 		res.Decode(&out)
 		id := e.ID(t, "workorders", "code", out.Code)
-		resolveAndVerify(t, e, id)
+		resolve(t, e, id)
 		c := e.Anonymous(t)
+		if tr := c.Get("/track/" + out.Code); !tr.Contains("已办结", "审核通过后您可以在这里评价") || tr.Contains(`name="rating"`) {
+			t.Fatalf("a resolution not yet verified: %s", tr.Body)
+		}
+		if res := c.PostForm("/track/"+out.Code+"/rating", url.Values{"rating": {"satisfied"}}); res.Status != http.StatusConflict ||
+			!res.Contains("审核后才可以评价") {
+			t.Fatalf("rating before verification: %d %s", res.Status, res.Body)
+		}
+		verify(t, e, id)
 		if tr := c.Get("/track/" + out.Code); !tr.Contains(`name="rating"`) || tr.Contains(`name="phone_tail"`) {
 			t.Fatal("a report without a phone is rated by its code alone")
 		}
