@@ -96,13 +96,21 @@ type orderListData struct {
 	States, Channels []option
 	Categories       []catGroup
 	Units, Regions   []choice
+	// KPI: the list is narrowed to the orders behind one figure of the KPI
+	// screen; its parameters ride along with the filter form.
+	KPI       string
+	KPIParams []option
 }
+
+// kpiParams are the query parameters of a KPI screen link.
+var kpiParams = []string{"kpi", "kpi_from", "kpi_to", "kpi_group", "kpi_id"}
 
 // orderFilterOf reads the filters shared by the queue page, its export and
 // the API: state (repeatable or comma-separated), category (a category or a
 // whole group), unit, region (subtree), channel, overdue (1/0), from and to
 // (YYYY-MM-DD, both inclusive), q (full-text search over title,
-// description, address and resolution), page and size.
+// description, address and resolution), the kpi* parameters of a link from
+// the KPI screen (only the orders behind that figure), page and size.
 func orderFilterOf(r *http.Request) (workorder.Filter, ListQuery, error) {
 	q := r.URL.Query()
 	lq := listQuery(r)
@@ -130,6 +138,7 @@ func orderFilterOf(r *http.Request) (workorder.Filter, ListQuery, error) {
 			fe.Add("channel", "field.bad_choice")
 		}
 	}
+	f.KPI = kpiTraceOf(&fe, q)
 	f.Overdue = queryBool(q, "overdue")
 	if f.Overdue == nil && q.Get("overdue") != "" {
 		fe.Add("overdue", "field.bad_choice")
@@ -181,6 +190,18 @@ func (s *Server) orderListView(w http.ResponseWriter, r *http.Request) (*View, *
 		return nil, nil, err
 	}
 	d.Units, d.Regions = treeChoices(v, units), treeChoices(v, regions)
+	q := r.URL.Query()
+	if fig := q.Get("kpi"); fig != "" {
+		d.KPI = v.T("woweb.kpi_any")
+		if k := "stats.col." + fig; i18n.Has(k) {
+			d.KPI = v.T(k)
+		}
+		for _, name := range kpiParams {
+			if val := q.Get(name); val != "" {
+				d.KPIParams = append(d.KPIParams, option{name, val})
+			}
+		}
+	}
 	v.Data = d
 	return v, d, nil
 }

@@ -782,3 +782,24 @@ func TestOrderPagesAreInTheMenuForTheirRoles(t *testing.T) {
 		}
 	})
 }
+
+func TestOrderQueueFollowsALinkFromTheKPIScreen(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		op := e.Login(t, "operator")
+		sent := woIntake(t, e, op, "RUBBISH", "小区垃圾站满溢无人清运", nil)
+		kept := woIntake(t, e, op, "RUBBISH", "街角垃圾桶破损需要更换", nil)
+		disp := e.Login(t, "dispatcher")
+		woStep(disp, sent, "dispatch", url.Values{"unit_id": {idStr(e.ID(t, "units", "code", "ST-ZGQ"))}})
+		link := "/orders?kpi=dispatched&kpi_from=2026-11-29&kpi_to=2026-11-29&kpi_group=unit&kpi_id=" + idStr(e.ID(t, "units", "code", "ST-ZGQ"))
+		res := disp.Get(link)
+		if res.Status != http.StatusOK || !res.Contains(woCode(t, e, sent), "派单量", `type="hidden" name="kpi" value="dispatched"`) || res.Contains(woCode(t, e, kept)) {
+			t.Fatalf("kpi list: %d %s", res.Status, res.Body)
+		}
+		if r := e.API(t, "dispatcher").JSON("GET", "/api/v1/workorders"+strings.TrimPrefix(link, "/orders"), nil); !r.Contains(woCode(t, e, sent)) || r.Contains(woCode(t, e, kept)) {
+			t.Fatalf("kpi api: %s", r.Body)
+		}
+		if res := disp.Get("/orders?kpi=nope"); res.Status != http.StatusBadRequest {
+			t.Fatalf("bad figure: %d", res.Status)
+		}
+	})
+}
