@@ -266,7 +266,8 @@ func TestStatsFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
 		f := newStatsFixture(t, e)
 		var api statsAPI
 		e.API(t, "dispatcher").JSON("GET", "/api/v1/stats/workorders", nil).Decode(&api)
-		body := e.Login(t, "dispatcher").Get("/stats/workorders").Body
+		browser := e.Login(t, "dispatcher")
+		body := browser.Get("/stats/workorders").Body
 		codesOf := func(link string) []string {
 			t.Helper()
 			u, err := url.Parse(link)
@@ -324,6 +325,13 @@ func TestStatsFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
 			}
 			if !strings.Contains(body, `href="`+html.EscapeString(l)+`"`) {
 				t.Errorf("the page lacks the API's link %s", l)
+			}
+			// Followed in the browser, the /orders list shows exactly those orders.
+			list := browser.Get(l)
+			for name, code := range f.codes {
+				if list.Status != http.StatusOK || list.Contains(code) != slices.Contains(c.want, name) {
+					t.Errorf("%s: /orders (%d) shows %s: %v, want %v", l, list.Status, name, list.Contains(code), slices.Contains(c.want, name))
+				}
 			}
 		}
 		if link(byID[f.zgq], workorder.FigCallbacksReached) != "" || link(byID[f.zgq], workorder.FigReturned) != "" {
