@@ -5,6 +5,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
 )
 
 // State is where an order is in its life (GLOSSARY.md, "Citizen requests").
@@ -228,7 +229,7 @@ func Next(state State, action Action) (State, error) {
 		return "", errs.E(errs.Invalid, "workorder.err.bad_action", string(action))
 	}
 	if !slices.Contains(r.From, state) {
-		return "", errs.E(errs.Conflict, "workorder.err.wrong_state", action.Key(), state.Key())
+		return "", errs.E(errs.Conflict, "workorder.err.wrong_state", i18n.Key(action.Key()), i18n.Key(state.Key()))
 	}
 	return r.Result(state, ""), nil
 }
