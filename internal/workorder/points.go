@@ -383,6 +383,20 @@ type RedeemInput struct {
 	Note   string `json:"note"`
 }
 
+// CheckRedeem adds the field messages of a redemption to f without
+// touching the database (a form adds its own first: the first message of a
+// field wins).
+func CheckRedeem(in RedeemInput, f *errs.Fields) {
+	phone := strings.TrimSpace(in.Phone)
+	if phone == "" {
+		f.Add("phone", "field.required")
+	} else if !account.ValidPhone(phone) {
+		f.Add("phone", "field.bad_phone")
+	}
+	f.Check(in.Amount > 0 && in.Amount <= MaxRedeem, "amount", "field.out_of_range", 1, MaxRedeem)
+	f.Check(utf8.RuneCountInString(strings.TrimSpace(in.Note)) <= MaxPointsNoteLen, "note", "field.too_long", MaxPointsNoteLen)
+}
+
 // RedeemPoints takes amount points from the phone's balance
 // (settings.manage). More than the balance is refused with the balance in
 // the message and nothing changes. The audit entry shows the phone masked.
@@ -392,13 +406,7 @@ func (s *Service) RedeemPoints(ctx context.Context, p *auth.Principal, in Redeem
 	}
 	in.Phone, in.Note = strings.TrimSpace(in.Phone), strings.TrimSpace(in.Note)
 	var f errs.Fields
-	if in.Phone == "" {
-		f.Add("phone", "field.required")
-	} else if !account.ValidPhone(in.Phone) {
-		f.Add("phone", "field.bad_phone")
-	}
-	f.Check(in.Amount > 0 && in.Amount <= MaxRedeem, "amount", "field.out_of_range", 1, MaxRedeem)
-	f.Check(utf8.RuneCountInString(in.Note) <= MaxPointsNoteLen, "note", "field.too_long", MaxPointsNoteLen)
+	CheckRedeem(in, &f)
 	if err := f.Err(); err != nil {
 		return PointsEntry{}, err
 	}
