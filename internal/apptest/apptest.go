@@ -42,21 +42,29 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
 	}
 }
 
-// Start starts wenming on a fresh database of the engine, with the demo
-// city loaded and a fake clock at 2026-11-29 09:00 Beijing time.
-func Start(tb testing.TB, engine db.Engine) *Env {
-	tb.Helper()
-	account.UseCheapHashingInTests()
-	dsn := dbtest.DSN(tb, engine)
-	c := clock.NewFake(time.Date(2026, 11, 29, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), Demo: true, Clock: c, Out: io.Discard}
-	cfg.DB = dsn
+// start is the fixed start of every test's clock: 2026-11-29 09:00 Beijing time.
+var start = time.Date(2026, 11, 29, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+func testLogger() *slog.Logger {
 	level := slog.LevelError + 1
 	if os.Getenv("WENMING_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	a, err := app.New(context.Background(), cfg, log)
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// Start starts wenming on a fresh database of the engine, with the demo
+// city loaded and a fake clock at 2026-11-29 09:00 Beijing time. The demo
+// city is loaded once per test process and engine into a template that each
+// test copies (see template.go), which is what keeps the scenario suites fast.
+func Start(tb testing.TB, engine db.Engine) *Env {
+	tb.Helper()
+	account.UseCheapHashingInTests()
+	dsn := cloneTemplate(tb, engine)
+	c := clock.NewFake(start)
+	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), Demo: true, Clock: c, Out: io.Discard}
+	cfg.DB = dsn
+	a, err := app.New(context.Background(), cfg, testLogger())
 	if err != nil {
 		tb.Fatalf("start wenming on %s: %v", engine, err)
 	}
