@@ -1,0 +1,198 @@
+package browsertest
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wenming-city/wenming/internal/apptest"
+	"github.com/wenming-city/wenming/internal/db"
+)
+
+// photoFile writes a real 320×240 JPEG (a street scene's stand-in) into
+// the test's folder and returns its path, for chromedp.SetUploadFiles.
+func photoFile(t *testing.T, name string, tint uint8) string {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := 0; y < 240; y++ {
+		for x := 0; x < 320; x++ {
+			m.Set(x, y, color.RGBA{uint8(x * 255 / 320), uint8(y * 255 / 240), tint, 255})
+		}
+	}
+	p := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := jpeg.Encode(f, m, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// step submits the form of one step on the order's page and waits for the
+// page that comes back without that form (the step is no longer allowed).
+func step(action string, fill ...chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
+	form := "#step-" + action
+	out := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(form)}
+	out = append(out, fill...)
+	return append(out, chromedp.Click(form+` button[type=submit]`), chromedp.WaitNotPresent(form), chromedp.WaitVisible(`main h1`))
+}
+
+func has(t *testing.T, ctx context.Context, sel string) bool {
+	t.Helper()
+	return must(t, ctx, chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(sel)+`) !== null`))
+}
+
+// slowBrowser is browser with room for the whole story: starting Chromium
+// alone takes tens of seconds on a busy two-core machine.
+func slowBrowser(t *testing.T, width, height int) context.Context {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("lang", "zh-CN"), chromedp.Flag("accept-lang", "zh-CN,zh"), chromedp.WindowSize(width, height),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 5*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+var codeRe = regexp.MustCompile(`^[0-9A-Z]{10}$`)
+
+func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *testing.T) {
+	e := apptest.Start(t, db.SQLite)
+	base := e.Server.URL
+	state := func(id int64, want string) {
+		t.Helper()
+		if e.Count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND state = ?", id, want) != 1 {
+			t.Fatalf("order %d is not %s", id, want)
+		}
+	}
+
+	// 1. The citizen, on a phone, without an account: category, text,
+	// place typed in (no GPS here), one photo, name and phone.
+	phone := slowBrowser(t, 390, 844)
+	do(t, phone, chromedp.Navigate(base+"/report"), chromedp.WaitVisible(`#report-form`))
+	do(t, phone,
+		chromedp.SetValue(`#f-category`, "STREET_VENDING"),
+		chromedp.SendKeys(`#f-description`, "人行道上有流动摊贩占道经营，行人只能走到机动车道上"),
+		chromedp.SendKeys(`#f-lat`, "29.5648"),
+		chromedp.SendKeys(`#f-lng`, "103.7627"),
+		chromedp.SendKeys(`#f-address`, "嘉定北路 12 号门口"),
+		chromedp.SetUploadFiles(`#f-photos-album`, []string{photoFile(t, "street.jpg", 90)}),
+		chromedp.SendKeys(`#f-name`, "王女士"),
+		chromedp.SendKeys(`#f-phone`, "13800138000"),
+	)
+	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.getElementById('f-category').dispatchEvent(new Event('change', {bubbles: true}))`)); err != nil {
+		t.Fatalf("change event: %v", err)
+	}
+	shotForm := must(t, phone, chromedp.FullScreenshot(90))
+	do(t, phone, chromedp.Click(`#report-send`), chromedp.WaitVisible(`#tracking-code`))
+	code := strings.TrimSpace(must(t, phone, chromedp.Text(`#tracking-code`)))
+	if !codeRe.MatchString(code) {
+		t.Fatalf("tracking code %q", code)
+	}
+	shotCode := must(t, phone, chromedp.FullScreenshot(90))
+	id := e.ID(t, "workorders", "code", code)
+	state(id, "submitted")
+	if e.Count(t, "SELECT COUNT(*) FROM workorder_attachments WHERE order_id = ?", id) != 1 {
+		t.Fatal("the photo did not come with the report")
+	}
+	if e.Count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND channel = 'snap' AND reporter_phone = '13800138000' AND lat IS NOT NULL", id) != 1 {
+		t.Fatal("the report is not a snap report with its place and phone")
+	}
+	order := base + "/orders/" + strconv.FormatInt(id, 10)
+
+	// 2. The dispatcher, at a desk: accept, then dispatch to city management.
+	desk := slowBrowser(t, 1280, 900)
+	do(t, desk, chromedp.Navigate(base+"/login"))
+	do(t, desk, append(login("dispatcher"), chromedp.WaitVisible(`#side`))...)
+	do(t, desk, chromedp.Navigate(order), chromedp.WaitVisible(`#step-accept`))
+	do(t, desk, step("accept")...)
+	state(id, "accepted")
+	cg := strconv.FormatInt(e.ID(t, "units", "code", "DEPT-CG"), 10)
+	do(t, desk, step("dispatch", chromedp.SetValue(`#f-dispatch-unit_id`, cg))...)
+	state(id, "dispatched")
+
+	// 3. City management's handler, at the same desk after the dispatcher
+	// logs out, acknowledges and resolves it with a photo.
+	unit := desk
+	do(t, unit, chromedp.Click(`form[action="/logout"] button[type=submit]`), chromedp.WaitVisible(`#f-username`))
+	do(t, unit, append(login("handler_cg"), chromedp.WaitVisible(`#side`))...)
+	do(t, unit, chromedp.Navigate(order), chromedp.WaitVisible(`#step-acknowledge`))
+	do(t, unit, step("acknowledge")...)
+	state(id, "acknowledged")
+	fill := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(`#f-resolve-note`, "摊贩已劝离，已安排每日巡查")}
+	withPhoto := has(t, unit, `#step-resolve input[type=file]`)
+	if withPhoto {
+		fill = append(fill, chromedp.SetUploadFiles(`#step-resolve input[type=file]`, []string{photoFile(t, "fixed.jpg", 200)}))
+	} else {
+		t.Log("the resolve form has no photo input yet: resolving without evidence photo")
+	}
+	do(t, unit, step("resolve", fill...)...)
+	state(id, "resolved")
+	if withPhoto && e.Count(t, `SELECT COUNT(*) FROM workorder_attachments a JOIN workorder_events ev ON ev.id = a.event_id
+		WHERE a.order_id = ? AND ev.action = 'resolve'`, id) != 1 {
+		t.Fatal("the resolution's photo is not on the timeline")
+	}
+
+	// 4. The dispatcher checks the resolution (the citizen rates verified orders).
+	do(t, desk, chromedp.Click(`form[action="/logout"] button[type=submit]`), chromedp.WaitVisible(`#f-username`))
+	do(t, desk, append(login("dispatcher"), chromedp.WaitVisible(`#side`))...)
+	do(t, desk, chromedp.Navigate(order), chromedp.WaitVisible(`#step-verify`))
+	do(t, desk, step("verify")...)
+	state(id, "verified")
+	shotOrder := must(t, desk, chromedp.FullScreenshot(90))
+
+	// 5. The citizen, back on the phone, follows the code and rates it.
+	do(t, phone, chromedp.Navigate(base+"/track/"+code), chromedp.WaitVisible(`#rate`))
+	if got := must(t, phone, chromedp.Text(`#tracking-code`)); got != code {
+		t.Fatalf("the tracking page shows %q", got)
+	}
+	if body := must(t, phone, chromedp.Text(`main`)); strings.Contains(body, "王女士") || strings.Contains(body, "13800138000") {
+		t.Fatal("the public tracking page shows the reporter's name or phone")
+	}
+	do(t, phone,
+		chromedp.Click(`#rate input[name=rating][value=satisfied]`),
+		chromedp.SendKeys(`#f-phone_tail`, "8000"),
+		chromedp.SendKeys(`#f-comment`, "处理很快，谢谢"),
+		chromedp.Click(`#rate button[type=submit]`),
+		chromedp.WaitNotPresent(`#rate`),
+		chromedp.WaitVisible(`.flash`),
+	)
+	state(id, "callback_done")
+	if e.Count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND satisfaction = 'satisfied'", id) != 1 {
+		t.Fatal("the rating was not recorded")
+	}
+	shotTrack := must(t, phone, chromedp.FullScreenshot(90))
+
+	dir := artefacts(t)
+	for name, b := range map[string][]byte{"citizen-report-form-phone.png": shotForm, "citizen-tracking-code-phone.png": shotCode,
+		"citizen-order-detail-dispatcher.png": shotOrder, "citizen-track-rated-phone.png": shotTrack} {
+		if len(b) < 5000 {
+			t.Errorf("%s: screenshot of %d bytes is too small to show a page", name, len(b))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+}
