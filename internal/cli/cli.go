@@ -34,7 +34,9 @@ const usage = `wenming: the civilised-city campaign system.
 Usage:
   wenming [serve] [flags]        start the server (the default command)
   wenming migrate [flags]        create or update the database schema
-  wenming demo [flags]           load the demo city into an empty database
+  wenming demo [--orders N] [flags]
+                                 load the demo city into an empty database, and N work orders
+                                 over the past year (on a database with the city: only the orders)
   wenming user create USERNAME [flags]
   wenming user passwd USERNAME [flags]
   wenming backup FILE [flags]    consistent online copy of a SQLite database
@@ -240,6 +242,8 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 func loadDemo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	c := flags(fs)
+	orders := fs.Int("orders", 0, "also generate this many work orders over the past year (the seed's Leshan: 600000)")
+	seed := fs.Uint64("seed", 0, "random seed of the generated history (0: from the clock)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -259,9 +263,23 @@ func loadDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if !a.DemoLoaded {
+	if !a.DemoLoaded && *orders <= 0 {
 		return errs.E(errs.Conflict, "demo.not_empty")
 	}
+	if *orders <= 0 {
+		return nil
+	}
+	// On a database that already has the city, only orders are added.
+	if !a.DemoLoaded {
+		fmt.Fprintf(stdout, "The database already has a city; adding %d orders to it.\n", *orders)
+	}
+	fmt.Fprintf(stdout, "Generating %d work orders over the past year…\n", *orders)
+	res, err := a.Orders.GenerateHistory(context.Background(), workorder.HistoryConfig{Orders: *orders, Seed: *seed, Progress: stdout})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Generated %d orders (%d still open, %d overdue), %d timeline events and %d KPI rollup rows in %s.\n",
+		res.Orders, res.Open, res.Overdue, res.Events, res.StatRows, res.Elapsed.Round(time.Millisecond))
 	return nil
 }
 
