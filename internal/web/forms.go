@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"net/http"
@@ -170,9 +171,16 @@ func decodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
-// parseForm parses a form body (at most 1 MiB, or multipart up to 32 MiB).
+// MaxFormBytes caps a form body: six photos of 10 MB and the fields.
+const MaxFormBytes = 64 << 20
+
+// parseForm parses a form body (urlencoded, or multipart up to MaxFormBytes
+// with at most 8 MB held in memory). Parsing twice is harmless.
 func parseForm(r *http.Request) error {
-	r.Body = http.MaxBytesReader(nil, r.Body, 32<<20)
+	if r.PostForm != nil {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, MaxFormBytes)
 	ct := r.Header.Get("Content-Type")
 	var err error
 	if strings.HasPrefix(ct, "multipart/") {
@@ -181,6 +189,10 @@ func parseForm(r *http.Request) error {
 		err = r.ParseForm()
 	}
 	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errs.E(errs.Invalid, "err.form_too_large", MaxFormBytes>>20)
+		}
 		return errs.E(errs.Invalid, "err.invalid_form")
 	}
 	return nil

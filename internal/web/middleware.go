@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -145,7 +146,7 @@ var crossOrigin = http.NewCrossOriginProtection()
 // browser's cookies could have authorised.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &reqInfo{IP: clientIP(r)}
+		info := &reqInfo{IP: s.realIP(r)}
 		ctx := r.Context()
 		if h := r.Header.Get("Authorization"); h != "" && isAPI(r) {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
@@ -198,6 +199,12 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			}
 			sent := r.Header.Get("X-CSRF-Token")
 			if sent == "" && !isAPI(r) {
+				// Parsing here, before any handler, so the body limit applies
+				// to every form: 6 photos of 10 MB and the fields.
+				if err := parseForm(r); err != nil {
+					s.fail(w, r, err)
+					return
+				}
 				sent = r.PostFormValue("csrf")
 			}
 			if info.CSRF == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(info.CSRF)) != 1 {
@@ -205,6 +212,13 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				return
 			}
 		}
+		// The server removes the temporary upload files of the request it
+		// made; this is a copy, so remove the ones parsed on it.
+		defer func() {
+			if r.MultipartForm != nil {
+				r.MultipartForm.RemoveAll()
+			}
+		}()
 		next.ServeHTTP(w, r)
 	})
 }
@@ -232,12 +246,55 @@ func (s *Server) pickLang(r *http.Request, p *auth.Principal) i18n.Lang {
 	return i18n.ZH
 }
 
+// clientIP is the address the request came from, as identify worked it out
+// (behind trusted proxies: from X-Forwarded-For).
 func clientIP(r *http.Request) string {
+	if i, ok := r.Context().Value(infoKey{}).(*reqInfo); ok && i.IP != "" {
+		return i.IP
+	}
+	return remoteHost(r)
+}
+
+func remoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// realIP is the connecting address, or, when that is a trusted proxy, the
+// last address in X-Forwarded-For that is not a trusted proxy itself.
+func (s *Server) realIP(r *http.Request) string {
+	ip := remoteHost(r)
+	if !s.trusted(ip) {
+		return ip
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(h); err != nil {
+			break
+		}
+		if !s.trusted(h) {
+			return h
+		}
+		ip = h
+	}
+	return ip
+}
+
+func (s *Server) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 func randomToken() string {

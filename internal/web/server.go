@@ -7,6 +7,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/account"
@@ -22,8 +23,11 @@ import (
 // Config is the part of the configuration the HTTP layer needs.
 type Config struct {
 	BaseURL string // e.g. https://wenming.example.gov.cn; decides secure cookies
-	Version string
-	Demo    bool // demo mode: the login page lists the demo accounts
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (the client address for throttling and the audit log).
+	TrustedProxies []netip.Prefix
+	Version        string
+	Demo           bool // demo mode: the login page lists the demo accounts
 	// DemoLogins are shown on the login page in demo mode.
 	DemoLogins []DemoLogin
 }
