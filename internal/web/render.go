@@ -232,6 +232,7 @@ func (s *Server) nav(v *View) []NavItem {
 		{"nav.orders", "/orders", auth.PermOrderView, ""},
 		{"nav.intake", "/orders/new", auth.PermOrderIntake, ""},
 		{"nav.stats", "/stats/workorders", auth.PermDashboardView, ""},
+		{"nav.board", "/board", auth.PermOrderView, ""},
 		{"nav.regions", "/regions", auth.PermOrgView, "nav.admin"},
 		{"nav.units", "/units", auth.PermOrgView, "nav.admin"},
 		{"nav.pairings", "/pairings", auth.PermOrgView, "nav.admin"},
@@ -240,13 +241,14 @@ func (s *Server) nav(v *View) []NavItem {
 		{"nav.tokens", "/tokens", auth.PermTokenManage, "nav.admin"},
 		{"nav.audit", "/audit", auth.PermAuditView, "nav.admin"},
 		{"nav.settings", "/settings", auth.PermSettingsManage, "nav.admin"},
+		{"nav.points_admin", "/points/admin", auth.PermSettingsManage, "nav.admin"},
 	}
 	var out []NavItem
 	for _, e := range entries {
 		if e.perm != "" && !v.P.Can(e.perm) {
 			continue
 		}
-		active := v.Path == e.href || (e.href != "/" && strings.HasPrefix(v.Path, e.href+"/"))
+		active := v.Path == e.href || (e.href != "/" && strings.HasPrefix(v.Path, e.href+"/") && v.Path != "/orders/new")
 		g := ""
 		if e.group != "" {
 			g = v.T(e.group)
