@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -38,12 +39,14 @@ var Version = "0.1.0-dev"
 
 // Config is the configuration of one instance.
 type Config struct {
-	Addr      string // listen address
-	DataDir   string // data folder (SQLite file, photos)
-	DB        string // "" = SQLite in DataDir; a postgres:// URL selects PostgreSQL
-	Demo      bool   // load the demo city when the database is empty
-	BaseURL   string
-	LogFormat string // text or json
+	Addr    string // listen address
+	DataDir string // data folder (SQLite file, photos)
+	DB      string // "" = SQLite in DataDir; a postgres:// URL selects PostgreSQL
+	Demo    bool   // load the demo city when the database is empty
+	BaseURL string
+	// TrustedProxies: reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	LogFormat      string // text or json
 	// AdminPassword sets the first admin's password on a new production
 	// database; empty means generate one and print it once.
 	AdminPassword string
@@ -148,7 +151,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		logins = append(logins, web.DemoLogin{Username: l.Username, Role: l.Role})
 	}
 	a.Web, err = web.New(web.Deps{
-		Config: web.Config{BaseURL: cfg.BaseURL, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
+		Config: web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
 		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Photos: a.Photos, Metrics: a.Metrics,
 	})
 	if err != nil {

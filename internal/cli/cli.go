@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -52,6 +53,8 @@ Flags (each also an environment variable):
   --demo        WENMING_DEMO        load the demo city if the database is empty
   --base-url    WENMING_BASE_URL    public URL, e.g. https://wenming.example.gov.cn
   --log-format  WENMING_LOG_FORMAT  text or json
+  --trust-proxy WENMING_TRUST_PROXY reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs)
+  --trust-proxy WENMING_TRUST_PROXY reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs)
   --report-limit WENMING_REPORT_LIMIT citizens' reports per address: N/DURATION (default 20/1h) or off
 `
 
@@ -131,6 +134,18 @@ func flags(fs *flag.FlagSet) *app.Config {
 	fs.BoolVar(&c.Demo, "demo", envBool("WENMING_DEMO"), "load the demo city if the database is empty")
 	fs.StringVar(&c.BaseURL, "base-url", env("WENMING_BASE_URL", ""), "public base URL")
 	fs.StringVar(&c.LogFormat, "log-format", env("WENMING_LOG_FORMAT", "text"), "log format: text or json")
+	fs.Func("trust-proxy", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed", func(v string) error {
+		ps, err := parsePrefixes(v)
+		c.TrustedProxies = ps
+		return err
+	})
+	if v := os.Getenv("WENMING_TRUST_PROXY"); v != "" {
+		ps, err := parsePrefixes(v)
+		if err != nil {
+			fmt.Fprintf(fs.Output(), "WENMING_TRUST_PROXY ignored: %v\n", err)
+		}
+		c.TrustedProxies = ps
+	}
 	if v := os.Getenv("WENMING_REPORT_LIMIT"); v != "" {
 		var err error
 		if c.ReportLimit, err = parseReportLimit(v); err != nil {
@@ -389,4 +404,26 @@ func benchIntake(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg.Binary = self
 	return perf.Intake(context.Background(), cfg)
+}
+
+// parsePrefixes reads "10.0.0.0/8, 127.0.0.1" as prefixes (a bare address
+// is a /32 or /128).
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trust-proxy: %q is neither an address nor a CIDR", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
