@@ -293,7 +293,7 @@ func loadDemo(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Generated %d orders (%d still open, %d overdue), %d timeline events and %d KPI rollup rows in %s.\n",
+	fmt.Fprintf(stdout, "Generated %d orders (%d still open, %d overdue), %d timeline events and %d KPI rollup row writes in %s.\n",
 		res.Orders, res.Open, res.Overdue, res.Events, res.StatRows, res.Elapsed.Round(time.Millisecond))
 	return nil
 }

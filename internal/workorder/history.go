@@ -41,9 +41,10 @@ type HistoryConfig struct {
 
 // HistoryResult is what GenerateHistory wrote.
 type HistoryResult struct {
-	Orders, Events, StatRows int
-	Open, Overdue            int
-	Elapsed                  time.Duration
+	Orders, Events int
+	StatRows       int // rollup rows written (a day's row written in two flushes counts twice)
+	Open, Overdue  int
+	Elapsed        time.Duration
 }
 
 var errNoCity = errors.New("no city to add orders to: load the demo city first (wenming demo)")
@@ -160,6 +161,20 @@ func (s *Service) GenerateHistory(ctx context.Context, cfg HistoryConfig) (Histo
 	if err != nil {
 		return HistoryResult{}, err
 	}
+	// A bigger page cache while the history goes in: the orders' eleven
+	// indexes (the random tracking code among them) are written all over.
+	if d := h.s.DB; d.Engine == db.SQLite {
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "PRAGMA cache_size = -262144")
+			return err
+		}); err != nil {
+			return HistoryResult{}, err
+		}
+		defer d.Write(context.WithoutCancel(ctx), func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "PRAGMA cache_size = -32000")
+			return err
+		})
+	}
 	codes := map[string]bool{}
 	const chunk = 5000
 	batch := make([]*genOrder, 0, chunk)
@@ -176,14 +191,18 @@ func (s *Service) GenerateHistory(ctx context.Context, cfg HistoryConfig) (Histo
 				return h.res, err
 			}
 			batch = batch[:0]
+			// The rollup is summed in memory and written every statsEvery
+			// orders (adding to rows already there), which bounds memory.
+			if h.res.Orders%statsEvery < chunk || i == len(times)-1 {
+				if err := h.writeStats(ctx); err != nil {
+					return h.res, err
+				}
+			}
 			if cfg.Progress != nil && (h.res.Orders%100_000 < chunk || i == len(times)-1) {
 				fmt.Fprintf(cfg.Progress, "  %d orders, %d timeline events (%s)\n", h.res.Orders, h.res.Events,
 					time.Since(start).Round(time.Second))
 			}
 		}
-	}
-	if err := h.writeStats(ctx); err != nil {
-		return h.res, err
 	}
 	h.res.Elapsed = time.Since(start)
 	return h.res, nil
@@ -1010,11 +1029,17 @@ func indexBulk(ctx context.Context, tx *db.Tx, batch []*genOrder) error {
 	return insertRows(ctx, tx, "search_fts", "(rowid, tokens)", 2, fts, 500)
 }
 
-// writeStats adds the rollup to workorder_stats_daily (rows that exist,
-// from orders already there, are added to).
+// statsEvery is how many orders' rollup is kept in memory before it is
+// written.
+const statsEvery = 100_000
+
+// writeStats adds the rollup summed so far to workorder_stats_daily (rows
+// that exist, from orders already there or an earlier write, are added to)
+// and starts a new sum.
 func (h *history) writeStats(ctx context.Context) error {
 	keys := make([]statDayKey, 0, len(h.stats))
-	for k := range h.stats {
+	vals := h.stats
+	for k := range vals {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b statDayKey) int {
@@ -1032,7 +1057,8 @@ func (h *history) writeStats(ctx context.Context) error {
 		}
 		return strings.Compare(string(a.channel), string(b.channel))
 	})
-	h.res.StatRows = len(keys)
+	h.res.StatRows += len(keys)
+	h.stats = map[statDayKey]*statDelta{}
 	const per = 400
 	return h.s.DB.Write(ctx, func(tx *db.Tx) error {
 		for len(keys) > 0 {
@@ -1047,7 +1073,7 @@ func (h *history) writeStats(ctx context.Context) error {
 					b.WriteString(", ")
 				}
 				b.WriteString("(" + db.Placeholders(18) + ")")
-				d := h.stats[key]
+				d := vals[key]
 				args = append(args, key.day, key.unitID, key.regionID, key.categoryID, string(key.channel),
 					d.received, d.dispatched, d.ackOnTime, d.resolved, d.resolvedOnTime, d.returned, d.reopened,
 					d.reached, d.satisfied, d.basic, d.dissatisfied, d.handlingMS, d.handlingCount)
