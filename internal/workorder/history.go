@@ -247,7 +247,7 @@ func (h *history) load(ctx context.Context) error {
 			// Units differ: most are near the norm, some quick, some slow.
 			u.speed = math.Exp(h.r.NormFloat64() * 0.35)
 			u.refuse = 0.01 + h.r.Float64()*0.03
-			u.dissat = 0.003 + h.r.Float64()*0.006
+			u.dissat = 0.0025 + h.r.Float64()*0.004
 			h.units[u.id] = u
 		}
 		// Governments of streets and districts, by their region.
@@ -351,7 +351,7 @@ func (h *history) load(ctx context.Context) error {
 		}
 		h.r.Shuffle(len(busy), func(i, j int) { busy[i], busy[j] = busy[j], busy[i] })
 		for _, u := range busy[:min(len(busy), 2)] {
-			u.late, u.speed, u.dissat = true, 2.6, u.dissat*2
+			u.late, u.speed, u.dissat = true, 2.6, u.dissat*1.5
 		}
 		govs := make([]*genUnit, 0, len(byRegionGov))
 		for _, u := range byRegionGov {
@@ -360,7 +360,7 @@ func (h *history) load(ctx context.Context) error {
 		slices.SortFunc(govs, func(a, b *genUnit) int { return int(a.id - b.id) })
 		if len(govs) > 0 {
 			u := govs[h.r.IntN(len(govs))]
-			u.late, u.speed, u.dissat = true, 2.8, u.dissat*2
+			u.late, u.speed, u.dissat = true, 2.8, u.dissat*1.5
 		}
 
 		hrows, err := tx.Query(ctx, "SELECT day, kind FROM holidays")
