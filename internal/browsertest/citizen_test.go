@@ -140,18 +140,18 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 	do(t, unit, chromedp.Navigate(order), chromedp.WaitVisible(`#step-acknowledge`))
 	do(t, unit, step("acknowledge")...)
 	state(id, "acknowledged")
-	fill := []chromedp.Action[chromedp.Void]{chromedp.SendKeys(`#f-resolve-note`, "摊贩已劝离，已安排每日巡查")}
-	withPhoto := has(t, unit, `#step-resolve input[type=file]`)
-	if withPhoto {
-		fill = append(fill, chromedp.SetUploadFiles(`#step-resolve input[type=file]`, []string{photoFile(t, "fixed.jpg", 200)}))
-	} else {
-		t.Log("the resolve form has no photo input yet: resolving without evidence photo")
+	if !has(t, unit, `#step-resolve[enctype="multipart/form-data"] input[type=file][name=photos]`) {
+		t.Fatal("the resolve form takes no evidence photo")
 	}
-	do(t, unit, step("resolve", fill...)...)
+	do(t, unit, step("resolve", chromedp.SendKeys(`#f-resolve-note`, "摊贩已劝离，已安排每日巡查"),
+		chromedp.SetUploadFiles(`#step-resolve input[type=file]`, []string{photoFile(t, "fixed.jpg", 200)}))...)
 	state(id, "resolved")
-	if withPhoto && e.Count(t, `SELECT COUNT(*) FROM workorder_attachments a JOIN workorder_events ev ON ev.id = a.event_id
+	if e.Count(t, `SELECT COUNT(*) FROM workorder_attachments a JOIN workorder_events ev ON ev.id = a.event_id
 		WHERE a.order_id = ? AND ev.action = 'resolve'`, id) != 1 {
 		t.Fatal("the resolution's photo is not on the timeline")
+	}
+	if !has(t, unit, `tr.event[data-action="resolve"] a[href$="/public"] img[src$="/thumb"]`) {
+		t.Fatal("the timeline shows no thumbnail of the resolution's photo")
 	}
 
 	// 4. The dispatcher checks the resolution (the citizen rates verified orders).

@@ -22,6 +22,7 @@ func (s *Server) workorderRoutes() {
 	s.page("POST /orders/{id}/actions/{action}", s.orderAction)
 	s.page("POST /orders/{id}/merge", s.orderMerge)
 	s.page("POST /orders/{id}/phone", s.orderPhone)
+	s.page("GET /orders/{id}/photos/{photoID}/{variant}", s.orderPhoto)
 	s.workorderAPIRoutes()
 }
 
@@ -191,7 +192,8 @@ func (s *Server) workorderAPIRoutes() {
 		Extra: map[int]string{403: "the role has no work-order permission", 404: "no such order in the caller's scope"},
 	}, s.apiOrderGet)
 	s.api("POST /api/v1/workorders/{id}/actions/{action}", APIDoc{
-		Summary: "Take one step (" + strings.Join(enumOf(workorder.Actions), ", ") + "); the transition table decides the states, role and inputs; a refusal changes nothing", Tag: "workorders",
+		Summary: "Take one step (" + strings.Join(enumOf(workorder.Actions), ", ") + "); the transition table decides the states, role and inputs; a refusal changes nothing. " +
+			"Evidence photos: send multipart/form-data with the same fields and up to 6 image files in `photos` (a bad file refuses the step on the photos field)", Tag: "workorders",
 		Body: obj(map[string]any{
 			"note":            desc(str(), "reason, answer or resolution; required by reject, answer, return, request_extension, refuse_extension, resolve, refuse, reassign, escalate"),
 			"unit_id":         desc(integer(), "lead unit: dispatch, reassign"),
@@ -293,13 +295,26 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var b stepBody
-	if r.ContentLength != 0 {
+	var fe errs.Fields
+	si := stepInput(b)
+	if isMultipart(r) { // with evidence photos (workorders_photos.go)
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		defer removeUploads(r)
+		si = stepInputOf(&fe, r.PostForm)
+		si.ParentID = formInt64(&fe, r.PostForm, "parent_id")
+	} else if r.ContentLength != 0 {
 		if err := decodeJSON(r, &b); err != nil {
 			return err
 		}
+		si = stepInput(b)
 	}
-	var fe errs.Fields
-	in, err := s.actionInput(r.Context(), p, workorder.Action(r.PathValue("action")), stepInput(b), &fe)
+	in, err := s.actionInput(r.Context(), p, workorder.Action(r.PathValue("action")), si, &fe)
+	if err != nil {
+		return err
+	}
+	photos, err := s.stepPhotos(r, p, id, &fe)
 	if err != nil {
 		return err
 	}
@@ -310,7 +325,7 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if _, err := s.orders.Act(r.Context(), p, id, in); err != nil {
+	if _, err := s.actWithPhotos(r.Context(), p, id, in, photos); err != nil {
 		return err
 	}
 	return s.writeOrder(w, r, http.StatusOK, id)

@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/export"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -417,12 +418,16 @@ type actionForm struct {
 	// Secondary: a dispatcher's steering (merge into another order,
 	// recategorise, reassign, escalate), folded away under the life's steps.
 	Secondary bool
+	// Photos: the form takes evidence photos (multipart, workorders_photos.go).
+	Photos    bool
+	MaxPhotos int
 }
 
 type eventRow struct {
 	workorder.Event
 	Label  string
 	Detail string
+	Photos []staffPhoto
 }
 
 type orderDetailData struct {
@@ -454,7 +459,8 @@ func actionForms(p *auth.Principal, o *workorder.Order) []actionForm {
 			Category: needs(workorder.NeedCategory), Rating: needs(workorder.NeedRating),
 			Extension: needs(workorder.NeedExtension), Parent: needs(workorder.NeedParent),
 			Danger: a == workorder.ActionReject || a == workorder.ActionReturn || a == workorder.ActionRefuse ||
-				a == workorder.ActionRefuseExtension}
+				a == workorder.ActionRefuseExtension,
+			Photos: stepPhotoForm(a), MaxPhotos: workorder.StepMaxPhotos}
 		switch a {
 		case workorder.ActionMerge:
 			f.Heading, f.Secondary = "woweb.step.merge", true
@@ -527,7 +533,8 @@ func (s *Server) orderDetailView(w http.ResponseWriter, r *http.Request, id int6
 		Forms: actionForms(p, &o), CanMerge: p.Can(auth.PermOrderDispatch) && o.State.Open(),
 		Created: r.URL.Query().Get("new") == "1"}
 	for _, e := range o.Events {
-		d.Events = append(d.Events, eventRow{Event: e, Label: eventLabel(v, e.Action), Detail: eventDetail(v, &e)})
+		d.Events = append(d.Events, eventRow{Event: e, Label: eventLabel(v, e.Action), Detail: eventDetail(v, &e),
+			Photos: eventPhotos(o.ID, e.PhotoIDs)})
 	}
 	for _, rt := range workorder.Ratings {
 		d.Ratings = append(d.Ratings, option{string(rt), v.T(rt.Key())})
@@ -720,11 +727,15 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	var fe errs.Fields
 	in, err := s.actionInput(r.Context(), p, action, stepInputOf(&fe, r.PostForm), &fe)
+	var photos []*photo.Prepared
+	if err == nil {
+		photos, err = s.stepPhotos(r, p, id, &fe)
+	}
 	if err == nil {
 		err = fe.Err()
 	}
 	if err == nil {
-		_, err = s.orders.Act(r.Context(), p, id, in)
+		_, err = s.actWithPhotos(r.Context(), p, id, in, photos)
 	}
 	if err != nil {
 		return s.stepFailed(w, r, id, string(action), err)
