@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// the units exist (the demo city); seeding is idempotent.
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.ReportLimit = cfg.ReportLimit
+	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	if err := a.Orders.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("seed work-order categories: %w", err)
 	}

@@ -13,6 +13,15 @@ import (
 type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
+	// OnRegionsChanged, when set, runs after a commit that created,
+	// changed or deleted a region (the work orders' cache of centres).
+	OnRegionsChanged func()
+}
+
+func (s *Service) regionsChanged() {
+	if s.OnRegionsChanged != nil {
+		s.OnRegionsChanged()
+	}
 }
 
 // New returns the service.

@@ -291,6 +291,7 @@ func (s *Service) CreateRegion(ctx context.Context, p *auth.Principal, in Region
 	in.validate(&f)
 	var out Region
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.regionsChanged)
 		parentPath, err := checkRegionRefs(ctx, tx, p, nil, &in, &f)
 		if err != nil {
 			return err
@@ -333,6 +334,7 @@ func (s *Service) UpdateRegion(ctx context.Context, p *auth.Principal, id int64,
 	in.validate(&f)
 	var out Region
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.regionsChanged)
 		old, err := getRegion(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -373,6 +375,7 @@ func (s *Service) DeleteRegion(ctx context.Context, p *auth.Principal, id int64)
 		return err
 	}
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		tx.AfterCommit(s.regionsChanged)
 		old, err := getRegion(ctx, tx, p, id)
 		if err != nil {
 			return err

@@ -240,6 +240,7 @@ func (s *Service) Bootstrap(ctx context.Context) error {
 		if err := SeedCategories(ctx, tx, s.Clock.Now(), units); err != nil {
 			return err
 		}
+		tx.AfterCommit(s.CategoriesChanged)
 		return SeedHolidays(ctx, tx, Holidays2026)
 	})
 }
@@ -312,14 +313,32 @@ func (s *Service) Category(ctx context.Context, id int64) (Category, error) {
 	return c, err
 }
 
-// CategoryByCode returns one category by its code.
+// CategoryByCode returns one category by its code, from the Service's
+// cache (cache.go; the unit name may lag an edit made through the
+// organisation service by up to refTTL).
 func (s *Service) CategoryByCode(ctx context.Context, code string) (Category, error) {
 	var c Category
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+	set, err := s.categories.get(func() (set categorySet, err error) {
+		err = s.DB.Read(ctx, func(tx *db.Tx) error {
+			set, err = loadCategories(ctx, tx)
+			return err
+		})
+		return set, err
+	})
+	if err != nil {
+		return c, err
+	}
+	if c, ok := set.byCode[code]; ok {
+		return c, nil
+	}
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
 		var err error
 		c, err = scanCategory(txRow(ctx, tx, "workorder.entity.category", "SELECT "+categoryCols+categoryFrom+" WHERE c.code = ?", code))
 		return err
 	})
+	if err == nil {
+		s.categories.invalidate()
+	}
 	return c, err
 }
 
@@ -377,6 +396,7 @@ func (s *Service) UpdateCategory(ctx context.Context, p *auth.Principal, id int6
 		if out, err = getCategory(ctx, tx, id); err != nil {
 			return err
 		}
+		tx.AfterCommit(s.CategoriesChanged)
 		return audit.Record(ctx, tx, p, now, audit.Entry{Action: audit.ActionUpdate, Entity: "workorder_category",
 			EntityID: audit.ID(id), Summary: before.Code}, categoryInput(before), in)
 	})

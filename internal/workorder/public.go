@@ -177,7 +177,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 	var out Submitted
 	err := s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
 		now := s.Clock.Now()
-		cat, err := getCategory(ctx, tx, in.CategoryID)
+		cat, err := s.cachedCategory(ctx, tx, in.CategoryID)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
@@ -189,7 +189,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 			return err
 		}
 		if in.RegionID == 0 && in.Lat != nil && in.Lng != nil {
-			if in.RegionID, err = nearestRegion(ctx, tx, *in.Lat, *in.Lng); err != nil {
+			if in.RegionID, err = s.nearestRegion(ctx, tx, *in.Lat, *in.Lng); err != nil {
 				return err
 			}
 		}
@@ -257,8 +257,9 @@ func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {
 // nearestRegion is the region below the city whose centre is closest to
 // the point, within regionMatchKM; 0 when none is. Regions only have
 // centres, so this is an estimate that the dispatcher can see and correct.
-func nearestRegion(ctx context.Context, tx *db.Tx, lat, lng float64) (int64, error) {
-	ps, err := places(ctx, tx, "level <> 'city'")
+// The centres come from the Service's cache (cache.go).
+func (s *Service) nearestRegion(ctx context.Context, tx *db.Tx, lat, lng float64) (int64, error) {
+	ps, err := s.regionCentres(ctx, tx)
 	if err != nil {
 		return 0, err
 	}

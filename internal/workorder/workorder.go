@@ -56,6 +56,9 @@ type Service struct {
 	// Batch, when set and started, writes citizens' reports (SubmitPublic)
 	// in shared transactions (group commit; batch.go).
 	Batch *Batcher
+
+	regions    refCache[[]Place]     // centres that place citizens' reports (cache.go)
+	categories refCache[categorySet] // categories by id and code (cache.go)
 }
 
 // New returns the service.
@@ -451,7 +454,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 	var f errs.Fields
 	var out Submitted
 	err := func() error {
-		cat, err := getCategory(ctx, tx, in.CategoryID)
+		cat, err := s.cachedCategory(ctx, tx, in.CategoryID)
 		if err != nil || cat.IsGroup() || !cat.Active || (citizen && !cat.Public) {
 			if err != nil && !errs.Is(err, errs.NotFound) {
 				return err
