@@ -44,6 +44,8 @@ Usage:
   wenming bench pages [--n 200] measure start-up, page times and memory of this binary
   wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL]
                                  durable intake through POST /api/v1/public/reports vs raw ceilings
+  wenming bench orders [--data DIR] [--n 50]
+                                 queue, KPI table and search on a folder loaded by demo --orders
   wenming version
 
 Flags (each also an environment variable):
@@ -369,6 +371,9 @@ func backup(args []string, stdout, stderr io.Writer) error {
 func bench(args []string, stdout, stderr io.Writer) error {
 	if len(args) >= 1 && args[0] == "intake" {
 		return benchIntake(args[1:], stdout, stderr)
+	}
+	if len(args) >= 1 && args[0] == "orders" {
+		return perf.OrdersMain(args[1:], stdout, stderr, demo.Password)
 	}
 	if len(args) < 1 || args[0] != "pages" {
 		return fmt.Errorf("usage: wenming bench pages [--n 200] | wenming bench intake [--clients 64] [--duration 20s] [--url URL]")
