@@ -162,16 +162,10 @@ func auditFilterOf(r *http.Request) (audit.Filter, ListQuery, error) {
 // queryDate parses an optional YYYY-MM-DD value as the start of that day in
 // local time (the time the pages show); "" is the zero time.
 func queryDate(f *errs.Fields, vals url.Values, field string) time.Time {
-	s := strings.TrimSpace(vals.Get(field))
-	if s == "" {
-		return time.Time{}
+	if t := parseDay(f, field, vals.Get(field)); t != nil {
+		return *t
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
-	if err != nil {
-		f.Add(field, "field.bad_date")
-		return time.Time{}
-	}
-	return t
+	return time.Time{}
 }
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {

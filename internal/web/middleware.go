@@ -213,7 +213,8 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			}
 		}
 		// The server removes the temporary upload files of the request it
-		// made; this is a copy, so remove the ones parsed on it.
+		// made; this is a copy, so remove the ones parsed on it — here, once,
+		// for every handler that parses a multipart form.
 		defer func() {
 			if r.MultipartForm != nil {
 				r.MultipartForm.RemoveAll()

@@ -109,7 +109,6 @@ func (s *Server) apiPublicReport(w http.ResponseWriter, r *http.Request) error {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
 			return errs.E(errs.Invalid, "err.invalid_form")
 		}
-		defer removeUploads(r)
 		rf = fieldsFromForm(&f, r.PostForm)
 	} else {
 		var err error

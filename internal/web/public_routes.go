@@ -180,15 +180,6 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 	return rep, f.Err()
 }
 
-// removeUploads deletes the temporary files of a multipart form (the
-// server only does so for the request it created, and the middleware may
-// have parsed the form on a copy).
-func removeUploads(r *http.Request) {
-	if r.MultipartForm != nil {
-		r.MultipartForm.RemoveAll()
-	}
-}
-
 func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
 	if fh.Size > photo.MaxBytes {
 		return nil, errs.E(errs.Invalid, "photo.too_large", photo.MaxBytes>>20)
@@ -282,7 +273,6 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	defer removeUploads(r)
 	var f errs.Fields
 	rf := fieldsFromForm(&f, r.PostForm)
 	files := photoFiles(r)

@@ -301,7 +301,6 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(r); err != nil {
 			return err
 		}
-		defer removeUploads(r)
 		si = stepInputOf(&fe, r.PostForm)
 		si.ParentID = formInt64(&fe, r.PostForm, "parent_id")
 	} else if r.ContentLength != 0 {
