@@ -60,7 +60,7 @@ func Load(ctx context.Context, orgs *org.Service, accounts *account.Service) ([]
 		return nil, errs.E(errs.Conflict, ErrNotEmptyKey)
 	}
 	l := &loader{ctx: ctx, orgs: orgs, accounts: accounts, regions: map[string]int64{}, units: map[string]int64{}}
-	steps := []func() error{l.loadRegions, l.loadUnits, l.loadPairings, l.loadUsers}
+	steps := []func() error{l.loadRegions, l.loadUnits, l.loadAreas, l.loadPairings, l.loadUsers}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -193,6 +193,42 @@ func (l *loader) loadUnits() error {
 			if err := l.unit(gov.code, org.KindStreetOffice, streetOffice(d, s), streetCode(d, s), si+1); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// loadAreas gives the 17 supervision groups their areas so that every
+// region is covered: the first group the city (so, by the nearest-ancestor
+// rule, whatever no other group covers: the city centre, 市中区 as a whole
+// and its first street); groups 2–8 the other streets and the town of
+// 市中区; groups 9–17 the other ten districts and counties (金口河区 and 峨边
+// are neighbours in the west and share one group).
+func (l *loader) loadAreas() error {
+	sz := districts[0]
+	areas := map[int][]string{1: {cityRegion.code}}
+	for i, s := range sz.streets[1:] {
+		areas[2+i] = append(areas[2+i], streetCode(sz, s))
+	}
+	next := 2 + len(sz.streets) - 1
+	groupOf := map[string]int{}
+	for _, d := range districts[1:] {
+		g, ok := groupOf["JKH"]
+		if d.key != "EB" || !ok { // 峨边 goes with 金口河区
+			g = next
+			next++
+		}
+		groupOf[d.key] = g
+		areas[g] = append(areas[g], d.code)
+	}
+	for g := 1; g <= len(numerals); g++ {
+		code := fmt.Sprintf("SG%02d", g)
+		ids := make([]int64, 0, len(areas[g]))
+		for _, rc := range areas[g] {
+			ids = append(ids, l.regions[rc])
+		}
+		if _, err := l.orgs.SetGroupAreas(l.ctx, nil, l.units[code], ids); err != nil {
+			return fmt.Errorf("demo: areas of %s: %w", code, err)
 		}
 	}
 	return nil

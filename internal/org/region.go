@@ -369,7 +369,7 @@ func (s *Service) UpdateRegion(ctx context.Context, p *auth.Principal, id int64,
 }
 
 // DeleteRegion removes a region in scope that has no children and that no
-// unit, user or pairing refers to.
+// unit, user, pairing or supervision group's area refers to.
 func (s *Service) DeleteRegion(ctx context.Context, p *auth.Principal, id int64) error {
 	if err := canWrite(p); err != nil {
 		return err
@@ -384,7 +384,8 @@ func (s *Service) DeleteRegion(ctx context.Context, p *auth.Principal, id int64)
 			return errs.E(errs.Conflict, "region.has_children")
 		}
 		n, err := tx.Count(ctx, `SELECT (SELECT COUNT(*) FROM units WHERE region_id = ?) + (SELECT COUNT(*) FROM users WHERE region_id = ?)
-			+ (SELECT COUNT(*) FROM pairings WHERE region_id = ?) + (SELECT COUNT(*) FROM user_scope_regions WHERE region_id = ?)`, id, id, id, id)
+			+ (SELECT COUNT(*) FROM pairings WHERE region_id = ?) + (SELECT COUNT(*) FROM user_scope_regions WHERE region_id = ?)
+			+ (SELECT COUNT(*) FROM supervision_areas WHERE region_id = ?)`, id, id, id, id, id)
 		if err != nil {
 			return err
 		}

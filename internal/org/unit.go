@@ -371,7 +371,8 @@ func (s *Service) UpdateUnit(ctx context.Context, p *auth.Principal, id int64, i
 }
 
 // DeleteUnit removes a unit in scope that has no child units and that no
-// user or pairing refers to.
+// user or pairing refers to; a supervision group's areas and the unit's
+// notification channels go with it.
 func (s *Service) DeleteUnit(ctx context.Context, p *auth.Principal, id int64) error {
 	if err := canWrite(p); err != nil {
 		return err
@@ -391,6 +392,12 @@ func (s *Service) DeleteUnit(ctx context.Context, p *auth.Principal, id int64) e
 		}
 		if n > 0 {
 			return errs.E(errs.Conflict, "unit.in_use")
+		}
+		// A supervision group's areas and the unit's notification channels go with it.
+		for _, q := range []string{"DELETE FROM supervision_areas WHERE unit_id = ?", "DELETE FROM notify_channels WHERE unit_id = ?"} {
+			if _, err := tx.Exec(ctx, q, id); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM units WHERE id = ?", id); err != nil {
 			return err

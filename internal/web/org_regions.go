@@ -30,6 +30,7 @@ type regionFormData struct {
 	Levels    []orgChoice
 	CanManage bool
 	Back      string
+	Coverage  []org.Coverage // the supervision groups covering the region (org_areas.go)
 }
 
 func orgLevelChoices(l i18n.Lang) []orgChoice {
@@ -189,6 +190,9 @@ func (s *Server) regionFormView(w http.ResponseWriter, r *http.Request, reg *org
 			d.Parents = append([]orgChoice{{Value: orgID(reg.ParentID), Label: reg.ParentName}}, d.Parents...)
 		}
 		v.Form = regionValues(*reg)
+		if d.Coverage, err = s.org.CoveringGroups(r.Context(), p, reg.ID); err != nil {
+			return nil, err
+		}
 	} else {
 		v.Form = url.Values{"sort": {"0"}}
 		if pid, err := strconv.ParseInt(r.URL.Query().Get("parent"), 10, 64); err == nil && pid > 0 {

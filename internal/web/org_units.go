@@ -27,6 +27,11 @@ type unitFormData struct {
 	Regions   []orgChoice
 	Kinds     []orgChoice
 	CanManage bool
+	// A supervision group's areas (org_areas.go).
+	IsGroup      bool
+	Areas        []org.Area
+	AreaChoices  []orgChoice
+	AreaSelected map[string]bool
 }
 
 func orgKindChoices(l i18n.Lang) []orgChoice {
@@ -157,6 +162,9 @@ func (s *Server) unitFormView(w http.ResponseWriter, r *http.Request, u *org.Uni
 			d.Regions = append([]orgChoice{{Value: orgID(u.RegionID), Label: u.RegionName}}, d.Regions...)
 		}
 		v.Form = unitValues(*u)
+		if err := s.unitAreasView(r, v, d); err != nil {
+			return nil, err
+		}
 	} else {
 		v.Form = url.Values{"sort": {"0"}, "active": {"1"}}
 		q := r.URL.Query()

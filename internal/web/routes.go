@@ -14,6 +14,7 @@ func (s *Server) registerRoutes() {
 	s.sessionRoutes()
 	s.homeRoutes()
 	s.orgRoutes()
+	s.supervisionRoutes()
 	s.userRoutes()
 	s.auditRoutes()
 	s.workorderRoutes()

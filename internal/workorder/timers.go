@@ -7,6 +7,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/jobs"
+	"github.com/wenming-city/wenming/internal/org"
 )
 
 // escalateBatch is how many orders one query of the timer picks up.
@@ -43,8 +44,9 @@ var overdueRules = []overdueRule{
 // they are still with the unit Level2After later. Each step is one
 // conditional UPDATE (… WHERE escalation_level = ?), so running it twice,
 // or on two instances at once, escalates each order once per level. Every
-// step writes a timeline event and notifies the unit (level 2 also its
-// parent unit).
+// step writes a timeline event and notifies the unit and the supervision
+// groups covering the order's region (org.GroupsCovering); level 2 also the
+// unit's parent unit.
 func (s *Service) EscalateOverdue(ctx context.Context) error {
 	now := s.Clock.Now()
 	for _, r := range overdueRules {
@@ -138,7 +140,10 @@ func (s *Service) markOverdue(ctx context.Context, r overdueRule, now time.Time)
 				if _, err := ev.insert(ctx, tx); err != nil {
 					return err
 				}
-				return notify(ctx, tx, now, 0, o.UnitID, o.ID, "overdue", "workorder.notify.overdue_"+r.kind, o.Code)
+				if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, "overdue", "workorder.notify.overdue_"+r.kind, o.Code); err != nil {
+					return err
+				}
+				return notifyGroups(ctx, tx, now, &o, "overdue", "workorder.notify.group_overdue_"+r.kind, 0)
 			}); err != nil {
 				return err
 			}
@@ -194,15 +199,38 @@ func (s *Service) escalateLevel2(ctx context.Context, now time.Time) error {
 					return err
 				}
 				if parent != 0 {
-					return notify(ctx, tx, now, 0, parent, o.ID, "escalated", "workorder.notify.escalated_level2", o.Code)
+					if err := notify(ctx, tx, now, 0, parent, o.ID, "escalated", "workorder.notify.escalated_level2", o.Code); err != nil {
+						return err
+					}
 				}
-				return nil
+				return notifyGroups(ctx, tx, now, &o, "escalated", "workorder.notify.group_escalated_level2", parent)
 			}); err != nil {
 				return err
 			}
 		}
 		if fresh == 0 || len(cs) < escalateBatch {
 			return nil
+		}
+	}
+	return nil
+}
+
+// notifyGroups tells the supervision groups covering the order's region
+// about an escalation, in the escalation's transaction and the same way
+// the unit is told (an in-app notification and the groups' channels). A
+// group that is the order's unit or skip (already told) is not told twice;
+// a region no group covers tells nobody more.
+func notifyGroups(ctx context.Context, tx *db.Tx, now time.Time, o *Order, kind, key string, skip int64) error {
+	groups, err := org.GroupsCovering(ctx, tx, o.RegionID)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if g == o.UnitID || g == skip {
+			continue
+		}
+		if err := notify(ctx, tx, now, 0, g, o.ID, kind, key, o.Code, o.UnitName); err != nil {
+			return err
 		}
 	}
 	return nil
