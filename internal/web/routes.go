@@ -15,6 +15,7 @@ func (s *Server) registerRoutes() {
 	s.homeRoutes()
 	s.orgRoutes()
 	s.supervisionRoutes()
+	s.notifyRoutes()
 	s.userRoutes()
 	s.auditRoutes()
 	s.workorderRoutes()

@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/metrics"
+	"github.com/wenming-city/wenming/internal/notify"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/workorder"
@@ -47,6 +48,7 @@ type Server struct {
 	photos   *photo.Service
 	audit    *audit.Service
 	metrics  *metrics.Registry
+	channels *notify.Admin // notification channels and the outbox (notify_admin.go)
 
 	tmpl   *templates
 	assets *assets
@@ -78,6 +80,7 @@ func New(d Deps) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = metrics.New()
 	}
+	s.channels = notify.NewAdmin(d.DB, d.Clock)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
