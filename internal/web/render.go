@@ -242,6 +242,9 @@ func (s *Server) nav(v *View) []NavItem {
 		{"nav.audit", "/audit", auth.PermAuditView, "nav.admin"},
 		{"nav.settings", "/settings", auth.PermSettingsManage, "nav.admin"},
 		{"nav.points_admin", "/points/admin", auth.PermSettingsManage, "nav.admin"},
+		{"nav.categories", "/categories", auth.PermSettingsManage, "nav.admin"},
+		{"nav.urgencies", "/category-urgencies", auth.PermSettingsManage, "nav.admin"},
+		{"nav.holidays", "/holidays", auth.PermSettingsManage, "nav.admin"},
 		{"nav.outbox", "/notify/outbox", auth.PermSettingsManage, "nav.admin"},
 	}
 	var out []NavItem

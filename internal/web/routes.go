@@ -21,6 +21,7 @@ func (s *Server) registerRoutes() {
 	s.workorderRoutes()
 	s.statsRoutes()
 	s.pointsRoutes()
+	s.woconfigRoutes()
 	s.apiRoutes()
 	s.publicRoutes()
 	s.boardRoutes()

@@ -7,7 +7,6 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/errs"
-	wo "github.com/wenming-city/wenming/internal/workorder"
 )
 
 // The cached region centres and categories follow changes: a moved centre
@@ -44,8 +43,9 @@ func TestReferenceCachesFollowChanges(t *testing.T) {
 			t.Fatalf("category by code: %+v", c)
 		}
 		admin := f.user(t, "admin", 0, auth.Scope{All: true}, auth.PermSettingsManage)
-		_, err = f.svc.UpdateCategory(f.ctx, admin, c.ID, wo.CategoryInput{Urgency: c.Urgency, AckHours: c.AckHours,
-			ResolveValue: c.ResolveValue, ResolveUnit: c.ResolveUnit, Public: false, Active: true})
+		in := c.Input()
+		in.Public = false
+		_, err = f.svc.UpdateCategory(f.ctx, admin, c.ID, in)
 		must(t, err)
 		if c, err = f.svc.CategoryByCode(f.ctx, "RUBBISH"); err != nil || c.Public {
 			t.Fatalf("after the update: %+v, %v", c, err)

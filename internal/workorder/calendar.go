@@ -131,7 +131,15 @@ func calendarFrom(ctx context.Context, tx *db.Tx, from time.Time) (Calendar, err
 
 // Holidays2026 is the 2026 schedule of the State Council General Office's
 // holiday notice: holidays and the weekend days worked in exchange (调休).
-// It is seeded as data; admins add later years in the holidays table.
+// It is seeded as data; admins add later years in the holidays table
+// (/holidays, where a year can be pasted in one go).
+//
+// Source, checked date by date: 国务院办公厅关于2026年部分节假日安排的通知
+// (dated 2025-11-04, published by Xinhua the same day, e.g.
+// https://politics.gmw.cn/2025-11/04/content_38391083.htm): 元旦 1–3 Jan,
+// work 4 Jan; 春节 15–23 Feb, work 14 and 28 Feb; 清明 4–6 Apr; 劳动节
+// 1–5 May, work 9 May; 端午 19–21 Jun; 中秋 25–27 Sep; 国庆 1–7 Oct, work
+// 20 Sep and 10 Oct.
 var Holidays2026 = []HolidayDay{
 	{"2026-01-01", Holiday, "元旦"}, {"2026-01-02", Holiday, "元旦"}, {"2026-01-03", Holiday, "元旦"},
 	{"2026-01-04", Workday, "元旦调休"},

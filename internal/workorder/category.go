@@ -3,12 +3,9 @@ package workorder
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/wenming-city/wenming/internal/audit"
-	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 )
@@ -71,6 +68,7 @@ type Category struct {
 	Public       bool      `json:"public"` // citizens may choose it
 	Active       bool      `json:"active"`
 	Sort         int       `json:"sort"`
+	Group        bool      `json:"group"` // a group: ParentID is 0
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 	GroupName    string    `json:"group_name"`
@@ -261,6 +259,7 @@ func scanCategory(sc interface{ Scan(...any) error }) (Category, error) {
 	err := sc.Scan(&c.ID, &parent, &c.Code, &c.Name, &c.NameEN, &unit, &c.Urgency, &c.AckHours, &c.ResolveValue,
 		&unitKind, &c.Public, &c.Active, &c.Sort, &created, &updated, &c.GroupName, &c.GroupNameEN, &c.UnitName)
 	c.ParentID, c.UnitID, c.ResolveUnit = parent.Int64, unit.Int64, LimitUnit(unitKind)
+	c.Group = c.ParentID == 0
 	c.CreatedAt, c.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)
 	return c, err
 }
@@ -344,131 +343,4 @@ func (s *Service) CategoryByCode(ctx context.Context, code string) (Category, er
 
 func getCategory(ctx context.Context, tx *db.Tx, id int64) (Category, error) {
 	return scanCategory(txRow(ctx, tx, "workorder.entity.category", "SELECT "+categoryCols+categoryFrom+" WHERE c.id = ?", id))
-}
-
-// CategoryInput changes a category's routing and limits.
-type CategoryInput struct {
-	UnitID       int64     `json:"unit_id"`
-	Urgency      string    `json:"urgency"`
-	AckHours     int       `json:"ack_hours"`
-	ResolveValue int       `json:"resolve_value"`
-	ResolveUnit  LimitUnit `json:"resolve_unit"`
-	Public       bool      `json:"public"`
-	Active       bool      `json:"active"`
-}
-
-// UpdateCategory changes a category's default unit, urgency, limits and
-// visibility (admins: settings.manage), with an audit entry.
-func (s *Service) UpdateCategory(ctx context.Context, p *auth.Principal, id int64, in CategoryInput) (Category, error) {
-	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
-		return Category{}, err
-	}
-	var f errs.Fields
-	if _, ok := urgency(in.Urgency); !ok {
-		f.Add("urgency", "field.bad_choice")
-	}
-	f.Check(in.AckHours > 0 && in.AckHours <= 24*30, "ack_hours", "field.out_of_range", 1, 24*30)
-	f.Check(in.ResolveValue > 0 && in.ResolveValue <= 365, "resolve_value", "field.out_of_range", 1, 365)
-	f.Check(slices.Contains(LimitUnits, in.ResolveUnit), "resolve_unit", "field.bad_choice")
-	if err := f.Err(); err != nil {
-		return Category{}, err
-	}
-	var out Category
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		before, err := getCategory(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if in.UnitID != 0 {
-			if n, err := tx.Count(ctx, "SELECT COUNT(*) FROM units WHERE id = ?", in.UnitID); err != nil {
-				return err
-			} else if n == 0 {
-				f.Add("unit_id", "field.bad_choice")
-				return f.Err()
-			}
-		}
-		now := s.Clock.Now()
-		if _, err := tx.Exec(ctx, `UPDATE workorder_categories SET unit_id = ?, urgency = ?, ack_hours = ?, resolve_value = ?,
-			resolve_unit = ?, public = ?, active = ?, updated_at = ? WHERE id = ?`, nullID(in.UnitID), in.Urgency, in.AckHours,
-			in.ResolveValue, string(in.ResolveUnit), in.Public, in.Active, now.UnixMilli(), id); err != nil {
-			return err
-		}
-		if out, err = getCategory(ctx, tx, id); err != nil {
-			return err
-		}
-		tx.AfterCommit(s.CategoriesChanged)
-		return audit.Record(ctx, tx, p, now, audit.Entry{Action: audit.ActionUpdate, Entity: "workorder_category",
-			EntityID: audit.ID(id), Summary: before.Code}, categoryInput(before), in)
-	})
-	return out, err
-}
-
-func categoryInput(c Category) CategoryInput {
-	return CategoryInput{UnitID: c.UnitID, Urgency: c.Urgency, AckHours: c.AckHours, ResolveValue: c.ResolveValue,
-		ResolveUnit: c.ResolveUnit, Public: c.Public, Active: c.Active}
-}
-
-// Holidays lists the calendar rows of a year.
-func (s *Service) Holidays(ctx context.Context, year int) ([]HolidayDay, error) {
-	var out []HolidayDay
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT day, kind, name FROM holidays WHERE day LIKE ? ORDER BY day",
-			time.Date(year, 1, 1, 0, 0, 0, 0, Zone).Format("2006")+"-%")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h HolidayDay
-			var k string
-			if err := rows.Scan(&h.Day, &k, &h.Name); err != nil {
-				return err
-			}
-			h.Kind = DayKind(k)
-			out = append(out, h)
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
-// SetHoliday adds or changes one calendar date (admins: settings.manage).
-func (s *Service) SetHoliday(ctx context.Context, p *auth.Principal, h HolidayDay) error {
-	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
-		return err
-	}
-	var f errs.Fields
-	if _, err := time.Parse(DateLayout, h.Day); err != nil {
-		f.Add("day", "field.bad_date")
-	}
-	f.Check(h.Kind == Holiday || h.Kind == Workday, "kind", "field.bad_choice")
-	f.Check(len([]rune(h.Name)) <= 50, "name", "field.too_long", 50)
-	if err := f.Err(); err != nil {
-		return err
-	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO holidays (day, kind, name) VALUES (?, ?, ?)
-			ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name`, h.Day, string(h.Kind), h.Name); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: audit.ActionUpdate, Entity: "holiday",
-			EntityID: h.Day, Summary: h.Name}, nil, h)
-	})
-}
-
-// DeleteHoliday makes a date an ordinary day again (admins: settings.manage).
-func (s *Service) DeleteHoliday(ctx context.Context, p *auth.Principal, day string) error {
-	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
-		return err
-	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
-		n, err := tx.ExecN(ctx, "DELETE FROM holidays WHERE day = ?", day)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return errs.NotFoundf("workorder.entity.holiday")
-		}
-		return audit.Record(ctx, tx, p, s.Clock.Now(), audit.Entry{Action: audit.ActionDelete, Entity: "holiday", EntityID: day}, nil, nil)
-	})
 }
