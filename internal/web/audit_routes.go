@@ -411,6 +411,9 @@ func (s *Server) settingsView(w http.ResponseWriter, r *http.Request) (*View, er
 		v.Form.Set(ps.Key, strconv.Itoa(ps.Value(pol)))
 	}
 	v.Data = groups
+	if err := s.tileSettingsView(r.Context(), v); err != nil { // map_tiles.go
+		return nil, err
+	}
 	return v, nil
 }
 

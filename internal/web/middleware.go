@@ -130,7 +130,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		if !isAPI(r) {
-			h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+			h.Set("Content-Security-Policy", s.csp(r)) // map_tiles.go
 		}
 		if s.secureCookies() {
 			h.Set("Strict-Transport-Security", "max-age=31536000")

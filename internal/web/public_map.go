@@ -20,6 +20,17 @@ type cityMap struct {
 	Points                   []mapPoint
 	Pin                      *mapXY // the chosen place, when there is one
 	Scale                    mapScale
+	// Tiles is the optional tile server's URL template ({z}, {x}, {y}),
+	// "" for none; report.js draws its Web-Mercator tiles beneath the
+	// places (map_tiles.go).
+	Tiles string
+}
+
+// useTiles sets the tile server's template on a map (nil: no map).
+func (m *cityMap) useTiles(tmpl string) {
+	if m != nil {
+		m.Tiles = tmpl
+	}
 }
 
 type mapPoint struct {

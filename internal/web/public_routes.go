@@ -246,6 +246,8 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request) (*View, *rep
 	d := &reportData{Groups: groups, MaxPhotos: workorder.PublicMaxPhotos, MaxLen: workorder.MaxDescriptionLen,
 		MaxMB: photo.MaxBytes >> 20}
 	d.Map = newCityMap(places, string(v.Lang))
+	tiles, _ := s.tileSetting(r.Context())
+	d.Map.useTiles(tiles)
 	v.Data = d
 	return v, d, nil
 }

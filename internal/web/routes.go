@@ -16,6 +16,7 @@ func (s *Server) registerRoutes() {
 	s.orgRoutes()
 	s.supervisionRoutes()
 	s.notifyRoutes()
+	s.mapRoutes()
 	s.userRoutes()
 	s.auditRoutes()
 	s.workorderRoutes()

@@ -49,6 +49,7 @@ type Server struct {
 	audit    *audit.Service
 	metrics  *metrics.Registry
 	channels *notify.Admin // notification channels and the outbox (notify_admin.go)
+	tiles    tileCache     // the map tile server setting (map_tiles.go)
 
 	tmpl   *templates
 	assets *assets

@@ -2,7 +2,8 @@
 // The form works without this script; with it the page
 //  - keeps a draft of the text fields in localStorage (never the photos)
 //    and restores it, so losing the network or closing the tab loses nothing;
-//  - sets the place from the phone's GPS or from a tap on the city sketch;
+//  - sets the place from the phone's GPS or from a tap on the city sketch,
+//    drawn over an optional tile server's map when one is configured;
 //  - shows open reports of the same kind within about 50 m before sending,
 //    so the citizen can follow one instead;
 //  - sends the form in the background: on a network failure it keeps the
@@ -57,6 +58,54 @@
     if (restored) { show($("draft-note"), true); }
   }
 
+  // --- optional raster tiles beneath the sketch ---------------------------
+  // When an admin has configured a tile server (系统设置, data-tiles on the
+  // map: a URL template with {z}, {x} and {y}), the Web-Mercator tiles that
+  // cover the map's bounds are drawn beneath the places. The server's sketch
+  // is an equirectangular projection of those bounds, so each tile is placed
+  // by its own edges in degrees and lands where it belongs (inside one tile
+  // the small difference between the projections is stretched). Without a
+  // template, or when a tile fails to load, the sketch works as before.
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  function tileX(lng, z) { return (lng + 180) / 360 * Math.pow(2, z); }
+  function tileY(lat, z) {
+    var r = lat * Math.PI / 180;
+    return (1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * Math.pow(2, z);
+  }
+  function tileLng(x, z) { return x / Math.pow(2, z) * 360 - 180; }
+  function tileLat(y, z) {
+    var n = Math.PI - 2 * Math.PI * y / Math.pow(2, z);
+    return 180 / Math.PI * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n)));
+  }
+  function fill(tmpl, z, x, y) {
+    return tmpl.split("{z}").join(String(z)).split("{x}").join(String(x)).split("{y}").join(String(y));
+  }
+
+  function drawTiles(map, geo) {
+    var tmpl = map.dataset.tiles, layer = $("map-tiles");
+    if (!tmpl || !layer || layer.firstChild || !(geo.east > geo.west) || !(geo.north > geo.south)) { return; }
+    // The zoom that puts about four tiles across the map (at most 64 tiles).
+    var z = Math.max(0, Math.min(18, Math.floor(Math.log(4 * 360 / (geo.east - geo.west)) / Math.LN2)));
+    var x0 = Math.floor(tileX(geo.west, z)), x1 = Math.floor(tileX(geo.east, z));
+    var y0 = Math.floor(tileY(geo.north, z)), y1 = Math.floor(tileY(geo.south, z));
+    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 64) { return; }
+    var n = Math.pow(2, z), dx = geo.east - geo.west, dy = geo.north - geo.south;
+    for (var ty = Math.max(y0, 0); ty <= Math.min(y1, n - 1); ty++) {
+      for (var tx = x0; tx <= x1; tx++) {
+        var west = tileLng(tx, z), east = tileLng(tx + 1, z), north = tileLat(ty, z), south = tileLat(ty + 1, z);
+        var img = document.createElementNS(SVG_NS, "image");
+        img.setAttribute("href", fill(tmpl, z, ((tx % n) + n) % n, ty));
+        img.setAttribute("x", ((west - geo.west) / dx * geo.w).toFixed(1));
+        img.setAttribute("y", ((geo.north - north) / dy * geo.h).toFixed(1));
+        img.setAttribute("width", ((east - west) / dx * geo.w).toFixed(1));
+        img.setAttribute("height", ((north - south) / dy * geo.h).toFixed(1));
+        img.setAttribute("preserveAspectRatio", "none");
+        img.addEventListener("error", function () { this.parentNode.removeChild(this); });
+        layer.appendChild(img);
+      }
+    }
+  }
+
   function init() {
     var sent = document.querySelector("[data-clear-draft]");
     if (sent) { clearDraft(); return; }
@@ -89,6 +138,7 @@
       north: parseFloat(map.dataset.north), south: parseFloat(map.dataset.south),
       w: parseFloat(map.dataset.w), h: parseFloat(map.dataset.h)
     };
+    if (map) { drawTiles(map, geo); }
 
     function movePin() {
       if (!map || !pin) { return; }
