@@ -607,3 +607,24 @@ func TestAPastedYearIsImportedWholeOrRefusedWithTheBadLineNumbers(t *testing.T) 
 		}
 	})
 }
+
+func TestConfigurationPagesAreInEnglishToo(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.Login(t, "admin")
+		admin.Lang = "en"
+		cat := idStr(e.ID(t, "workorder_categories", "code", "STREET_VENDING"))
+		group := idStr(e.ID(t, "workorder_categories", "code", "G-CITY"))
+		for path, words := range map[string][]string{
+			"/categories":                     {"Categories", "Street vending", "New group", "Deactivate"},
+			"/categories/new?parent=" + group: {"New category", "Urgency class", "Resolve within", "resolve in 7 calendar days"},
+			"/categories/new?group=1":         {"New group", "The urgency class proposed for new categories"},
+			"/categories/" + cat + "/edit":    {"Edit category", "Extra questions", "Default unit"},
+			"/category-urgencies":             {"Urgency classes and default limits", "does not change existing categories"},
+			"/holidays?year=2026":             {"Holiday calendar", "October", "Make-up working day", "Import a whole year"},
+		} {
+			if res := admin.Get(path); res.Status != http.StatusOK || !res.Contains(words...) {
+				t.Errorf("%s: %d %s", path, res.Status, res.Body)
+			}
+		}
+	})
+}
