@@ -132,6 +132,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := a.Orders.Bootstrap(ctx); err != nil {
 		return nil, fmt.Errorf("seed work-order categories: %w", err)
 	}
+	if a.DemoLoaded {
+		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
+			return nil, fmt.Errorf("seed the demo categories' questions: %w", err)
+		}
+	}
 	a.Jobs = jobs.New(d, cfg.Clock, log)
 	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
 		return nil, err

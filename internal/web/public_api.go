@@ -30,7 +30,11 @@ func (s *Server) publicAPIRoutes() {
 			"201 only after the report is committed.",
 		Tag: "public", Status: http.StatusCreated, Extra: tooMany,
 		Body: obj(map[string]any{"category": str(), "description": str(), "lat": number(), "lng": number(), "address": str(),
-			"name": str(), "phone": str()}, "category", "description"),
+			"name": str(), "phone": str(), "answers": map[string]any{"type": "object",
+				"description": "answers to the category's extra questions (GET /api/v1/workorder-categories/{id}/questions): " +
+					"code → a string, or an array of keys for a multi-value list; in multipart: attribute[code] or attribute[code][]. " +
+					"Messages name the field attribute[code].",
+				"additionalProperties": map[string]any{"oneOf": []any{str(), arr(str())}}}}, "category", "description"),
 		Response: obj(map[string]any{"code": str(), "id": integer()}, "code", "id")}, s.apiPublicReport)
 	s.publicAPI("GET /api/v1/public/reports/{code}", APIDoc{Summary: "The public view of a report by its tracking code (no personal data)",
 		Tag: "public", Response: publicOrder}, s.apiPublicView)
@@ -110,6 +114,7 @@ func (s *Server) apiPublicReport(w http.ResponseWriter, r *http.Request) error {
 			return errs.E(errs.Invalid, "err.invalid_form")
 		}
 		rf = fieldsFromForm(&f, r.PostForm)
+		rf.Answers = attributesFromForm(r.PostForm)
 	} else {
 		var err error
 		if rf, err = decodeReportJSON(r.Body); err != nil {

@@ -79,6 +79,10 @@ type reportFields struct {
 	Address     string   `json:"address"`
 	Name        string   `json:"name"`
 	Phone       string   `json:"phone"`
+	// Answers to the category's extra questions: JSON "answers" (code →
+	// string or array), the forms' answer.<category>.<code> inputs, the
+	// API's multipart attribute[code] / attribute[code][].
+	Answers workorder.Answers `json:"answers"`
 }
 
 // fieldNames maps the service's field names to the form's.
@@ -150,6 +154,13 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 		return nil, err
 	} else {
 		f.Add("category", "field.bad_choice")
+	}
+	if in.CategoryID != 0 {
+		a, err := s.orders.CheckAnswersFor(ctx, in.CategoryID, rf.Answers, f)
+		if err != nil {
+			return nil, err
+		}
+		in.Answers = a
 	}
 	var sf errs.Fields
 	workorder.CheckReport(in, &sf)
@@ -228,6 +239,9 @@ type reportData struct {
 	MaxPhotos int
 	MaxLen    int
 	MaxMB     int
+	// Questions are the extra questions of the categories that have any,
+	// by category code (questions.js shows the chosen one's).
+	Questions []questionBlock
 	// PhotosLost: the form came back with an error after photos were
 	// chosen; browsers cannot keep them, so the citizen is asked again.
 	PhotosLost bool
@@ -248,6 +262,13 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request) (*View, *rep
 	d.Map = newCityMap(places, string(v.Lang))
 	tiles, _ := s.tileSetting(r.Context())
 	d.Map.useTiles(tiles)
+	cats, err := s.orders.Categories(r.Context(), workorder.CategoryFilter{PublicOnly: true, ActiveOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.Questions, err = s.questionBlocks(r.Context(), v, cats, func(c workorder.Category) string { return c.Code }); err != nil {
+		return nil, nil, err
+	}
 	v.Data = d
 	return v, d, nil
 }
@@ -277,6 +298,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	var f errs.Fields
 	rf := fieldsFromForm(&f, r.PostForm)
+	rf.Answers = answersFromForm(r.PostForm, rf.Category)
 	files := photoFiles(r)
 	ch := workorder.ChannelWeb
 	if len(files) > 0 && rf.Lat != nil {
@@ -295,7 +317,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 		d.PhotosLost = len(files) > 0
 		d.Map.pin(r.PostForm)
 		r.PostForm.Del("csrf")
-		return s.formFailed(w, r, "pub_report", v, err)
+		return s.formFailed(w, r, "pub_report", v, answerFieldsToForm(err, rf.Category))
 	}
 	http.Redirect(w, r, "/report/sent/"+out.Code, http.StatusSeeOther)
 	return nil

@@ -24,6 +24,7 @@ func (s *Server) workorderRoutes() {
 	s.page("POST /orders/{id}/phone", s.orderPhone)
 	s.page("GET /orders/{id}/photos/{photoID}/{variant}", s.orderPhoto)
 	s.workorderAPIRoutes()
+	s.questionRoutes()
 }
 
 // ---- API ----
@@ -143,7 +144,11 @@ func (s *Server) workorderAPIRoutes() {
 	}
 	order := obj(orderProps)
 	fullProps := map[string]any{
-		"events":          arr(event),
+		"events": arr(event),
+		"answers": desc(arr(obj(map[string]any{"code": str(), "description": desc(str(), "the question (Chinese)"),
+			"description_en": str(), "datatype": str(), "values": arr(str()),
+			"choices": desc(arr(obj(map[string]any{"key": str(), "name": str(), "name_en": str()})), "the list values answered, with their names")})),
+			"answers to the category's extra questions, in the questions' order"),
 		"allowed_actions": desc(arr(map[string]any{"type": "string", "enum": enumOf(workorder.Actions)}), "the steps the caller may take now"),
 	}
 	for k, v := range orderProps {

@@ -298,6 +298,7 @@ func (s *Server) orderExport(w http.ResponseWriter, r *http.Request, f workorder
 type orderNewData struct {
 	Categories []catGroup
 	Regions    []choice
+	Questions  []questionBlock // extra questions by category id (questions.go)
 }
 
 func (s *Server) orderNewView(w http.ResponseWriter, r *http.Request) (*View, error) {
@@ -313,6 +314,13 @@ func (s *Server) orderNewView(w http.ResponseWriter, r *http.Request) (*View, er
 		return nil, err
 	}
 	d.Regions = treeChoices(v, regions)
+	cats, err := s.orders.Categories(ctx, workorder.CategoryFilter{ActiveOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	if d.Questions, err = s.questionBlocks(ctx, v, cats, func(c workorder.Category) string { return i64s(c.ID) }); err != nil {
+		return nil, err
+	}
 	v.Data = d
 	return v, nil
 }
@@ -360,6 +368,7 @@ func intakeOf(vals url.Values) (intake, error) {
 		Description: vals.Get("description"), Address: vals.Get("address"), RegionID: formInt64(&fe, vals, "region_id"),
 		Lat: formFloat(&fe, vals, "lat"), Lng: formFloat(&fe, vals, "lng"),
 		ReporterName: vals.Get("name"), ReporterPhone: vals.Get("phone"),
+		Answers: answersFromForm(vals, vals.Get("category_id")),
 	}, Answered: formBool(vals, "answered"), Answer: vals.Get("answer")}
 	it.check(&fe)
 	return it, fe.Err()
@@ -394,7 +403,7 @@ func (s *Server) orderCreate(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		return s.formFailed(w, r, "wo_new", v, err)
+		return s.formFailed(w, r, "wo_new", v, answerFieldsToForm(err, r.PostForm.Get("category_id")))
 	}
 	if err != nil { // stored, but the answer failed: the order waits on its page
 		return err

@@ -170,12 +170,19 @@ func countReport(ctx context.Context, tx *db.Tx, ip string, lim ReportLimit, now
 func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted, error) {
 	var f errs.Fields
 	CheckReport(in, &f)
+	// The answers are checked here, before the batch, so that a refusal
+	// rarely happens inside it; submitTx checks them again.
+	answers, err := s.CheckAnswersFor(ctx, in.CategoryID, in.Answers, &f)
+	if err != nil {
+		return Submitted{}, err
+	}
 	if err := f.Err(); err != nil {
 		return Submitted{}, err
 	}
 	in.normalise()
+	in.Answers = answers
 	var out Submitted
-	err := s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
+	err = s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
 		now := s.Clock.Now()
 		cat, err := s.cachedCategory(ctx, tx, in.CategoryID)
 		if err != nil && !errs.Is(err, errs.NotFound) {

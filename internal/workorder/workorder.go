@@ -59,6 +59,7 @@ type Service struct {
 
 	regions    refCache[[]Place]     // centres that place citizens' reports (cache.go)
 	categories refCache[categorySet] // categories by id and code (cache.go)
+	questions  refCache[questionSet] // extra questions by category (questions.go)
 }
 
 // New returns the service.
@@ -130,7 +131,8 @@ type Order struct {
 	CreatedBy       int64      `json:"created_by"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
-	Events          []Event    `json:"events,omitempty"` // filled by Get
+	Events          []Event    `json:"events,omitempty"`  // filled by Get
+	Answers         []Answer   `json:"answers,omitempty"` // filled by Get
 }
 
 // Overdue reports whether a deadline was missed.
@@ -319,7 +321,10 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id int64) (Order, 
 		if o, err = loadOrder(ctx, tx, p, id); err != nil {
 			return err
 		}
-		o.Events, err = loadEvents(ctx, tx, id)
+		if o.Events, err = loadEvents(ctx, tx, id); err != nil {
+			return err
+		}
+		o.Answers, err = loadAnswers(ctx, tx, id, o.CategoryID)
 		return err
 	})
 	o.ReporterPhone = account.MaskPhone(o.ReporterPhone)
@@ -361,7 +366,10 @@ type SubmitInput struct {
 	ReporterName  string   `json:"name"`
 	ReporterPhone string   `json:"phone"`
 	PhotoIDs      []int64  `json:"photo_ids"`
-	IP            string   `json:"-"` // the citizen's address, kept on the submit event
+	// Answers to the category's extra questions (questions.go), checked
+	// again and stored in the order's transaction.
+	Answers Answers `json:"answers"`
+	IP      string  `json:"-"` // the citizen's address, kept on the submit event
 }
 
 func (in *SubmitInput) normalise() {
@@ -499,6 +507,9 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 			ev.actor(p)
 		}
 		if _, err := ev.insert(ctx, tx); err != nil {
+			return err
+		}
+		if err := s.saveAnswers(ctx, tx, id, cat.ID, in.Answers); err != nil {
 			return err
 		}
 		if err := indexOrder(ctx, tx, id, in.Title, in.Description, in.Address, ""); err != nil {
