@@ -43,7 +43,8 @@ func (c *tileCache) set(tmpl string, at time.Time) {
 }
 
 // tileSetting returns the tile URL template and its origin ("" when none).
-// A failed read is logged and counts as none: the map still works.
+// A failed read is logged and the last known value kept: the map works
+// either way.
 func (s *Server) tileSetting(ctx context.Context) (tmpl, origin string) {
 	now := s.clock.Now()
 	c := &s.tiles
@@ -60,8 +61,12 @@ func (s *Server) tileSetting(ctx context.Context) (tmpl, origin string) {
 		return err
 	})
 	if err != nil {
+		// Keep what was known, and try again after tileTTL rather than on every request.
 		s.log.Error("read the tile server setting", "err", err)
-		return "", ""
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.loadedAt, c.loaded = now, true
+		return c.tmpl, c.origin
 	}
 	c.set(tmpl, now)
 	c.mu.Lock()
