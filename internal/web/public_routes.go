@@ -32,6 +32,7 @@ func (s *Server) publicRoutes() {
 	s.publicPage("POST /track/{code}/rating", s.trackRate)
 	s.publicPage("GET /track/{code}/photos/{id}", s.trackPhoto)
 	s.publicAPIRoutes()
+	s.open311Routes()
 }
 
 // maxReportBody bounds a report's body: six photos of at most 10 MB and

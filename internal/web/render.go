@@ -239,6 +239,7 @@ func (s *Server) nav(v *View) []NavItem {
 		{"nav.users", "/users", auth.PermUserView, "nav.admin"},
 		{"nav.roles", "/roles", auth.PermRoleManage, "nav.admin"},
 		{"nav.tokens", "/tokens", auth.PermTokenManage, "nav.admin"},
+		{"nav.open311", "/open311-clients", auth.PermTokenManage, "nav.admin"},
 		{"nav.audit", "/audit", auth.PermAuditView, "nav.admin"},
 		{"nav.settings", "/settings", auth.PermSettingsManage, "nav.admin"},
 		{"nav.points_admin", "/points/admin", auth.PermSettingsManage, "nav.admin"},

@@ -102,4 +102,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
 
 // isAPI tells whether a request is answered in JSON.
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+// /open311/ (GeoReport v2) is an API too: machine clients, no cookies.
+func isAPI(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/")
+}

@@ -124,6 +124,7 @@ func (s *Server) workorderAPIRoutes() {
 	})
 	orderProps := map[string]any{
 		"id": integer(), "code": desc(str(), "tracking code"), "channel": map[string]any{"type": "string", "enum": enumOf(workorder.Channels)},
+		"source":      desc(str(), "within the channel: the Open311 client's name, \"\" when none"),
 		"category_id": integer(), "category_name": str(), "category_name_en": str(), "title": str(), "description": str(),
 		"address": str(), "lat": nullable(number()), "lng": nullable(number()),
 		"region_id": integer(), "region_path": str(), "region_name": str(),

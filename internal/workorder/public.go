@@ -83,6 +83,9 @@ type PublicReport struct {
 	// Photos stores the already checked photos inside the report's
 	// transaction and returns their ids; nil when there are none.
 	Photos func(ctx context.Context, tx *db.Tx) ([]int64, error)
+	// After writes what the caller keeps beside the order (the Open311
+	// request row) in the order's transaction; nil when nothing.
+	After func(ctx context.Context, tx *db.Tx, s Submitted) error
 }
 
 // CheckReport validates a citizen's report without touching the database,
@@ -205,8 +208,13 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 				return err
 			}
 		}
-		out, err = s.submitTx(ctx, tx, nil, in.SubmitInput)
-		return err
+		if out, err = s.submitTx(ctx, tx, nil, in.SubmitInput); err != nil {
+			return err
+		}
+		if in.After != nil {
+			return in.After(ctx, tx, out)
+		}
+		return nil
 	})
 	return out, err
 }

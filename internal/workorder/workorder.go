@@ -44,6 +44,15 @@ const (
 	MaxPageSize       = 500
 )
 
+// Limits on machine input.
+const (
+	// MaxAPIDescriptionLen bounds descriptions sent by Open311 clients
+	// (channel api with a source): GeoReport v2 allows 4000 characters.
+	MaxAPIDescriptionLen = 4000
+	// MaxSourceLen bounds an order's source (an Open311 client's name).
+	MaxSourceLen = 100
+)
+
 // Service is the work-order capability.
 type Service struct {
 	DB    *db.DB
@@ -94,6 +103,7 @@ type Order struct {
 	ID              int64      `json:"id"`
 	Code            string     `json:"code"`
 	Channel         Channel    `json:"channel"`
+	Source          string     `json:"source"` // within the channel: the Open311 client's name, "" when none
 	CategoryID      int64      `json:"category_id"`
 	CategoryName    string     `json:"category_name"`
 	CategoryNameEN  string     `json:"category_name_en"`
@@ -163,7 +173,7 @@ const orderCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.
 	w.reporter_name, w.reporter_phone, w.state, w.urgency, w.dispatched_at, w.ack_due_at, w.resolve_due_at,
 	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
 	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.reopen_count, w.resolution, w.created_by,
-	w.created_at, w.updated_at`
+	w.created_at, w.updated_at, w.source`
 
 const orderFrom = ` FROM workorders w
 	JOIN workorder_categories c ON c.id = w.category_id
@@ -184,7 +194,7 @@ func scanOrder(sc scanner) (Order, error) {
 		&o.ReporterName, &o.ReporterPhone, &state, &o.Urgency, &dispatched, &ackDue, &resolveDue,
 		&acked, &resolved, &closed, &ext, &o.AckOverdue, &o.ResolveOverdue,
 		&o.EscalationLevel, &escalated, &parent, &sat, &o.ReopenCount, &o.Resolution, &createdBy,
-		&created, &updated)
+		&created, &updated, &o.Source)
 	if err != nil {
 		return o, err
 	}
@@ -369,7 +379,10 @@ type SubmitInput struct {
 	// Answers to the category's extra questions (questions.go), checked
 	// again and stored in the order's transaction.
 	Answers Answers `json:"answers"`
-	IP      string  `json:"-"` // the citizen's address, kept on the submit event
+	// Source names where the order came from within its channel (the
+	// Open311 client's name); set by the server, never by the reporter.
+	Source string `json:"-"`
+	IP     string `json:"-"` // the citizen's address, kept on the submit event
 }
 
 func (in *SubmitInput) normalise() {
@@ -389,15 +402,19 @@ func (in *SubmitInput) validate(f *errs.Fields, citizen bool) {
 		f.Add("channel", "field.bad_choice")
 	}
 	f.Check(in.CategoryID > 0, "category_id", "field.required")
-	n := utf8.RuneCountInString(in.Description)
+	n, maxLen := utf8.RuneCountInString(in.Description), MaxDescriptionLen
+	if in.Channel == ChannelAPI && in.Source != "" {
+		maxLen = MaxAPIDescriptionLen // an Open311 client
+	}
 	switch {
 	case n == 0:
 		f.Add("description", "field.required")
 	case n < MinDescriptionLen:
 		f.Add("description", "workorder.field.too_short", MinDescriptionLen)
-	case n > MaxDescriptionLen:
-		f.Add("description", "field.too_long", MaxDescriptionLen)
+	case n > maxLen:
+		f.Add("description", "field.too_long", maxLen)
 	}
+	f.Check(utf8.RuneCountInString(in.Source) <= MaxSourceLen, "source", "field.too_long", MaxSourceLen)
 	f.Check(utf8.RuneCountInString(in.Title) <= MaxTitleLen, "title", "field.too_long", MaxTitleLen)
 	f.Check(utf8.RuneCountInString(in.Address) <= MaxAddressLen, "address", "field.too_long", MaxAddressLen)
 	f.Check(utf8.RuneCountInString(in.ReporterName) <= MaxNameLen, "name", "field.too_long", MaxNameLen)
@@ -490,11 +507,11 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 			createdBy = p.UserID
 		}
 		id, err := tx.InsertID(ctx, `INSERT INTO workorders (code, channel, category_id, title, description, address, lat, lng,
-			region_id, region_path, reporter_name, reporter_phone, state, urgency, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			region_id, region_path, reporter_name, reporter_phone, state, urgency, created_by, created_at, updated_at, source)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			code, string(in.Channel), cat.ID, in.Title, in.Description, in.Address, in.Lat, in.Lng,
 			nullID(in.RegionID), regionPath, in.ReporterName, in.ReporterPhone, string(StateSubmitted), cat.Urgency,
-			createdBy, now.UnixMilli(), now.UnixMilli())
+			createdBy, now.UnixMilli(), now.UnixMilli(), in.Source)
 		if err != nil {
 			return err
 		}
