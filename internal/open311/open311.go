@@ -489,6 +489,13 @@ func ParseQuery(vals url.Values, now time.Time) (Query, error) {
 	var f errs.Fields
 	q := Query{IDs: commaList(vals, "service_request_id"), Services: commaList(vals, "service_code"),
 		Status: commaList(vals, "status")}
+	if len(q.IDs) > 0 {
+		// The ids override every other argument, valid or not.
+		ext := strings.ToLower(strings.TrimSpace(vals.Get("extensions")))
+		q = Query{IDs: q.IDs, Page: 1, PageSize: MaxPageSize, Extensions: ext == "true" || ext == "1"}
+		f.Check(len(q.IDs) <= MaxPageSize, "service_request_id", "open311.field.too_many_ids", MaxPageSize)
+		return q, f.Err()
+	}
 	q.Start, q.End = parseTime(&f, vals, "start_date"), parseTime(&f, vals, "end_date")
 	q.UpdatedAfter, q.UpdatedBefore = parseTime(&f, vals, "updated_after"), parseTime(&f, vals, "updated_before")
 	q.Page = parseInt(&f, vals, "page", 1, 1, 1_000_000)

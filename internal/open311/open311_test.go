@@ -127,11 +127,15 @@ func TestParseQuery(t *testing.T) {
 	if err != nil || !q.End.Equal(q.Start.AddDate(0, 0, 90)) {
 		t.Fatalf("start only: %+v %v", q, err)
 	}
-	q, err = ParseQuery(url.Values{"service_request_id": {"A, B", "C,A"}, "service_code": {"X,Y"}, "status": {"open,closed"},
+	q, err = ParseQuery(url.Values{"service_code": {"X,Y", "Y"}, "status": {"open,closed"},
 		"extensions": {"true"}, "page": {"3"}, "page_size": {"50"}}, now)
-	if err != nil || !reflect.DeepEqual(q.IDs, []string{"A", "B", "C"}) || len(q.Services) != 2 || len(q.Status) != 2 ||
+	if err != nil || !reflect.DeepEqual(q.Services, []string{"X", "Y"}) || len(q.Status) != 2 ||
 		!q.Extensions || q.Page != 3 || q.PageSize != 50 {
 		t.Fatalf("lists: %+v %v", q, err)
+	}
+	q, err = ParseQuery(url.Values{"service_request_id": {"A, B", "C,A"}}, now)
+	if err != nil || !reflect.DeepEqual(q.IDs, []string{"A", "B", "C"}) {
+		t.Fatalf("ids: %+v %v", q, err)
 	}
 	bad := []struct {
 		vals  url.Values
@@ -155,6 +159,11 @@ func TestParseQuery(t *testing.T) {
 		if e := errs.As(err); e == nil || e.Fields[c.field].Key == "" {
 			t.Errorf("%v: %v, want a message on %s", c.vals, err, c.field)
 		}
+	}
+	// The ids override every other argument, even a bad one.
+	q, err = ParseQuery(url.Values{"service_request_id": {"A"}, "status": {"pending"}, "start_date": {"x"}, "extensions": {"true"}}, now)
+	if err != nil || len(q.IDs) != 1 || len(q.Status) != 0 || !q.Start.IsZero() || !q.Extensions {
+		t.Fatalf("ids override: %+v %v", q, err)
 	}
 	// Exactly 90 days is allowed.
 	if _, err := ParseQuery(url.Values{"start_date": {"2026-01-01T00:00:00Z"}, "end_date": {"2026-04-01T00:00:00Z"}}, now); err != nil {

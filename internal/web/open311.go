@@ -133,7 +133,12 @@ func (h *o311) post(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return h.fail(w, r, f, err)
 	}
-	p, err := h.o.Submit(r.Context(), h.site(r), r.PostForm, clientIP(r))
+	vals := r.PostForm
+	if vals.Get("api_key") == "" && r.URL.Query().Get("api_key") != "" {
+		// Some clients put the key in the query string.
+		vals.Set("api_key", r.URL.Query().Get("api_key"))
+	}
+	p, err := h.o.Submit(r.Context(), h.site(r), vals, clientIP(r))
 	if err != nil {
 		return h.fail(w, r, f, err)
 	}

@@ -487,6 +487,53 @@ func TestOpen311RequestsKeepThePerAddressLimitOfCitizensReports(t *testing.T) {
 	})
 }
 
+func TestOpen311ShowsACitizensPhotosAsPublicLinksAndTheSourceOnTheStaffPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newO311(t, e)
+		anon := e.Anonymous(t)
+		vals := url.Values{"category": {"RUBBISH"}, "description": {"河边垃圾堆了好几天，气味很大"}, "lat": {"29.5646"}, "lng": {"103.7626"},
+			"phone": {"13800138003"}, "name": {"赵先生"}}
+		res := postMultipart(t, e, anon, "/api/v1/public/reports", vals, upload{"a.jpg", smallJPEG(t)}, upload{"b.jpg", smallJPEG(t)})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("report: %d %s", res.Status, res.Body)
+		}
+		var sub workorder.Submitted
+		res.Decode(&sub)
+		c.code(sub.Code)
+		c.both("request_with_photos_extensions", "/open311/v2/requests/"+sub.Code+".FMT?extensions=true", 200)
+		// The links serve the public rendition to anyone.
+		var got []struct {
+			MediaURL string `json:"media_url"`
+		}
+		json.Unmarshal([]byte(c.get("/open311/v2/requests/"+sub.Code+".json").Body), &got)
+		if len(got) != 1 || !strings.HasPrefix(got[0].MediaURL, e.Server.URL+"/track/"+sub.Code+"/photos/") {
+			t.Fatalf("media_url: %+v", got)
+		}
+		if r := c.get(strings.TrimPrefix(got[0].MediaURL, e.Server.URL)); r.Status != 200 || r.Type != "image/jpeg" {
+			t.Fatalf("photo: %d %s", r.Status, r.Type)
+		}
+
+		// An Open311 request shows its client as the source to staff (the
+		// key may come in the query string too).
+		_, key := issueKey(t, e, "市民通")
+		form := o311Form("", "service_code", "RUBBISH", "address_string", "滨河路口", "description", "垃圾桶满了没人清运")
+		form.Del("api_key")
+		r := c.post("/open311/v2/requests.json?api_key="+url.QueryEscape(key), form)
+		if r.Status != 201 {
+			t.Fatalf("key in the query: %d %s", r.Status, r.Body)
+		}
+		var posted []struct {
+			ID string `json:"service_request_id"`
+		}
+		json.Unmarshal([]byte(r.Body), &posted)
+		id := e.ID(t, "workorders", "code", posted[0].ID)
+		page := e.Login(t, "dispatcher").Get("/orders/" + strconv.FormatInt(id, 10))
+		if !page.Contains("接口 · 市民通") {
+			t.Fatalf("staff page: %s", page.Body)
+		}
+	})
+}
+
 func woStateOf(t *testing.T, e *apptest.Env, id int64) workorder.State {
 	t.Helper()
 	return workorder.State(woState(t, e, id))
