@@ -182,6 +182,17 @@ func TestReportAnswersTheChosenCategorysQuestionsOnEveryIntakePath(t *testing.T)
 		if n := e.Count(t, "SELECT COUNT(*) FROM workorder_answers a JOIN workorders w ON w.id = a.order_id WHERE w.channel = 'hotline' AND a.value = 'broken'"); n != 1 {
 			t.Fatalf("hotline answer rows %d", n)
 		}
+		// So does the staff API.
+		api := e.API(t, "operator")
+		call2 := map[string]any{"category_id": e.ID(t, "workorder_categories", "code", "PETS"), "description": "来电：小区里大狗不拴绳追人"}
+		if res := api.JSON("POST", "/api/v1/workorders", call2); res.Status != http.StatusBadRequest || !res.Contains(`"attribute[animal]"`) {
+			t.Fatalf("API intake without the required answer: %d %s", res.Status, res.Body)
+		}
+		call2["answers"] = map[string]any{"animal": "dog", "leashed": []string{"no"}}
+		res = api.JSON("POST", "/api/v1/workorders", call2)
+		if res.Status != http.StatusCreated || !res.Contains(`"answers":[{"code":"animal"`, `"name":"狗"`) {
+			t.Fatalf("API intake: %d %s", res.Status, res.Body)
+		}
 		call.Set("answer."+manhole+".cover_state", "gone")
 		if res = op.PostForm("/orders", call); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "“gone”不是这个问题的选项。") {
 			t.Fatalf("intake with a bad answer: %d %s", res.Status, res.Body)

@@ -79,6 +79,7 @@ type intakeBody struct {
 	Phone            string            `json:"phone"`
 	AnsweredAtIntake bool              `json:"answered_at_intake"`
 	Answer           string            `json:"answer"`
+	Answers          workorder.Answers `json:"answers"` // the category's extra questions (questions.go)
 }
 
 // stepBody is the JSON body of a step; which fields count depends on the
@@ -189,6 +190,9 @@ func (s *Server) workorderAPIRoutes() {
 			"address": str(), "lat": number(), "lng": number(), "region_id": integer(),
 			"name": desc(str(), "the caller's name"), "phone": desc(str(), "the caller's phone"),
 			"answered_at_intake": boolean(), "answer": desc(str(), "the answer given on the phone; required with answered_at_intake"),
+			"answers": map[string]any{"type": "object", "description": "answers to the category's extra questions: code → a string, " +
+				"or an array of keys for a multi-value list (messages name the field attribute[code])",
+				"additionalProperties": map[string]any{"oneOf": []any{str(), arr(str())}}},
 		}, "category_id", "description"),
 		Response: full, Status: http.StatusCreated,
 		Extra: map[int]string{400: "invalid input, with field messages; nothing is stored", 403: "the role lacks workorder.intake"},
@@ -273,7 +277,7 @@ func (s *Server) apiOrderCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	it := intake{In: workorder.SubmitInput{Channel: b.Channel, CategoryID: b.CategoryID, Title: b.Title,
 		Description: b.Description, Address: b.Address, Lat: b.Lat, Lng: b.Lng, RegionID: b.RegionID,
-		ReporterName: b.Name, ReporterPhone: b.Phone}, Answered: b.AnsweredAtIntake, Answer: b.Answer}
+		ReporterName: b.Name, ReporterPhone: b.Phone, Answers: b.Answers}, Answered: b.AnsweredAtIntake, Answer: b.Answer}
 	var fe errs.Fields
 	it.check(&fe)
 	if err := fe.Err(); err != nil {
