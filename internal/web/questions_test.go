@@ -86,8 +86,28 @@ func TestQuestionsEditorSavesValidatesWithFieldMessagesAndIsAudited(t *testing.T
 	})
 }
 
+// requirePetsAnimal makes the demo's pets question required (the demo's
+// questions are all optional).
+func requirePetsAnimal(t *testing.T, e *apptest.Env) {
+	t.Helper()
+	api := e.API(t, "admin")
+	path := "/api/v1/workorder-categories/" + catID(t, e, "PETS") + "/questions"
+	var b struct {
+		Questions []workorder.Question `json:"questions"`
+	}
+	api.Get(path).Decode(&b)
+	if len(b.Questions) != 2 || b.Questions[0].Code != "animal" || b.Questions[0].Required {
+		t.Fatalf("demo pets questions: %+v", b.Questions)
+	}
+	b.Questions[0].Required = true
+	if res := api.JSON("PUT", path, b); res.Status != http.StatusOK {
+		t.Fatalf("PUT: %d %s", res.Status, res.Body)
+	}
+}
+
 func TestReportAnswersTheChosenCategorysQuestionsOnEveryIntakePath(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		requirePetsAnimal(t, e)
 		anon := e.Anonymous(t)
 		page := anon.Get("/report")
 		if page.Status != http.StatusOK || !page.Contains(`data-question-key="MANHOLE"`, `name="answer.MANHOLE.cover_state"`,

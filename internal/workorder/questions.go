@@ -687,9 +687,9 @@ func loadAnswers(ctx context.Context, tx *db.Tx, orderID, categoryID int64) ([]A
 // ---- demo ----
 
 // demoQuestions are the questions the demo city starts with, by category
-// code. Only the pets' question is required: reports of the other
-// categories are filed without answers by older clients, tests and the
-// intake benchmark, and stay valid.
+// code. None is required: the intake benchmark (internal/perf), older
+// clients and the scenario tests file reports of every category without
+// answers, and those stay valid; an admin makes a question required.
 var demoQuestions = map[string][]Question{
 	"MANHOLE": {
 		{Code: "cover_state", Variable: true, Datatype: TypeSingle, Order: 1,
@@ -707,7 +707,7 @@ var demoQuestions = map[string][]Question{
 			Description: "不亮的路灯数量", DescriptionEN: "How many lights are out"},
 	},
 	"PETS": {
-		{Code: "animal", Variable: true, Datatype: TypeSingle, Required: true, Order: 1,
+		{Code: "animal", Variable: true, Datatype: TypeSingle, Order: 1,
 			Description: "动物种类", DescriptionEN: "Animal",
 			Values: []QuestionValue{{"dog", "狗", "Dog"}, {"cat", "猫", "Cat"}, {"other", "其他", "Other"}}},
 		{Code: "leashed", Variable: true, Datatype: TypeSingle, Order: 2,
