@@ -397,3 +397,32 @@ func Placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// Chunks calls fn with successive parts [from, to) of n items, each of 64,
+// 8 or 1 items, so a multi-row statement built per part comes in at most
+// three shapes and a transaction's prepared statements are reused.
+func Chunks(n int, fn func(from, to int) error) error {
+	for i := 0; i < n; {
+		k := 1
+		switch {
+		case n-i >= 64:
+			k = 64
+		case n-i >= 8:
+			k = 8
+		}
+		if err := fn(i, i+k); err != nil {
+			return err
+		}
+		i += k
+	}
+	return nil
+}
+
+// Rows repeats a row of a multi-row VALUES list k times: Rows("(?, ?)", 2)
+// is "(?, ?), (?, ?)".
+func Rows(row string, k int) string {
+	if k <= 0 {
+		return ""
+	}
+	return strings.Repeat(row+", ", k-1) + row
+}

@@ -19,6 +19,20 @@ func putPostgres(ctx context.Context, tx *db.Tx, kind string, ref int64, toks []
 	return err
 }
 
+// putManyPostgres upserts many records with multi-row statements.
+func putManyPostgres(ctx context.Context, tx *db.Tx, kind string, refs []int64, toks [][]string) error {
+	return db.Chunks(len(refs), func(from, to int) error {
+		args := make([]any, 0, 3*(to-from))
+		for i := from; i < to; i++ {
+			args = append(args, kind, refs[i], toks[i])
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO search_index (kind, ref, tsv) VALUES `+
+			db.Rows("(?, ?, array_to_tsvector(?::text[]))", to-from)+`
+			ON CONFLICT (kind, ref) DO UPDATE SET tsv = excluded.tsv WHERE search_index.tsv <> excluded.tsv`, args...)
+		return err
+	})
+}
+
 func deletePostgres(ctx context.Context, tx *db.Tx, kind string, ref int64) error {
 	_, err := tx.Exec(ctx, `DELETE FROM search_index WHERE kind = ? AND ref = ?`, kind, ref)
 	return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/search"
 )
 
 // Group commit for citizens' reports. SQLite has one writer and each
@@ -234,9 +235,9 @@ const optimisticRounds = 2
 // one fails, the transaction is rolled back and run again without it (its
 // error is its answer: it failed after the same requests as before).
 // After optimisticRounds such failures it runs the rest with a savepoint
-// per request, so any number of refusals costs one more round. Savepoints
-// are not the first choice because each release also flushes the search
-// index's pending tokens. When the transaction fails for another reason
+// per request, so any number of refusals costs one more round (a savepoint
+// per request costs two statements each). The requests' search tokens and
+// rollup counters are written once, at the end (batchBuffer). When the transaction fails for another reason
 // (commit, busy database) each request is written again on its own, so
 // that one request cannot fail the others.
 func (b *Batcher) run(batch []*batchJob) {
@@ -260,11 +261,12 @@ func (b *Batcher) run(batch []*batchJob) {
 		failed := -1
 		err = b.svc.DB.Write(ctx, func(tx *db.Tx) error {
 			failed = -1
+			buf := &batchBuffer{}
 			for i, j := range live {
 				if skip[i] {
 					continue
 				}
-				jctx := context.WithoutCancel(j.ctx)
+				jctx := context.WithValue(context.WithoutCancel(j.ctx), batchKey{}, buf)
 				if !savepoints {
 					if err := j.fn(jctx, tx); err != nil {
 						failed, results[i] = i, err
@@ -276,8 +278,10 @@ func (b *Batcher) run(batch []*batchJob) {
 				if _, err := tx.Exec(ctx, "SAVEPOINT wm_batch"); err != nil {
 					return err
 				}
+				mark := buf.mark()
 				if err := j.fn(jctx, tx); err != nil {
 					results[i] = err
+					buf.undo(mark)
 					if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT wm_batch"); rerr != nil {
 						return errors.Join(errBatchSavepoint, rerr)
 					}
@@ -286,7 +290,7 @@ func (b *Batcher) run(batch []*batchJob) {
 					return err
 				}
 			}
-			return nil
+			return buf.flush(ctx, tx)
 		})
 		if failed >= 0 && errors.Is(err, errBatchAbort) {
 			skip[failed] = true
@@ -306,6 +310,45 @@ func (b *Batcher) run(batch []*batchJob) {
 	for i, j := range live {
 		j.done <- results[i]
 	}
+}
+
+// batchBuffer holds the writes of a batch's requests that cost less made
+// once, at the end of the batch's transaction, than once per request: the
+// search tokens of new orders (on SQLite, FTS5 writes the tokens gathered
+// by one statement as one segment, so a token INSERT per report between
+// other statements leaves a segment per report to merge) and the KPI
+// rollup counters (a batch's reports share a few rollup rows, written once
+// with their sums). The requests put them here through indexOrder and
+// addStats, which find the buffer in their ctx.
+type batchBuffer struct {
+	docs  []search.Doc
+	stats []statChange
+}
+
+type batchKey struct{}
+
+// batchWrites returns the buffer of the batch ctx belongs to, or nil
+// outside a batch.
+func batchWrites(ctx context.Context) *batchBuffer {
+	b, _ := ctx.Value(batchKey{}).(*batchBuffer)
+	return b
+}
+
+// mark and undo drop what a request added when it is rolled back to its
+// savepoint.
+func (b *batchBuffer) mark() [2]int { return [2]int{len(b.docs), len(b.stats)} }
+
+func (b *batchBuffer) undo(m [2]int) { b.docs, b.stats = b.docs[:m[0]], b.stats[:m[1]] }
+
+// flush writes the buffer in the batch's transaction, before its commit.
+func (b *batchBuffer) flush(ctx context.Context, tx *db.Tx) error {
+	if err := search.PutMany(ctx, tx, SearchKind, b.docs); err != nil {
+		return err
+	}
+	if len(b.stats) == 0 {
+		return nil
+	}
+	return writeStats(ctx, tx, sumStats(b.stats))
 }
 
 // writeReport runs a citizen's report through the batcher when there is

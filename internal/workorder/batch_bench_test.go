@@ -39,6 +39,10 @@ func BenchmarkSubmitPublic(b *testing.B) {
 					}
 				}
 			})
+			if batched {
+				batches, reports := f.svc.Batch.Stats()
+				b.ReportMetric(float64(reports)/float64(batches), "reports/batch")
+			}
 		})
 	}
 }

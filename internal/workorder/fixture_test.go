@@ -182,3 +182,12 @@ func wantCode(t *testing.T, err error, code errs.Code) {
 		t.Fatalf("err = %v, want %s", err, code)
 	}
 }
+
+func (f *fixture) regionPath(t *testing.T, id int64) string {
+	t.Helper()
+	var p string
+	must(t, f.d.Read(f.ctx, func(tx *db.Tx) error {
+		return tx.Get(f.ctx, "", "SELECT path FROM regions WHERE id = ?", []any{id}, &p)
+	}))
+	return p
+}

@@ -108,11 +108,6 @@ type genOrder struct {
 	events                                  []genEvent
 }
 
-type statDayKey struct {
-	day string
-	statKey
-}
-
 // history is one run of the generator.
 type history struct {
 	s      *Service
@@ -983,122 +978,28 @@ func (h *history) write(ctx context.Context, batch []*genOrder, nextEvent *int64
 	return nil
 }
 
-// indexBulk puts a chunk of new orders into the search index. On SQLite
-// search.Put per order would flush FTS5's pending tokens at every statement
-// (each upsert opens a statement savepoint, and FTS5 flushes on savepoints),
-// leaving one tiny segment per order to merge; so the same rows Put writes
-// — a search_docs row per order and its tokens, as search.Analyze gives
-// them for the order's texts, in the contentless FTS5 table under its id —
-// go in with multi-row INSERTs. PostgreSQL has no such cost: Put.
+// indexBulk puts a chunk of new orders into the search index with one
+// search.PutMany.
 func indexBulk(ctx context.Context, tx *db.Tx, batch []*genOrder) error {
-	if tx.Engine() != db.SQLite {
-		for _, o := range batch {
-			if err := search.Put(ctx, tx, SearchKind, o.id, o.title, o.desc, o.address, o.resolution); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var base int64
-	if err := tx.Get(ctx, "", "SELECT COALESCE(MAX(id), 0) FROM search_docs", nil, &base); err != nil {
-		return err
-	}
-	docs := make([][]any, 0, len(batch))
-	fts := make([][]any, 0, len(batch))
+	docs := make([]search.Doc, len(batch))
 	for i, o := range batch {
-		seen := map[string]bool{}
-		var toks []string
-		for _, t := range []string{o.title, o.desc, o.address, o.resolution} {
-			for _, tok := range search.Analyze(t) {
-				if !seen[tok] {
-					seen[tok] = true
-					toks = append(toks, tok)
-				}
-			}
-		}
-		if len(toks) == 0 {
-			continue
-		}
-		id := base + int64(i) + 1
-		docs = append(docs, []any{id, SearchKind, o.id})
-		fts = append(fts, []any{id, strings.Join(toks, " ")})
+		docs[i] = search.Doc{Ref: o.id, Texts: []string{o.title, o.desc, o.address, o.resolution}}
 	}
-	if err := insertRows(ctx, tx, "search_docs", "(id, kind, ref)", 3, docs, 1000); err != nil {
-		return err
-	}
-	return insertRows(ctx, tx, "search_fts", "(rowid, tokens)", 2, fts, 500)
+	return search.PutMany(ctx, tx, SearchKind, docs)
 }
 
 // statsEvery is how many orders' rollup is kept in memory before it is
 // written.
 const statsEvery = 100_000
 
-// writeStats adds the rollup summed so far to workorder_stats_daily (rows
+// writeStats adds the rollup summed so far to both rollup tables (rows
 // that exist, from orders already there or an earlier write, are added to)
 // and starts a new sum.
 func (h *history) writeStats(ctx context.Context) error {
-	keys := make([]statDayKey, 0, len(h.stats))
-	vals := h.stats
-	for k := range vals {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b statDayKey) int {
-		if c := strings.Compare(a.day, b.day); c != 0 {
-			return c
-		}
-		if a.unitID != b.unitID {
-			return int(a.unitID - b.unitID)
-		}
-		if a.regionID != b.regionID {
-			return int(a.regionID - b.regionID)
-		}
-		if a.categoryID != b.categoryID {
-			return int(a.categoryID - b.categoryID)
-		}
-		return strings.Compare(string(a.channel), string(b.channel))
-	})
-	h.res.StatRows += len(keys)
+	sums := h.stats
+	h.res.StatRows += len(sums)
 	h.stats = map[statDayKey]*statDelta{}
-	const per = 400
-	return h.s.DB.Write(ctx, func(tx *db.Tx) error {
-		for len(keys) > 0 {
-			k := min(per, len(keys))
-			var b strings.Builder
-			b.WriteString(`INSERT INTO workorder_stats_daily (day, unit_id, region_id, category_id, channel,
-				received, dispatched, acknowledged_on_time, resolved, resolved_on_time, returned, reopened,
-				callbacks_reached, satisfied, basically_satisfied, dissatisfied, handling_ms_sum, handling_count) VALUES `)
-			args := make([]any, 0, k*18)
-			for i, key := range keys[:k] {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("(" + db.Placeholders(18) + ")")
-				d := vals[key]
-				args = append(args, key.day, key.unitID, key.regionID, key.categoryID, string(key.channel),
-					d.received, d.dispatched, d.ackOnTime, d.resolved, d.resolvedOnTime, d.returned, d.reopened,
-					d.reached, d.satisfied, d.basic, d.dissatisfied, d.handlingMS, d.handlingCount)
-			}
-			b.WriteString(` ON CONFLICT (day, unit_id, region_id, category_id, channel) DO UPDATE SET
-				received = workorder_stats_daily.received + excluded.received,
-				dispatched = workorder_stats_daily.dispatched + excluded.dispatched,
-				acknowledged_on_time = workorder_stats_daily.acknowledged_on_time + excluded.acknowledged_on_time,
-				resolved = workorder_stats_daily.resolved + excluded.resolved,
-				resolved_on_time = workorder_stats_daily.resolved_on_time + excluded.resolved_on_time,
-				returned = workorder_stats_daily.returned + excluded.returned,
-				reopened = workorder_stats_daily.reopened + excluded.reopened,
-				callbacks_reached = workorder_stats_daily.callbacks_reached + excluded.callbacks_reached,
-				satisfied = workorder_stats_daily.satisfied + excluded.satisfied,
-				basically_satisfied = workorder_stats_daily.basically_satisfied + excluded.basically_satisfied,
-				dissatisfied = workorder_stats_daily.dissatisfied + excluded.dissatisfied,
-				handling_ms_sum = workorder_stats_daily.handling_ms_sum + excluded.handling_ms_sum,
-				handling_count = workorder_stats_daily.handling_count + excluded.handling_count`)
-			if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
-				return err
-			}
-			keys = keys[k:]
-		}
-		return nil
-	})
+	return h.s.DB.Write(ctx, func(tx *db.Tx) error { return writeStats(ctx, tx, sums) })
 }
 
 var surnameList = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "罗", "何", "郭", "唐"}

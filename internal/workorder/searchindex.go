@@ -19,7 +19,12 @@ import (
 const SearchKind = "workorder"
 
 // indexOrder (re)indexes one order's text in the caller's transaction.
+// Inside a batch the tokens are written when the batch ends.
 func indexOrder(ctx context.Context, tx *db.Tx, id int64, title, description, address, resolution string) error {
+	if b := batchWrites(ctx); b != nil {
+		b.docs = append(b.docs, search.Doc{Ref: id, Texts: []string{title, description, address, resolution}})
+		return nil
+	}
 	return search.Put(ctx, tx, SearchKind, id, title, description, address, resolution)
 }
 

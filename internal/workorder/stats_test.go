@@ -1,9 +1,11 @@
 package workorder_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -112,5 +114,75 @@ func TestStatsMatchAHandCountedDay(t *testing.T) {
 		wantCode(t, err, errs.Invalid)
 		_, err = f.svc.Stats(f.ctx, f.leader, "Feb", "2026-02-28", wo.ByUnit)
 		wantCode(t, err, errs.Invalid)
+	})
+}
+
+// TestStatsSameFromEitherRollup runs orders of three categories through
+// two units and two districts, some through the batcher, and proves that
+// every grouping gives the same figures from workorder_stats_dim as from
+// workorder_stats_daily, for callers who see everything, a unit subtree, a
+// single unit, a district, and a mix of a district and a unit.
+func TestStatsSameFromEitherRollup(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.svc.Batch = wo.NewBatcher(f.svc, time.Millisecond, 8)
+		f.svc.Batch.Start()
+		defer f.svc.Batch.Stop()
+		f.svc.ReportLimit = wo.ReportLimit{Reports: -1}
+		t0 := f.clk.Now()
+		var ids []int64
+		for i, cat := range []string{"RUBBISH", "FLYERS", "NOISE", "RUBBISH", "FLYERS", "RUBBISH"} {
+			region := f.street
+			if i%2 == 1 {
+				region = f.distB
+			}
+			in := f.citizenReport(i)
+			in.CategoryID, in.RegionID = f.cats[cat], region
+			s, err := f.svc.SubmitPublic(f.ctx, wo.PublicReport{SubmitInput: in})
+			must(t, err)
+			ids = append(ids, s.ID)
+		}
+		units := []int64{f.unitA, f.unitB, f.squadA, f.unitA, f.unitB, f.unitA}
+		for i, id := range ids {
+			f.act(t, f.disp, id, wo.ActionInput{Action: wo.ActionAccept})
+			f.act(t, f.disp, id, wo.ActionInput{Action: wo.ActionDispatch, UnitID: units[i]})
+		}
+		f.clk.Set(t0.Add(30 * time.Hour))
+		for i, id := range ids[:4] {
+			h := f.handA
+			if units[i] == f.unitB {
+				h = f.handB
+			}
+			f.act(t, h, id, wo.ActionInput{Action: wo.ActionAcknowledge})
+			f.act(t, h, id, wo.ActionInput{Action: wo.ActionResolve, Note: "已处理"})
+			f.act(t, f.disp, id, wo.ActionInput{Action: wo.ActionVerify})
+			rating := wo.RatingSatisfied
+			if i == 1 {
+				rating = wo.RatingDissatisfied
+			}
+			f.act(t, f.oper, id, wo.ActionInput{Action: wo.ActionCallback, Rating: rating})
+		}
+		f.clk.Set(t0.Add(10 * 24 * time.Hour))
+
+		squad := f.user(t, "squad", f.squadA, auth.Scope{UnitExact: []string{f.unitPath(t, f.squadA)}}, auth.PermOrderView)
+		distB := f.user(t, "chiefB", 0, auth.Scope{RegionPaths: []string{f.regionPath(t, f.distB)}}, auth.PermOrderView)
+		mix := f.user(t, "mix", 0, auth.Scope{RegionPaths: []string{f.regionPath(t, f.distB)},
+			UnitPaths: []string{f.unitPath(t, f.unitA)}}, auth.PermOrderView)
+		for _, p := range []*auth.Principal{f.leader, f.handA, squad, distB, mix} {
+			for _, g := range []wo.StatsGroup{wo.ByUnit, wo.ByRegion, wo.ByCategory} {
+				f.svc.SetStatsFromDaily(false)
+				got, err := f.svc.Stats(f.ctx, p, "2026-02-01", "2026-02-28", g)
+				must(t, err)
+				f.svc.SetStatsFromDaily(true)
+				want, err := f.svc.Stats(f.ctx, p, "2026-02-01", "2026-02-28", g)
+				must(t, err)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s by %s:\n dim   %+v\n daily %+v", p.Username, g, got, want)
+				}
+				if p == f.leader && len(want) < 2 {
+					t.Errorf("leader by %s: only %d groups: %+v", g, len(want), want)
+				}
+			}
+		}
 	})
 }

@@ -1,0 +1,5 @@
+package workorder
+
+// SetStatsFromDaily makes Stats read only workorder_stats_daily, so tests
+// can compare it with the one-dimension rollup.
+func (s *Service) SetStatsFromDaily(v bool) { s.statsFromDaily = v }
