@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,12 +149,16 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 		return err
 	}
 
+	// serverTime is the Server-Timing of the last answer: the server's own
+	// time for the request, without the round trip.
+	var serverTime time.Duration
 	get := func(path string) func() (int, error) {
 		return func() (int, error) {
 			res, err := c.Get(base + path)
 			if err != nil {
 				return 0, err
 			}
+			serverTime = parseServerTiming(res.Header.Get("Server-Timing"))
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode != http.StatusOK {
@@ -196,12 +201,13 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 	fmt.Fprintf(cfg.Out, "Data folder %s: %d work orders (max id %d), wenming.db %.2f GB. Start to /readyz %s; resident memory after start and login as dispatcher %.1f MiB.\n\n",
 		cfg.Data, orders, maxID, float64(st.Size())/1e9, ms(ready), float64(idle)/1024)
 	fmt.Fprintf(cfg.Out, "Sequential requests, %d per measure after %d warm-up, logged in as dispatcher; raw queries on the same file, read-only, in the same run:\n\n", cfg.N, cfg.Warm)
-	fmt.Fprintf(cfg.Out, "| measure | median | p90 | ratio to raw (median) | rows / bytes |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(cfg.Out, "| measure | median | p90 | server time (median) | server time to raw (median) | rows / bytes |\n|---|---|---|---|---|---|\n")
 	medians := map[string]time.Duration{}
 	for _, m := range runs {
-		var times []time.Duration
+		var times, server []time.Duration
 		size := 0
 		for j := 0; j < cfg.N+cfg.Warm; j++ {
+			serverTime = 0
 			t0 := time.Now()
 			n, err := m.run()
 			d := time.Since(t0)
@@ -211,23 +217,31 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 			size = n
 			if j >= cfg.Warm {
 				times = append(times, d)
+				if serverTime > 0 {
+					server = append(server, serverTime)
+				}
 			}
 		}
 		med := median(times)
 		if m.key != "" {
 			medians[m.key] = med
 		}
+		smed, sshown := med, "—"
+		if len(server) > 0 {
+			smed = median(server)
+			sshown = ms(smed)
+		}
 		var ratios []string
 		for _, f := range m.floors {
 			if medians[f] > 0 {
-				ratios = append(ratios, fmt.Sprintf("%.1f× %s", float64(med)/float64(medians[f]), floorNames[f]))
+				ratios = append(ratios, fmt.Sprintf("%.1f× %s", float64(smed)/float64(medians[f]), floorNames[f]))
 			}
 		}
 		ratio := "—"
 		if len(ratios) > 0 {
 			ratio = strings.Join(ratios, "; ")
 		}
-		fmt.Fprintf(cfg.Out, "| %s | %s | %s | %s | %d %s |\n", m.name, ms(med), ms(pct(times, 0.9)), ratio, size, m.unit)
+		fmt.Fprintf(cfg.Out, "| %s | %s | %s | %s | %s | %d %s |\n", m.name, ms(med), ms(pct(times, 0.9)), sshown, ratio, size, m.unit)
 	}
 	after, err := rssKiB(cmd.Process.Pid)
 	if err != nil {
@@ -235,6 +249,21 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 	}
 	fmt.Fprintf(cfg.Out, "\nResident memory (VmRSS) of the server after these runs: %.1f MiB.\n", float64(after)/1024)
 	return nil
+}
+
+// parseServerTiming reads the app;dur=<ms> the server puts on its
+// answers; 0 when it is missing.
+func parseServerTiming(h string) time.Duration {
+	for part := range strings.SplitSeq(h, ",") {
+		dur, ok := strings.CutPrefix(strings.TrimSpace(part), "app;dur=")
+		if !ok {
+			continue
+		}
+		if v, err := strconv.ParseFloat(dur, 64); err == nil {
+			return time.Duration(v * float64(time.Millisecond))
+		}
+	}
+	return 0
 }
 
 // quarter returns the first and last day of the quarter holding t in

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,21 +75,30 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
+// statusWriter remembers the status and, as the headers go out, tells the
+// client how long the server worked on the request until then
+// (`Server-Timing: app;dur=<ms>`): pages and JSON are rendered before
+// their headers, so this is the server's time without the network, which
+// the load tools report beside the round trip.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	start  time.Time
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		if !w.start.IsZero() {
+			w.Header().Set("Server-Timing", "app;dur="+strconv.FormatFloat(float64(time.Since(w.start).Microseconds())/1000, 'f', 3, 64))
+		}
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -99,7 +109,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, start: start}
 		next.ServeHTTP(sw, r)
 		d := time.Since(start)
 		if sw.status == 0 {
