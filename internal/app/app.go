@@ -137,6 +137,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return nil, fmt.Errorf("seed the demo categories' questions: %w", err)
 		}
 	}
+	// After an upgrade that emptied the search index (migration 0014), the
+	// orders are indexed again once, before serving.
+	t0 := time.Now()
+	if n, err := a.Orders.RebuildSearch(ctx); err != nil {
+		return nil, fmt.Errorf("rebuild the work-order search index: %w", err)
+	} else if n > 0 {
+		log.Info("work-order search index rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
+	}
 	a.Jobs = jobs.New(d, cfg.Clock, log)
 	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
 		return nil, err

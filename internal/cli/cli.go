@@ -11,6 +11,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -56,7 +59,7 @@ Flags (each also an environment variable):
   --base-url    WENMING_BASE_URL    public URL, e.g. https://wenming.example.gov.cn
   --log-format  WENMING_LOG_FORMAT  text or json
   --trust-proxy WENMING_TRUST_PROXY reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs)
-  --trust-proxy WENMING_TRUST_PROXY reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs)
+  --pprof       WENMING_PPROF       serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (default off)
   --report-limit WENMING_REPORT_LIMIT citizens' reports per address: N/DURATION (default 20/1h) or off
 `
 
@@ -195,6 +198,7 @@ func logger(format string, w io.Writer) (*slog.Logger, error) {
 func serve(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	c := flags(fs)
+	pprofAddr := fs.String("pprof", env("WENMING_PPROF", ""), "serve net/http/pprof on this address (empty: off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -207,6 +211,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	c.AdminPassword = os.Getenv("WENMING_ADMIN_PASSWORD")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *pprofAddr != "" {
+		if err := servePprof(ctx, *pprofAddr, log); err != nil {
+			return err
+		}
+	}
 	a, err := app.New(ctx, *c, log)
 	if err != nil {
 		return err
@@ -219,6 +228,34 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return a.Run(ctx)
+}
+
+// servePprof serves Go's profiler on its own listener (never on the
+// product's address), for an operator measuring a running server: for
+// example `go tool pprof http://127.0.0.1:6060/debug/pprof/profile?seconds=20`.
+func servePprof(ctx context.Context, addr string, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof", "err", err)
+		}
+	}()
+	log.Info("profiler listening", "addr", ln.Addr().String())
+	return nil
 }
 
 func openDB(c *app.Config) (*db.DB, error) {

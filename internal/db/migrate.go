@@ -120,8 +120,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 // engines truly differ. The test that both engines reach the same tables and
 // columns ignores these, and checks each exists where it is listed.
 var EngineTables = map[Engine][]string{
-	SQLite:   {"search_docs"},  // rowid of each record's row in the FTS5 table search_fts
-	Postgres: {"search_index"}, // each record's tsvector, with a GIN index
+	Postgres: {"search_index"}, // each record's tsvector, with a GIN index (SQLite: the FTS5 table search_fts)
 }
 
 // Columns lists table → column names of the live schema, for the test that

@@ -12,19 +12,12 @@ import (
 // (not to_tsquery), so no parser, dictionary or locale is involved. The GIN
 // index on tsv answers @@, prefixes included.
 
-func putPostgres(ctx context.Context, tx *db.Tx, kind string, ref int64, toks []string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO search_index (kind, ref, tsv) VALUES (?, ?, array_to_tsvector(?::text[]))
-		ON CONFLICT (kind, ref) DO UPDATE SET tsv = excluded.tsv WHERE search_index.tsv <> excluded.tsv`,
-		kind, ref, toks)
-	return err
-}
-
 // putManyPostgres upserts many records with multi-row statements.
-func putManyPostgres(ctx context.Context, tx *db.Tx, kind string, refs []int64, toks [][]string) error {
-	return db.Chunks(len(refs), func(from, to int) error {
+func putManyPostgres(ctx context.Context, tx *db.Tx, kind string, docs []Doc, toks [][]string) error {
+	return db.Chunks(len(docs), func(from, to int) error {
 		args := make([]any, 0, 3*(to-from))
 		for i := from; i < to; i++ {
-			args = append(args, kind, refs[i], toks[i])
+			args = append(args, kind, docs[i].Ref, toks[i])
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO search_index (kind, ref, tsv) VALUES `+
 			db.Rows("(?, ?, array_to_tsvector(?::text[]))", to-from)+`

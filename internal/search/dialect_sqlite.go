@@ -7,58 +7,42 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 )
 
-// SQLite: search_docs gives each record (kind, ref) an id, which is the
-// rowid of its row in the contentless FTS5 table search_fts (tokenize
-// 'ascii'); a trigger removes the FTS5 row with the search_docs row.
+// SQLite: one contentless FTS5 table, search_fts (tokenize 'ascii'), holds
+// every kind's records, each under the rowid kind id << refBits | ref (see
+// RegisterKind). A kind's records are then one rowid range, in the order of
+// their refs, so a search reads its matches newest first straight from the
+// index (ORDER BY rowid DESC, which FTS5 answers without sorting) and stops
+// at the page's LIMIT, and the ref is the rowid minus the kind's base: no
+// table maps rowids to refs.
 
-func putSQLite(ctx context.Context, tx *db.Tx, kind string, ref int64, toks []string) error {
-	id, err := tx.InsertID(ctx, `INSERT INTO search_docs (kind, ref) VALUES (?, ?)
-		ON CONFLICT (kind, ref) DO UPDATE SET ref = excluded.ref RETURNING id`, kind, ref)
-	if err != nil {
+// refBits is how many low bits of an FTS5 rowid hold the ref (refs up to
+// about 10^12).
+const refBits = 40
+
+// maxRef is the largest ref the index can hold.
+const maxRef = 1<<refBits - 1
+
+// kindBase is the first rowid of a kind's range.
+func kindBase(kind string) (int64, error) {
+	id, err := kindID(kind)
+	return id << refBits, err
+}
+
+func putSQLite(ctx context.Context, tx *db.Tx, base, ref int64, toks []string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM search_fts WHERE rowid = ?`, base+ref); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM search_fts WHERE rowid = ?`, id); err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)`, id, strings.Join(toks, " "))
+	_, err := tx.Exec(ctx, `INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)`, base+ref, strings.Join(toks, " "))
 	return err
 }
 
-// putManySQLite indexes many records: the search_docs rows that exist
-// keep their ids (their old tokens are deleted), new ones get ids after
-// the largest (the caller holds SQLite's one write transaction), and
-// every record's tokens go into search_fts with multi-row INSERTs.
-func putManySQLite(ctx context.Context, tx *db.Tx, kind string, refs []int64, toks [][]string) error {
-	ids := make(map[int64]int64, len(refs))
-	err := db.Chunks(len(refs), func(from, to int) error {
-		args := []any{kind}
-		for _, r := range refs[from:to] {
-			args = append(args, r)
-		}
-		rows, err := tx.Query(ctx, `SELECT ref, id FROM search_docs WHERE kind = ? AND ref IN (`+db.Placeholders(to-from)+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var ref, id int64
-			if err := rows.Scan(&ref, &id); err != nil {
-				return err
-			}
-			ids[ref] = id
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return err
-	}
+// putManySQLite deletes the old tokens of the records that may have some
+// and inserts every record's tokens, with multi-row statements.
+func putManySQLite(ctx context.Context, tx *db.Tx, base int64, docs []Doc, toks [][]string) error {
 	var old []any
-	var fresh []int64
-	for _, r := range refs {
-		if id, ok := ids[r]; ok {
-			old = append(old, id)
-		} else {
-			fresh = append(fresh, r)
+	for _, d := range docs {
+		if !d.New {
+			old = append(old, base+d.Ref)
 		}
 	}
 	if err := db.Chunks(len(old), func(from, to int) error {
@@ -67,45 +51,25 @@ func putManySQLite(ctx context.Context, tx *db.Tx, kind string, refs []int64, to
 	}); err != nil {
 		return err
 	}
-	if len(fresh) > 0 {
-		var base int64
-		if err := tx.Get(ctx, "", "SELECT COALESCE(MAX(id), 0) FROM search_docs", nil, &base); err != nil {
-			return err
-		}
-		for i, r := range fresh {
-			ids[r] = base + int64(i) + 1
-		}
-		if err := db.Chunks(len(fresh), func(from, to int) error {
-			args := make([]any, 0, 3*(to-from))
-			for _, r := range fresh[from:to] {
-				args = append(args, ids[r], kind, r)
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO search_docs (id, kind, ref) VALUES `+db.Rows("(?, ?, ?)", to-from), args...)
-			return err
-		}); err != nil {
-			return err
-		}
-	}
-	return db.Chunks(len(refs), func(from, to int) error {
+	return db.Chunks(len(docs), func(from, to int) error {
 		args := make([]any, 0, 2*(to-from))
 		for i := from; i < to; i++ {
-			args = append(args, ids[refs[i]], strings.Join(toks[i], " "))
+			args = append(args, base+docs[i].Ref, strings.Join(toks[i], " "))
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO search_fts (rowid, tokens) VALUES `+db.Rows("(?, ?)", to-from), args...)
 		return err
 	})
 }
 
-func deleteSQLite(ctx context.Context, tx *db.Tx, kind string, ref int64) error {
-	_, err := tx.Exec(ctx, `DELETE FROM search_docs WHERE kind = ? AND ref = ?`, kind, ref)
+func deleteSQLite(ctx context.Context, tx *db.Tx, base, ref int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM search_fts WHERE rowid = ?`, base+ref)
 	return err
 }
 
-// selectSQLite reads the FTS5 index first (CROSS JOIN keeps that order) and
-// looks each hit's ref up by rowid.
-func selectSQLite(kind string, ts []term) (string, []any) {
-	return `SELECT s.ref FROM search_fts CROSS JOIN search_docs s ON s.id = search_fts.rowid
-		WHERE search_fts MATCH ? AND s.kind = ?`, []any{ftsQuery(ts), kind}
+// selectSQLite selects the refs of a kind's matches.
+func selectSQLite(base int64, ts []term) (string, []any) {
+	return `SELECT rowid - ? FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?`,
+		[]any{base, ftsQuery(ts), base, base + maxRef}
 }
 
 // ftsQuery builds `"t1" AND "t2"* …`: every token is an FTS5 string, with

@@ -21,6 +21,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/queries.golden from SQLite")
 
+// The kinds the tests index under; "workorder" has the number the work-order
+// capability registers, the others are the tests' own.
+func init() {
+	for i, k := range []string{"workorder", "golden", "other", "wo", "inspection", "odd", "bench", "fuzz"} {
+		RegisterKind(k, int64(i+1))
+	}
+}
+
 type doc struct {
 	ID   int64  `json:"id"`
 	Text string `json:"text"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wenming-city/wenming/internal/db"
@@ -45,7 +46,7 @@ func TestPutReplacesAndDeleteRemoves(t *testing.T) {
 		}
 		tables := []string{"search_index"}
 		if d.Engine == db.SQLite {
-			tables = []string{"search_docs", "search_fts"}
+			tables = []string{"search_fts"}
 		}
 		for _, table := range tables {
 			var n int64
@@ -260,17 +261,115 @@ func TestPutManyAnswersLikePutOnEveryRecord(t *testing.T) {
 		if got := refs(t, d, "golden", "地铁"); len(got) != 0 {
 			t.Errorf("replaced or removed texts still match: %v", got)
 		}
-		table := "search_index"
+		q, args := "SELECT COUNT(*) FROM search_index WHERE kind = ?", []any{"golden"}
 		if d.Engine == db.SQLite {
-			table = "search_docs"
+			base := mustBase("golden")
+			q, args = "SELECT COUNT(*) FROM search_fts WHERE rowid BETWEEN ? AND ?", []any{base, base + maxRef}
 		}
 		var n int64
 		if err := d.Read(ctx, func(tx *db.Tx) error {
 			var err error
-			n, err = tx.Count(ctx, "SELECT COUNT(*) FROM "+table+" WHERE kind = 'golden'")
+			n, err = tx.Count(ctx, q, args...)
 			return err
 		}); err != nil || n != int64(len(docs)) {
-			t.Errorf("%s rows: %d, want %d (%v)", table, n, len(docs), err)
+			t.Errorf("records indexed: %d, want %d (%v)", n, len(docs), err)
+		}
+	})
+}
+
+// TestNewestGivesMatchesNewestFirstLikeMatch proves the Plan of Newest
+// returns, page by page, exactly the rows a Match predicate with ORDER BY
+// ref DESC returns, with the record table's own conditions applied, on both
+// engines; and that another kind's records never appear.
+func TestNewestGivesMatchesNewestFirstLikeMatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		texts := []string{"路灯不亮", "路灯杆倾斜", "井盖缺失", "夜里路灯闪烁", "垃圾 路灯"}
+		err := d.Write(ctx, func(tx *db.Tx) error {
+			if _, err := tx.Exec(ctx, `CREATE TABLE t_new (id BIGINT PRIMARY KEY, status TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			var docs []Doc
+			for id := int64(1); id <= 300; id++ {
+				status := map[bool]string{true: "closed", false: "open"}[id%3 == 0]
+				if _, err := tx.Exec(ctx, `INSERT INTO t_new (id, status) VALUES (?, ?)`, id, status); err != nil {
+					return err
+				}
+				docs = append(docs, Doc{Ref: id, New: true, Texts: []string{texts[id%int64(len(texts))]}})
+			}
+			if err := PutMany(ctx, tx, "wo", docs); err != nil {
+				return err
+			}
+			// The same refs under another kind must not leak in.
+			return PutMany(ctx, tx, "other", []Doc{{Ref: 7, Texts: []string{"井盖缺失"}}, {Ref: 400, Texts: []string{"路灯"}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := func(q string, args ...any) []int64 {
+			var got []int64
+			if err := d.Read(ctx, func(tx *db.Tx) error {
+				rows, err := tx.Query(ctx, q, args...)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var r int64
+					if err := rows.Scan(&r); err != nil {
+						return err
+					}
+					got = append(got, r)
+				}
+				return rows.Err()
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		for _, query := range []string{"路灯", "井盖", "路灯 杆", "地铁"} {
+			plan, ok := Newest(d.Engine, "wo", query, "o.id")
+			if !ok {
+				t.Fatalf("%s: no terms", query)
+			}
+			pred, margs, _ := Match(d.Engine, "wo", query, "o.id")
+			for _, page := range []struct{ limit, offset int }{{10, 0}, {10, 10}, {50, 20}, {1000, 0}} {
+				got := ids(`SELECT o.id FROM `+plan.From+`t_new o WHERE o.status = ? AND `+plan.Where+
+					` ORDER BY `+plan.Order+` LIMIT ? OFFSET ?`, append(append([]any{"open"}, plan.Args...), page.limit, page.offset)...)
+				want := ids(`SELECT o.id FROM t_new o WHERE o.status = ? AND `+pred+` ORDER BY o.id DESC LIMIT ? OFFSET ?`,
+					append(append([]any{"open"}, margs...), page.limit, page.offset)...)
+				if !slices.Equal(got, want) {
+					t.Errorf("%s, page %+v: Newest %v, Match %v", query, page, got, want)
+				}
+				if query == "路灯" && page.offset == 0 && len(got) == 0 {
+					t.Errorf("%s: nothing found", query)
+				}
+			}
+		}
+		if _, ok := Newest(d.Engine, "wo", "！！", "o.id"); ok {
+			t.Error("a query without terms gave a plan")
+		}
+	})
+}
+
+func TestKindsMustBeRegisteredOnceWithTheirOwnNumber(t *testing.T) {
+	mustPanic := func(name string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s: no panic", name)
+			}
+		}()
+		f()
+	}
+	mustPanic("number taken", func() { RegisterKind("another", 1) })
+	mustPanic("kind taken", func() { RegisterKind("wo", 99) })
+	mustPanic("number out of range", func() { RegisterKind("big", maxKindID+1) })
+	mustPanic("unregistered kind in a query", func() { Match(db.SQLite, "unknown", "路灯", "x.id") })
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		err := d.Write(context.Background(), func(tx *db.Tx) error { return Put(context.Background(), tx, "unknown", 1, "路灯") })
+		if err == nil || !strings.Contains(err.Error(), "not registered") {
+			t.Fatalf("Put of an unregistered kind: %v", err)
 		}
 	})
 }

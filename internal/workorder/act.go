@@ -306,7 +306,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		return Order{}, err
 	}
 	if o.Resolution != resolution { // searchable text changed (resolve, answer)
-		if err := indexOrder(ctx, tx, o.ID, o.Title, o.Description, o.Address, o.Resolution); err != nil {
+		if err := indexOrder(ctx, tx, o.ID, false, o.Title, o.Description, o.Address, o.Resolution); err != nil {
 			return Order{}, err
 		}
 	}
@@ -517,8 +517,11 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 		if !f.To.IsZero() {
 			conds, args = append(conds, "w.created_at < ?"), append(args, f.To.UnixMilli())
 		}
-		if pred, qargs, ok := search.Match(tx.Engine(), SearchKind, f.Q, "w.id"); ok {
-			conds, args = append(conds, pred), append(args, qargs...)
+		// A text search reads the index's newest matches first (search.Newest).
+		from, order := orderFrom, "w.id DESC"
+		if plan, ok := search.Newest(tx.Engine(), SearchKind, f.Q, "w.id"); ok {
+			from, order = " FROM "+plan.From+strings.TrimPrefix(orderFrom, " FROM "), plan.Order
+			conds, args = append(conds, plan.Where), append(args, plan.Args...)
 		}
 		if f.KPI != nil {
 			pred, kargs, err := f.KPI.where(tx.Engine(), p, s.Clock.Now())
@@ -527,8 +530,8 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 			}
 			conds, args = append(conds, pred), append(args, kargs...)
 		}
-		q := "SELECT " + orderCols + orderFrom + " WHERE " + strings.Join(conds, " AND ") +
-			" ORDER BY w.id DESC LIMIT ? OFFSET ?"
+		q := "SELECT " + orderCols + from + " WHERE " + strings.Join(conds, " AND ") +
+			" ORDER BY " + order + " LIMIT ? OFFSET ?"
 		rows, err := tx.Query(ctx, q, append(args, size+1, offset)...)
 		if err != nil {
 			return err

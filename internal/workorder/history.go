@@ -983,7 +983,7 @@ func (h *history) write(ctx context.Context, batch []*genOrder, nextEvent *int64
 func indexBulk(ctx context.Context, tx *db.Tx, batch []*genOrder) error {
 	docs := make([]search.Doc, len(batch))
 	for i, o := range batch {
-		docs[i] = search.Doc{Ref: o.id, Texts: []string{o.title, o.desc, o.address, o.resolution}}
+		docs[i] = search.Doc{Ref: o.id, New: true, Texts: []string{o.title, o.desc, o.address, o.resolution}}
 	}
 	return search.PutMany(ctx, tx, SearchKind, docs)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
+	"github.com/wenming-city/wenming/internal/search"
 	wo "github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -198,4 +199,45 @@ func (f *fixture) submitText(t *testing.T, doc searchDoc) int64 {
 	s, err := f.svc.Submit(f.ctx, p, in)
 	must(t, err)
 	return s.ID
+}
+
+// TestRebuildSearchIndexesEveryOrderOnceWhenAnUpgradeAsks empties the index
+// as migration 0014 does on an upgraded SQLite database, lists the kind in
+// search_rebuild, and proves RebuildSearch indexes every order again,
+// clears the request, and does nothing the next time.
+func TestRebuildSearchIndexesEveryOrderOnceWhenAnUpgradeAsks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		a, b := f.submit(t, "RUBBISH"), f.submit(t, "FLYERS")
+		must(t, d.Write(f.ctx, func(tx *db.Tx) error {
+			if err := search.Delete(f.ctx, tx, wo.SearchKind, a.ID); err != nil {
+				return err
+			}
+			if err := search.Delete(f.ctx, tx, wo.SearchKind, b.ID); err != nil {
+				return err
+			}
+			_, err := tx.Exec(f.ctx, "INSERT INTO search_rebuild (kind) VALUES (?)", wo.SearchKind)
+			return err
+		}))
+		found := func() []int64 {
+			var refs []int64
+			must(t, d.Read(f.ctx, func(tx *db.Tx) error {
+				var err error
+				refs, err = search.Refs(f.ctx, tx, wo.SearchKind, "摊贩")
+				return err
+			}))
+			return refs
+		}
+		if got := found(); len(got) != 0 {
+			t.Fatalf("emptied index still finds %v", got)
+		}
+		n, err := f.svc.RebuildSearch(f.ctx)
+		must(t, err)
+		if n != 2 || !slices.Equal(found(), []int64{a.ID, b.ID}) {
+			t.Fatalf("rebuild indexed %d orders; search finds %v", n, found())
+		}
+		if n, err := f.svc.RebuildSearch(f.ctx); err != nil || n != 0 {
+			t.Fatalf("second rebuild: %d, %v", n, err)
+		}
+	})
 }

@@ -18,14 +18,18 @@ import (
 // index.
 const SearchKind = "workorder"
 
-// indexOrder (re)indexes one order's text in the caller's transaction.
-// Inside a batch the tokens are written when the batch ends.
-func indexOrder(ctx context.Context, tx *db.Tx, id int64, title, description, address, resolution string) error {
+func init() { search.RegisterKind(SearchKind, 1) }
+
+// indexOrder (re)indexes one order's text in the caller's transaction;
+// isNew says the order was created in this transaction. Inside a batch the
+// tokens are written when the batch ends.
+func indexOrder(ctx context.Context, tx *db.Tx, id int64, isNew bool, title, description, address, resolution string) error {
+	doc := search.Doc{Ref: id, New: isNew, Texts: []string{title, description, address, resolution}}
 	if b := batchWrites(ctx); b != nil {
-		b.docs = append(b.docs, search.Doc{Ref: id, Texts: []string{title, description, address, resolution}})
+		b.docs = append(b.docs, doc)
 		return nil
 	}
-	return search.Put(ctx, tx, SearchKind, id, title, description, address, resolution)
+	return search.PutMany(ctx, tx, SearchKind, []search.Doc{doc})
 }
 
 // reindexOrder reads an order's text in the caller's transaction and
@@ -37,25 +41,42 @@ func reindexOrder(ctx context.Context, tx *db.Tx, id int64) error {
 		[]any{id}, &title, &desc, &addr, &res); err != nil {
 		return err
 	}
-	return indexOrder(ctx, tx, id, title, desc, addr, res)
+	return indexOrder(ctx, tx, id, false, title, desc, addr, res)
 }
 
 // reindexBatch is how many orders Reindex indexes per transaction.
 const reindexBatch = 1000
 
-// Reindex rebuilds the search index of every order, a thousand orders per
-// write transaction, and returns how many it indexed. Normal operation never
-// needs it (every change indexes its order); it is for a database filled
-// before orders were searchable or by a tool that wrote rows directly.
+// Reindex indexes every order again, a thousand orders per write
+// transaction with one search.PutMany each, and returns how many it
+// indexed. Normal operation never needs it (every change indexes its
+// order); it is for a database filled before orders were searchable, by a
+// tool that wrote rows directly, or after an upgrade that emptied the index
+// (RebuildSearch).
 func (s *Service) Reindex(ctx context.Context) (int, error) {
+	return s.reindex(ctx, false)
+}
+
+// RebuildSearch indexes every order again when an upgrade has asked for it
+// (search.NeedsRebuild), once, at start-up; it returns how many orders it
+// indexed (0 when nothing was asked).
+func (s *Service) RebuildSearch(ctx context.Context) (int, error) {
+	var need bool
+	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		need, err = search.NeedsRebuild(ctx, tx, SearchKind)
+		return err
+	}); err != nil || !need {
+		return 0, err
+	}
+	return s.reindex(ctx, true)
+}
+
+func (s *Service) reindex(ctx context.Context, rebuild bool) (int, error) {
 	n := 0
 	var after int64
 	for {
-		type doc struct {
-			id                      int64
-			title, desc, addr, reso string
-		}
-		var docs []doc
+		var docs []search.Doc
 		err := s.DB.Write(ctx, func(tx *db.Tx) error {
 			docs = docs[:0]
 			rows, err := tx.Query(ctx, `SELECT id, title, description, address, resolution FROM workorders
@@ -64,23 +85,24 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 				return err
 			}
 			for rows.Next() {
-				var d doc
+				var id int64
+				var title, desc, addr string
 				var reso sql.NullString
-				if err := rows.Scan(&d.id, &d.title, &d.desc, &d.addr, &reso); err != nil {
+				if err := rows.Scan(&id, &title, &desc, &addr, &reso); err != nil {
 					rows.Close()
 					return err
 				}
-				d.reso = reso.String
-				docs = append(docs, d)
+				docs = append(docs, search.Doc{Ref: id, Texts: []string{title, desc, addr, reso.String}})
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			for _, d := range docs {
-				if err := indexOrder(ctx, tx, d.id, d.title, d.desc, d.addr, d.reso); err != nil {
-					return err
-				}
+			if err := search.PutMany(ctx, tx, SearchKind, docs); err != nil {
+				return err
+			}
+			if rebuild && len(docs) < reindexBatch {
+				return search.Rebuilt(ctx, tx, SearchKind)
 			}
 			return nil
 		})
@@ -91,6 +113,6 @@ func (s *Service) Reindex(ctx context.Context) (int, error) {
 		if len(docs) < reindexBatch {
 			return n, nil
 		}
-		after = docs[len(docs)-1].id
+		after = docs[len(docs)-1].Ref
 	}
 }

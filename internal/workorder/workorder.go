@@ -543,7 +543,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 		if err := s.saveAnswers(ctx, tx, id, cat.ID, in.Answers); err != nil {
 			return err
 		}
-		if err := indexOrder(ctx, tx, id, in.Title, in.Description, in.Address, ""); err != nil {
+		if err := indexOrder(ctx, tx, id, true, in.Title, in.Description, in.Address, ""); err != nil {
 			return err
 		}
 		if err := addStats(ctx, tx, now, statKey{regionID: in.RegionID, categoryID: cat.ID, channel: in.Channel},
