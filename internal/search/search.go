@@ -101,6 +101,10 @@ func Put(ctx context.Context, tx *db.Tx, kind string, ref int64, texts ...string
 	return PutMany(ctx, tx, kind, []Doc{{Ref: ref, Texts: texts}})
 }
 
+// Tokens returns what Put indexes for a record with these texts (each
+// analysed on its own, within the size cap), for Doc.Tokens.
+func Tokens(texts ...string) []string { return docTokens(texts) }
+
 // docTokens analyses a record's texts, each on its own, and keeps the
 // tokens within maxDocBytes.
 func docTokens(texts []string) []string {
@@ -123,11 +127,14 @@ func docTokens(texts []string) []string {
 
 // Doc is one record for PutMany: its ref and its texts, as given to Put.
 // New says the record has never been indexed (it was created in the
-// caller's transaction), so there are no old tokens to remove.
+// caller's transaction), so there are no old tokens to remove. Tokens, when
+// not nil, are the texts' tokens as Tokens gave them, analysed ahead (for
+// example outside a busy writer's transaction); Texts are then not read.
 type Doc struct {
-	Ref   int64
-	Texts []string
-	New   bool
+	Ref    int64
+	Texts  []string
+	New    bool
+	Tokens []string
 }
 
 // PutMany is Put for many records of one kind at once, in the caller's
@@ -160,7 +167,10 @@ func PutMany(ctx context.Context, tx *db.Tx, kind string, docs []Doc) error {
 		if last[d.Ref] != i {
 			continue
 		}
-		t := docTokens(d.Texts)
+		t := d.Tokens
+		if t == nil {
+			t = docTokens(d.Texts)
+		}
 		if len(t) == 0 {
 			if !d.New {
 				if err := Delete(ctx, tx, kind, d.Ref); err != nil {

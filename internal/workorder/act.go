@@ -306,7 +306,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		return Order{}, err
 	}
 	if o.Resolution != resolution { // searchable text changed (resolve, answer)
-		if err := indexOrder(ctx, tx, o.ID, false, o.Title, o.Description, o.Address, o.Resolution); err != nil {
+		if err := indexOrder(ctx, tx, search.Doc{Ref: o.ID, Texts: []string{o.Title, o.Description, o.Address, o.Resolution}}); err != nil {
 			return Order{}, err
 		}
 	}

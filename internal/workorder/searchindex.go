@@ -20,11 +20,10 @@ const SearchKind = "workorder"
 
 func init() { search.RegisterKind(SearchKind, 1) }
 
-// indexOrder (re)indexes one order's text in the caller's transaction;
-// isNew says the order was created in this transaction. Inside a batch the
-// tokens are written when the batch ends.
-func indexOrder(ctx context.Context, tx *db.Tx, id int64, isNew bool, title, description, address, resolution string) error {
-	doc := search.Doc{Ref: id, New: isNew, Texts: []string{title, description, address, resolution}}
+// indexOrder (re)indexes one order's text (doc: the order's id, its
+// title, description, address and resolution) in the caller's
+// transaction. Inside a batch the tokens are written when the batch ends.
+func indexOrder(ctx context.Context, tx *db.Tx, doc search.Doc) error {
 	if b := batchWrites(ctx); b != nil {
 		b.docs = append(b.docs, doc)
 		return nil
@@ -41,7 +40,7 @@ func reindexOrder(ctx context.Context, tx *db.Tx, id int64) error {
 		[]any{id}, &title, &desc, &addr, &res); err != nil {
 		return err
 	}
-	return indexOrder(ctx, tx, id, false, title, desc, addr, res)
+	return indexOrder(ctx, tx, search.Doc{Ref: id, Texts: []string{title, desc, addr, res}})
 }
 
 // reindexBatch is how many orders Reindex indexes per transaction.

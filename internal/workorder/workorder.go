@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	outbox "github.com/wenming-city/wenming/internal/notify"
+	"github.com/wenming-city/wenming/internal/search"
 )
 
 // DefaultLevel2After is how long after the first escalation an order that
@@ -387,6 +388,11 @@ type SubmitInput struct {
 	// Open311 client's name); set by the server, never by the reporter.
 	Source string `json:"-"`
 	IP     string `json:"-"` // the citizen's address, kept on the submit event
+
+	// tokens are the search tokens of the order's texts, analysed by
+	// analyse in the caller's goroutine rather than in the one writer's
+	// transaction.
+	tokens []string
 }
 
 func (in *SubmitInput) normalise() {
@@ -399,6 +405,7 @@ func (in *SubmitInput) normalise() {
 		r := []rune(strings.Join(strings.Fields(in.Description), " "))
 		in.Title = string(r[:min(len(r), 30)])
 	}
+	in.tokens = search.Tokens(in.Title, in.Description, in.Address, "")
 }
 
 func (in *SubmitInput) validate(f *errs.Fields, citizen bool) {
@@ -543,7 +550,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 		if err := s.saveAnswers(ctx, tx, id, cat.ID, in.Answers); err != nil {
 			return err
 		}
-		if err := indexOrder(ctx, tx, id, true, in.Title, in.Description, in.Address, ""); err != nil {
+		if err := indexOrder(ctx, tx, search.Doc{Ref: id, New: true, Tokens: in.tokens, Texts: []string{in.Title, in.Description, in.Address, ""}}); err != nil {
 			return err
 		}
 		if err := addStats(ctx, tx, now, statKey{regionID: in.RegionID, categoryID: cat.ID, channel: in.Channel},
