@@ -156,6 +156,7 @@ func (b *Batcher) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	if err := f.Err(); err != nil {
 		return Submitted{}, err
 	}
+	in.analyse()
 	var out Submitted
 	err := b.Do(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error

@@ -183,6 +183,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 		return Submitted{}, err
 	}
 	in.normalise()
+	in.analyse()
 	in.Answers = answers
 	var out Submitted
 	err = s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {

@@ -405,6 +405,11 @@ func (in *SubmitInput) normalise() {
 		r := []rune(strings.Join(strings.Fields(in.Description), " "))
 		in.Title = string(r[:min(len(r), 30)])
 	}
+}
+
+// analyse sets the search tokens of a normalised input, once, before the
+// input goes to the writer.
+func (in *SubmitInput) analyse() {
 	in.tokens = search.Tokens(in.Title, in.Description, in.Address, "")
 }
 
@@ -473,6 +478,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 	if err := f.Err(); err != nil {
 		return Submitted{}, err
 	}
+	in.analyse()
 	var out Submitted
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		var err error
