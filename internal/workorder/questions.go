@@ -433,10 +433,21 @@ func loadQuestions(ctx context.Context, tx *db.Tx, categoryID int64) (questionSe
 }
 
 // cachedQuestions returns a category's questions from the Service's cache
-// (cache.go), reading every category's with tx when it is empty. The
+// (cache.go), reading every category's with tx (or, when tx is nil, in a
+// read transaction of its own) when it is empty. The
 // slice is a copy the caller may change.
 func (s *Service) cachedQuestions(ctx context.Context, tx *db.Tx, categoryID int64) ([]Question, error) {
-	set, err := s.questions.get(func() (questionSet, error) { return loadQuestions(ctx, tx, 0) })
+	set, err := s.questions.get(func() (set questionSet, err error) {
+		if tx != nil {
+			return loadQuestions(ctx, tx, 0)
+		}
+		// No transaction: a miss reads in one of its own.
+		err = s.DB.Read(ctx, func(tx *db.Tx) error {
+			set, err = loadQuestions(ctx, tx, 0)
+			return err
+		})
+		return set, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -580,16 +591,11 @@ func insertQuestions(ctx context.Context, tx *db.Tx, categoryID int64, qs []Ques
 // to f; callers use it to report answer messages together with the
 // others before anything is written.
 func (s *Service) CheckAnswersFor(ctx context.Context, categoryID int64, in Answers, f *errs.Fields) (Answers, error) {
-	var out Answers
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		qs, err := s.cachedQuestions(ctx, tx, categoryID)
-		if err != nil {
-			return err
-		}
-		out = CheckAnswers(qs, in, f)
-		return nil
-	})
-	return out, err
+	qs, err := s.cachedQuestions(ctx, nil, categoryID) // the cache answers without a transaction
+	if err != nil {
+		return nil, err
+	}
+	return CheckAnswers(qs, in, f), nil
 }
 
 // saveAnswers checks the answers against the category's questions in tx
