@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
@@ -45,6 +46,10 @@ func (s *Service) UnitOptions(ctx context.Context, p *auth.Principal) ([]Option,
 }
 
 func (s *Service) options(ctx context.Context, q string, args []any) ([]Option, error) {
+	return s.opts.get(fmt.Sprint(q, args), func() ([]Option, error) { return s.loadOptions(ctx, q, args) })
+}
+
+func (s *Service) loadOptions(ctx context.Context, q string, args []any) ([]Option, error) {
 	var out []Option
 	var paths []string
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {

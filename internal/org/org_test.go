@@ -584,3 +584,35 @@ func unitCodes(us []org.Unit) string {
 	}
 	return strings.Join(s, " ")
 }
+
+// TestOptionsShowChangesAtOnce proves the cached select-box lists never
+// hide a change made through the service: a new, renamed or deleted unit
+// shows in the next list.
+func TestOptionsShowChangesAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		list := func() string {
+			var got []string
+			for _, o := range must(w.s.UnitOptions(ctx, admin()))(t) {
+				got = append(got, o.Code+":"+o.Name)
+			}
+			return strings.Join(got, " ")
+		}
+		before := list()
+		u := must(w.s.CreateUnit(ctx, admin(), org.UnitInput{RegionID: w.a.ID, Kind: org.KindCompany, Code: "NEW", Name: "新单位", Active: true}))(t)
+		if got := list(); !strings.Contains(got, "NEW:新单位") {
+			t.Fatalf("new unit missing: %s", got)
+		}
+		in := org.UnitInput{RegionID: w.a.ID, Kind: org.KindCompany, Code: "NEW", Name: "改名单位", Active: true}
+		must(w.s.UpdateUnit(ctx, admin(), u.ID, in))(t)
+		if got := list(); !strings.Contains(got, "NEW:改名单位") {
+			t.Fatalf("renamed unit not shown: %s", got)
+		}
+		if err := w.s.DeleteUnit(ctx, admin(), u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(); got != before {
+			t.Fatalf("after delete: %s, want %s", got, before)
+		}
+	})
+}

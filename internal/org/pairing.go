@@ -172,7 +172,7 @@ func (s *Service) CreatePairing(ctx context.Context, p *auth.Principal, in Pairi
 	f.Check(in.RegionID != 0, "region_id", "field.required")
 	upd.validate(&f)
 	var out Pairing
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		if in.UnitID != 0 {
 			_, err := getUnit(ctx, tx, p, in.UnitID)
 			if errs.Is(err, errs.NotFound) {
@@ -225,7 +225,7 @@ func (s *Service) UpdatePairing(ctx context.Context, p *auth.Principal, id int64
 	var f errs.Fields
 	in.validate(&f)
 	var out Pairing
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		old, err := getPairing(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (s *Service) DeletePairing(ctx context.Context, p *auth.Principal, id int64
 	if err := canWrite(p); err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		old, err := getPairing(ctx, tx, p, id)
 		if err != nil {
 			return err

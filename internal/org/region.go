@@ -290,7 +290,7 @@ func (s *Service) CreateRegion(ctx context.Context, p *auth.Principal, in Region
 	var f errs.Fields
 	in.validate(&f)
 	var out Region
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		tx.AfterCommit(s.regionsChanged)
 		parentPath, err := checkRegionRefs(ctx, tx, p, nil, &in, &f)
 		if err != nil {
@@ -333,7 +333,7 @@ func (s *Service) UpdateRegion(ctx context.Context, p *auth.Principal, id int64,
 	var f errs.Fields
 	in.validate(&f)
 	var out Region
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		tx.AfterCommit(s.regionsChanged)
 		old, err := getRegion(ctx, tx, p, id)
 		if err != nil {
@@ -374,7 +374,7 @@ func (s *Service) DeleteRegion(ctx context.Context, p *auth.Principal, id int64)
 	if err := canWrite(p); err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		tx.AfterCommit(s.regionsChanged)
 		old, err := getRegion(ctx, tx, p, id)
 		if err != nil {

@@ -114,7 +114,7 @@ func (s *Service) SetGroupAreas(ctx context.Context, p *auth.Principal, unitID i
 		}
 	}
 	var out []Area
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		u, err := getUnit(ctx, tx, p, unitID)
 		if err != nil {
 			return err

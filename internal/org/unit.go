@@ -291,7 +291,7 @@ func (s *Service) CreateUnit(ctx context.Context, p *auth.Principal, in UnitInpu
 	var f errs.Fields
 	in.validate(&f)
 	var out Unit
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		regionPath, parentPath, err := checkUnitRefs(ctx, tx, p, nil, &in, &f)
 		if err != nil {
 			return err
@@ -334,7 +334,7 @@ func (s *Service) UpdateUnit(ctx context.Context, p *auth.Principal, id int64, i
 	var f errs.Fields
 	in.validate(&f)
 	var out Unit
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, func(tx *db.Tx) error {
 		old, err := getUnit(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -377,7 +377,7 @@ func (s *Service) DeleteUnit(ctx context.Context, p *auth.Principal, id int64) e
 	if err := canWrite(p); err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	return s.write(ctx, func(tx *db.Tx) error {
 		old, err := getUnit(ctx, tx, p, id)
 		if err != nil {
 			return err
