@@ -33,3 +33,18 @@ func TestAnswersCarryTheServersTimeBeforeTheirHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionsRenderLikeTheTemplateAndEscape proves View.Options writes the
+// markup the template wrote per option, marks every submitted value
+// selected, and escapes values and labels.
+func TestOptionsRenderLikeTheTemplateAndEscape(t *testing.T) {
+	v := &View{Form: map[string][]string{"unit": {"2", "3"}}}
+	got := string(v.Options("unit", []choice{{Value: "1", Label: "市城管局"}, {Value: "2", Label: `A&B "<x>"`}, {Value: "3", Label: "三"}}))
+	want := `<option value="1">市城管局</option><option value="2" selected>A&amp;B &#34;&lt;x&gt;&#34;</option><option value="3" selected>三</option>`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if got := string(v.Options("state", []option{{`"><script>`, "x"}})); got != `<option value="&#34;&gt;&lt;script&gt;">x</option>` {
+		t.Fatalf("value not escaped: %s", got)
+	}
+}
