@@ -264,6 +264,7 @@ func (s *Server) nav(v *View) []NavItem {
 	}
 	entries := []entry{
 		{"nav.home", "/", "", ""},
+		{"nav.notifications", "/notifications", "", ""},
 		{"nav.orders", "/orders", auth.PermOrderView, ""},
 		{"nav.intake", "/orders/new", auth.PermOrderIntake, ""},
 		{"nav.stats", "/stats/workorders", auth.PermDashboardView, ""},

@@ -22,6 +22,7 @@ func (s *Server) registerRoutes() {
 	s.workorderRoutes()
 	s.statsRoutes()
 	s.pointsRoutes()
+	s.notificationRoutes()
 	s.woconfigRoutes()
 	s.apiRoutes()
 	s.publicRoutes()
