@@ -22,7 +22,9 @@ var Actions = []string{
 }
 
 // Entities lists the kinds of thing entries are about, in filter order.
-var Entities = []string{"region", "unit", "pairing", "user", "role", "token", "settings"}
+var Entities = []string{"region", "unit", "pairing", "supervision_areas", "user", "role", "token", "open311_client",
+	"settings", "notify_channel", "notify_outbox", "workorder", "workorder_category", "workorder_urgency",
+	"workorder_questions", "holiday", "board_post", "points", "points_rule"}
 
 // Paging of List.
 const (

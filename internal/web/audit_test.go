@@ -16,6 +16,7 @@ import (
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/i18n"
 )
 
 type auditItem struct {
@@ -345,6 +346,34 @@ func TestARaisedMinimumPasswordLengthIsStoredAuditedAndEnforced(t *testing.T) {
 		}
 		if n := e.Count(t, "SELECT COUNT(*) FROM audit_log WHERE entity = 'settings'"); n != 2 {
 			t.Fatalf("API change not audited: %d entries", n)
+		}
+	})
+}
+
+// TestAuditFilterOffersEveryCapabilitysEntities proves the entity filter
+// lists the work-order and configuration entities too, each with a label
+// in both languages, and finds their entries: a holiday set through the API
+// is found under entity=holiday and under its label on the page.
+func TestAuditFilterOffersEveryCapabilitysEntities(t *testing.T) {
+	for _, ent := range audit.Entities {
+		for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+			if key := "audit.entity." + ent; i18n.T(l, key) == key {
+				t.Errorf("entity %s has no %s label", ent, l)
+			}
+		}
+	}
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		api := e.API(t, "admin")
+		if res := api.JSON("PUT", "/api/v1/holidays/2026-12-01", map[string]any{"kind": "holiday", "name": "测试假日"}); res.Status != http.StatusOK {
+			t.Fatalf("set holiday: %d %s", res.Status, res.Body)
+		}
+		list := auditAPI(t, api, "entity=holiday")
+		if list.Total != 1 {
+			t.Fatalf("holiday entries: %+v", list)
+		}
+		res := e.Login(t, "admin").Get("/audit?entity=holiday")
+		if res.Status != http.StatusOK || !res.Contains(`<option value="holiday" selected>`, "节假日", `value="workorder_category"`) {
+			t.Fatalf("audit page filtered by holiday: %d", res.Status)
 		}
 	})
 }
