@@ -46,6 +46,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	ctx := r.Context()
+	unread, err := s.orders.UnreadNotifications(ctx, p)
+	if err != nil {
+		return err
+	}
+	d.Tiles = append(d.Tiles, tile{v.T("notif.unread_tile"), int(unread), "/notifications?unread=1"})
 	if p.Can(auth.PermOrgView) {
 		regions, units, pairings, err := s.org.Counts(ctx, p)
 		if err != nil {

@@ -89,6 +89,9 @@ func TestDispatchedUnitSeesItsNotificationAndMarksItRead(t *testing.T) {
 		}
 
 		page := e.Login(t, "handler_zgq")
+		if res := page.Get("/"); !res.Contains(`href="/notifications?unread=1"`, "未读通知") {
+			t.Fatalf("home page has no unread tile: %d", res.Status)
+		}
 		res = page.Get("/notifications?unread=1")
 		if res.Status != http.StatusOK || !res.Contains(o.Code, "查看工单 "+o.Code, "全部标为已读") {
 			t.Fatalf("notifications page: %d", res.Status)
