@@ -238,9 +238,10 @@ const optimisticRounds = 2
 // After optimisticRounds such failures it runs the rest with a savepoint
 // per request, so any number of refusals costs one more round (a savepoint
 // per request costs two statements each). The requests' search tokens and
-// rollup counters are written once, at the end (batchBuffer). When the transaction fails for another reason
-// (commit, busy database) each request is written again on its own, so
-// that one request cannot fail the others.
+// rollup counters are written once, at the end (batchBuffer). When the
+// transaction fails for another reason (commit, busy database) each
+// request is written again on its own, so that one request cannot fail
+// the others.
 func (b *Batcher) run(batch []*batchJob) {
 	live := batch[:0:0]
 	for _, j := range batch {
