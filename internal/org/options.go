@@ -3,6 +3,7 @@ package org
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
@@ -46,7 +47,8 @@ func (s *Service) UnitOptions(ctx context.Context, p *auth.Principal) ([]Option,
 }
 
 func (s *Service) options(ctx context.Context, q string, args []any) ([]Option, error) {
-	return s.opts.get(fmt.Sprint(q, args), func() ([]Option, error) { return s.loadOptions(ctx, q, args) })
+	opts, err := s.opts.Get(fmt.Sprint(q, args), func() ([]Option, error) { return s.loadOptions(ctx, q, args) })
+	return slices.Clone(opts), err // the caller may change its copy
 }
 
 func (s *Service) loadOptions(ctx context.Context, q string, args []any) ([]Option, error) {

@@ -6,11 +6,10 @@ package org
 
 import (
 	"context"
-	"sync"
-	"time"
 
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/refcache"
 )
 
 // Service is the organisation capability.
@@ -21,7 +20,7 @@ type Service struct {
 	// changed or deleted a region (the work orders' cache of centres).
 	OnRegionsChanged func()
 
-	opts optionsCache // select-box lists by query (options.go)
+	opts refcache.Keyed[[]Option] // select-box lists by query and scope (options.go)
 }
 
 // write runs fn in a write transaction and, once it has committed, drops
@@ -30,60 +29,9 @@ type Service struct {
 func (s *Service) write(ctx context.Context, fn func(*db.Tx) error) error {
 	err := s.DB.Write(ctx, fn)
 	if err == nil {
-		s.opts.invalidate()
+		s.opts.Invalidate()
 	}
 	return err
-}
-
-// optionsTTL bounds how long a cached select-box list is served without
-// reading again: changes through this Service drop the lists at once;
-// the TTL only bounds edits made by another instance sharing the database.
-const optionsTTL = 5 * time.Second
-
-// optionsCache keeps the region and unit lists of the select boxes by
-// their query and scope arguments: every list page and form shows them,
-// and they change rarely.
-type optionsCache struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[string]optionsEntry
-}
-
-type optionsEntry struct {
-	at  time.Time
-	val []Option
-}
-
-// get returns a copy of the cached list for key, or loads it; a load that
-// overlaps an invalidation is returned but not kept.
-func (c *optionsCache) get(key string, load func() ([]Option, error)) ([]Option, error) {
-	c.mu.Lock()
-	if e, ok := c.m[key]; ok && time.Since(e.at) < optionsTTL {
-		c.mu.Unlock()
-		return append([]Option(nil), e.val...), nil
-	}
-	gen := c.gen
-	c.mu.Unlock()
-	v, err := load()
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		if c.m == nil || len(c.m) >= 1000 {
-			c.m = map[string]optionsEntry{}
-		}
-		c.m[key] = optionsEntry{at: time.Now(), val: v}
-	}
-	c.mu.Unlock()
-	return append([]Option(nil), v...), nil
-}
-
-func (c *optionsCache) invalidate() {
-	c.mu.Lock()
-	c.gen++
-	c.m = nil
-	c.mu.Unlock()
 }
 
 func (s *Service) regionsChanged() {

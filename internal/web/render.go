@@ -85,6 +85,8 @@ func (s *Server) funcs() template.FuncMap {
 		"mask":  account.MaskPhone,
 		"join":  strings.Join,
 		"i64":   func(n int64) string { return strconv.FormatInt(n, 10) },
+		// stateBadge is a work-order state's badge class (wo_state in _parts.html).
+		"stateBadge": stateBadge,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

@@ -94,7 +94,8 @@ type orderRow struct {
 	StateLabel, StateClass, Level, OverdueTag string
 }
 
-// stateBadge is the badge class of a state: done, refused or back, or none.
+// stateBadge is the badge class of a state: done, refused or back, or
+// none; the queue's rows and the wo_state partial both use it.
 func stateBadge(st workorder.State) string {
 	switch st {
 	case workorder.StateClosed, workorder.StateAnsweredAtIntake:

@@ -314,10 +314,10 @@ func (s *Service) Category(ctx context.Context, id int64) (Category, error) {
 
 // CategoryByCode returns one category by its code, from the Service's
 // cache (cache.go; the unit name may lag an edit made through the
-// organisation service by up to refTTL).
+// organisation service by up to refcache.TTL).
 func (s *Service) CategoryByCode(ctx context.Context, code string) (Category, error) {
 	var c Category
-	set, err := s.categories.get(func() (set categorySet, err error) {
+	set, err := s.categories.Get(func() (set categorySet, err error) {
 		err = s.DB.Read(ctx, func(tx *db.Tx) error {
 			set, err = loadCategories(ctx, tx)
 			return err
@@ -336,7 +336,7 @@ func (s *Service) CategoryByCode(ctx context.Context, code string) (Category, er
 		return err
 	})
 	if err == nil {
-		s.categories.invalidate()
+		s.categories.Invalidate()
 	}
 	return c, err
 }

@@ -892,17 +892,11 @@ func insertRows(ctx context.Context, tx *db.Tx, table, cols string, n int, rows 
 	one := "(" + db.Placeholders(n) + ")"
 	for len(rows) > 0 {
 		k := min(per, len(rows))
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " " + cols + " VALUES ")
 		args := make([]any, 0, k*n)
-		for i := range k {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(one)
-			args = append(args, rows[i]...)
+		for _, r := range rows[:k] {
+			args = append(args, r...)
 		}
-		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO "+table+" "+cols+" VALUES "+db.Rows(one, k), args...); err != nil {
 			return err
 		}
 		rows = rows[k:]

@@ -437,7 +437,7 @@ func loadQuestions(ctx context.Context, tx *db.Tx, categoryID int64) (questionSe
 // read transaction of its own) when it is empty. The
 // slice is a copy the caller may change.
 func (s *Service) cachedQuestions(ctx context.Context, tx *db.Tx, categoryID int64) ([]Question, error) {
-	set, err := s.questions.get(func() (set questionSet, err error) {
+	set, err := s.questions.Get(func() (set questionSet, err error) {
 		if tx != nil {
 			return loadQuestions(ctx, tx, 0)
 		}
@@ -460,7 +460,7 @@ func (s *Service) cachedQuestions(ctx context.Context, tx *db.Tx, categoryID int
 
 // QuestionsChanged drops the cached questions; SetQuestions calls it after
 // its commit.
-func (s *Service) QuestionsChanged() { s.questions.invalidate() }
+func (s *Service) QuestionsChanged() { s.questions.Invalidate() }
 
 // Questions lists a category's questions by their order. It needs no
 // principal: citizens see them when reporting. An unknown category is
@@ -487,7 +487,7 @@ func (s *Service) Questions(ctx context.Context, categoryID int64) ([]Question, 
 func (s *Service) AllQuestions(ctx context.Context) (map[int64][]Question, error) {
 	var out map[int64][]Question
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		set, err := s.questions.get(func() (questionSet, error) { return loadQuestions(ctx, tx, 0) })
+		set, err := s.questions.Get(func() (questionSet, error) { return loadQuestions(ctx, tx, 0) })
 		out = map[int64][]Question{}
 		for k, v := range set {
 			out[k] = slices.Clone(v)

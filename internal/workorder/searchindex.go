@@ -43,22 +43,14 @@ func reindexOrder(ctx context.Context, tx *db.Tx, id int64) error {
 	return indexOrder(ctx, tx, search.Doc{Ref: id, Texts: []string{title, desc, addr, res}})
 }
 
-// reindexBatch is how many orders Reindex indexes per transaction.
+// reindexBatch is how many orders RebuildSearch indexes per transaction.
 const reindexBatch = 1000
 
-// Reindex indexes every order again, a thousand orders per write
-// transaction with one search.PutMany each, and returns how many it
-// indexed. Normal operation never needs it (every change indexes its
-// order); it is for a database filled before orders were searchable, by a
-// tool that wrote rows directly, or after an upgrade that emptied the index
-// (RebuildSearch).
-func (s *Service) Reindex(ctx context.Context) (int, error) {
-	return s.reindex(ctx, false)
-}
-
-// RebuildSearch indexes every order again when an upgrade has asked for it
-// (search.NeedsRebuild), once, at start-up; it returns how many orders it
-// indexed (0 when nothing was asked).
+// RebuildSearch indexes every order again, a thousand per write
+// transaction with one search.PutMany each, when an upgrade has emptied
+// the index and asked for it (search.NeedsRebuild); it runs once, at
+// start-up, and returns how many orders it indexed (0 when nothing was
+// asked). Normal operation never needs it: every change indexes its order.
 func (s *Service) RebuildSearch(ctx context.Context) (int, error) {
 	var need bool
 	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
@@ -68,10 +60,6 @@ func (s *Service) RebuildSearch(ctx context.Context) (int, error) {
 	}); err != nil || !need {
 		return 0, err
 	}
-	return s.reindex(ctx, true)
-}
-
-func (s *Service) reindex(ctx context.Context, rebuild bool) (int, error) {
 	n := 0
 	var after int64
 	for {
@@ -100,7 +88,7 @@ func (s *Service) reindex(ctx context.Context, rebuild bool) (int, error) {
 			if err := search.PutMany(ctx, tx, SearchKind, docs); err != nil {
 				return err
 			}
-			if rebuild && len(docs) < reindexBatch {
+			if len(docs) < reindexBatch {
 				return search.Rebuilt(ctx, tx, SearchKind)
 			}
 			return nil

@@ -406,3 +406,39 @@ func TestWorkingDayDeadlinesUseTheSeededHolidayCalendar(t *testing.T) {
 		}
 	})
 }
+
+// TestATakenTrackingCodeIsDrawnAgain makes the code source repeat a code
+// already in use: the order gets the next code drawn, and a source that
+// never stops repeating is refused with a conflict after five tries and
+// leaves no order behind, on both engines.
+func TestATakenTrackingCodeIsDrawnAgain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		first := f.submit(t, "RUBBISH")
+		draws := []string{first.Code, first.Code, "FRESHCODE2"}
+		f.svc.SetCodeSource(func() string { c := draws[0]; draws = draws[1:]; return c })
+		second := f.submit(t, "RUBBISH")
+		if second.Code != "FRESHCODE2" || len(draws) != 0 {
+			t.Fatalf("second order got %q; draws left %v", second.Code, draws)
+		}
+		f.svc.SetCodeSource(func() string { return first.Code })
+		before := countOrders(t, f)
+		_, err := f.svc.Submit(f.ctx, f.oper, wo.SubmitInput{Channel: wo.ChannelHotline, CategoryID: f.cats["RUBBISH"],
+			Description: "垃圾堆放多日无人清运", RegionID: f.street})
+		wantCode(t, err, errs.Conflict)
+		if n := countOrders(t, f); n != before {
+			t.Fatalf("orders %d after a refused intake, %d before", n, before)
+		}
+	})
+}
+
+func countOrders(t *testing.T, f *fixture) int64 {
+	t.Helper()
+	var n int64
+	must(t, f.d.Read(f.ctx, func(tx *db.Tx) error {
+		var err error
+		n, err = tx.Count(f.ctx, "SELECT COUNT(*) FROM workorders")
+		return err
+	}))
+	return n
+}

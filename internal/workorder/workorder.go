@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	outbox "github.com/wenming-city/wenming/internal/notify"
+	"github.com/wenming-city/wenming/internal/refcache"
 	"github.com/wenming-city/wenming/internal/search"
 )
 
@@ -67,13 +68,15 @@ type Service struct {
 	// in shared transactions (group commit; batch.go).
 	Batch *Batcher
 
+	// codes draws tracking codes (nil: NewCode); tests make it clash.
+	codes func() string
 	// statsFromDaily makes Stats read workorder_stats_daily even where
 	// workorder_stats_dim would do (tests compare the two).
 	statsFromDaily bool
 
-	regions    refCache[[]Place]     // centres that place citizens' reports (cache.go)
-	categories refCache[categorySet] // categories by id and code (cache.go)
-	questions  refCache[questionSet] // extra questions by category (questions.go)
+	regions    refcache.Value[[]Place]     // centres that place citizens' reports (cache.go)
+	categories refcache.Value[categorySet] // categories by id and code (cache.go)
+	questions  refcache.Value[questionSet] // extra questions by category (questions.go)
 }
 
 // New returns the service.
@@ -528,7 +531,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 			if try == 5 {
 				return errs.E(errs.Conflict, "err.duplicate")
 			}
-			code = NewCode()
+			code = s.drawCode()
 			err := tx.Get(ctx, "", `INSERT INTO workorders (code, channel, category_id, title, description, address, lat, lng,
 				region_id, region_path, reporter_name, reporter_phone, state, urgency, created_by, created_at, updated_at, source)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id`,
@@ -581,6 +584,13 @@ const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 // CodeLen is the length of a tracking code (50 random bits).
 const CodeLen = 10
+
+func (s *Service) drawCode() string {
+	if s.codes != nil {
+		return s.codes()
+	}
+	return NewCode()
+}
 
 // NewCode returns a random tracking code.
 func NewCode() string {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wenming-city/wenming/internal/metrics"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 // TestAnswersCarryTheServersTimeBeforeTheirHeaders proves every answer,
@@ -46,5 +47,19 @@ func TestOptionsRenderLikeTheTemplateAndEscape(t *testing.T) {
 	}
 	if got := string(v.Options("state", []option{{`"><script>`, "x"}})); got != `<option value="&#34;&gt;&lt;script&gt;">x</option>` {
 		t.Fatalf("value not escaped: %s", got)
+	}
+}
+
+// TestStateBadgesMarkDoneAndSentBackStates covers every state: done states
+// are green, refused or sent-back ones red, the rest plain.
+func TestStateBadgesMarkDoneAndSentBackStates(t *testing.T) {
+	want := map[workorder.State]string{
+		workorder.StateClosed: " badge-ok", workorder.StateAnsweredAtIntake: " badge-ok",
+		workorder.StateRejected: " badge-off", workorder.StateReopened: " badge-off", workorder.StateReturned: " badge-off",
+	}
+	for _, st := range workorder.States {
+		if got := stateBadge(st); got != want[st] {
+			t.Errorf("%s: %q, want %q", st, got, want[st])
+		}
 	}
 }
