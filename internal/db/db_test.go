@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -142,4 +143,68 @@ func TestRebindLeavesQuotedQuestionMarksAlone(t *testing.T) {
 	if db.Rebind(db.SQLite, "a = ?") != "a = ?" {
 		t.Fatal("sqlite must be unchanged")
 	}
+}
+
+// TestStatsDimBackfillSumsTheDailyRollupPerDimension runs the backfill of
+// migration 0013 (as written in its file) over daily rollup rows and
+// checks the sums per unit, region and category, on both engines.
+func TestStatsDimBackfillSumsTheDailyRollupPerDimension(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ms, err := db.Migrations(d.Engine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var backfill string
+		for _, m := range ms {
+			if m.Version == 13 {
+				i := strings.Index(m.SQL, "INSERT INTO workorder_stats_dim")
+				j := strings.Index(m.SQL[i:], ";")
+				backfill = m.SQL[i : i+j]
+			}
+		}
+		if backfill == "" {
+			t.Fatal("migration 0013 has no backfill")
+		}
+		var got []string
+		err = d.Write(ctx, func(tx *db.Tx) error {
+			for _, r := range [][]any{
+				{"2026-01-01", 1, 10, 100, "snap", 1, 2, 13}, {"2026-01-01", 1, 11, 100, "web", 1, 1, 1},
+				{"2026-01-01", 2, 10, 101, "snap", 5, 0, 0}, {"2026-01-02", 0, 10, 100, "snap", 2, 0, 0},
+			} {
+				if _, err := tx.Exec(ctx, `INSERT INTO workorder_stats_daily (day, unit_id, region_id, category_id, channel,
+					received, dispatched, handling_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r...); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, backfill); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, `SELECT dim, day, id, received, dispatched, handling_count FROM workorder_stats_dim ORDER BY dim, day, id`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var dim, day string
+				var id, rec, dis, hc int64
+				if err := rows.Scan(&dim, &day, &id, &rec, &dis, &hc); err != nil {
+					return err
+				}
+				got = append(got, fmt.Sprintf("%s %s %d: %d %d %d", dim, day, id, rec, dis, hc))
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{
+			"category 2026-01-01 100: 2 3 14", "category 2026-01-01 101: 5 0 0", "category 2026-01-02 100: 2 0 0",
+			"region 2026-01-01 10: 6 2 13", "region 2026-01-01 11: 1 1 1", "region 2026-01-02 10: 2 0 0",
+			"unit 2026-01-01 1: 2 3 14", "unit 2026-01-01 2: 5 0 0", "unit 2026-01-02 0: 2 0 0",
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("backfill:\n got %q\nwant %q", got, want)
+		}
+	})
 }

@@ -27,29 +27,18 @@ CREATE TABLE workorder_stats_dim (
     PRIMARY KEY (dim, day, id)
 );
 
+-- The rows already summed, once per dimension.
 INSERT INTO workorder_stats_dim (dim, day, id, received, dispatched, acknowledged_on_time, resolved,
     resolved_on_time, returned, reopened, callbacks_reached, satisfied, basically_satisfied, dissatisfied,
     handling_ms_sum, handling_count)
-SELECT 'unit', day, unit_id, SUM(received), SUM(dispatched), SUM(acknowledged_on_time), SUM(resolved),
-    SUM(resolved_on_time), SUM(returned), SUM(reopened), SUM(callbacks_reached), SUM(satisfied),
-    SUM(basically_satisfied), SUM(dissatisfied), SUM(handling_ms_sum), SUM(handling_count)
-FROM workorder_stats_daily GROUP BY day, unit_id;
-
-INSERT INTO workorder_stats_dim (dim, day, id, received, dispatched, acknowledged_on_time, resolved,
-    resolved_on_time, returned, reopened, callbacks_reached, satisfied, basically_satisfied, dissatisfied,
-    handling_ms_sum, handling_count)
-SELECT 'region', day, region_id, SUM(received), SUM(dispatched), SUM(acknowledged_on_time), SUM(resolved),
-    SUM(resolved_on_time), SUM(returned), SUM(reopened), SUM(callbacks_reached), SUM(satisfied),
-    SUM(basically_satisfied), SUM(dissatisfied), SUM(handling_ms_sum), SUM(handling_count)
-FROM workorder_stats_daily GROUP BY day, region_id;
-
-INSERT INTO workorder_stats_dim (dim, day, id, received, dispatched, acknowledged_on_time, resolved,
-    resolved_on_time, returned, reopened, callbacks_reached, satisfied, basically_satisfied, dissatisfied,
-    handling_ms_sum, handling_count)
-SELECT 'category', day, category_id, SUM(received), SUM(dispatched), SUM(acknowledged_on_time), SUM(resolved),
-    SUM(resolved_on_time), SUM(returned), SUM(reopened), SUM(callbacks_reached), SUM(satisfied),
-    SUM(basically_satisfied), SUM(dissatisfied), SUM(handling_ms_sum), SUM(handling_count)
-FROM workorder_stats_daily GROUP BY day, category_id;
+SELECT d.dim, s.day,
+    CASE d.dim WHEN 'unit' THEN s.unit_id WHEN 'region' THEN s.region_id ELSE s.category_id END,
+    SUM(s.received), SUM(s.dispatched), SUM(s.acknowledged_on_time), SUM(s.resolved),
+    SUM(s.resolved_on_time), SUM(s.returned), SUM(s.reopened), SUM(s.callbacks_reached), SUM(s.satisfied),
+    SUM(s.basically_satisfied), SUM(s.dissatisfied), SUM(s.handling_ms_sum), SUM(s.handling_count)
+FROM workorder_stats_daily s
+CROSS JOIN (SELECT 'unit' AS dim UNION ALL SELECT 'region' UNION ALL SELECT 'category') d
+GROUP BY d.dim, s.day, CASE d.dim WHEN 'unit' THEN s.unit_id WHEN 'region' THEN s.region_id ELSE s.category_id END;
 
 -- The overdue-now counts and the escalation timer ask for orders in some
 -- states past a deadline: led by state, these indexes read only those. An
