@@ -61,23 +61,9 @@ func OrdersMain(args []string, stdout, stderr io.Writer, password string) error 
 	return Orders(context.Background(), cfg)
 }
 
-// listCols and listFrom are what workorder.List selects for a principal
-// who sees everything (visibleWhere is 1=1), copied from internal/workorder
-// so that the raw figure is the same work without the service around it.
-const listCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.title, w.description, w.address, w.lat, w.lng,
-	w.region_id, w.region_path, COALESCE(r.name, ''), w.unit_id, w.unit_path, COALESCE(u.name, ''),
-	w.reporter_name, w.reporter_phone, w.state, w.urgency, w.dispatched_at, w.ack_due_at, w.resolve_due_at,
-	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
-	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.reopen_count, w.resolution, w.created_by,
-	w.created_at, w.updated_at, w.source`
-
-const listFrom = ` FROM workorders w
-	JOIN workorder_categories c ON c.id = w.category_id
-	LEFT JOIN regions r ON r.id = w.region_id
-	LEFT JOIN units u ON u.id = w.unit_id`
-
-// listSQL is List's statement up to its filters.
-const listSQL = "SELECT " + listCols + listFrom + " WHERE 1=1 AND "
+// listSQL is List's statement up to its filters, for the dispatcher, who
+// sees everything (visibleWhere is 1=1).
+const listSQL = "SELECT " + workorder.ListColumns + workorder.ListFrom + " WHERE 1=1 AND "
 
 // rawRows runs q and reads every column of every row; it returns the count.
 func rawRows(ctx context.Context, d *sql.DB, q string, args ...any) (int, error) {
@@ -198,7 +184,7 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 		if !ok {
 			return fmt.Errorf("search.Newest(%q): no term", w)
 		}
-		searchSQL := "SELECT " + listCols + " FROM " + plan.From + strings.TrimPrefix(listFrom, " FROM ") + " WHERE " +
+		searchSQL := "SELECT " + workorder.ListColumns + " FROM " + plan.From + strings.TrimPrefix(workorder.ListFrom, " FROM ") + " WHERE " +
 			plan.Where + " ORDER BY " + plan.Order + " LIMIT ? OFFSET ?"
 		runs = append(runs,
 			measure{"q" + w, "raw List statement, q=" + w + " (FTS5 newest first, 3 joins, LIMIT 51)", nil, func() (int, error) {

@@ -28,14 +28,6 @@ func kindBase(kind string) (int64, error) {
 	return id << refBits, err
 }
 
-func putSQLite(ctx context.Context, tx *db.Tx, base, ref int64, toks []string) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM search_fts WHERE rowid = ?`, base+ref); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO search_fts (rowid, tokens) VALUES (?, ?)`, base+ref, strings.Join(toks, " "))
-	return err
-}
-
 // putManySQLite deletes the old tokens of the records that may have some
 // and inserts every record's tokens, with multi-row statements.
 func putManySQLite(ctx context.Context, tx *db.Tx, base int64, docs []Doc, toks [][]string) error {

@@ -184,8 +184,6 @@ func PutMany(ctx context.Context, tx *db.Tx, kind string, docs []Doc) error {
 	}
 	if tx.Engine() == db.Postgres {
 		err = putManyPostgres(ctx, tx, kind, keep, toks)
-	} else if len(keep) == 1 && !keep[0].New {
-		err = putSQLite(ctx, tx, base, keep[0].Ref, toks[0])
 	} else {
 		err = putManySQLite(ctx, tx, base, keep, toks)
 	}
@@ -263,8 +261,9 @@ func Newest(engine db.Engine, kind, query, refColumn string) (Plan, bool) {
 		return Plan{}, false
 	}
 	if engine == db.Postgres {
-		pred, args, _ := Match(engine, kind, query, refColumn)
-		return Plan{Where: pred, Args: args, Order: refColumn + " DESC"}, true
+		mustBase(kind)
+		sel, args := selectPostgres(kind, ts)
+		return Plan{Where: refColumn + " IN (" + sel + ")", Args: args, Order: refColumn + " DESC"}, true
 	}
 	base := mustBase(kind)
 	return Plan{

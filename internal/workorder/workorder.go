@@ -188,6 +188,13 @@ const orderFrom = ` FROM workorders w
 	LEFT JOIN regions r ON r.id = w.region_id
 	LEFT JOIN units u ON u.id = w.unit_id`
 
+// ListColumns and ListFrom are what List selects and from where, for the
+// load tool, which times the same statement without the service around it.
+const (
+	ListColumns = orderCols
+	ListFrom    = orderFrom
+)
+
 type scanner interface{ Scan(...any) error }
 
 func scanOrder(sc scanner) (Order, error) {
