@@ -39,6 +39,7 @@ type DB struct {
 	Engine Engine
 	w, r   *sql.DB
 	dsn    string
+	ck     *checkpointer // SQLite only
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -75,7 +76,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	// busy_timeout first, so the journal_mode change itself waits for locks.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer never checkpoints itself; the checkpointer does (checkpoint.go).
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
@@ -96,12 +98,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	return &DB{Engine: SQLite, w: w, r: r, dsn: path}, nil
+	ck, err := startCheckpointer(ctx, path, pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{Engine: SQLite, w: w, r: r, dsn: path, ck: ck}, nil
 }
 
-// Close closes both pools.
+// Close closes both pools (and on SQLite the checkpointer, after a last
+// checkpoint).
 func (db *DB) Close() error {
-	err := db.w.Close()
+	var err error
+	if db.ck != nil {
+		err = db.ck.stop()
+	}
+	err = errors.Join(err, db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -174,6 +187,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 		if cerr := stx.Commit(); cerr != nil {
 			err = translate(fmt.Errorf("commit: %w", cerr))
 			return
+		}
+		if !readOnly && db.ck != nil {
+			db.ck.commits.Add(1)
 		}
 		for _, f := range tx.afterCommit {
 			f()
