@@ -30,7 +30,7 @@ func TestWriterLeavesCheckpointsToTheCheckpointer(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := strings.Repeat("文明城市", 10_000) // 120 KB: about 30 pages a row
-	const txs = 100                            // about 3,000 pages in all
+	const txs = 100                        // about 3,000 pages in all
 	for range txs {
 		if err := d.Write(ctx, func(tx *Tx) error {
 			_, err := tx.Exec(ctx, "INSERT INTO blobs (body) VALUES (?)", body)
