@@ -16,12 +16,16 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/refcache"
 )
 
 // Service is the account capability.
 type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
+	// policy is the security policy every signed-in request checks its
+	// session against (sessionPolicy); SetPolicy drops it after commit.
+	policy refcache.Value[Policy]
 }
 
 // New returns the service.

@@ -299,3 +299,23 @@ func TestDistrictAdminCannotIssueOrRevokeTokensOfAnotherDistrict(t *testing.T) {
 		}
 	})
 }
+
+// TestShorterSessionIdleAppliesToTheNextRequest proves the session check's
+// in-memory copy of the policy is dropped when the policy is saved: a
+// session that was fine a moment ago expires on its next request once the
+// idle limit is cut below its idle time.
+func TestShorterSessionIdleAppliesToTheNextRequest(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		tok, _, err := f.svc.NewSession(f.ctx, f.userA, ip1, "test")
+		must(t, err)
+		f.clk.Advance(20 * time.Minute)
+		_, _, err = f.svc.SessionPrincipal(f.ctx, tok) // idle 20 min of 120: fine, and the policy is now cached
+		must(t, err)
+		f.clk.Advance(15 * time.Minute)
+		f.setPolicy(t, map[string]string{"session.idle_minutes": "10"})
+		_, _, err = f.svc.SessionPrincipal(f.ctx, tok)
+		wantCode(t, err, errs.Unauthorized, "login.session_expired")
+	})
+}

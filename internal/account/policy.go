@@ -90,6 +90,13 @@ func (s *Service) Policy(ctx context.Context, tx *db.Tx) (Policy, error) {
 	return p, rows.Err()
 }
 
+// sessionPolicy is Policy from the Service's in-memory copy (read with tx
+// when it is missing): the session check of every signed-in request needs
+// it, and the settings change rarely.
+func (s *Service) sessionPolicy(ctx context.Context, tx *db.Tx) (Policy, error) {
+	return s.policy.Get(func() (Policy, error) { return s.Policy(ctx, tx) })
+}
+
 // SetPolicy validates and stores new setting values (key → text as typed).
 // Bad values are refused field by field and nothing is stored.
 func (s *Service) SetPolicy(ctx context.Context, tx *db.Tx, in map[string]string) (before, after Policy, err error) {
@@ -120,6 +127,7 @@ func (s *Service) SetPolicy(ctx context.Context, tx *db.Tx, in map[string]string
 		return
 	}
 	now := s.Clock.Now().UnixMilli()
+	tx.AfterCommit(s.policy.Invalidate)
 	for _, ps := range PolicySettings {
 		if _, ok := in[ps.Key]; !ok {
 			continue

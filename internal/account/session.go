@@ -46,7 +46,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*auth.Pri
 	var pol Policy
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		var err error
-		if pol, err = s.Policy(ctx, tx); err != nil {
+		if pol, err = s.sessionPolicy(ctx, tx); err != nil {
 			return err
 		}
 		err = tx.Get(ctx, "entity.session", "SELECT user_id, csrf, created_at, last_seen_at FROM sessions WHERE id = ?", []any{id},

@@ -63,3 +63,49 @@ func TestStateBadgesMarkDoneAndSentBackStates(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueRowsEscapeEveryCellAndMarkState proves the queue's rows, which
+// are written in Go, escape every text a citizen or an admin could have
+// typed, link the order, and carry the state's badge and the overdue and
+// escalation tags only when they apply.
+func TestQueueRowsEscapeEveryCellAndMarkState(t *testing.T) {
+	bad := `<script>"&'`
+	row := orderRow{Order: workorder.Order{ID: 42, Code: bad, RegionName: bad, UnitName: bad},
+		Created: bad, Channel: bad, Category: bad, Excerpt: bad, DeadlineText: bad,
+		StateLabel: bad, StateClass: " badge-off", OverdueTag: bad, Level: bad}
+	got := string(queueRows([]orderRow{row}))
+	if strings.Contains(got, "<script") || strings.Contains(got, `"&'`) {
+		t.Fatalf("unescaped text in %s", got)
+	}
+	if n := strings.Count(got, "&lt;script&gt;&#34;&amp;&#39;"); n != 11 {
+		t.Fatalf("%d escaped cells, want 11: %s", n, got)
+	}
+	for _, want := range []string{`<a href="/orders/42">`, `<span class="badge badge-off">&lt;script`, "</td></tr>\n"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("no %q in %s", want, got)
+		}
+	}
+	plain := string(queueRows([]orderRow{{Order: workorder.Order{ID: 7, Code: "ABCDEFGHJK"}, StateLabel: "已派单"}}))
+	want := `<tr><td class="mono"><a href="/orders/7">ABCDEFGHJK</a></td><td class="nowrap"></td><td></td><td></td><td></td><td></td><td></td>` +
+		`<td><span class="badge">已派单</span></td><td class="nowrap"></td><td class="num"></td></tr>` + "\n"
+	if plain != want {
+		t.Fatalf("got  %s\nwant %s", plain, want)
+	}
+}
+
+// TestGroupOptionsOfferWholeGroupsOnlyWhenAsked proves the grouped options
+// escape labels, mark the submitted values and offer the group itself only
+// for a filter.
+func TestGroupOptionsOfferWholeGroupsOnlyWhenAsked(t *testing.T) {
+	v := &View{Lang: "zh-CN", Form: map[string][]string{"category": {"3"}}}
+	groups := []catGroup{{Value: "1", Label: "市容<环境>", Items: []choice{{Value: "2", Label: "占道经营"}, {Value: "3", Label: "乱贴小广告"}}}}
+	got := string(v.GroupOptions("category", groups, false))
+	want := `<optgroup label="市容&lt;环境&gt;"><option value="2">占道经营</option><option value="3" selected>乱贴小广告</option></optgroup>`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	whole := string(v.GroupOptions("category", groups, true))
+	if !strings.HasPrefix(whole, `<optgroup label="市容&lt;环境&gt;"><option value="1">`) || !strings.HasSuffix(whole, want[len(`<optgroup label="市容&lt;环境&gt;">`):]) {
+		t.Fatalf("whole group not offered first: %s", whole)
+	}
+}

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -120,6 +122,42 @@ func newOrderRow(v *View, o workorder.Order) orderRow {
 		row.Level = v.T("woweb.level", o.EscalationLevel)
 	}
 	return row
+}
+
+// queueRows writes the queue's table rows. It is Go rather than template
+// for the same reason as View.Options: html/template evaluates and escapes
+// each of a row's dozen values through reflection, and at 50 rows that was
+// half the page's time. Every text is escaped.
+func queueRows(rows []orderRow) template.HTML {
+	var b strings.Builder
+	b.Grow(len(rows) * 640)
+	text := func(open, s, close string) {
+		b.WriteString(open)
+		b.WriteString(html.EscapeString(s))
+		b.WriteString(close)
+	}
+	for _, r := range rows {
+		b.WriteString(`<tr><td class="mono"><a href="/orders/`)
+		b.WriteString(strconv.FormatInt(r.Order.ID, 10))
+		text(`">`, r.Code, "</a></td>")
+		text(`<td class="nowrap">`, r.Created, "</td>")
+		text("<td>", r.Channel, "</td>")
+		text("<td>", r.Category, "</td>")
+		text("<td>", r.Excerpt, "</td>")
+		text("<td>", r.RegionName, "</td>")
+		text("<td>", r.UnitName, "</td>")
+		text(`<td><span class="badge`+r.StateClass+`">`, r.StateLabel, "</span></td>")
+		text(`<td class="nowrap">`, r.DeadlineText, "")
+		if r.OverdueTag != "" {
+			text(` <span class="badge badge-off">`, r.OverdueTag, "</span>")
+		}
+		b.WriteString(`</td><td class="num">`)
+		if r.Level != "" {
+			text(`<span class="badge badge-off">`, r.Level, "</span>")
+		}
+		b.WriteString("</td></tr>\n")
+	}
+	return template.HTML(b.String())
 }
 
 type orderListData struct {

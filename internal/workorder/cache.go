@@ -10,10 +10,12 @@ import (
 // refcache.Values: changes made through this Service drop them after the
 // commit; refcache.TTL bounds what this process cannot see.
 
-// categorySet is every category and group, by id and by code.
+// categorySet is every category and group, by id and by code, and in
+// the order Categories lists them.
 type categorySet struct {
 	byID   map[int64]Category
 	byCode map[string]Category
+	list   []Category
 }
 
 // RegionsChanged drops the cached region centres that place citizens'
@@ -33,7 +35,7 @@ func (s *Service) regionCentres(ctx context.Context, tx *db.Tx) ([]Place, error)
 
 func loadCategories(ctx context.Context, tx *db.Tx) (categorySet, error) {
 	set := categorySet{byID: map[int64]Category{}, byCode: map[string]Category{}}
-	rows, err := tx.Query(ctx, "SELECT "+categoryCols+categoryFrom)
+	rows, err := tx.Query(ctx, "SELECT "+categoryCols+categoryFrom+categoryOrder)
 	if err != nil {
 		return set, err
 	}
@@ -44,8 +46,20 @@ func loadCategories(ctx context.Context, tx *db.Tx) (categorySet, error) {
 			return set, err
 		}
 		set.byID[c.ID], set.byCode[c.Code] = c, c
+		set.list = append(set.list, c)
 	}
 	return set, rows.Err()
+}
+
+// allCategories returns the cached set, reading it when it is empty.
+func (s *Service) allCategories(ctx context.Context) (categorySet, error) {
+	return s.categories.Get(func() (set categorySet, err error) {
+		err = s.DB.Read(ctx, func(tx *db.Tx) error {
+			set, err = loadCategories(ctx, tx)
+			return err
+		})
+		return set, err
+	})
 }
 
 // cachedCategory is getCategory from the cache, reading every category

@@ -251,6 +251,9 @@ const categoryFrom = ` FROM workorder_categories c
 	LEFT JOIN workorder_categories g ON g.id = c.parent_id
 	LEFT JOIN units u ON u.id = c.unit_id`
 
+// categoryOrder lists each group followed by its categories.
+const categoryOrder = " ORDER BY COALESCE(g.sort, c.sort), COALESCE(g.id, c.id), c.parent_id IS NOT NULL, c.sort, c.id"
+
 func scanCategory(sc interface{ Scan(...any) error }) (Category, error) {
 	var c Category
 	var parent, unit sql.NullInt64
@@ -271,34 +274,22 @@ type CategoryFilter struct {
 }
 
 // Categories lists groups and categories in tree order (each group
-// followed by its categories, by sort). It needs no principal: the list
-// is what citizens choose from.
+// followed by its categories, by sort), from the Service's cache (as
+// CategoryByCode). It needs no principal: the list is what citizens
+// choose from.
 func (s *Service) Categories(ctx context.Context, f CategoryFilter) ([]Category, error) {
+	set, err := s.allCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Category
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		q := "SELECT " + categoryCols + categoryFrom + " WHERE 1=1"
-		if f.PublicOnly {
-			q += " AND c.public = TRUE"
+	for _, c := range set.list {
+		if (f.PublicOnly && !c.Public) || (f.ActiveOnly && !c.Active) {
+			continue
 		}
-		if f.ActiveOnly {
-			q += " AND c.active = TRUE"
-		}
-		q += " ORDER BY COALESCE(g.sort, c.sort), COALESCE(g.id, c.id), c.parent_id IS NOT NULL, c.sort, c.id"
-		rows, err := tx.Query(ctx, q)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCategory(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
-	})
-	return out, err
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // Category returns one category by id.
@@ -317,13 +308,7 @@ func (s *Service) Category(ctx context.Context, id int64) (Category, error) {
 // organisation service by up to refcache.TTL).
 func (s *Service) CategoryByCode(ctx context.Context, code string) (Category, error) {
 	var c Category
-	set, err := s.categories.Get(func() (set categorySet, err error) {
-		err = s.DB.Read(ctx, func(tx *db.Tx) error {
-			set, err = loadCategories(ctx, tx)
-			return err
-		})
-		return set, err
-	})
+	set, err := s.allCategories(ctx)
 	if err != nil {
 		return c, err
 	}
