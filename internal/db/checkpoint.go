@@ -15,12 +15,23 @@ import (
 // commit that takes the WAL past 1,000 pages runs that checkpoint itself:
 // it copies every page, syncs the WAL and the database file, and only then
 // returns, so every few batches of citizens' reports waited for two fsyncs
-// and megabytes of copying on the only writer. Here the writer's
-// connection never checkpoints (wal_autocheckpoint 0); a goroutine with a
+// and megabytes of copying on the only writer. Here a goroutine with a
 // connection of its own runs PASSIVE checkpoints (they block neither the
-// writer nor the readers) a few times a second when there were commits, on
-// the other core while the writer goes on. A page written many times
+// writer nor the readers) a few times a second when there were commits,
+// on the other core while the writer goes on; a page written many times
 // between two checkpoints is copied once.
+//
+// A WAL is only started again from its beginning by a writer that finds
+// it wholly copied, which a checkpoint running beside a busy writer never
+// achieves: the WAL would grow without end. So the writer keeps an
+// automatic checkpoint, at walResetPages instead of 1,000: by then the
+// checkpointer has copied all but the last few frames, the writer copies
+// those, and its next transaction starts the WAL over (journal_size_limit
+// then cuts the file back to that size).
+
+// walResetPages is the WAL size, in pages, at which the writer finishes
+// the checkpoint itself.
+const walResetPages = 4096
 
 // checkpointEvery is how often the checkpointer looks for new commits.
 const checkpointEvery = 100 * time.Millisecond
@@ -36,7 +47,7 @@ type checkpointer struct {
 }
 
 func startCheckpointer(ctx context.Context, path, pragmas string) (*checkpointer, error) {
-	conn, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)")
+	conn, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
 	}

@@ -8,10 +8,12 @@ import (
 	"testing"
 )
 
-// TestWriterLeavesCheckpointsToTheCheckpointer proves a commit never copies
-// the WAL into the database file itself (SQLite's default does, in the
-// commit that passes 1,000 pages), and that one checkpoint of the
-// checkpointer copies all of it while the data stays readable.
+// TestWriterLeavesCheckpointsToTheCheckpointer proves a commit does not
+// copy the WAL into the database file itself (SQLite's default does, in
+// the commit that passes 1,000 pages), that one checkpoint of the
+// checkpointer copies all of it while the data stays readable, and that
+// under writes that never pause the WAL still stops growing at about
+// walResetPages.
 func TestWriterLeavesCheckpointsToTheCheckpointer(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ck.db")
@@ -64,5 +66,27 @@ func TestWriterLeavesCheckpointsToTheCheckpointer(t *testing.T) {
 		return tx.Get(ctx, "", "SELECT COUNT(*) FROM blobs WHERE length(body) = 40000", nil, &n)
 	}); err != nil || n != txs {
 		t.Fatalf("rows read back: %d, %v; want %d", n, err, txs)
+	}
+
+	// Four times walResetPages more, the checkpointer copying beside a
+	// writer that never pauses: while a transaction is open, as its ticks
+	// would under steady load. What it copies is then never the whole WAL.
+	const more = 4 * walResetPages / 30
+	for i := range more {
+		if err := d.Write(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO blobs (body) VALUES (?)", body); err != nil {
+				return err
+			}
+			if i%10 == 9 {
+				return d.ck.checkpoint(ctx)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const limit = (walResetPages + 64) * 4096
+	if w := size(path + "-wal"); w > limit {
+		t.Fatalf("after %d more bytes the WAL has %d bytes, want at most %d", more*120_000, w, limit)
 	}
 }

@@ -76,8 +76,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	// busy_timeout first, so the journal_mode change itself waits for locks.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
-	// The writer never checkpoints itself; the checkpointer does (checkpoint.go).
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
+	// The checkpointer copies the WAL back; the writer only finishes the
+	// copy when the WAL has grown past walResetPages, so that the WAL can
+	// start again from its beginning (checkpoint.go).
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=wal_autocheckpoint("+strconv.Itoa(walResetPages)+")&_pragma=journal_size_limit("+strconv.Itoa(walResetPages*4096)+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
