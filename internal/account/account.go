@@ -49,6 +49,23 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// The statements of the session check, which every signed-in request
+// runs; HotReads lists them for db.PrepareReads.
+const (
+	sessionQuery   = "SELECT user_id, csrf, created_at, last_seen_at FROM sessions WHERE id = ?"
+	principalQuery = `SELECT u.username, u.display_name, u.unit_id, u.region_id, u.scope_kind, u.active, u.lang, u.must_change_password,
+		       un.path, un.name, r.path, r.name, ur.path, ur.name
+		FROM users u
+		LEFT JOIN units un ON un.id = u.unit_id
+		LEFT JOIN regions r ON r.id = u.region_id
+		LEFT JOIN regions ur ON ur.id = un.region_id
+		WHERE u.id = ?`
+	principalRolesQuery = `SELECT r.code, r.name, r.name_en, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.id`
+)
+
+// HotReads are the read statements every signed-in request runs.
+var HotReads = []string{sessionQuery, principalQuery, principalRolesQuery}
+
 // LoadPrincipal resolves a user into a principal with roles, permissions
 // and scope. An inactive or missing user is Unauthorized.
 func (s *Service) LoadPrincipal(ctx context.Context, tx *db.Tx, userID int64) (*auth.Principal, error) {
@@ -57,13 +74,7 @@ func (s *Service) LoadPrincipal(ctx context.Context, tx *db.Tx, userID int64) (*
 	var unitPath, unitName, regionPath, regionName, uRegionPath, uRegionName *string
 	var active bool
 	var kind string
-	err := tx.Get(ctx, "entity.user", `SELECT u.username, u.display_name, u.unit_id, u.region_id, u.scope_kind, u.active, u.lang, u.must_change_password,
-		       un.path, un.name, r.path, r.name, ur.path, ur.name
-		FROM users u
-		LEFT JOIN units un ON un.id = u.unit_id
-		LEFT JOIN regions r ON r.id = u.region_id
-		LEFT JOIN regions ur ON ur.id = un.region_id
-		WHERE u.id = ?`, []any{userID},
+	err := tx.Get(ctx, "entity.user", principalQuery, []any{userID},
 		&p.Username, &p.DisplayName, &unitID, &regionID, &kind, &active, &p.Lang, &p.MustChange,
 		&unitPath, &unitName, &regionPath, &regionName, &uRegionPath, &uRegionName)
 	if errs.Is(err, errs.NotFound) || (err == nil && !active) {
@@ -84,7 +95,7 @@ func (s *Service) LoadPrincipal(ctx context.Context, tx *db.Tx, userID int64) (*
 		rPath = deref(uRegionPath)
 		p.RegionName = deref(uRegionName)
 	}
-	rows, err := tx.Query(ctx, `SELECT r.code, r.name, r.name_en, r.permissions FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.id`, userID)
+	rows, err := tx.Query(ctx, principalRolesQuery, userID)
 	if err != nil {
 		return nil, err
 	}

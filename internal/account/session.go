@@ -49,7 +49,7 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*auth.Pri
 		if pol, err = s.sessionPolicy(ctx, tx); err != nil {
 			return err
 		}
-		err = tx.Get(ctx, "entity.session", "SELECT user_id, csrf, created_at, last_seen_at FROM sessions WHERE id = ?", []any{id},
+		err = tx.Get(ctx, "entity.session", sessionQuery, []any{id},
 			&userID, &csrf, &created, &seen)
 		if errs.Is(err, errs.NotFound) {
 			return errs.E(errs.Unauthorized, "err.unauthorized")

@@ -110,6 +110,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if _, err := d.Migrate(ctx); err != nil {
 		return nil, err
 	}
+	if err := d.PrepareReads(ctx, account.HotReads...); err != nil {
+		return nil, err
+	}
 	a.Accounts = account.New(d, cfg.Clock)
 	a.Org = org.New(d, cfg.Clock)
 	a.Audit = audit.New(d, cfg.Clock)

@@ -109,3 +109,22 @@ func TestGroupOptionsOfferWholeGroupsOnlyWhenAsked(t *testing.T) {
 		t.Fatalf("whole group not offered first: %s", whole)
 	}
 }
+
+// TestMenuMarksTheCurrentPageAndHeadsEachGroupOnce proves the menu, which
+// is written in Go, puts a group's heading before its first item only,
+// marks the current page for assistive technology, and escapes labels.
+func TestMenuMarksTheCurrentPageAndHeadsEachGroupOnce(t *testing.T) {
+	v := &View{Nav: []NavItem{
+		{Label: "首页", Href: "/"},
+		{Label: "工单", Href: "/orders", Active: true},
+		{Label: "区域", Href: "/regions", Group: "系统<管理>"},
+		{Label: "单位", Href: "/units", Group: "系统<管理>"},
+	}}
+	want := `<li><a href="/">首页</a></li>` + "\n" +
+		`<li><a href="/orders" aria-current="page" class="active">工单</a></li>` + "\n" +
+		`<li class="nav-group">系统&lt;管理&gt;</li><li><a href="/regions">区域</a></li>` + "\n" +
+		`<li><a href="/units">单位</a></li>` + "\n"
+	if got := string(v.Menu()); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"html"
 	"html/template"
 	"io/fs"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,6 +147,17 @@ func (v *View) Has(field, value string) bool {
 	return false
 }
 
+// escapeHTML is html.EscapeString with a fast path for text that has
+// nothing to escape, which is nearly all of it: html.EscapeString walks a
+// general replacer byte by byte, a quarter of a microsecond for a Chinese
+// label, and a page escapes hundreds of them.
+func escapeHTML(s string) string {
+	if !strings.ContainsAny(s, `<>&'"`) {
+		return s
+	}
+	return html.EscapeString(s)
+}
+
 // Options renders the <option> elements of a select box for the form
 // field, marking the submitted values selected. It is the same markup as
 // ranging over opts in the template, written in one call: the queue's
@@ -154,7 +166,7 @@ func (v *View) Has(field, value string) bool {
 // opts is a []option or a []choice (of which only Value and Label count).
 func (v *View) Options(field string, opts any) template.HTML {
 	var b strings.Builder
-	b.Grow(4096)
+	b.Grow(optionsSize(opts))
 	v.writeOptions(&b, field, opts)
 	return template.HTML(b.String())
 }
@@ -164,10 +176,14 @@ func (v *View) Options(field string, opts any) template.HTML {
 // offers itself, for a filter that may pick a whole group.
 func (v *View) GroupOptions(field string, groups []catGroup, whole bool) template.HTML {
 	var b strings.Builder
-	b.Grow(4096)
+	n := 0
+	for _, g := range groups {
+		n += 2*len(g.Label) + 96 + optionsSize(g.Items)
+	}
+	b.Grow(n)
 	for _, g := range groups {
 		b.WriteString(`<optgroup label="`)
-		b.WriteString(html.EscapeString(g.Label))
+		b.WriteString(escapeHTML(g.Label))
 		b.WriteString(`">`)
 		if whole {
 			v.writeOptions(&b, field, []option{{g.Value, v.T("woweb.whole_group", g.Label)}})
@@ -178,29 +194,53 @@ func (v *View) GroupOptions(field string, groups []catGroup, whole bool) templat
 	return template.HTML(b.String())
 }
 
+// optionMarkup is the markup around each option's value and label.
+const optionMarkup = len(`<option value="" selected></option>`)
+
+// optionsSize is about what Options writes for opts, so that its buffer
+// is allocated once (growing it by doubling was most of its time).
+func optionsSize(opts any) int {
+	n := 0
+	for value, label := range optionPairs(opts) {
+		n += len(value) + len(label) + optionMarkup
+	}
+	return n
+}
+
 func (v *View) writeOptions(b *strings.Builder, field string, opts any) {
-	add := func(value, label string) {
+	for value, label := range optionPairs(opts) {
 		b.WriteString(`<option value="`)
-		b.WriteString(html.EscapeString(value))
+		b.WriteString(escapeHTML(value))
 		b.WriteByte('"')
 		if v.Has(field, value) {
 			b.WriteString(" selected")
 		}
 		b.WriteByte('>')
-		b.WriteString(html.EscapeString(label))
+		b.WriteString(escapeHTML(label))
 		b.WriteString("</option>")
 	}
-	switch os := opts.(type) {
-	case []option:
-		for _, o := range os {
-			add(o.Value, o.Label)
+}
+
+// optionPairs yields the value and label of each of opts, a []option or a
+// []choice (of which only Value and Label count).
+func optionPairs(opts any) iter.Seq2[string, string] {
+	return func(yield func(value, label string) bool) {
+		switch os := opts.(type) {
+		case []option:
+			for _, o := range os {
+				if !yield(o.Value, o.Label) {
+					return
+				}
+			}
+		case []choice:
+			for _, o := range os {
+				if !yield(o.Value, o.Label) {
+					return
+				}
+			}
+		default:
+			panic(fmt.Sprintf("View.Options: %T is not a list of options", opts))
 		}
-	case []choice:
-		for _, o := range os {
-			add(o.Value, o.Label)
-		}
-	default:
-		panic(fmt.Sprintf("View.Options: %T is not a list of options", opts))
 	}
 }
 
@@ -276,17 +316,17 @@ func (v *View) Menu() template.HTML {
 		if it.Group != "" && it.Group != group {
 			group = it.Group
 			b.WriteString(`<li class="nav-group">`)
-			b.WriteString(html.EscapeString(group))
+			b.WriteString(escapeHTML(group))
 			b.WriteString("</li>")
 		}
 		b.WriteString(`<li><a href="`)
-		b.WriteString(html.EscapeString(it.Href))
+		b.WriteString(escapeHTML(it.Href))
 		b.WriteByte('"')
 		if it.Active {
 			b.WriteString(` aria-current="page" class="active"`)
 		}
 		b.WriteByte('>')
-		b.WriteString(html.EscapeString(it.Label))
+		b.WriteString(escapeHTML(it.Label))
 		b.WriteString("</a></li>\n")
 	}
 	return template.HTML(b.String())

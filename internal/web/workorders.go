@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -133,7 +132,7 @@ func queueRows(rows []orderRow) template.HTML {
 	b.Grow(len(rows) * 640)
 	text := func(open, s, close string) {
 		b.WriteString(open)
-		b.WriteString(html.EscapeString(s))
+		b.WriteString(escapeHTML(s))
 		b.WriteString(close)
 	}
 	for _, r := range rows {
