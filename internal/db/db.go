@@ -113,8 +113,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{Engine: SQLite, w: w, r: r, dsn: path, ck: ck}, nil
 }
 
-// Close closes both pools (and on SQLite the checkpointer, after a last
-// checkpoint).
+// Close closes both pools, and on SQLite the checkpointer first.
 func (db *DB) Close() error {
 	var err error
 	if db.ck != nil {

@@ -148,9 +148,8 @@ func (v *View) Has(field, value string) bool {
 }
 
 // escapeHTML is html.EscapeString with a fast path for text that has
-// nothing to escape, which is nearly all of it: html.EscapeString walks a
-// general replacer byte by byte, a quarter of a microsecond for a Chinese
-// label, and a page escapes hundreds of them.
+// nothing to escape, which is nearly all of it (html.EscapeString runs a
+// general replacer over every byte; a page escapes hundreds of labels).
 func escapeHTML(s string) string {
 	if !strings.ContainsAny(s, `<>&'"`) {
 		return s
@@ -394,8 +393,6 @@ func (s *Server) nav(v *View) []NavItem {
 	return out
 }
 
-// render executes a page into a buffer first, so a template error becomes a
-// clean 500 rather than half a page.
 // pageBuffers keeps the buffers pages are rendered into: growing a fresh
 // one to a 40 KB queue page, clearing each new slice, cost as much as a
 // sixth of the page's rendering.
@@ -411,6 +408,8 @@ func putPageBuffer(buf *bytes.Buffer) {
 	pageBuffers.Put(buf)
 }
 
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 rather than half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
 	t, ok := s.tmpl.pages[page]
 	if !ok {
