@@ -537,12 +537,16 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 			return err
 		}
 		defer rows.Close()
+		sc := newOrderScan()
 		for rows.Next() {
-			o, err := scanOrder(rows)
+			o, err := sc.scan(rows)
 			if err != nil {
 				return err
 			}
 			o.ReporterPhone = account.MaskPhone(o.ReporterPhone)
+			if out == nil {
+				out = make([]Order, 0, size+1)
+			}
 			out = append(out, o)
 		}
 		return rows.Err()

@@ -197,34 +197,54 @@ const (
 
 type scanner interface{ Scan(...any) error }
 
-func scanOrder(sc scanner) (Order, error) {
-	var o Order
-	var lat, lng sql.NullFloat64
-	var region, unit, parent, createdBy sql.NullInt64
-	var dispatched, ackDue, resolveDue, acked, resolved, closed, ext, escalated sql.NullInt64
-	var channel, state, sat string
-	var created, updated int64
-	err := sc.Scan(&o.ID, &o.Code, &channel, &o.CategoryID, &o.CategoryName, &o.CategoryNameEN, &o.Title, &o.Description,
-		&o.Address, &lat, &lng, &region, &o.RegionPath, &o.RegionName, &unit, &o.UnitPath, &o.UnitName,
-		&o.ReporterName, &o.ReporterPhone, &state, &o.Urgency, &dispatched, &ackDue, &resolveDue,
-		&acked, &resolved, &closed, &ext, &o.AckOverdue, &o.ResolveOverdue,
-		&o.EscalationLevel, &escalated, &parent, &sat, &o.ReopenCount, &o.Resolution, &createdBy,
-		&created, &updated, &o.Source)
-	if err != nil {
-		return o, err
+func scanOrder(sc scanner) (Order, error) { return newOrderScan().scan(sc) }
+
+// orderScan holds the columns of an order row while it is scanned. A list
+// scans all its rows with one (a fresh set of temporaries per row, each
+// escaping to the heap through Scan, was a third of List's own time).
+type orderScan struct {
+	o                                                                       Order
+	lat, lng                                                                sql.NullFloat64
+	region, unit, parent, createdBy                                         sql.NullInt64
+	dispatched, ackDue, resolveDue, acked, resolved, closed, ext, escalated sql.NullInt64
+	channel, state, sat                                                     string
+	created, updated                                                        int64
+	dest                                                                    []any
+}
+
+func newOrderScan() *orderScan {
+	s := &orderScan{}
+	o := &s.o
+	s.dest = []any{&o.ID, &o.Code, &s.channel, &o.CategoryID, &o.CategoryName, &o.CategoryNameEN, &o.Title, &o.Description,
+		&o.Address, &s.lat, &s.lng, &s.region, &o.RegionPath, &o.RegionName, &s.unit, &o.UnitPath, &o.UnitName,
+		&o.ReporterName, &o.ReporterPhone, &s.state, &o.Urgency, &s.dispatched, &s.ackDue, &s.resolveDue,
+		&s.acked, &s.resolved, &s.closed, &s.ext, &o.AckOverdue, &o.ResolveOverdue,
+		&o.EscalationLevel, &s.escalated, &s.parent, &s.sat, &o.ReopenCount, &o.Resolution, &s.createdBy,
+		&s.created, &s.updated, &o.Source}
+	return s
+}
+
+// scan reads one row (orderCols) into a new Order.
+func (s *orderScan) scan(sc scanner) (Order, error) {
+	s.o = Order{}
+	if err := sc.Scan(s.dest...); err != nil {
+		return Order{}, err
 	}
-	o.Channel, o.State, o.Satisfaction = Channel(channel), State(state), Rating(sat)
-	if lat.Valid {
-		o.Lat = &lat.Float64
+	o := s.o
+	o.Channel, o.State, o.Satisfaction = Channel(s.channel), State(s.state), Rating(s.sat)
+	if s.lat.Valid {
+		lat := s.lat.Float64
+		o.Lat = &lat
 	}
-	if lng.Valid {
-		o.Lng = &lng.Float64
+	if s.lng.Valid {
+		lng := s.lng.Float64
+		o.Lng = &lng
 	}
-	o.RegionID, o.UnitID, o.ParentID, o.CreatedBy = region.Int64, unit.Int64, parent.Int64, createdBy.Int64
-	o.DispatchedAt, o.AckDueAt, o.ResolveDueAt = tp(dispatched), tp(ackDue), tp(resolveDue)
-	o.AcknowledgedAt, o.ResolvedAt, o.ClosedAt = tp(acked), tp(resolved), tp(closed)
-	o.ExtensionUntil, o.EscalatedAt = tp(ext), tp(escalated)
-	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)
+	o.RegionID, o.UnitID, o.ParentID, o.CreatedBy = s.region.Int64, s.unit.Int64, s.parent.Int64, s.createdBy.Int64
+	o.DispatchedAt, o.AckDueAt, o.ResolveDueAt = tp(s.dispatched), tp(s.ackDue), tp(s.resolveDue)
+	o.AcknowledgedAt, o.ResolvedAt, o.ClosedAt = tp(s.acked), tp(s.resolved), tp(s.closed)
+	o.ExtensionUntil, o.EscalatedAt = tp(s.ext), tp(s.escalated)
+	o.CreatedAt, o.UpdatedAt = time.UnixMilli(s.created), time.UnixMilli(s.updated)
 	return o, nil
 }
 
