@@ -69,6 +69,7 @@ func (c *checkpointer) loop() {
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	seen := int64(-1) // the first tick checkpoints what migrations wrote
+	failing := false  // logged once when checkpoints start failing, once when they recover
 	for {
 		select {
 		case <-c.quit:
@@ -77,9 +78,14 @@ func (c *checkpointer) loop() {
 		}
 		if n := c.commits.Load(); n != seen {
 			seen = n
-			if err := c.checkpoint(context.Background()); err != nil {
-				slog.Warn("sqlite checkpoint failed", "err", err)
+			err := c.checkpoint(context.Background())
+			switch {
+			case err != nil && !failing:
+				slog.Warn("sqlite checkpoints failing; the writer's own checkpoint still bounds the WAL", "err", err)
+			case err == nil && failing:
+				slog.Info("sqlite checkpoints working again")
 			}
+			failing = err != nil
 		}
 	}
 }
