@@ -16,46 +16,15 @@ const TTL = 5 * time.Second
 
 // Value is one copy. Get loads it when it is missing, stale or
 // invalidated; a load that overlaps an invalidation is returned once but
-// not kept, so a copy is never older than the last invalidation.
-type Value[T any] struct {
-	mu  sync.Mutex
-	gen uint64
-	at  time.Time
-	ok  bool
-	val T
-}
+// not kept, so a copy is never older than the last invalidation. It is a
+// Keyed with a single key.
+type Value[T any] struct{ k Keyed[T] }
 
 // Get returns the copy, loading it with load when needed.
-func (c *Value[T]) Get(load func() (T, error)) (T, error) {
-	c.mu.Lock()
-	if c.ok && time.Since(c.at) < TTL {
-		v := c.val
-		c.mu.Unlock()
-		return v, nil
-	}
-	gen := c.gen
-	c.mu.Unlock()
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		c.val, c.at, c.ok = v, time.Now(), true
-	}
-	c.mu.Unlock()
-	return v, nil
-}
+func (c *Value[T]) Get(load func() (T, error)) (T, error) { return c.k.Get("", load) }
 
 // Invalidate drops the copy.
-func (c *Value[T]) Invalidate() {
-	c.mu.Lock()
-	c.gen++
-	c.ok = false
-	var zero T
-	c.val = zero
-	c.mu.Unlock()
-}
+func (c *Value[T]) Invalidate() { c.k.Invalidate() }
 
 // maxKeys bounds a Keyed cache; past it the copies are dropped and
 // gathered again.

@@ -444,18 +444,20 @@ func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if _, err := s.saveSettings(r.Context(), p, in); err != nil {
-		v, verr := s.settingsView(w, r)
-		if verr != nil {
-			return verr
-		}
-		for k, vals := range v.Form { // settings not submitted keep their current value
-			if _, ok := r.PostForm[k]; !ok {
-				r.PostForm[k] = vals
-			}
-		}
-		return s.formFailed(w, r, "settings", v, err)
+		return s.settingsFailed(w, r, err)
 	}
 	return s.redirect(w, r, "/settings", "flash.saved")
+}
+
+// settingsFailed shows the settings page again with the refused form's
+// errors; the page's other forms keep their current values.
+func (s *Server) settingsFailed(w http.ResponseWriter, r *http.Request, err error) error {
+	v, verr := s.settingsView(w, r)
+	if verr != nil {
+		return verr
+	}
+	keepOthers(r, v)
+	return s.formFailed(w, r, "settings", v, err)
 }
 
 func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request) error {

@@ -138,16 +138,7 @@ func (s *Server) tileSettingSubmit(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if _, err := s.saveTileSetting(r.Context(), p, r.PostForm.Get(account.TileURLKey)); err != nil {
-		v, verr := s.settingsView(w, r)
-		if verr != nil {
-			return verr
-		}
-		for k, vals := range v.Form { // the other settings keep their current values
-			if _, ok := r.PostForm[k]; !ok {
-				r.PostForm[k] = vals
-			}
-		}
-		return s.formFailed(w, r, "settings", v, err)
+		return s.settingsFailed(w, r, err)
 	}
 	return s.redirect(w, r, "/settings", "flash.saved")
 }

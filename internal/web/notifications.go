@@ -61,21 +61,32 @@ func notificationTexts(l i18n.Lang, items []workorder.Notification) []workorder.
 	return items
 }
 
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
+// notificationList reads the page of the caller's notices the request
+// asks for, in the request's language, with the caller's unread count: the
+// page and the API show the same.
+func (s *Server) notificationList(r *http.Request) (notificationsPage, workorder.NotificationFilter, ListQuery, error) {
 	p := principal(r)
 	f, lq := notificationFilter(r)
 	items, more, err := s.orders.Notifications(r.Context(), p, f)
 	if err != nil {
-		return err
+		return notificationsPage{}, f, lq, err
 	}
 	unread, err := s.orders.UnreadNotifications(r.Context(), p)
+	if err != nil {
+		return notificationsPage{}, f, lq, err
+	}
+	return notificationsPage{Items: notificationTexts(lang(r), items), Unread: unread, Page: lq.Page, Size: lq.Size, More: more}, f, lq, nil
+}
+
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
+	list, f, lq, err := s.notificationList(r)
 	if err != nil {
 		return err
 	}
 	v := s.view(w, r, "notif.title")
 	v.Form = r.URL.Query()
-	v.Data = &notificationsData{Items: notificationTexts(v.Lang, items), Unread: unread, UnreadOnly: f.UnreadOnly,
-		Page: lq.Page, More: more, Pager: newPager(r, lq, 0)}
+	v.Data = &notificationsData{Items: list.Items, Unread: list.Unread, UnreadOnly: f.UnreadOnly,
+		Page: list.Page, More: list.More, Pager: newPager(r, lq, 0)}
 	s.render(w, r, http.StatusOK, "notifications", v)
 	return nil
 }
@@ -117,17 +128,11 @@ type notificationsPage struct {
 }
 
 func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	f, lq := notificationFilter(r)
-	items, more, err := s.orders.Notifications(r.Context(), p, f)
+	list, _, _, err := s.notificationList(r)
 	if err != nil {
 		return err
 	}
-	unread, err := s.orders.UnreadNotifications(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, notificationsPage{Items: notificationTexts(lang(r), items), Unread: unread, Page: lq.Page, Size: lq.Size, More: more})
+	writeJSON(w, http.StatusOK, list)
 	return nil
 }
 

@@ -103,6 +103,21 @@ func (s *Server) unitChannelsView(w http.ResponseWriter, r *http.Request, u org.
 	return v, nil
 }
 
+// unitChannelOf reads the unit and the channel the path names, for a step
+// that changes the unit's channels (org.manage, checked before any input
+// is read).
+func (s *Server) unitChannelOf(r *http.Request) (org.Unit, int64, error) {
+	u, err := s.unitOf(r)
+	if err != nil {
+		return u, 0, err
+	}
+	cid, err := pathID(r, "cid", "entity.notify_channel")
+	if err != nil {
+		return u, 0, err
+	}
+	return u, cid, orgRequireManage(r)
+}
+
 func (s *Server) unitChannelsPage(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.unitOf(r)
 	if err != nil {
@@ -139,15 +154,8 @@ func (s *Server) unitChannelAdd(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) unitChannelActive(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, cid, err := s.unitChannelOf(r)
 	if err != nil {
-		return err
-	}
-	cid, err := pathID(r, "cid", "entity.notify_channel")
-	if err != nil {
-		return err
-	}
-	if err := orgRequireManage(r); err != nil {
 		return err
 	}
 	if err := parseForm(r); err != nil {
@@ -160,15 +168,8 @@ func (s *Server) unitChannelActive(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) unitChannelDelete(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, cid, err := s.unitChannelOf(r)
 	if err != nil {
-		return err
-	}
-	cid, err := pathID(r, "cid", "entity.notify_channel")
-	if err != nil {
-		return err
-	}
-	if err := orgRequireManage(r); err != nil {
 		return err
 	}
 	if err := s.channels.DeleteUnitChannel(r.Context(), principal(r), u.ID, cid); err != nil {
@@ -211,15 +212,8 @@ func (s *Server) apiUnitChannelAdd(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiUnitChannelActive(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, cid, err := s.unitChannelOf(r)
 	if err != nil {
-		return err
-	}
-	cid, err := pathID(r, "cid", "entity.notify_channel")
-	if err != nil {
-		return err
-	}
-	if err := orgRequireManage(r); err != nil {
 		return err
 	}
 	var in struct {
@@ -242,11 +236,7 @@ func (s *Server) apiUnitChannelActive(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiUnitChannelDelete(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
-	if err != nil {
-		return err
-	}
-	cid, err := pathID(r, "cid", "entity.notify_channel")
+	u, cid, err := s.unitChannelOf(r)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/open311"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -114,7 +115,7 @@ func (s *Server) apiPublicReport(w http.ResponseWriter, r *http.Request) error {
 			return errs.E(errs.Invalid, "err.invalid_form")
 		}
 		rf = fieldsFromForm(&f, r.PostForm)
-		rf.Answers = attributesFromForm(r.PostForm)
+		rf.Answers = open311.Attributes(r.PostForm) // the Open311 form of answers
 	} else {
 		var err error
 		if rf, err = decodeReportJSON(r.Body); err != nil {

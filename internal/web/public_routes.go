@@ -91,6 +91,18 @@ var fieldNames = map[string]string{"category_id": "category"}
 
 // renameFields gives an error's field messages the form's field names.
 func renameFields(err error) error {
+	return mapFieldErrors(err, func(k string) string {
+		if n, ok := fieldNames[k]; ok {
+			return n
+		}
+		return k
+	})
+}
+
+// mapFieldErrors returns err with its field messages moved to the names
+// rename gives (a form's inputs are not always named as the service's
+// fields); any other error is returned as it is.
+func mapFieldErrors(err error, rename func(field string) string) error {
 	e := errs.As(err)
 	if e == nil || len(e.Fields) == 0 {
 		return err
@@ -98,10 +110,7 @@ func renameFields(err error) error {
 	out := *e
 	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
 	for k, v := range e.Fields {
-		if n, ok := fieldNames[k]; ok {
-			k = n
-		}
-		out.Fields[k] = v
+		out.Fields[rename(k)] = v
 	}
 	return &out
 }

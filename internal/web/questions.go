@@ -217,23 +217,16 @@ func questionsFromForm(vals url.Values, fe *errs.Fields) (qs []workorder.Questio
 // renameQuestionFields moves the service's messages questions.<i>.x to
 // the editor's row of question i.
 func renameQuestionFields(err error, rowOf []int) error {
-	e := errs.As(err)
-	if e == nil || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
-	for k, v := range e.Fields {
+	return mapFieldErrors(err, func(k string) string {
 		if rest, ok := strings.CutPrefix(k, "questions."); ok {
 			if n, field, ok := strings.Cut(rest, "."); ok {
 				if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < len(rowOf) {
-					k = workorder.QuestionField(rowOf[i], field)
+					return workorder.QuestionField(rowOf[i], field)
 				}
 			}
 		}
-		out.Fields[k] = v
-	}
-	return &out
+		return k
+	})
 }
 
 func (s *Server) questionsSave(w http.ResponseWriter, r *http.Request) error {
@@ -326,39 +319,13 @@ func answersFromForm(vals url.Values, key string) workorder.Answers {
 	return out
 }
 
-// attributesFromForm reads Open311-style answers: attribute[code] and
-// attribute[code][] (several values).
-func attributesFromForm(vals url.Values) workorder.Answers {
-	out := workorder.Answers{}
-	for k, vs := range vals {
-		code, ok := strings.CutPrefix(k, "attribute[")
-		if !ok {
-			continue
-		}
-		code = strings.TrimSuffix(code, "[]")
-		code, ok = strings.CutSuffix(code, "]")
-		if !ok {
-			continue
-		}
-		out[code] = append(out[code], vs...)
-	}
-	return out
-}
-
 // answerFieldsToForm renames the service's answer messages
 // (attribute[code]) to the form's inputs of the chosen category.
 func answerFieldsToForm(err error, key string) error {
-	e := errs.As(err)
-	if e == nil || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
-	for k, v := range e.Fields {
+	return mapFieldErrors(err, func(k string) string {
 		if code, ok := strings.CutPrefix(k, "attribute["); ok {
-			k = answerPrefix(key) + strings.TrimSuffix(code, "]")
+			return answerPrefix(key) + strings.TrimSuffix(code, "]")
 		}
-		out.Fields[k] = v
-	}
-	return &out
+		return k
+	})
 }

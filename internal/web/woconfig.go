@@ -76,6 +76,25 @@ type urgencyChoice struct {
 	Label, UnitLabel string
 }
 
+// urgencyChoices labels the urgency classes in the viewer's language.
+func urgencyChoices(v *View, urg []workorder.Urgency) []urgencyChoice {
+	out := make([]urgencyChoice, 0, len(urg))
+	for _, u := range urg {
+		out = append(out, urgencyChoice{Urgency: u, Label: v.T("workorder.urgency." + u.Code), UnitLabel: v.T(u.ResolveUnit.Key())})
+	}
+	return out
+}
+
+// limitChoices are the units a limit is counted in (hours, calendar or
+// working days).
+func limitChoices(v *View) []choice {
+	out := make([]choice, 0, len(workorder.LimitUnits))
+	for _, u := range workorder.LimitUnits {
+		out = append(out, choice{Value: string(u), Label: v.T(u.Key())})
+	}
+	return out
+}
+
 // categoryFormData is the form of a group or a category.
 type categoryFormData struct {
 	Category  *workorder.CategoryUse // nil on create
@@ -133,12 +152,7 @@ func (s *Server) categoryFormView(w http.ResponseWriter, r *http.Request, c *wor
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range urg {
-		d.Urgencies = append(d.Urgencies, urgencyChoice{Urgency: u, Label: v.T("workorder.urgency." + u.Code), UnitLabel: v.T(u.ResolveUnit.Key())})
-	}
-	for _, u := range workorder.LimitUnits {
-		d.Limits = append(d.Limits, choice{Value: string(u), Label: v.T(u.Key())})
-	}
+	d.Urgencies, d.Limits = urgencyChoices(v, urg), limitChoices(v)
 	v.Data = d
 	if c != nil {
 		v.Form = categoryValues(c.Category)
@@ -368,14 +382,7 @@ func (s *Server) urgencyView(w http.ResponseWriter, r *http.Request) (*View, err
 		return nil, err
 	}
 	v := s.view(w, r, "woconfig.urgency.title")
-	d := urgencyListData{}
-	for _, u := range urg {
-		d.Rows = append(d.Rows, urgencyChoice{Urgency: u, Label: v.T("workorder.urgency." + u.Code), UnitLabel: v.T(u.ResolveUnit.Key())})
-	}
-	for _, u := range workorder.LimitUnits {
-		d.Limits = append(d.Limits, choice{Value: string(u), Label: v.T(u.Key())})
-	}
-	v.Data = d
+	v.Data = urgencyListData{Rows: urgencyChoices(v, urg), Limits: limitChoices(v)}
 	return v, nil
 }
 
@@ -573,13 +580,12 @@ func (s *Server) holidayFailed(w http.ResponseWriter, r *http.Request, year int,
 			}
 		}
 		slices.Sort(lines)
-		_, _, fields := s.message(r, err)
+		code, msg, fields := s.message(r, err)
 		var msgs []string
 		for _, n := range lines {
 			msgs = append(msgs, fields["line."+strconv.Itoa(n)])
 		}
 		v.Form = r.PostForm
-		code, msg, _ := s.message(r, err)
 		v.ErrorMsg = msg
 		v.Errors = map[string]string{"lines": strings.Join(msgs, "\n")}
 		s.render(w, r, statusOf(code), "holidays", v)

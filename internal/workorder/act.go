@@ -463,14 +463,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 	if err := canRead(p); err != nil {
 		return nil, false, err
 	}
-	size := f.Size
-	switch {
-	case size <= 0:
-		size = DefaultPageSize
-	case size > MaxPageSize:
-		size = MaxPageSize
-	}
-	offset := (max(f.Page, 1) - 1) * size
+	size, offset := pageLimits(f.Page, f.Size)
 	var out []Order
 	more := false
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {

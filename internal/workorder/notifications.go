@@ -53,14 +53,7 @@ func (s *Service) Notifications(ctx context.Context, p *auth.Principal, f Notifi
 	if p == nil {
 		return nil, false, errs.E(errs.Unauthorized, "err.unauthorized")
 	}
-	size := f.Size
-	switch {
-	case size <= 0:
-		size = DefaultPageSize
-	case size > MaxPageSize:
-		size = MaxPageSize
-	}
-	offset := (max(f.Page, 1) - 1) * size
+	size, offset := pageLimits(f.Page, f.Size)
 	where, args := forReader(p)
 	if f.UnreadOnly {
 		where += " AND r.notification_id IS NULL"

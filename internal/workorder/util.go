@@ -56,3 +56,15 @@ func jsonString(v any) string {
 	}
 	return string(b)
 }
+
+// pageLimits turns a page number and size into the page's size (the
+// default when none, at most MaxPageSize) and its OFFSET.
+func pageLimits(page, size int) (int, int) {
+	switch {
+	case size <= 0:
+		size = DefaultPageSize
+	case size > MaxPageSize:
+		size = MaxPageSize
+	}
+	return size, (max(page, 1) - 1) * size
+}
