@@ -8,7 +8,8 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 )
 
-// BuiltinRole is a role every city starts with (DESIGN.md's table of users).
+// BuiltinRole is a role every city starts with (the demo accounts in README.md
+// show one of each).
 type BuiltinRole struct {
 	Code, Name, NameEN string
 	Scope              auth.ScopeKind

@@ -10,8 +10,8 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 )
 
-// Every KPI can be traced to the orders that make it (DESIGN.md, "Numbers
-// are honest"). Stats reads the daily rollup, which counts events; the
+// Every KPI can be traced to the orders that make it (the product rule
+// "numbers are honest"). Stats reads the daily rollup, which counts events; the
 // trace reads the same events from the orders' timelines, so a figure's
 // list holds exactly the orders whose events it counts. An order counted
 // twice (resolved, reopened and resolved again) is listed once; its

@@ -8,7 +8,7 @@ import (
 	"github.com/wenming-city/wenming/internal/i18n"
 )
 
-// State is where an order is in its life (GLOSSARY.md, "Citizen requests").
+// State is where an order is in its life (docs/GLOSSARY.md, "Citizen requests").
 type State string
 
 const (

@@ -15,8 +15,8 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 )
 
-// Points for valid snap reports (DESIGN.md, "Citizens … earn points for
-// valid snap reports"). A report is valid when a dispatcher accepts it: it
+// Points for valid snap reports (积分, docs/GLOSSARY.md: citizens
+// earn points for valid snap reports). A report is valid when a dispatcher accepts it: it
 // came by the snap channel with the reporter's phone and is not a
 // duplicate. Accepting it credits the phone with the rule's points (up to a
 // daily cap per phone) in the transaction of the accept; merging it later

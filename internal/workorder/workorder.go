@@ -1,5 +1,5 @@
 // Package workorder is the heart of wenming: citizen requests from every
-// channel through their whole life (GLOSSARY.md, "Citizen requests").
+// channel through their whole life (docs/GLOSSARY.md, "Citizen requests").
 // Categories and the holiday calendar are data; the life of an order is one
 // transition table (Rules) checked by plain functions (Next, Allowed); the
 // Service stores orders, their timeline, evidence and in-app notifications,
