@@ -55,6 +55,22 @@ type Config struct {
 	// ReportLimit throttles citizens' reports per address (zero value:
 	// workorder.DefaultReportLimit; Reports < 0: none, for load tests).
 	ReportLimit workorder.ReportLimit
+	// PhotoStore is where evidence photos are kept: "" or "local" (the
+	// photos folder under DataDir) or "s3" (an S3-compatible bucket
+	// configured by S3).
+	PhotoStore string
+	S3         photo.S3Config
+}
+
+// photoStore opens the photo store the configuration selects.
+func (c Config) photoStore() (photo.Store, error) {
+	switch c.PhotoStore {
+	case "", "local":
+		return photo.NewLocalStore(filepath.Join(c.DataDir, "photos"))
+	case "s3":
+		return photo.NewS3Store(c.S3)
+	}
+	return nil, fmt.Errorf("photo store %q: use local or s3", c.PhotoStore)
 }
 
 // DSN returns the database address the config selects.
@@ -116,7 +132,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Accounts = account.New(d, cfg.Clock)
 	a.Org = org.New(d, cfg.Clock)
 	a.Audit = audit.New(d, cfg.Clock)
-	photos, err := photo.NewLocalStore(filepath.Join(cfg.DataDir, "photos"))
+	photos, err := cfg.photoStore()
 	if err != nil {
 		return nil, err
 	}

@@ -157,6 +157,15 @@ func flags(fs *flag.FlagSet) *app.Config {
 			fmt.Fprintf(fs.Output(), "WENMING_REPORT_LIMIT ignored: %v\n", err)
 		}
 	}
+	fs.StringVar(&c.PhotoStore, "photo-store", env("WENMING_PHOTO_STORE", "local"), "where photos are kept: local (the data folder) or s3")
+	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", env("WENMING_S3_ENDPOINT", ""), "S3-compatible endpoint URL, e.g. http://minio.intranet:9000")
+	fs.StringVar(&c.S3.Region, "s3-region", env("WENMING_S3_REGION", ""), "S3 signing region (empty: us-east-1)")
+	fs.StringVar(&c.S3.Bucket, "s3-bucket", env("WENMING_S3_BUCKET", ""), "S3 bucket")
+	fs.StringVar(&c.S3.Prefix, "s3-prefix", env("WENMING_S3_PREFIX", ""), "prefix of every photo key in the bucket, e.g. wenming/")
+	fs.BoolVar(&c.S3.PathStyle, "s3-path-style", envBool("WENMING_S3_PATH_STYLE"), "address objects as endpoint/bucket/key (MinIO, Ceph)")
+	// Keys only from the environment, so they never show in a process list.
+	c.S3.AccessKey = os.Getenv("WENMING_S3_ACCESS_KEY")
+	c.S3.SecretKey = os.Getenv("WENMING_S3_SECRET_KEY")
 	fs.Func("report-limit", "citizens' reports per address, e.g. 20/1h, or off", func(v string) (err error) {
 		c.ReportLimit, err = parseReportLimit(v)
 		return err
