@@ -137,42 +137,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Photos = &photo.Service{DB: d, Store: photos, Clock: cfg.Clock}
-	if err := a.Accounts.Bootstrap(ctx); err != nil {
-		return nil, fmt.Errorf("seed roles: %w", err)
-	}
-	if err := a.firstRun(ctx); err != nil {
-		return nil, err
-	}
-	// Categories name their default units by code, so they are seeded after
-	// the units exist (the demo city); seeding is idempotent.
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
-	if err := a.Orders.Bootstrap(ctx); err != nil {
-		return nil, fmt.Errorf("seed work-order categories: %w", err)
-	}
-	if a.DemoLoaded {
-		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
-			return nil, fmt.Errorf("seed the demo categories' questions: %w", err)
-		}
-	}
-	// After an upgrade that emptied the search index (migration 0014), the
-	// orders are indexed again once, before serving.
-	t0 := time.Now()
-	if n, err := a.Orders.RebuildSearch(ctx); err != nil {
-		return nil, fmt.Errorf("rebuild the work-order search index: %w", err)
-	} else if n > 0 {
-		log.Info("work-order search index rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
-	}
 	a.Jobs = jobs.New(d, cfg.Clock, log)
-	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
-		return nil, err
-	}
-	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
-		return nil, err
-	}
-	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
-	if err := a.Jobs.Add(ctx, notify.New(d, cfg.Clock, log, notify.ConfigFromEnv().Senders()).Job()); err != nil {
+	// Seeding reads then writes (is there a user yet?), so it runs under the
+	// migration lock: instances starting together on one empty PostgreSQL
+	// seed one after the other, and the later ones find the rows.
+	if err := d.StartLocked(ctx, a.seed); err != nil {
 		return nil, err
 	}
 	a.Metrics.SetPools(func() map[string]sql.DBStats {
@@ -195,6 +167,44 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders.Batch.Start()
 	ok = true
 	return a, nil
+}
+
+// seed creates what a new installation needs and registers the jobs: roles,
+// the first admin or the demo city, categories, the search index after an
+// upgrade, the job rows. New runs it under db.StartLocked.
+func (a *App) seed(ctx context.Context) error {
+	if err := a.Accounts.Bootstrap(ctx); err != nil {
+		return fmt.Errorf("seed roles: %w", err)
+	}
+	if err := a.firstRun(ctx); err != nil {
+		return err
+	}
+	// Categories name their default units by code, so they are seeded after
+	// the units exist (the demo city); seeding is idempotent.
+	if err := a.Orders.Bootstrap(ctx); err != nil {
+		return fmt.Errorf("seed work-order categories: %w", err)
+	}
+	if a.DemoLoaded {
+		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
+			return fmt.Errorf("seed the demo categories' questions: %w", err)
+		}
+	}
+	// After an upgrade that emptied the search index (migration 0014), the
+	// orders are indexed again once, before serving.
+	t0 := time.Now()
+	if n, err := a.Orders.RebuildSearch(ctx); err != nil {
+		return fmt.Errorf("rebuild the work-order search index: %w", err)
+	} else if n > 0 {
+		a.Log.Info("work-order search index rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
+	}
+	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
+		return err
+	}
+	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
+	return a.Jobs.Add(ctx, notify.New(a.DB, a.Config.Clock, a.Log, notify.ConfigFromEnv().Senders()).Job())
 }
 
 // firstRun loads the demo city (demo mode) or creates the first admin on an

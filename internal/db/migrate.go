@@ -65,10 +65,10 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	}
 	defer conn.Close()
 	if db.Engine == Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7355608)"); err != nil {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", startLockKey); err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7355608)")
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", startLockKey)
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
@@ -113,6 +113,32 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		done = append(done, m.Version)
 	}
 	return done, nil
+}
+
+// startLockKey is the PostgreSQL advisory lock that migrations and the first
+// start's seeding are done under, so instances starting together take turns.
+const startLockKey = 7355608
+
+// StartLocked runs fn (the seeding a new installation needs: roles, the first
+// admin or the demo city, job rows) while holding the migration lock on
+// PostgreSQL, so of several instances starting at once on an empty database
+// one seeds and the others then find the rows. fn must not call Migrate (the
+// lock is held by another session). On SQLite, whose writes are already one
+// at a time, fn just runs.
+func (db *DB) StartLocked(ctx context.Context, fn func(ctx context.Context) error) error {
+	if db.Engine != Postgres {
+		return fn(ctx)
+	}
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", startLockKey); err != nil {
+		return fmt.Errorf("start-up lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", startLockKey)
+	return fn(ctx)
 }
 
 // EngineTables lists the ordinary tables only one engine has, by design: the

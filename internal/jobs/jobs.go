@@ -42,7 +42,8 @@ func New(d *db.DB, c clock.Clock, log *slog.Logger) *Runner {
 	return &Runner{db: d, clock: c, log: log, owner: hex.EncodeToString(b)}
 }
 
-// Add registers a job; its row is created if missing, due at once.
+// Add registers a job; its row is created if missing, due at once (safe when
+// several instances add it at once).
 func (r *Runner) Add(ctx context.Context, j Job) error {
 	if j.Lease == 0 {
 		j.Lease = 5 * time.Minute
@@ -50,12 +51,11 @@ func (r *Runner) Add(ctx context.Context, j Job) error {
 	r.mu.Lock()
 	r.jobs = append(r.jobs, j)
 	r.mu.Unlock()
+	// ON CONFLICT: another instance starting at the same time may have just
+	// added the same row.
 	return r.db.Write(ctx, func(tx *db.Tx) error {
-		n, err := tx.Count(ctx, "SELECT COUNT(*) FROM scheduled_jobs WHERE name = ?", j.Name)
-		if err != nil || n > 0 {
-			return err
-		}
-		_, err = tx.Exec(ctx, "INSERT INTO scheduled_jobs (name, next_at) VALUES (?, ?)", j.Name, r.clock.Now().UnixMilli())
+		_, err := tx.Exec(ctx, "INSERT INTO scheduled_jobs (name, next_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+			j.Name, r.clock.Now().UnixMilli())
 		return err
 	})
 }
