@@ -17,6 +17,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +26,7 @@ import (
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/app"
 	"github.com/wenming-city/wenming/internal/auth"
+	wmbackup "github.com/wenming-city/wenming/internal/backup"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -43,7 +45,9 @@ Usage:
                                  over the past year (on a database with the city: only the orders)
   wenming user create USERNAME [flags]
   wenming user passwd USERNAME [flags]
-  wenming backup FILE [flags]    consistent online copy of a SQLite database
+  wenming backup FILE [flags]    one archive of the database (SQLite) and the photos
+  wenming restore FILE [--force] [flags]
+                                 unpack a backup into the data folder
   wenming bench pages [--n 200] measure start-up, page times and memory of this binary
   wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL]
                                  durable intake through POST /api/v1/public/reports vs raw ceilings
@@ -81,6 +85,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = user(args, stdin, stdout, stderr)
 	case "backup":
 		err = backup(args, stdout, stderr)
+	case "restore":
+		err = restore(args, stdout, stderr)
 	case "bench":
 		err = bench(args, stdout, stderr)
 	case "version":
@@ -407,10 +413,42 @@ func backup(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	if err := d.Backup(context.Background(), file); err != nil {
+	photos := ""
+	if c.PhotoStore == "" || c.PhotoStore == "local" {
+		photos = filepath.Join(c.DataDir, "photos")
+	}
+	m, err := wmbackup.Write(context.Background(), d, photos, file, time.Now())
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Backup written to %s.\n", file)
+	what := "the database and"
+	if !m.Database {
+		what = "(database: use pg_dump, see docs/OPERATIONS.md)"
+	}
+	fmt.Fprintf(stdout, "Backup written to %s: %s %d photo files.\n", file, what, m.Photos)
+	return nil
+}
+
+func restore(args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 || strings.HasPrefix(args[0], "-") {
+		return fmt.Errorf("usage: wenming restore FILE [--data DIR] [--force]")
+	}
+	file := args[0]
+	fs := newFlagSet("restore", stderr)
+	c := flags(fs)
+	force := fs.Bool("force", false, "replace the database and photos already in the data folder")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	m, err := wmbackup.Restore(file, c.DataDir, *force)
+	if err != nil {
+		return err
+	}
+	what := "the database and"
+	if !m.Database {
+		what = "(no database: restore PostgreSQL with pg_restore)"
+	}
+	fmt.Fprintf(stdout, "Restored into %s: %s %d photo files from a backup of %s.\n", c.DataDir, what, m.Photos, m.Created.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
 	return nil
 }
 

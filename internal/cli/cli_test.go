@@ -53,16 +53,20 @@ func TestMigrateThenUserCreateThenPasswdThenBackup(t *testing.T) {
 	if code, out, e := run(t, "Other-pass-22\n", "user", "passwd", "zhangsan", "--data", dir); code != 0 || !strings.Contains(out, "changed") {
 		t.Fatalf("passwd: %d %q %q", code, out, e)
 	}
-	backup := filepath.Join(t.TempDir(), "copy.db")
+	backup := filepath.Join(t.TempDir(), "copy.tar.gz")
 	if code, out, e := run(t, "", "backup", backup, "--data", dir); code != 0 || !strings.Contains(out, backup) {
 		t.Fatalf("backup: %d %q %q", code, out, e)
 	}
 	if code, _, e := run(t, "", "backup", backup, "--data", dir); code != 1 || !strings.Contains(e, "already exists") {
 		t.Fatalf("backup over an existing file: %d %q", code, e)
 	}
-	// The copy is a sound database that holds the user with the new password.
+	// The restored copy is a sound database that holds the user with the new password.
+	restored := t.TempDir()
+	if code, _, e := run(t, "", "restore", backup, "--data", restored); code != 0 {
+		t.Fatalf("restore: %d %q", code, e)
+	}
 	ctx := context.Background()
-	d, err := db.Open(ctx, backup)
+	d, err := db.Open(ctx, filepath.Join(restored, "wenming.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
