@@ -11,6 +11,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
@@ -202,13 +203,7 @@ func KPITraceOf(q url.Values) (*workorder.KPITrace, error) {
 }
 
 // rateOf is a rate, or nil when its base is zero.
-func rateOf(num, den int64) *float64 {
-	if den == 0 {
-		return nil
-	}
-	r := float64(num) / float64(den)
-	return &r
-}
+func rateOf(num, den int64) *float64 { return figures.Of(num, den).Ptr() }
 
 // avgHoursOf is the average handling time in hours, nil without any.
 func avgHoursOf(r workorder.StatRow) *float64 {
