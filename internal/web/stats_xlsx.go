@@ -90,8 +90,8 @@ func (s *Server) statsExport(w http.ResponseWriter, r *http.Request, rep *statsR
 		}
 		row := []any{excelize.Cell{StyleID: ns, Value: name}, num(r.Received), num(r.Dispatched), num(r.AckOnTime),
 			num(r.Resolved), num(r.ResolvedOnTime), num(r.Returned), num(r.Reopened), num(r.CallbacksReached),
-			num(r.Satisfied + r.BasicallySatisfied), rate(figures.Of(r.Resolved, r.Dispatched)),
-			rate(figures.Of(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)), hours, num(r.OverdueNow)}
+			num(r.Satisfied + r.BasicallySatisfied), rate(r.ResolutionRate),
+			rate(r.SatisfactionRate), hours, num(r.OverdueNow)}
 		return setRow(rowNo, row)
 	}
 	for i, r := range rep.Rows {
