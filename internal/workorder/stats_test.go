@@ -58,6 +58,11 @@ func TestStatsMatchAHandCountedDay(t *testing.T) {
 		if r := byID[0]; r.Received != 4 || r.Dispatched != 0 {
 			t.Fatalf("no unit: %+v", r)
 		}
+		// No callback reached and nothing dispatched: the rates have no
+		// value (they were 0 here while the API said null).
+		if r := byID[0]; r.SatisfactionRate.Ptr() != nil || r.ResolutionRate.Ptr() != nil {
+			t.Fatalf("no unit: rates without a base have a value: %+v", r)
+		}
 		a := byID[f.unitA]
 		want := wo.StatRow{ID: f.unitA, Name: "市城市管理局", Dispatched: 3, AckOnTime: 2, Resolved: 3, ResolvedOnTime: 3,
 			Reopened: 1, CallbacksReached: 2, Satisfied: 1, Dissatisfied: 1, ResolutionRate: figures.Of(3, 3), OnTimeRate: figures.Of(3, 3),
