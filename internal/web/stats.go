@@ -11,6 +11,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
@@ -201,15 +202,6 @@ func KPITraceOf(q url.Values) (*workorder.KPITrace, error) {
 	return k, fe.Err()
 }
 
-// rateOf is a rate, or nil when its base is zero.
-func rateOf(num, den int64) *float64 {
-	if den == 0 {
-		return nil
-	}
-	r := float64(num) / float64(den)
-	return &r
-}
-
 // avgHoursOf is the average handling time in hours, nil without any.
 func avgHoursOf(r workorder.StatRow) *float64 {
 	if r.HandlingCount == 0 {
@@ -264,8 +256,6 @@ func rowName(v *View, g workorder.StatsGroup, r workorder.StatRow) string {
 	return v.Name(r.Name, r.NameEN)
 }
 
-func pct(r float64) string { return strconv.FormatFloat(r*100, 'f', 1, 64) + "%" }
-
 // statRow lays out one row; links only for a viewer who may open /orders.
 func statRowOf(v *View, rep *statsReport, r workorder.StatRow, total, links bool) statRowView {
 	link := func(fig workorder.Figure) statLink {
@@ -277,12 +267,12 @@ func statRowOf(v *View, rep *statsReport, r workorder.StatRow, total, links bool
 		return l
 	}
 	count := func(fig workorder.Figure) statCell { return statCell{statLink: link(fig)} }
-	rate := func(num, den workorder.Figure, none string) statCell {
+	rate := func(x figures.Rate, num, den workorder.Figure, none string) statCell {
 		n, d := link(num), link(den)
 		c := statCell{Num: &n, Den: &d}
-		if x := rateOf(num.Of(r), den.Of(r)); x != nil {
-			c.Text, c.Href = pct(*x), n.Href
-			c.Title = v.T("stats.rate_title", num.Of(r), den.Of(r))
+		if _, ok := x.Value(); ok {
+			c.Text, c.Href = x.Percent("—"), n.Href
+			c.Title = v.T("stats.rate_title", x.Numerator, x.Denominator)
 		} else {
 			c.Text, c.Title = "—", v.T(none)
 		}
@@ -303,8 +293,8 @@ func statRowOf(v *View, rep *statsReport, r workorder.StatRow, total, links bool
 	return statRowView{Name: name, Cells: []statCell{
 		count(workorder.FigReceived), count(workorder.FigDispatched), count(workorder.FigAckOnTime),
 		count(workorder.FigResolvedOnTime), count(workorder.FigReturned), count(workorder.FigReopened),
-		rate(workorder.FigResolved, workorder.FigDispatched, "stats.no_dispatch"),
-		rate(workorder.FigSatisfiedOrBasic, workorder.FigCallbacksReached, "stats.no_callback"),
+		rate(r.ResolutionRate, workorder.FigResolved, workorder.FigDispatched, "stats.no_dispatch"),
+		rate(r.SatisfactionRate, workorder.FigSatisfiedOrBasic, workorder.FigCallbacksReached, "stats.no_callback"),
 		avg, count(workorder.FigOverdueNow),
 	}}
 }
@@ -398,8 +388,8 @@ func statsRowJSONOf(rep *statsReport, r workorder.StatRow, total bool) statsRowJ
 		AckOnTime: r.AckOnTime, Resolved: r.Resolved, ResolvedOnTime: r.ResolvedOnTime, Returned: r.Returned,
 		Reopened: r.Reopened, CallbacksReached: r.CallbacksReached, Satisfied: r.Satisfied,
 		BasicallySatisfied: r.BasicallySatisfied, Dissatisfied: r.Dissatisfied,
-		ResolutionRate: rateOf(r.Resolved, r.Dispatched), AckOnTimeRate: rateOf(r.AckOnTime, r.Dispatched),
-		OnTimeRate: rateOf(r.ResolvedOnTime, r.Resolved), SatisfactionRate: rateOf(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached),
+		ResolutionRate: r.ResolutionRate.Ptr(), AckOnTimeRate: r.AckOnTimeRate.Ptr(),
+		OnTimeRate: r.OnTimeRate.Ptr(), SatisfactionRate: r.SatisfactionRate.Ptr(),
 		AvgHandlingHours: avgHoursOf(r), OverdueNow: r.OverdueNow, Links: map[string]string{}}
 	for _, f := range workorder.Figures {
 		if f.Of(r) > 0 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
@@ -13,7 +14,7 @@ import (
 // statsExport answers with the KPI table as a workbook: the same rows and
 // totals as the page, headers in the viewer's language (Chinese by
 // default), counts as integers, rates as numbers with a percent format
-// ("—" when the base is 0), the average handling time in hours, and a note
+// (an empty cell when the base is 0, see figures.Rate), the average handling time in hours, and a note
 // with the period and when "overdue now" was counted.
 func (s *Server) statsExport(w http.ResponseWriter, r *http.Request, rep *statsReport) error {
 	l := lang(r)
@@ -80,11 +81,8 @@ func (s *Server) statsExport(w http.ResponseWriter, r *http.Request, rep *statsR
 			ps, hs, ns = boldPct, boldHours, bold
 		}
 		num := func(n int64) any { return excelize.Cell{StyleID: ns, Value: n} }
-		rate := func(x *float64) any {
-			if x == nil {
-				return excelize.Cell{StyleID: right, Value: "—"}
-			}
-			return excelize.Cell{StyleID: ps, Value: *x}
+		rate := func(x figures.Rate) any { // an empty cell when the rate has no value
+			return excelize.Cell{StyleID: ps, Value: x.Cell()}
 		}
 		hours := excelize.Cell{StyleID: right, Value: "—"}
 		if h := avgHoursOf(r); h != nil {
@@ -92,8 +90,8 @@ func (s *Server) statsExport(w http.ResponseWriter, r *http.Request, rep *statsR
 		}
 		row := []any{excelize.Cell{StyleID: ns, Value: name}, num(r.Received), num(r.Dispatched), num(r.AckOnTime),
 			num(r.Resolved), num(r.ResolvedOnTime), num(r.Returned), num(r.Reopened), num(r.CallbacksReached),
-			num(r.Satisfied + r.BasicallySatisfied), rate(rateOf(r.Resolved, r.Dispatched)),
-			rate(rateOf(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)), hours, num(r.OverdueNow)}
+			num(r.Satisfied + r.BasicallySatisfied), rate(r.ResolutionRate),
+			rate(r.SatisfactionRate), hours, num(r.OverdueNow)}
 		return setRow(rowNo, row)
 	}
 	for i, r := range rep.Rows {

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 )
 
 // statKey is a row of workorder_stats_daily without its day: the unit
@@ -192,26 +193,28 @@ const (
 // Returned, Reopened (refused at verification or dissatisfied at callback),
 // and callbacks. Handling time is from dispatch to resolution.
 type StatRow struct {
-	ID                 int64         `json:"id"` // unit, region or category id; 0: none
-	Name               string        `json:"name"`
-	NameEN             string        `json:"name_en"`
-	Received           int64         `json:"received"`
-	Dispatched         int64         `json:"dispatched"`
-	AckOnTime          int64         `json:"acknowledged_on_time"`
-	Resolved           int64         `json:"resolved"`
-	ResolvedOnTime     int64         `json:"resolved_on_time"`
-	Returned           int64         `json:"returned"`
-	Reopened           int64         `json:"reopened"`
-	CallbacksReached   int64         `json:"callbacks_reached"`
-	Satisfied          int64         `json:"satisfied"`
-	BasicallySatisfied int64         `json:"basically_satisfied"`
-	Dissatisfied       int64         `json:"dissatisfied"`
-	ResolutionRate     float64       `json:"resolution_rate"`   // Resolved / Dispatched
-	OnTimeRate         float64       `json:"on_time_rate"`      // ResolvedOnTime / Resolved
-	AckOnTimeRate      float64       `json:"ack_on_time_rate"`  // AckOnTime / Dispatched
-	SatisfactionRate   float64       `json:"satisfaction_rate"` // (Satisfied + BasicallySatisfied) / CallbacksReached
-	AvgHandling        time.Duration `json:"avg_handling_ns"`
-	OverdueNow         int64         `json:"overdue_now"` // orders with a unit past the deadline in force, live
+	ID                 int64  `json:"id"` // unit, region or category id; 0: none
+	Name               string `json:"name"`
+	NameEN             string `json:"name_en"`
+	Received           int64  `json:"received"`
+	Dispatched         int64  `json:"dispatched"`
+	AckOnTime          int64  `json:"acknowledged_on_time"`
+	Resolved           int64  `json:"resolved"`
+	ResolvedOnTime     int64  `json:"resolved_on_time"`
+	Returned           int64  `json:"returned"`
+	Reopened           int64  `json:"reopened"`
+	CallbacksReached   int64  `json:"callbacks_reached"`
+	Satisfied          int64  `json:"satisfied"`
+	BasicallySatisfied int64  `json:"basically_satisfied"`
+	Dissatisfied       int64  `json:"dissatisfied"`
+	// The rates: the one definition of each, which every screen, export
+	// and API renders; a rate whose base is 0 has no value.
+	ResolutionRate   figures.Rate  `json:"resolution_rate"`   // Resolved / Dispatched
+	OnTimeRate       figures.Rate  `json:"on_time_rate"`      // ResolvedOnTime / Resolved
+	AckOnTimeRate    figures.Rate  `json:"ack_on_time_rate"`  // AckOnTime / Dispatched
+	SatisfactionRate figures.Rate  `json:"satisfaction_rate"` // (Satisfied + BasicallySatisfied) / CallbacksReached
+	AvgHandling      time.Duration `json:"avg_handling_ns"`
+	OverdueNow       int64         `json:"overdue_now"` // orders with a unit past the deadline in force, live
 	// HandlingMS and HandlingCount are the sums AvgHandling is made of
 	// (resolutions of dispatched orders), so totals can be exact.
 	HandlingMS    int64 `json:"-"`
@@ -220,21 +223,14 @@ type StatRow struct {
 
 // rates computes the rates and the average handling time from the counts.
 func (r *StatRow) rates() {
-	r.ResolutionRate = ratio(r.Resolved, r.Dispatched)
-	r.OnTimeRate = ratio(r.ResolvedOnTime, r.Resolved)
-	r.AckOnTimeRate = ratio(r.AckOnTime, r.Dispatched)
-	r.SatisfactionRate = ratio(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)
+	r.ResolutionRate = figures.Of(r.Resolved, r.Dispatched)
+	r.OnTimeRate = figures.Of(r.ResolvedOnTime, r.Resolved)
+	r.AckOnTimeRate = figures.Of(r.AckOnTime, r.Dispatched)
+	r.SatisfactionRate = figures.Of(r.Satisfied+r.BasicallySatisfied, r.CallbacksReached)
 	r.AvgHandling = 0
 	if r.HandlingCount > 0 {
 		r.AvgHandling = time.Duration(r.HandlingMS/r.HandlingCount) * time.Millisecond
 	}
-}
-
-func ratio(a, b int64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
 }
 
 // statsQuery is the SELECT of Stats for one grouping, with the scope's

@@ -9,6 +9,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 	wo "github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -57,10 +58,15 @@ func TestStatsMatchAHandCountedDay(t *testing.T) {
 		if r := byID[0]; r.Received != 4 || r.Dispatched != 0 {
 			t.Fatalf("no unit: %+v", r)
 		}
+		// No callback reached and nothing dispatched: the rates have no
+		// value (they were 0 here while the API said null).
+		if r := byID[0]; r.SatisfactionRate.Ptr() != nil || r.ResolutionRate.Ptr() != nil {
+			t.Fatalf("no unit: rates without a base have a value: %+v", r)
+		}
 		a := byID[f.unitA]
 		want := wo.StatRow{ID: f.unitA, Name: "市城市管理局", Dispatched: 3, AckOnTime: 2, Resolved: 3, ResolvedOnTime: 3,
-			Reopened: 1, CallbacksReached: 2, Satisfied: 1, Dissatisfied: 1, ResolutionRate: 1, OnTimeRate: 1,
-			AckOnTimeRate: 2.0 / 3, SatisfactionRate: 0.5, AvgHandling: (27*3 + 1) * time.Hour / 3, OverdueNow: 1,
+			Reopened: 1, CallbacksReached: 2, Satisfied: 1, Dissatisfied: 1, ResolutionRate: figures.Of(3, 3), OnTimeRate: figures.Of(3, 3),
+			AckOnTimeRate: figures.Of(2, 3), SatisfactionRate: figures.Of(1, 2), AvgHandling: (27*3 + 1) * time.Hour / 3, OverdueNow: 1,
 			HandlingMS: ((27*3 + 1) * time.Hour).Milliseconds(), HandlingCount: 3}
 		a.NameEN = ""
 		if a != want {
