@@ -155,6 +155,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
 		return nil, err
 	}
+	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
+		return nil, err
+	}
 	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
 	if err := a.Jobs.Add(ctx, notify.New(d, cfg.Clock, log, notify.ConfigFromEnv().Senders()).Job()); err != nil {
 		return nil, err

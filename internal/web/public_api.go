@@ -122,6 +122,9 @@ func (s *Server) apiPublicReport(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if r.Header.Get("Idempotency-Key") != "" {
+		return s.apiPublicReportOnce(w, r, &f, rf)
+	}
 	rep, err := s.checkReport(r, &f, rf, photoFiles(r), workorder.ChannelAPI)
 	if err != nil {
 		return err

@@ -217,13 +217,23 @@ func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
 // transaction, so slow storage does not hold the writer), then the photo
 // rows, the order and the address's count in one transaction.
 func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submitted, error) {
+	if err := s.uploadPhotos(ctx, rep); err != nil {
+		return workorder.Submitted{}, err
+	}
+	out, err := s.orders.SubmitPublic(ctx, rep.in)
+	return out, renameFields(err)
+}
+
+// uploadPhotos stores the photos' blobs and sets rep.in.Photos to write
+// their rows in the report's transaction.
+func (s *Server) uploadPhotos(ctx context.Context, rep *publicReport) error {
 	if len(rep.photos) > 0 {
 		if s.photos == nil {
-			return workorder.Submitted{}, errors.New("no photo store configured")
+			return errors.New("no photo store configured")
 		}
 		for _, p := range rep.photos {
 			if err := s.photos.Upload(ctx, p); err != nil {
-				return workorder.Submitted{}, err
+				return err
 			}
 		}
 		rep.in.Photos = func(ctx context.Context, tx *db.Tx) ([]int64, error) {
@@ -238,8 +248,7 @@ func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submit
 			return ids, nil
 		}
 	}
-	out, err := s.orders.SubmitPublic(ctx, rep.in)
-	return out, renameFields(err)
+	return nil
 }
 
 // reportData is the report page.
