@@ -86,7 +86,10 @@ func TestPublicReportConcurrentRequestsWithOneIdempotencyKeyMakeOneOrderAndGetOn
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Add(1)
-			go func() { defer wg.Done(); res[i] = postKeyed(t, e, c, "same-key", manhole("井盖缺失，已有行人踩空")) }()
+			go func() {
+				defer wg.Done()
+				res[i] = postKeyed(t, e, c, "same-key", manhole("井盖缺失，已有行人踩空"))
+			}()
 		}
 		wg.Wait()
 		for i, r := range res {
@@ -96,6 +99,38 @@ func TestPublicReportConcurrentRequestsWithOneIdempotencyKeyMakeOneOrderAndGetOn
 		}
 		if got := e.Count(t, "SELECT COUNT(*) FROM workorders"); got != orders+1 {
 			t.Fatalf("orders: %d, want %d", got, orders+1)
+		}
+	})
+}
+
+func TestOpen311RetryWithTheSameIdempotencyKeyGetsTheFirstAnswerPerClient(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := newO311(t, e)
+		_, key := issueKey(t, e, "市民通")
+		_, key2 := issueKey(t, e, "城市服务")
+		orders := e.Count(t, "SELECT COUNT(*) FROM workorders")
+		form := o311Form(key, "service_code", "RUBBISH", "address_string", "滨河路口", "description", "垃圾桶满了没人清运",
+			"idempotency_key", "o-1")
+		first := c.post("/open311/v2/requests.json", form)
+		again := c.post("/open311/v2/requests.json", form)
+		if first.Status != 201 || again.Status != 201 || again.Body != first.Body {
+			t.Fatalf("retry: %d %s, first %d %s", again.Status, again.Body, first.Status, first.Body)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM workorders"); n != orders+1 {
+			t.Fatalf("orders: %d, want %d", n, orders+1)
+		}
+		// The key is the client's own: another client's o-1 is a new order.
+		form2 := o311Form(key2, "service_code", "RUBBISH", "address_string", "滨河路口", "description", "垃圾桶满了没人清运",
+			"idempotency_key", "o-1")
+		if r := c.post("/open311/v2/requests.json", form2); r.Status != 201 || r.Body == first.Body {
+			t.Fatalf("other client: %d %s", r.Status, r.Body)
+		}
+		form.Set("description", "垃圾桶满了三天没人清运")
+		if r := c.post("/open311/v2/requests.json", form); r.Status != http.StatusConflict {
+			t.Fatalf("same key, other content: %d %s", r.Status, r.Body)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM workorders"); n != orders+2 {
+			t.Fatalf("orders: %d, want %d", n, orders+2)
 		}
 	})
 }
