@@ -3,10 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/errs"
@@ -93,4 +95,56 @@ func (s *Server) storeOnce(ctx context.Context, rep *publicReport, k workorder.I
 	}
 	a, replayed, err := s.orders.SubmitPublicOnce(ctx, rep.in, k)
 	return a, replayed, renameFields(err)
+}
+
+// newDraftID is the hidden draft id of a /report form: the form's
+// idempotency key, so a double submit or a browser's retry makes one order.
+func newDraftID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// isDraftID tells whether v is a draft id as newDraftID makes them; any
+// other value is ignored (the field is hidden, a citizen cannot fix it).
+func isDraftID(v string) bool {
+	if len(v) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(v)
+	return err == nil
+}
+
+// reportOnce checks and stores the /report form and returns the tracking
+// code: the first answer's when the form's draft id was sent already with
+// the same content.
+func (s *Server) reportOnce(r *http.Request, f *errs.Fields, rf reportFields, files []*multipart.FileHeader, ch workorder.Channel) (string, error) {
+	draft := r.PostForm.Get("draft")
+	if !isDraftID(draft) {
+		rep, err := s.checkReport(r, f, rf, files, ch)
+		if err != nil {
+			return "", err
+		}
+		out, err := s.store(r.Context(), rep)
+		return out.Code, err
+	}
+	fp, err := reportFingerprint(r, rf)
+	if err != nil {
+		return "", err
+	}
+	k := workorder.Idem{Scope: "report", Key: draft, Fingerprint: fp, Answer: func(out workorder.Submitted) (int, string) {
+		return http.StatusSeeOther, out.Code
+	}}
+	a, found, err := s.orders.Replay(r.Context(), k)
+	if err == nil && !found {
+		var rep *publicReport
+		if rep, err = s.checkReport(r, f, rf, files, ch); err != nil {
+			return "", err
+		}
+		a, _, err = s.storeOnce(r.Context(), rep, k)
+	}
+	if e := errs.As(err); e != nil && e.Key == "workorder.err.idempotency_mismatch" {
+		return "", errs.E(errs.Conflict, "pub.err.draft_sent")
+	}
+	return a.Body, err
 }

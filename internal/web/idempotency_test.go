@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -131,6 +132,41 @@ func TestOpen311RetryWithTheSameIdempotencyKeyGetsTheFirstAnswerPerClient(t *tes
 		}
 		if n := e.Count(t, "SELECT COUNT(*) FROM workorders"); n != orders+2 {
 			t.Fatalf("orders: %d, want %d", n, orders+2)
+		}
+	})
+}
+
+var draftRe = regexp.MustCompile(`name="draft" value="([0-9a-f]{32})"`)
+
+func TestReportFormDoubleSubmitWithTheSameDraftIDMakesOneOrder(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := e.Anonymous(t)
+		page := c.Get("/report")
+		m := draftRe.FindStringSubmatch(page.Body)
+		if m == nil {
+			t.Fatalf("no draft id on the form: %s", page.Body)
+		}
+		orders := e.Count(t, "SELECT COUNT(*) FROM workorders")
+		vals := reportForm(north(40))
+		vals.Set("csrf", c.CSRF())
+		vals.Set("draft", m[1])
+		photo := upload{"street.jpg", smallJPEG(t)}
+		first := postMultipart(t, e, c, "/report", vals, photo)
+		second := postMultipart(t, e, c, "/report", vals, photo)
+		if first.Status != http.StatusSeeOther || !sentRe.MatchString(first.Header.Get("Location")) ||
+			second.Status != http.StatusSeeOther || second.Header.Get("Location") != first.Header.Get("Location") {
+			t.Fatalf("double submit: %d %q, %d %q", first.Status, first.Header.Get("Location"), second.Status, second.Header.Get("Location"))
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM workorders"); n != orders+1 {
+			t.Fatalf("orders: %d, want %d", n, orders+1)
+		}
+		vals.Set("description", "人行道上又来了一个流动摊贩，占道经营")
+		other := postMultipart(t, e, c, "/report", vals, photo)
+		if other.Status != http.StatusConflict || !other.Contains("这份表单已经提交过") || other.Contains(`value="`+m[1]+`"`) {
+			t.Fatalf("edited resend: %d %s", other.Status, other.Body)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM workorders"); n != orders+1 {
+			t.Fatalf("orders after the edited resend: %d", n)
 		}
 	})
 }

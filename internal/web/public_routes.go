@@ -304,6 +304,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d.Map.pin(v.Form)
+	v.Form.Set("draft", newDraftID())
 	s.render(w, r, http.StatusOK, "pub_report", v)
 	return nil
 }
@@ -323,11 +324,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(files) > 0 && rf.Lat != nil {
 		ch = workorder.ChannelSnap // 随手拍: a photo and a place from a phone
 	}
-	rep, err := s.checkReport(r, &f, rf, files, ch)
-	var out workorder.Submitted
-	if err == nil {
-		out, err = s.store(r.Context(), rep)
-	}
+	code, err := s.reportOnce(r, &f, rf, files, ch)
 	if err != nil {
 		v, d, verr := s.reportView(w, r)
 		if verr != nil {
@@ -336,9 +333,12 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 		d.PhotosLost = len(files) > 0
 		d.Map.pin(r.PostForm)
 		r.PostForm.Del("csrf")
+		if errs.CodeOf(err) == errs.Conflict {
+			r.PostForm.Set("draft", newDraftID()) // sent already: another send is a new report
+		}
 		return s.formFailed(w, r, "pub_report", v, answerFieldsToForm(err, rf.Category))
 	}
-	http.Redirect(w, r, "/report/sent/"+out.Code, http.StatusSeeOther)
+	http.Redirect(w, r, "/report/sent/"+code, http.StatusSeeOther)
 	return nil
 }
 
