@@ -203,6 +203,9 @@ func (a *App) seed(ctx context.Context) error {
 	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
 		return err
 	}
+	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
+		return err
+	}
 	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
 	return a.Jobs.Add(ctx, notify.New(a.DB, a.Config.Clock, a.Log, notify.ConfigFromEnv().Senders()).Job())
 }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
@@ -133,6 +134,10 @@ func ProblemOf(err error, lang i18n.Lang) Problem {
 		status = 404
 	case errs.Forbidden, errs.Unauthorized:
 		status = 403
+	case errs.Conflict:
+		if e.Key == "workorder.err.idempotency_mismatch" {
+			status = 409 // the same key for another request
+		}
 	case errs.Internal:
 		status = 500
 	}
@@ -338,6 +343,21 @@ func (s *Service) Submit(ctx context.Context, site Site, vals url.Values, ip str
 	if err != nil {
 		return Posted{}, err
 	}
+	var idem *workorder.Idem
+	if raw := vals.Get("idempotency_key"); raw != "" {
+		if idem, err = requestKey(client, vals); err != nil {
+			return Posted{}, err
+		}
+		a, found, err := s.Orders.Replay(ctx, *idem)
+		if err != nil {
+			return Posted{}, err
+		}
+		if found {
+			var p Posted
+			err := json.Unmarshal([]byte(a.Body), &p)
+			return p, err
+		}
+	}
 	code := strings.TrimSpace(vals.Get("service_code"))
 	if code == "" {
 		var f errs.Fields
@@ -392,11 +412,52 @@ func (s *Service) Submit(ctx context.Context, site Site, vals url.Values, ip str
 			addressID, email, device, account, s.Clock.Now().UnixMilli())
 		return err
 	}
+	posted := func(sub workorder.Submitted) Posted {
+		return Posted{ID: sub.Code, Token: token, Notice: notice(site, cat), AccountID: account}
+	}
+	if idem != nil {
+		idem.Answer = func(sub workorder.Submitted) (int, string) {
+			b, _ := json.Marshal(posted(sub))
+			return 201, string(b)
+		}
+		a, _, err := s.Orders.SubmitPublicOnce(ctx, in, *idem)
+		if err != nil {
+			return Posted{}, renameFields(err)
+		}
+		var p Posted
+		err = json.Unmarshal([]byte(a.Body), &p)
+		return p, err
+	}
 	sub, err := s.Orders.SubmitPublic(ctx, in)
 	if err != nil {
 		return Posted{}, renameFields(err)
 	}
-	return Posted{ID: sub.Code, Token: token, Notice: notice(site, cat), AccountID: account}, nil
+	return posted(sub), nil
+}
+
+// requestKey is the idempotency key of a POST requests (the
+// Idempotency-Key header or the idempotency_key parameter), scoped to the
+// client, with the parameters other than the keys as its fingerprint.
+func requestKey(c Client, vals url.Values) (*workorder.Idem, error) {
+	key := workorder.IdemKeyOf(vals.Get("idempotency_key"))
+	var f errs.Fields
+	workorder.CheckIdemKey(&f, "idempotency_key", key)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(vals))
+	for k := range vals {
+		if k != "api_key" && k != "idempotency_key" {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	parts := make([]string, 0, 2*len(names))
+	for _, k := range names {
+		parts = append(parts, k, strings.Join(vals[k], "\x00"))
+	}
+	return &workorder.Idem{Scope: "open311:" + strconv.FormatInt(c.ID, 10), Key: key,
+		Fingerprint: workorder.Fingerprint(parts...)}, nil
 }
 
 func parseCoord(f *errs.Fields, vals url.Values, name string) *float64 {

@@ -138,6 +138,9 @@ func (h *o311) post(w http.ResponseWriter, r *http.Request) error {
 		// Some clients put the key in the query string.
 		vals.Set("api_key", r.URL.Query().Get("api_key"))
 	}
+	if k := r.Header.Get("Idempotency-Key"); k != "" && vals.Get("idempotency_key") == "" {
+		vals.Set("idempotency_key", k)
+	}
 	p, err := h.o.Submit(r.Context(), h.site(r), vals, clientIP(r))
 	if err != nil {
 		return h.fail(w, r, f, err)

@@ -28,7 +28,8 @@ func (s *Server) publicAPIRoutes() {
 		Tag: "public", Response: listOf(category)}, s.apiPublicCategories)
 	s.publicAPI("POST /api/v1/public/reports", APIDoc{
 		Summary: "File a citizen's report: a JSON body, or multipart/form-data with the same fields and up to 6 files named photos. " +
-			"201 only after the report is committed.",
+			"201 only after the report is committed. An Idempotency-Key header makes a retry within 24 h get the first answer " +
+			"(409 when the key was used for another body).",
 		Tag: "public", Status: http.StatusCreated, Extra: tooMany,
 		Body: obj(map[string]any{"category": str(), "description": str(), "lat": number(), "lng": number(), "address": str(),
 			"name": str(), "phone": str(), "answers": map[string]any{"type": "object",
@@ -121,6 +122,9 @@ func (s *Server) apiPublicReport(w http.ResponseWriter, r *http.Request) error {
 		if rf, err = decodeReportJSON(r.Body); err != nil {
 			return err
 		}
+	}
+	if r.Header.Get("Idempotency-Key") != "" {
+		return s.apiPublicReportOnce(w, r, &f, rf)
 	}
 	rep, err := s.checkReport(r, &f, rf, photoFiles(r), workorder.ChannelAPI)
 	if err != nil {

@@ -217,13 +217,23 @@ func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
 // transaction, so slow storage does not hold the writer), then the photo
 // rows, the order and the address's count in one transaction.
 func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submitted, error) {
+	if err := s.uploadPhotos(ctx, rep); err != nil {
+		return workorder.Submitted{}, err
+	}
+	out, err := s.orders.SubmitPublic(ctx, rep.in)
+	return out, renameFields(err)
+}
+
+// uploadPhotos stores the photos' blobs and sets rep.in.Photos to write
+// their rows in the report's transaction.
+func (s *Server) uploadPhotos(ctx context.Context, rep *publicReport) error {
 	if len(rep.photos) > 0 {
 		if s.photos == nil {
-			return workorder.Submitted{}, errors.New("no photo store configured")
+			return errors.New("no photo store configured")
 		}
 		for _, p := range rep.photos {
 			if err := s.photos.Upload(ctx, p); err != nil {
-				return workorder.Submitted{}, err
+				return err
 			}
 		}
 		rep.in.Photos = func(ctx context.Context, tx *db.Tx) ([]int64, error) {
@@ -238,8 +248,7 @@ func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submit
 			return ids, nil
 		}
 	}
-	out, err := s.orders.SubmitPublic(ctx, rep.in)
-	return out, renameFields(err)
+	return nil
 }
 
 // reportData is the report page.
@@ -295,6 +304,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d.Map.pin(v.Form)
+	v.Form.Set("draft", newDraftID())
 	s.render(w, r, http.StatusOK, "pub_report", v)
 	return nil
 }
@@ -314,11 +324,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(files) > 0 && rf.Lat != nil {
 		ch = workorder.ChannelSnap // 随手拍: a photo and a place from a phone
 	}
-	rep, err := s.checkReport(r, &f, rf, files, ch)
-	var out workorder.Submitted
-	if err == nil {
-		out, err = s.store(r.Context(), rep)
-	}
+	code, err := s.reportOnce(r, &f, rf, files, ch)
 	if err != nil {
 		v, d, verr := s.reportView(w, r)
 		if verr != nil {
@@ -327,9 +333,12 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 		d.PhotosLost = len(files) > 0
 		d.Map.pin(r.PostForm)
 		r.PostForm.Del("csrf")
+		if errs.CodeOf(err) == errs.Conflict {
+			r.PostForm.Set("draft", newDraftID()) // sent already: another send is a new report
+		}
 		return s.formFailed(w, r, "pub_report", v, answerFieldsToForm(err, rf.Category))
 	}
-	http.Redirect(w, r, "/report/sent/"+out.Code, http.StatusSeeOther)
+	http.Redirect(w, r, "/report/sent/"+code, http.StatusSeeOther)
 	return nil
 }
 

@@ -86,6 +86,8 @@ type PublicReport struct {
 	// After writes what the caller keeps beside the order (the Open311
 	// request row) in the order's transaction; nil when nothing.
 	After func(ctx context.Context, tx *db.Tx, s Submitted) error
+	// Idem is the report's idempotency key (SubmitPublicOnce); nil when none.
+	Idem *Idem
 }
 
 // CheckReport validates a citizen's report without touching the database,
@@ -188,6 +190,11 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 	var out Submitted
 	err = s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
 		now := s.Clock.Now()
+		if in.Idem != nil {
+			if err := s.keyTaken(ctx, tx, in.Idem, now); err != nil {
+				return err
+			}
+		}
 		cat, err := s.cachedCategory(ctx, tx, in.CategoryID)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
@@ -213,7 +220,12 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 			return err
 		}
 		if in.After != nil {
-			return in.After(ctx, tx, out)
+			if err := in.After(ctx, tx, out); err != nil {
+				return err
+			}
+		}
+		if in.Idem != nil {
+			return s.putKey(ctx, tx, in.Idem, out, now)
 		}
 		return nil
 	})
