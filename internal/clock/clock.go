@@ -31,3 +31,8 @@ func (f *Fake) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Un
 
 // Set moves the clock to t.
 func (f *Fake) Set(t time.Time) { f.mu.Lock(); f.t = t; f.mu.Unlock() }
+
+// CST is China Standard Time (UTC+8, no daylight saving), the zone of every
+// date users type or see whatever the server's zone. A fixed zone, so it
+// does not depend on the host's tzdata.
+var CST = time.FixedZone("CST", 8*3600)

@@ -160,7 +160,7 @@ func auditFilterOf(r *http.Request) (audit.Filter, ListQuery, error) {
 }
 
 // queryDate parses an optional YYYY-MM-DD value as the start of that day in
-// local time (the time the pages show); "" is the zero time.
+// China Standard Time (the time the pages show); "" is the zero time.
 func queryDate(f *errs.Fields, vals url.Values, field string) time.Time {
 	if t := parseDay(f, field, vals.Get(field)); t != nil {
 		return *t

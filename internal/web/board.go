@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/wenming-city/wenming/internal/clock"
 	"io"
 	"net/http"
 	"net/url"
@@ -124,10 +125,10 @@ func (s *Server) boardExport(w http.ResponseWriter, r *http.Request) error {
 			}
 			resolved := ""
 			if b.ResolvedAt != nil {
-				resolved = b.ResolvedAt.Local().Format("2006-01-02 15:04")
+				resolved = b.ResolvedAt.In(clock.CST).Format("2006-01-02 15:04")
 			}
-			rows = append(rows, []any{b.PublishedAt.Local().Format("2006-01-02 15:04"), b.Title, cat, district, b.UnitName,
-				b.ReportedAt.Local().Format("2006-01-02 15:04"), resolved, b.Summary, b.Response})
+			rows = append(rows, []any{b.PublishedAt.In(clock.CST).Format("2006-01-02 15:04"), b.Title, cat, district, b.UnitName,
+				b.ReportedAt.In(clock.CST).Format("2006-01-02 15:04"), resolved, b.Summary, b.Response})
 		}
 		if page*MaxPageSize >= total || len(posts) == 0 {
 			break

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"github.com/wenming-city/wenming/internal/clock"
 	"html"
 	"html/template"
 	"io/fs"
@@ -253,12 +254,12 @@ func (v *View) Time(t any) string {
 		if x.IsZero() {
 			return ""
 		}
-		return x.Local().Format("2006-01-02 15:04")
+		return x.In(clock.CST).Format("2006-01-02 15:04")
 	case *time.Time:
 		if x == nil {
 			return v.T("time.never")
 		}
-		return x.Local().Format("2006-01-02 15:04")
+		return x.In(clock.CST).Format("2006-01-02 15:04")
 	}
 	return ""
 }
@@ -268,7 +269,7 @@ func (v *View) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Local().Format("2006-01-02")
+	return t.In(clock.CST).Format("2006-01-02")
 }
 
 // Num formats an integer with thousands separators (600,000).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/wenming-city/wenming/internal/clock"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,13 +120,14 @@ func i64s(n int64) string {
 }
 
 // parseDay parses an optional YYYY-MM-DD value as the start of that day
-// in local time (the time the pages show); "" is nil.
+// in China Standard Time (the time the pages show, whatever the
+// server's zone); "" is nil.
 func parseDay(f *errs.Fields, field, s string) *time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	t, err := time.ParseInLocation("2006-01-02", s, clock.CST)
 	if err != nil {
 		f.Add(field, "field.bad_date")
 		return nil

@@ -210,7 +210,7 @@ func (s *Server) workorderAPIRoutes() {
 			"assist_unit_ids": desc(arr(integer()), "assisting units: dispatch, reassign"),
 			"category_id":     desc(integer(), "new category: recategorise"),
 			"rating":          map[string]any{"type": "string", "enum": enumOf(workorder.Ratings), "description": "callback answer; dissatisfied reopens"},
-			"extension_until": desc(str(), "request_extension: YYYY-MM-DD (to the end of that day) or an RFC 3339 time"),
+			"extension_until": desc(str(), "request_extension: YYYY-MM-DD (to the end of that day in China Standard Time) or an RFC 3339 time"),
 			"parent_id":       desc(integer(), "merge: the order to merge into"),
 			"parent_code":     desc(str(), "merge: the tracking code of the order to merge into (instead of parent_id)"),
 		}),

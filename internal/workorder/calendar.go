@@ -2,6 +2,7 @@ package workorder
 
 import (
 	"context"
+	"github.com/wenming-city/wenming/internal/clock"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/db"
@@ -9,8 +10,8 @@ import (
 
 // Zone is the time zone deadlines and daily figures are counted in (China
 // Standard Time; China has no daylight saving, so a fixed zone is exact and
-// needs no tzdata on the server).
-var Zone = time.FixedZone("CST", 8*3600)
+// needs no tzdata on the server): clock.CST.
+var Zone = clock.CST
 
 // DateLayout is the 'YYYY-MM-DD' form dates are stored in.
 const DateLayout = "2006-01-02"

@@ -248,17 +248,32 @@ func (s *orderScan) scan(sc scanner) (Order, error) {
 	return o, nil
 }
 
-// visibleWhere is the read predicate: the order's region, lead unit or
-// creator lies in p's scope, or one of its assisting units does.
+// visibleWhere is the read predicate, the one place that decides which
+// orders staff see: the order's region, lead unit or creator lies in p's
+// scope, or one of its assisting units does, or the lead or an assisting
+// unit is p's own unit whatever p's scope kind (a handler scoped to a region
+// still sees what is dispatched to their unit outside it).
 func visibleWhere(p *auth.Principal) (string, []any) {
 	if p.Scope.All {
 		return "1=1", nil
 	}
 	w, args := p.Scope.Where("w.region_path", "w.unit_path", "w.created_by")
+	var or []string
+	if p.UnitID != 0 {
+		or = append(or, "w.unit_id = ?")
+		args = append(args, p.UnitID)
+	}
 	uw, uargs := auth.Scope{UnitPaths: p.Scope.UnitPaths, UnitExact: p.Scope.UnitExact}.Where("", "au.path", "")
 	if uw != "1=0" {
-		w = "(" + w + " OR EXISTS (SELECT 1 FROM workorder_units wu JOIN units au ON au.id = wu.unit_id WHERE wu.order_id = w.id AND " + uw + "))"
+		or = append(or, "EXISTS (SELECT 1 FROM workorder_units wu JOIN units au ON au.id = wu.unit_id WHERE wu.order_id = w.id AND "+uw+")")
 		args = append(args, uargs...)
+	}
+	if p.UnitID != 0 {
+		or = append(or, "EXISTS (SELECT 1 FROM workorder_units wo WHERE wo.order_id = w.id AND wo.unit_id = ?)")
+		args = append(args, p.UnitID)
+	}
+	if len(or) > 0 {
+		w = "(" + w + " OR " + strings.Join(or, " OR ") + ")"
 	}
 	return w, args
 }
