@@ -130,3 +130,35 @@ func TestInboxMigrationBackfillsKindRefAndLabelOfExistingRows(t *testing.T) {
 		}
 	})
 }
+
+// TestInboxPostSkipsAUserWithoutTheKindsPermission posts a work-order
+// notice to two users: the one whose role holds workorder.view gets it, the
+// one without is skipped (id 0, no row, no error).
+func TestInboxPostSkipsAUserWithoutTheKindsPermission(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		grid := f.user(t, "gridA", f.unitA, auth.Scope{}, auth.PermOrgView)
+		var posted, skipped int64
+		must(t, d.Write(f.ctx, func(tx *db.Tx) error {
+			role, err := tx.InsertID(f.ctx, `INSERT INTO roles (code, name, permissions, created_at, updated_at)
+				VALUES ('viewer', 'viewer', 'org.view workorder.view', 0, 0) RETURNING id`)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(f.ctx, `INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)`, f.handA.UserID, role); err != nil {
+				return err
+			}
+			n := inbox.Notice{Kind: wo.NoticeKind, Ref: 1, Event: "dispatch", Key: "workorder.notify.reopened", At: f.clk.Now()}
+			n.ToUser = f.handA.UserID
+			if posted, err = inbox.Post(f.ctx, tx, n); err != nil {
+				return err
+			}
+			n.ToUser = grid.UserID
+			skipped, err = inbox.Post(f.ctx, tx, n)
+			return err
+		}))
+		if posted == 0 || skipped != 0 || f.count(t, "SELECT COUNT(*) FROM notifications WHERE user_id = ?", grid.UserID) != 0 {
+			t.Fatalf("posted %d, skipped %d", posted, skipped)
+		}
+	})
+}
