@@ -2,7 +2,7 @@
 // channel through their whole life (GLOSSARY.md, "Citizen requests").
 // Categories and the holiday calendar are data; the life of an order is one
 // transition table (Rules) checked by plain functions (Next, Allowed); the
-// Service stores orders, their timeline, evidence and in-app notifications,
+// Service stores orders, their timeline and evidence, posts their notices to the inbox,
 // escalates overdue orders on a timer and keeps the daily KPI rollup in the
 // same transaction as every change. There is no HTTP here.
 package workorder
