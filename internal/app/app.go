@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/notify"
@@ -89,6 +90,7 @@ type App struct {
 	Accounts *account.Service
 	Org      *org.Service
 	Orders   *workorder.Service
+	Inbox    *inbox.Service
 	Photos   *photo.Service
 	Audit    *audit.Service
 	Jobs     *jobs.Runner
@@ -138,6 +140,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Photos = &photo.Service{DB: d, Store: photos, Clock: cfg.Clock}
 	a.Orders = workorder.New(d, cfg.Clock)
+	a.Inbox = inbox.New(d, cfg.Clock)
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
@@ -157,7 +160,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Web, err = web.New(web.Deps{
 		Config: web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
-		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Photos: a.Photos, Metrics: a.Metrics,
+		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Inbox: a.Inbox, Photos: a.Photos, Metrics: a.Metrics,
 	})
 	if err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	ctx := r.Context()
-	unread, err := s.orders.UnreadNotifications(ctx, p)
+	unread, err := s.inbox.Unread(ctx, p)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -18,6 +20,7 @@ func (s *Server) notificationRoutes() {
 	s.page("POST /notifications/read", s.notificationsRead)
 
 	item := obj(map[string]any{"id": integer(), "order_id": integer(), "order_code": str(), "kind": str(),
+		"ref_kind": str(), "ref": integer(), "label": str(), "link": str(),
 		"text": str(), "to_unit": boolean(), "created_at": dateTime(), "read": boolean()})
 	s.api("GET /api/v1/notifications", APIDoc{
 		Summary: "The caller's in-app notifications (sent to them or to their unit), newest first, text in the request's language",
@@ -37,7 +40,7 @@ func (s *Server) notificationRoutes() {
 }
 
 type notificationsData struct {
-	Items      []workorder.Notification
+	Items      []notificationItem
 	Unread     int64
 	UnreadOnly bool
 	Page       int
@@ -45,33 +48,59 @@ type notificationsData struct {
 	Pager      Pager
 }
 
-func notificationFilter(r *http.Request) (workorder.NotificationFilter, ListQuery) {
+func notificationFilter(r *http.Request) (inbox.Filter, ListQuery) {
 	lq := listQuery(r)
-	return workorder.NotificationFilter{UnreadOnly: r.URL.Query().Get("unread") == "1", Page: lq.Page, Size: lq.Size}, lq
+	return inbox.Filter{UnreadOnly: r.URL.Query().Get("unread") == "1", Page: lq.Page, Size: lq.Size}, lq
+}
+
+// notificationItem is one notice as the page and the API show it: kind
+// stays what happened (dispatch, overdue …) as before the shared inbox;
+// ref_kind and ref name the record, link opens it; order_id and order_code
+// are kept for notices about a work order.
+type notificationItem struct {
+	ID        int64     `json:"id"`
+	OrderID   int64     `json:"order_id,omitempty"`
+	OrderCode string    `json:"order_code,omitempty"`
+	Kind      string    `json:"kind"`
+	RefKind   string    `json:"ref_kind"`
+	Ref       int64     `json:"ref"`
+	Label     string    `json:"label"`
+	Link      string    `json:"link"`
+	Open      string    `json:"-"`
+	Text      string    `json:"text"`
+	ToUnit    bool      `json:"to_unit"`
+	CreatedAt time.Time `json:"created_at"`
+	Read      bool      `json:"read"`
 }
 
 // notificationTexts puts each notice in the reader's language.
-func notificationTexts(l i18n.Lang, items []workorder.Notification) []workorder.Notification {
-	for i := range items {
-		items[i].Text = i18n.T(l, items[i].Key, items[i].Args...)
+func notificationTexts(l i18n.Lang, items []inbox.Notification) []notificationItem {
+	out := make([]notificationItem, 0, len(items))
+	for _, n := range items {
+		it := notificationItem{ID: n.ID, Kind: n.Event, RefKind: n.Kind, Ref: n.Ref, Label: n.Label, Link: n.Link,
+			Text: i18n.T(l, n.Key, n.Args...), ToUnit: n.ToUnit, CreatedAt: n.CreatedAt, Read: n.Read}
+		if n.OpenKey != "" {
+			it.Open = i18n.T(l, n.OpenKey, n.Label)
+		}
+		if n.Kind == workorder.NoticeKind {
+			it.OrderID, it.OrderCode = n.Ref, n.Label
+		}
+		out = append(out, it)
 	}
-	if items == nil {
-		items = []workorder.Notification{}
-	}
-	return items
+	return out
 }
 
 // notificationList reads the page of the caller's notices the request
 // asks for, in the request's language, with the caller's unread count: the
 // page and the API show the same.
-func (s *Server) notificationList(r *http.Request) (notificationsPage, workorder.NotificationFilter, ListQuery, error) {
+func (s *Server) notificationList(r *http.Request) (notificationsPage, inbox.Filter, ListQuery, error) {
 	p := principal(r)
 	f, lq := notificationFilter(r)
-	items, more, err := s.orders.Notifications(r.Context(), p, f)
+	items, more, err := s.inbox.List(r.Context(), p, f)
 	if err != nil {
 		return notificationsPage{}, f, lq, err
 	}
-	unread, err := s.orders.UnreadNotifications(r.Context(), p)
+	unread, err := s.inbox.Unread(r.Context(), p)
 	if err != nil {
 		return notificationsPage{}, f, lq, err
 	}
@@ -92,7 +121,8 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 }
 
 // notificationsRead marks one notice (id) or all (no id) read and goes
-// back to the list, or to the order when the notice was opened (open=1).
+// back to the list, or to where the notice opens (open=1, the link its
+// kind registered; order=N, as before, to that order).
 func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -105,8 +135,18 @@ func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request) error
 		}
 		ids = append(ids, id)
 	}
-	if _, err := s.orders.MarkNotificationsRead(r.Context(), principal(r), ids); err != nil {
+	if _, err := s.inbox.MarkRead(r.Context(), principal(r), ids); err != nil {
 		return err
+	}
+	if r.PostForm.Get("open") == "1" && len(ids) == 1 {
+		link, err := s.inbox.Link(r.Context(), principal(r), ids[0])
+		if err != nil {
+			return err
+		}
+		if link != "" {
+			http.Redirect(w, r, link, http.StatusSeeOther)
+			return nil
+		}
 	}
 	if order, err := strconv.ParseInt(r.PostForm.Get("order"), 10, 64); err == nil && order > 0 {
 		http.Redirect(w, r, "/orders/"+strconv.FormatInt(order, 10), http.StatusSeeOther)
@@ -120,11 +160,11 @@ func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request) error
 }
 
 type notificationsPage struct {
-	Items  []workorder.Notification `json:"items"`
-	Unread int64                    `json:"unread"`
-	Page   int                      `json:"page"`
-	Size   int                      `json:"size"`
-	More   bool                     `json:"more"`
+	Items  []notificationItem `json:"items"`
+	Unread int64              `json:"unread"`
+	Page   int                `json:"page"`
+	Size   int                `json:"size"`
+	More   bool               `json:"more"`
 }
 
 func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) error {
@@ -144,11 +184,11 @@ func (s *Server) apiNotificationsRead(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	p := principal(r)
-	n, err := s.orders.MarkNotificationsRead(r.Context(), p, body.IDs)
+	n, err := s.inbox.MarkRead(r.Context(), p, body.IDs)
 	if err != nil {
 		return err
 	}
-	unread, err := s.orders.UnreadNotifications(r.Context(), p)
+	unread, err := s.inbox.Unread(r.Context(), p)
 	if err != nil {
 		return err
 	}

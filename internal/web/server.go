@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/notify"
 	"github.com/wenming-city/wenming/internal/org"
@@ -45,6 +46,7 @@ type Server struct {
 	accounts *account.Service
 	org      *org.Service
 	orders   *workorder.Service
+	inbox    *inbox.Service
 	photos   *photo.Service
 	audit    *audit.Service
 	metrics  *metrics.Registry
@@ -67,6 +69,7 @@ type Deps struct {
 	Org      *org.Service
 	Audit    *audit.Service
 	Orders   *workorder.Service
+	Inbox    *inbox.Service
 	Photos   *photo.Service // nil: uploads are refused
 	Metrics  *metrics.Registry
 }
@@ -74,7 +77,7 @@ type Deps struct {
 // New builds the server; templates are parsed and checked here, so a broken
 // template stops the start rather than a page.
 func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, orders: d.Orders, photos: d.Photos, metrics: d.Metrics}
+	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, orders: d.Orders, inbox: d.Inbox, photos: d.Photos, metrics: d.Metrics}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

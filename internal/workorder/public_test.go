@@ -230,7 +230,7 @@ func TestCitizenRatesAVerifiedOrderOnceAndDissatisfiedReopensIt(t *testing.T) {
 		if last.Action != "callback" || last.ActorRole != "citizen" || last.Note != "还是有摊贩" || last.PublicNote {
 			t.Fatalf("callback event: %+v", last)
 		}
-		if f.count(t, "SELECT COUNT(*) FROM notifications WHERE order_id = ? AND text_key = 'workorder.notify.reopened'", s.ID) != 1 {
+		if f.count(t, "SELECT COUNT(*) FROM notifications WHERE ref = ? AND text_key = 'workorder.notify.reopened'", s.ID) != 1 {
 			t.Fatal("the unit was not told to redo the order")
 		}
 		wantCode(t, rate(wo.RatingSatisfied, "8000"), errs.Conflict) // with the unit again

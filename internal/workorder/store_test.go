@@ -133,7 +133,7 @@ func TestAnOrderLivesFromReportToCloseWithEveryStepOnItsTimeline(t *testing.T) {
 			!o.ResolveDueAt.Equal(dispatched.AddDate(0, 0, 7)) || !slices.Equal(o.AssistUnitIDs, []int64{f.unitB}) {
 			t.Fatalf("dispatched: %+v", o)
 		}
-		if f.count(t, "SELECT COUNT(*) FROM notifications WHERE unit_id = ? AND order_id = ?", f.unitA, s.ID) != 1 {
+		if f.count(t, "SELECT COUNT(*) FROM notifications WHERE unit_id = ? AND ref = ?", f.unitA, s.ID) != 1 {
 			t.Fatal("the unit was not notified")
 		}
 		// The assisting unit sees the order but cannot act as the lead unit.

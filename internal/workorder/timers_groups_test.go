@@ -58,7 +58,7 @@ func TestOverdueOrdersEscalateToTheUnitAndTheSupervisionGroupCoveringTheirRegion
 		f.act(t, f.disp, inA.ID, wo.ActionInput{Action: wo.ActionDispatch, UnitID: f.unitA})
 		f.act(t, f.disp, inB.ID, wo.ActionInput{Action: wo.ActionDispatch, UnitID: f.unitB})
 		told := func(order, unit int64, kind string) int64 {
-			return f.count(t, "SELECT COUNT(*) FROM notifications WHERE order_id = ? AND unit_id = ? AND kind = ?", order, unit, kind)
+			return f.count(t, "SELECT COUNT(*) FROM notifications WHERE ref = ? AND unit_id = ? AND event = ?", order, unit, kind)
 		}
 		outbox := func(unit int64, kind string) int64 {
 			return f.count(t, "SELECT COUNT(*) FROM notify_outbox WHERE unit_id = ? AND kind = ? AND channel = 'webhook'", unit, kind)
@@ -67,7 +67,7 @@ func TestOverdueOrdersEscalateToTheUnitAndTheSupervisionGroupCoveringTheirRegion
 		// Before the acknowledge deadline nobody is told.
 		f.clk.Advance(23 * time.Hour)
 		must(t, f.svc.EscalateOverdue(f.ctx))
-		if n := f.count(t, "SELECT COUNT(*) FROM notifications WHERE kind = 'overdue'"); n != 0 {
+		if n := f.count(t, "SELECT COUNT(*) FROM notifications WHERE event = 'overdue'"); n != 0 {
 			t.Fatalf("%d overdue notifications before the deadline", n)
 		}
 
@@ -80,7 +80,7 @@ func TestOverdueOrdersEscalateToTheUnitAndTheSupervisionGroupCoveringTheirRegion
 		}
 		var key, args string
 		must(t, d.Read(f.ctx, func(tx *db.Tx) error {
-			return tx.Get(f.ctx, "", "SELECT text_key, args FROM notifications WHERE order_id = ? AND unit_id = ?",
+			return tx.Get(f.ctx, "", "SELECT text_key, args FROM notifications WHERE ref = ? AND unit_id = ?",
 				[]any{inA.ID, groupA}, &key, &args)
 		}))
 		if key != "workorder.notify.group_overdue_ack" || !strings.Contains(args, inA.Code) || !strings.Contains(args, "市城市管理局") {
@@ -94,7 +94,7 @@ func TestOverdueOrdersEscalateToTheUnitAndTheSupervisionGroupCoveringTheirRegion
 			t.Fatalf("group's webhook body: %s", body)
 		}
 		// The order in B, where no group is responsible, still escalates to its unit.
-		if told(inB.ID, f.unitB, "overdue") != 1 || f.count(t, "SELECT COUNT(*) FROM notifications WHERE order_id = ? AND kind = 'overdue'", inB.ID) != 1 {
+		if told(inB.ID, f.unitB, "overdue") != 1 || f.count(t, "SELECT COUNT(*) FROM notifications WHERE ref = ? AND event = 'overdue'", inB.ID) != 1 {
 			t.Fatal("the order in B: want exactly its unit told")
 		}
 		for _, id := range []int64{inA.ID, inB.ID} {
@@ -112,7 +112,7 @@ func TestOverdueOrdersEscalateToTheUnitAndTheSupervisionGroupCoveringTheirRegion
 		if told(inA.ID, f.unitA, "escalated") != 1 || told(inA.ID, groupA, "escalated") != 1 || outbox(groupA, "escalated") != 1 {
 			t.Fatalf("level 2 in A: unit %d, group %d, webhook %d", told(inA.ID, f.unitA, "escalated"), told(inA.ID, groupA, "escalated"), outbox(groupA, "escalated"))
 		}
-		if told(inB.ID, f.unitB, "escalated") != 1 || f.count(t, "SELECT COUNT(*) FROM notifications WHERE order_id = ? AND kind = 'escalated'", inB.ID) != 1 {
+		if told(inB.ID, f.unitB, "escalated") != 1 || f.count(t, "SELECT COUNT(*) FROM notifications WHERE ref = ? AND event = 'escalated'", inB.ID) != 1 {
 			t.Fatal("level 2 in B: want exactly its unit told")
 		}
 		if n := f.count(t, "SELECT COUNT(*) FROM notifications WHERE unit_id = ?", groupA); n != 2 {

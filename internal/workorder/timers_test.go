@@ -31,7 +31,7 @@ func TestOverdueOrdersEscalateOncePerLevel(t *testing.T) {
 		o, err := f.svc.Get(f.ctx, f.disp, s.ID)
 		must(t, err)
 		if !o.AckOverdue || o.ResolveOverdue || o.EscalationLevel != 1 || level(1) != 1 ||
-			f.count(t, "SELECT COUNT(*) FROM notifications WHERE order_id = ? AND kind = 'overdue'", s.ID) != 1 {
+			f.count(t, "SELECT COUNT(*) FROM notifications WHERE ref = ? AND event = 'overdue'", s.ID) != 1 {
 			t.Fatalf("after the acknowledge deadline: %+v, %d level-1 events", o, level(1))
 		}
 		f.clk.Advance(11 * time.Hour)

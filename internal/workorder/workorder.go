@@ -2,7 +2,7 @@
 // channel through their whole life (docs/GLOSSARY.md, "Citizen requests").
 // Categories and the holiday calendar are data; the life of an order is one
 // transition table (Rules) checked by plain functions (Next, Allowed); the
-// Service stores orders, their timeline, evidence and in-app notifications,
+// Service stores orders, their timeline and evidence, posts their notices to the inbox,
 // escalates overdue orders on a timer and keeps the daily KPI rollup in the
 // same transaction as every change. There is no HTTP here.
 package workorder
@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/inbox"
 	outbox "github.com/wenming-city/wenming/internal/notify"
 	"github.com/wenming-city/wenming/internal/refcache"
 	"github.com/wenming-city/wenming/internal/search"
@@ -699,19 +700,17 @@ func (e *event) insert(ctx context.Context, tx *db.Tx) (int64, error) {
 	return id, nil
 }
 
-// notify inserts an in-app notification for a user or a unit, and the
-// outbox rows of the unit's or user's delivery channels (internal/notify).
+// notify posts an in-app notice about the order to a user or a unit
+// (internal/inbox), and the outbox rows of the unit's or user's delivery
+// channels (internal/notify).
 func notify(ctx context.Context, tx *db.Tx, at time.Time, userID, unitID, orderID int64, kind, key string, args ...any) error {
-	a := ""
-	if len(args) > 0 {
-		a = jsonString(args)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, unit_id, order_id, kind, text_key, args, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, nullID(userID), nullID(unitID), nullID(orderID), kind, key, a, at.UnixMilli()); err != nil {
+	code, _ := firstString(args)
+	id, err := inbox.Post(ctx, tx, inbox.Notice{Kind: NoticeKind, Ref: orderID, Label: code, Event: kind,
+		ToUser: userID, ToUnit: unitID, Key: key, Args: args, At: at})
+	if err != nil || id == 0 {
 		return err
 	}
 	// Units and users with a webhook or e-mail channel also get it there.
-	code, _ := firstString(args)
 	return outbox.Bridge(ctx, tx, at, userID, unitID, code, kind, key, args...)
 }
 
