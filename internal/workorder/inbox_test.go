@@ -95,7 +95,7 @@ func TestInboxNoticeInARolledBackTransactionDoesNotExist(t *testing.T) {
 }
 
 // TestInboxMigrationBackfillsKindRefAndLabelOfExistingRows writes a row as
-// before migration 0021 (kind = what happened, order_id) and runs the
+// before migration 0016 (kind = what happened, order_id) and runs the
 // migration's UPDATE: it becomes kind workorder, ref = the order, label =
 // its code, event = the old kind, and the reader sees it with its link.
 func TestInboxMigrationBackfillsKindRefAndLabelOfExistingRows(t *testing.T) {
