@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-city/wenming/internal/app"
 	"github.com/wenming-city/wenming/internal/auth"
 	wmbackup "github.com/wenming-city/wenming/internal/backup"
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -448,7 +449,7 @@ func restore(args []string, stdout, stderr io.Writer) error {
 	if !m.Database {
 		what = "(no database: restore PostgreSQL with pg_restore)"
 	}
-	fmt.Fprintf(stdout, "Restored into %s: %s %d photo files from a backup of %s.\n", c.DataDir, what, m.Photos, m.Created.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+	fmt.Fprintf(stdout, "Restored into %s: %s %d photo files from a backup of %s.\n", c.DataDir, what, m.Photos, m.Created.In(clock.CST).Format("2006-01-02 15:04"))
 	return nil
 }
 
