@@ -64,7 +64,7 @@ func saveFailure(ctx context.Context, tx *db.Tx, key string, f failure) error {
 
 func lockedError(until int64, now time.Time) error {
 	mins := int((time.Duration(until-now.UnixMilli())*time.Millisecond + time.Minute - 1) / time.Minute)
-	return errs.E(errs.TooMany, "login.locked", max(mins, 1))
+	return errs.Wait(time.Duration(max(mins, 1))*time.Minute, "login.locked", max(mins, 1))
 }
 
 // Login checks credentials with throttling: per account and per address,
@@ -178,7 +178,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		}
 		res.NeedCaptcha = uf.failures >= pol.CaptchaAfter || ipf.failures >= pol.IPCaptchaAfter
 		if locked {
-			outcome = errs.E(errs.TooMany, "login.locked", int(pol.LockFor/time.Minute))
+			outcome = errs.Wait(pol.LockFor, "login.locked", int(pol.LockFor/time.Minute))
 		} else {
 			outcome = errs.E(errs.Unauthorized, "login.bad_credentials")
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/i18n"
 )
@@ -34,6 +35,16 @@ type Error struct {
 	Key    string
 	Args   []any
 	Fields map[string]FieldError
+	// RetryAfter is how long a throttled caller (TooMany) should wait
+	// before trying again; zero when unknown.
+	RetryAfter time.Duration
+}
+
+// Wait returns a TooMany error that tells the caller to retry after d.
+func Wait(d time.Duration, key string, args ...any) *Error {
+	e := E(TooMany, key, args...)
+	e.RetryAfter = d
+	return e
 }
 
 // FieldError is one form field's message key and its arguments.

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
@@ -46,6 +48,16 @@ func (s *Server) message(r *http.Request, err error) (errs.Code, string, map[str
 	return e.Code, i18n.T(l, e.Key, append([]any(nil), e.Args...)...), fields
 }
 
+// retryAfter is the Retry-After header of a throttled answer: whole seconds,
+// rounded up, from the error's wait (a minute when it does not say).
+func retryAfter(err error) string {
+	d := time.Minute
+	if e := errs.As(err); e != nil && e.RetryAfter > 0 {
+		d = e.RetryAfter
+	}
+	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
+}
+
 // apiError is the one error shape of the JSON API.
 type apiError struct {
 	Error struct {
@@ -60,6 +72,9 @@ type apiError struct {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg, fields := s.message(r, err)
 	status := statusOf(code)
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", retryAfter(err))
+	}
 	if isAPI(r) {
 		var body apiError
 		body.Error.Code, body.Error.Message, body.Error.Fields = code, msg, fields

@@ -479,6 +479,9 @@ func TestPublicReportsAreLimitedPerAddressWith429UntilTheWindowEnds(t *testing.T
 		if res.Status != http.StatusTooManyRequests || !res.Contains(`"code":"too_many"`, "每 60 分钟最多提交 3 条") {
 			t.Fatalf("fourth report: %d %s", res.Status, res.Body)
 		}
+		if got := res.Header.Get("Retry-After"); got != "3600" {
+			t.Fatalf("fourth report's Retry-After = %q, want the window, 3600 seconds", got)
+		}
 		form := reportForm(north(0))
 		form.Set("csrf", c.CSRF())
 		page := postMultipart(t, e, c, "/report", form, upload{"x.jpg", smallJPEG(t)})

@@ -446,6 +446,9 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string,
 	if r.PostForm != nil {
 		v.Form = r.PostForm
 	}
+	if code == errs.TooMany {
+		w.Header().Set("Retry-After", retryAfter(err))
+	}
 	s.render(w, r, statusOf(code), page, v)
 	return nil
 }

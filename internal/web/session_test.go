@@ -77,6 +77,9 @@ func TestRepeatedFailuresAskForTheCaptchaThenLockTheAccount(t *testing.T) {
 		if res.Status != http.StatusTooManyRequests || !res.Contains("已锁定", "15") {
 			t.Fatalf("not locked: %d %s", res.Status, res.Body)
 		}
+		if got := res.Header.Get("Retry-After"); got != "900" {
+			t.Fatalf("locked login's Retry-After = %q, want the 15-minute lock, 900 seconds", got)
+		}
 		// Even the right password is refused while locked.
 		id, answer := captcha(t, e, res)
 		res = c.PostForm("/login", url.Values{"username": {"operator"}, "password": {demo.Password}, "captcha_id": {id}, "captcha": {answer}})

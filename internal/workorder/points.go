@@ -271,7 +271,7 @@ func (s *Service) PointsByCode(ctx context.Context, phone, code, ip string) (Poi
 			return err
 		}
 		if tries >= int64(pointsGuard.Reports) {
-			return errs.E(errs.TooMany, "points.err.too_many_tries")
+			return errs.Wait(pointsGuard.Window, "points.err.too_many_tries")
 		}
 		var reporter string
 		err = tx.Get(ctx, "", "SELECT reporter_phone FROM workorders WHERE code = ?", []any{code}, &reporter)

@@ -67,7 +67,7 @@ func (l ReportLimit) windowStart(now time.Time) int64 {
 }
 
 func (l ReportLimit) refusal() error {
-	return errs.E(errs.TooMany, "pub.err.too_many_reports", l.Reports, max(int(l.Window/time.Minute), 1))
+	return errs.Wait(l.Window, "pub.err.too_many_reports", l.Reports, max(int(l.Window/time.Minute), 1))
 }
 
 func reportKey(ip string) string { return "report:" + ip }
@@ -455,7 +455,7 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 				return err
 			}
 			if tries >= int64(ratingGuard.Reports) {
-				return errs.E(errs.TooMany, "pub.err.too_many_tries")
+				return errs.Wait(ratingGuard.Window, "pub.err.too_many_tries")
 			}
 			digits := onlyDigits(o.ReporterPhone)
 			tail := digits[max(0, len(digits)-4):]
