@@ -1,31 +1,24 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/auth"
-	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/export"
 	"github.com/wenming-city/wenming/internal/i18n"
 )
 
-// auditRoutes registers the audit log and settings pages and API.
+// auditRoutes registers the audit log pages and API.
 func (s *Server) auditRoutes() {
 	s.page("GET /audit", s.auditList)
 	s.page("GET /audit/{id}", s.auditDetail)
-	s.page("GET /settings", s.settingsPage)
-	s.page("POST /settings", s.settingsSubmit)
 
 	entryProps := map[string]any{
 		"id": integer(), "at": dateTime(), "actor_id": integer(), "actor_name": str(), "ip": str(),
@@ -57,26 +50,9 @@ func (s *Server) auditRoutes() {
 		Extra: map[int]string{403: "the role lacks audit.view", 404: "no such entry"},
 	}, s.apiAuditGet)
 
-	props := map[string]any{}
-	for _, ps := range account.PolicySettings {
-		props[ps.Key] = map[string]any{"type": "integer", "minimum": ps.Min, "maximum": ps.Max}
-	}
-	settings := obj(props)
-	s.api("GET /api/v1/settings", APIDoc{
-		Summary: "The security policy: password rules, login protection, session and token lifetimes (needs settings.manage)", Tag: "settings",
-		Response: settings, Extra: map[int]string{403: "the role lacks settings.manage"},
-	}, s.apiSettings)
-	s.api("PUT /api/v1/settings", APIDoc{
-		Summary: "Change some or all security settings; bad values are refused field by field and nothing is stored (needs settings.manage)", Tag: "settings",
-		Body: settings, Response: settings,
-		Extra: map[int]string{400: "a value is out of range or not an integer", 403: "the role lacks settings.manage"},
-	}, s.apiSettingsPut)
 }
 
 // ---- audit log ----
-
-// option is one choice of a select.
-type option struct{ Value, Label string }
 
 // auditRow is an entry with its action and entity in the viewer's language.
 type auditRow struct {
@@ -157,15 +133,6 @@ func auditFilterOf(r *http.Request) (audit.Filter, ListQuery, error) {
 		}
 	}
 	return f, lq, fe.Err()
-}
-
-// queryDate parses an optional YYYY-MM-DD value as the start of that day in
-// China Standard Time (the time the pages show); "" is the zero time.
-func queryDate(f *errs.Fields, vals url.Values, field string) time.Time {
-	if t := parseDay(f, field, vals.Get(field)); t != nil {
-		return *t
-	}
-	return time.Time{}
 }
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
@@ -331,182 +298,3 @@ func (s *Server) apiAuditGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ---- security settings ----
-
-// settingRow is one setting on the settings page.
-type settingRow struct {
-	Key, Label, Hint, Group string
-	Min, Max                int
-}
-
-// settingGroup is a fieldset of the settings page (password, login …).
-type settingGroup struct {
-	Legend string
-	Rows   []settingRow
-}
-
-// settingsValues returns the policy as key → value.
-func settingsValues(p account.Policy) map[string]int {
-	out := make(map[string]int, len(account.PolicySettings))
-	for _, ps := range account.PolicySettings {
-		out[ps.Key] = ps.Value(p)
-	}
-	return out
-}
-
-func (s *Server) currentPolicy(ctx context.Context) (account.Policy, error) {
-	var pol account.Policy
-	err := s.db.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		pol, err = s.accounts.Policy(ctx, tx)
-		return err
-	})
-	return pol, err
-}
-
-// saveSettings stores new setting values (key → text as typed) and records
-// the change with the whole policy before and after; a submission that
-// changes nothing writes nothing.
-func (s *Server) saveSettings(ctx context.Context, p *auth.Principal, in map[string]string) (account.Policy, error) {
-	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
-		return account.Policy{}, err
-	}
-	var after account.Policy
-	err := s.db.Write(ctx, func(tx *db.Tx) error {
-		before, a, err := s.accounts.SetPolicy(ctx, tx, in)
-		if err != nil {
-			return err
-		}
-		after = a
-		bv, av := settingsValues(before), settingsValues(a)
-		var changed []string
-		for _, ps := range account.PolicySettings {
-			if bv[ps.Key] != av[ps.Key] {
-				changed = append(changed, ps.Key+": "+strconv.Itoa(bv[ps.Key])+" → "+strconv.Itoa(av[ps.Key]))
-			}
-		}
-		if len(changed) == 0 {
-			return nil
-		}
-		return audit.Record(ctx, tx, p, s.now(), audit.Entry{Action: audit.ActionUpdate, Entity: "settings", EntityID: "security",
-			Summary: strings.Join(changed, "; ")}, bv, av)
-	})
-	return after, err
-}
-
-func (s *Server) settingsView(w http.ResponseWriter, r *http.Request) (*View, error) {
-	v := s.view(w, r, "settings.title")
-	pol, err := s.currentPolicy(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	var groups []settingGroup
-	for _, ps := range account.PolicySettings {
-		g, _, _ := strings.Cut(ps.Key, ".")
-		if len(groups) == 0 || groups[len(groups)-1].Rows[0].Group != g {
-			groups = append(groups, settingGroup{Legend: v.T("settings.group." + g)})
-		}
-		last := &groups[len(groups)-1]
-		last.Rows = append(last.Rows, settingRow{Key: ps.Key, Group: g, Label: v.T("setting." + ps.Key),
-			Hint: v.T("settings.range", ps.Min, ps.Max), Min: ps.Min, Max: ps.Max})
-		v.Form.Set(ps.Key, strconv.Itoa(ps.Value(pol)))
-	}
-	v.Data = groups
-	if err := s.tileSettingsView(r.Context(), v); err != nil { // map_tiles.go
-		return nil, err
-	}
-	return v, nil
-}
-
-func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
-	if err := auth.Require(principal(r), auth.PermSettingsManage); err != nil {
-		return err
-	}
-	v, err := s.settingsView(w, r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "settings", v)
-	return nil
-}
-
-func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	in := map[string]string{}
-	for _, ps := range account.PolicySettings {
-		if vals, ok := r.PostForm[ps.Key]; ok && len(vals) > 0 {
-			in[ps.Key] = strings.TrimSpace(vals[0])
-		}
-	}
-	if _, err := s.saveSettings(r.Context(), p, in); err != nil {
-		return s.settingsFailed(w, r, err)
-	}
-	return s.redirect(w, r, "/settings", "flash.saved")
-}
-
-// settingsFailed shows the settings page again with the refused form's
-// errors; the page's other forms keep their current values.
-func (s *Server) settingsFailed(w http.ResponseWriter, r *http.Request, err error) error {
-	v, verr := s.settingsView(w, r)
-	if verr != nil {
-		return verr
-	}
-	keepOthers(r, v)
-	return s.formFailed(w, r, "settings", v, err)
-}
-
-func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request) error {
-	if err := auth.Require(principal(r), auth.PermSettingsManage); err != nil {
-		return err
-	}
-	pol, err := s.currentPolicy(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, settingsValues(pol))
-	return nil
-}
-
-func (s *Server) apiSettingsPut(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
-		return err
-	}
-	var body map[string]json.RawMessage
-	if err := decodeJSON(r, &body); err != nil {
-		return err
-	}
-	var f errs.Fields
-	in := map[string]string{}
-	keys := make([]string, 0, len(body))
-	for k := range body {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !slices.ContainsFunc(account.PolicySettings, func(ps account.PolicySetting) bool { return ps.Key == k }) {
-			f.Add(k, "settings.unknown")
-			continue
-		}
-		var n int64
-		if err := json.Unmarshal(body[k], &n); err != nil {
-			f.Add(k, "field.bad_number")
-			continue
-		}
-		in[k] = strconv.FormatInt(n, 10)
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	pol, err := s.saveSettings(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, settingsValues(pol))
-	return nil
-}

@@ -1,11 +1,12 @@
 package web
 
 import (
-	"github.com/wenming-city/wenming/internal/clock"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/wenming-city/wenming/internal/clock"
 
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/export"

@@ -107,7 +107,7 @@ func (s *Server) unitChannelsView(w http.ResponseWriter, r *http.Request, u org.
 // that changes the unit's channels (org.manage, checked before any input
 // is read).
 func (s *Server) unitChannelOf(r *http.Request) (org.Unit, int64, error) {
-	u, err := s.unitOf(r)
+	u, err := s.channelUnit(r)
 	if err != nil {
 		return u, 0, err
 	}
@@ -119,7 +119,7 @@ func (s *Server) unitChannelOf(r *http.Request) (org.Unit, int64, error) {
 }
 
 func (s *Server) unitChannelsPage(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, err := s.channelUnit(r)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) unitChannelsPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) unitChannelAdd(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, err := s.channelUnit(r)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *Server) unitChannelDelete(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) apiUnitChannels(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, err := s.channelUnit(r)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *Server) apiUnitChannels(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUnitChannelAdd(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
+	u, err := s.channelUnit(r)
 	if err != nil {
 		return err
 	}
@@ -394,4 +394,13 @@ func (s *Server) apiOutboxRetry(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// channelUnit is the unit of a /units/{id}/channels route, as the viewer may see it.
+func (s *Server) channelUnit(r *http.Request) (org.Unit, error) {
+	id, err := pathID(r, "id", "entity.unit")
+	if err != nil {
+		return org.Unit{}, err
+	}
+	return s.org.GetUnit(r.Context(), principal(r), id)
 }

@@ -163,64 +163,6 @@ func (s *Server) orgAPIRoutes() {
 
 // ---- shared helpers of the organisation pages ----
 
-// orgChoice is one entry of a select box.
-type orgChoice struct {
-	Value, Label string
-}
-
-// orgCrumb is one ancestor in a breadcrumb.
-type orgCrumb struct {
-	ID   int64
-	Name string
-}
-
-// treeLabel is an option's name indented by its depth with full-width spaces.
-func orgTreeLabel(l i18n.Lang, o org.Option) string {
-	name := o.Name
-	if l == i18n.EN && o.NameEN != "" {
-		name = o.NameEN
-	}
-	label := strings.Repeat("　", o.Depth) + name + " (" + o.Code + ")"
-	if !o.Active {
-		label += " " + i18n.T(l, "orgweb.inactive_mark")
-	}
-	return label
-}
-
-func orgTreeChoices(l i18n.Lang, opts []org.Option) []orgChoice {
-	out := make([]orgChoice, 0, len(opts))
-	for _, o := range opts {
-		out = append(out, orgChoice{Value: orgID(o.ID), Label: orgTreeLabel(l, o)})
-	}
-	return out
-}
-
-func orgID(id int64) string { return strconv.FormatInt(id, 10) }
-
-// canManageOrg reports whether the viewer may change the organisation.
-func canManageOrg(p *auth.Principal) bool { return p.Can(auth.PermOrgManage) }
-
-// requireManage is the early permission check of the write routes: a
-// reader gets 403 before any input is looked at.
-func orgRequireManage(r *http.Request) error { return auth.Require(principal(r), auth.PermOrgManage) }
-
-// withFields merges field errors found while reading a form (numbers that
-// are not numbers) into a service error, so the user sees every bad field.
-func orgWithFields(parsed errs.Fields, err error) error {
-	perr := errs.As(parsed.Err())
-	if perr == nil {
-		return err
-	}
-	if e := errs.As(err); e != nil && e.Code == errs.Invalid {
-		for k, v := range e.Fields {
-			if _, ok := perr.Fields[k]; !ok {
-				perr.Fields[k] = v
-			}
-		}
-	}
-	return perr
-}
-
 // optionalID reads an optional id filter: "" is nil, "0" points to 0 (the
 // top level), a bad value is a field error.
 func orgOptionalID(f *errs.Fields, vals url.Values, field string) *int64 {

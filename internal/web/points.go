@@ -200,13 +200,3 @@ func (s *Server) pointsRule(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.redirect(w, r, "/points/admin", "points.flash.rule_saved")
 }
-
-// keepOthers gives the other form on the page its current values when one
-// form is shown again with its errors.
-func keepOthers(r *http.Request, v *View) {
-	for k, vals := range v.Form {
-		if _, ok := r.PostForm[k]; !ok {
-			r.PostForm[k] = vals
-		}
-	}
-}

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -99,22 +98,6 @@ func renameFields(err error) error {
 	})
 }
 
-// mapFieldErrors returns err with its field messages moved to the names
-// rename gives (a form's inputs are not always named as the service's
-// fields); any other error is returned as it is.
-func mapFieldErrors(err error, rename func(field string) string) error {
-	e := errs.As(err)
-	if e == nil || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
-	for k, v := range e.Fields {
-		out.Fields[rename(k)] = v
-	}
-	return &out
-}
-
 // fieldsFromForm reads the text fields of a form (urlencoded or multipart),
 // adding a message for a number that is not one.
 func fieldsFromForm(f *errs.Fields, vals url.Values) reportFields {
@@ -123,22 +106,6 @@ func fieldsFromForm(f *errs.Fields, vals url.Values) reportFields {
 		Lat: formFloat(f, vals, "lat"), Lng: formFloat(f, vals, "lng"),
 		Address: vals.Get("address"), Name: vals.Get("name"), Phone: vals.Get("phone"),
 	}
-}
-
-// photoFiles returns the files sent as "photos", skipping the empty part a
-// browser sends when none was chosen.
-func photoFiles(r *http.Request) []*multipart.FileHeader {
-	if r.MultipartForm == nil {
-		return nil
-	}
-	var out []*multipart.FileHeader
-	for _, fh := range r.MultipartForm.File["photos"] {
-		if fh.Size == 0 && fh.Filename == "" {
-			continue
-		}
-		out = append(out, fh)
-	}
-	return out
 }
 
 // publicReport is a report checked and ready to store.
@@ -199,18 +166,6 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 		rep.photos = append(rep.photos, p)
 	}
 	return rep, f.Err()
-}
-
-func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
-	if fh.Size > photo.MaxBytes {
-		return nil, errs.E(errs.Invalid, "photo.too_large", photo.MaxBytes>>20)
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return nil, fmt.Errorf("open uploaded photo: %w", err)
-	}
-	defer file.Close()
-	return photo.Prepare(io.LimitReader(file, photo.MaxBytes+1))
 }
 
 // store writes the checked report: the photos' blobs first (outside the

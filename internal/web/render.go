@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"github.com/wenming-city/wenming/internal/clock"
 	"html"
 	"html/template"
 	"io/fs"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wenming-city/wenming/internal/clock"
 
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"

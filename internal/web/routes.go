@@ -19,6 +19,7 @@ func (s *Server) registerRoutes() {
 	s.mapRoutes()
 	s.userRoutes()
 	s.auditRoutes()
+	s.settingsRoutes()
 	s.workorderRoutes()
 	s.statsRoutes()
 	s.pointsRoutes()

@@ -222,13 +222,6 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// endOfDay is the last second of a day: a token is valid through the
-// whole chosen day.
-func endOfDay(day time.Time) *time.Time {
-	t := day.AddDate(0, 0, 1).Add(-time.Second)
-	return &t
-}
-
 // ---- API ----
 
 type tokenJSON struct {

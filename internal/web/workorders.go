@@ -54,12 +54,6 @@ func excerpt(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// catGroup is a category group with its categories, for a grouped select.
-type catGroup struct {
-	Value, Label string // the group itself (a filter may pick a whole group)
-	Items        []choice
-}
-
 // categoryGroups lists the active categories under their groups in the
 // viewer's language.
 func (s *Server) categoryGroups(ctx context.Context, v *View) ([]catGroup, error) {

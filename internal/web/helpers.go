@@ -1,0 +1,218 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/org"
+)
+
+// catGroup is a category group with its categories, for a grouped select.
+type catGroup struct {
+	Value, Label string // the group itself (a filter may pick a whole group)
+	Items        []choice
+}
+
+// choice is one entry of a select box or a group of checkboxes.
+type choice struct {
+	Value, Label, Hint string
+	Off                bool // an inactive unit, still selectable for existing users
+}
+
+// treeChoices turns region or unit options into indented choices in the
+// viewer's language.
+func treeChoices(v *View, opts []org.Option) []choice {
+	out := make([]choice, 0, len(opts))
+	for _, o := range opts {
+		label := strings.Repeat("\u3000", o.Depth) + v.Name(o.Name, o.NameEN)
+		if !o.Active {
+			label += " " + v.T("users.inactive_mark")
+		}
+		out = append(out, choice{Value: i64s(o.ID), Label: label, Off: !o.Active})
+	}
+	return out
+}
+
+// scopeChoices are the six data-scope kinds with their labels.
+func scopeChoices(v *View) []choice {
+	out := make([]choice, 0, len(auth.ScopeKinds))
+	for _, k := range auth.ScopeKinds {
+		out = append(out, choice{Value: string(k), Label: v.T("scope.kind." + string(k)), Hint: v.T("users.scope_hint." + string(k))})
+	}
+	return out
+}
+
+func i64s(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// parseDay parses an optional YYYY-MM-DD value as the start of that day
+// in China Standard Time (the time the pages show, whatever the
+// server's zone); "" is nil.
+func parseDay(f *errs.Fields, field, s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, clock.CST)
+	if err != nil {
+		f.Add(field, "field.bad_date")
+		return nil
+	}
+	return &t
+}
+
+// pageOf cuts one page out of a list the service returns whole (roles,
+// tokens), so these lists page like every other.
+func pageOf[T any](items []T, lq ListQuery) []T {
+	start := (lq.Page - 1) * lq.Size
+	if start >= len(items) {
+		return nil
+	}
+	return slices.Clone(items[start:min(start+lq.Size, len(items))])
+}
+
+// matchQ reports whether any of the texts contains the keyword (case-insensitive).
+func matchQ(q string, texts ...string) bool {
+	if q == "" {
+		return true
+	}
+	q = strings.ToLower(q)
+	for _, t := range texts {
+		if strings.Contains(strings.ToLower(t), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// rfc3339 formats an optional time for the API (nil stays null).
+func rfc3339(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+// yesNo is a boolean in the viewer's language, for exports.
+func yesNo(l i18n.Lang, b bool) string {
+	if b {
+		return i18n.T(l, "yes")
+	}
+	return i18n.T(l, "no")
+}
+
+// endOfDay is the last second of a day: a token is valid through the
+// whole chosen day.
+func endOfDay(day time.Time) *time.Time {
+	t := day.AddDate(0, 0, 1).Add(-time.Second)
+	return &t
+}
+
+// mapFieldErrors returns err with its field messages moved to the names
+// rename gives (a form's inputs are not always named as the service's
+// fields); any other error is returned as it is.
+func mapFieldErrors(err error, rename func(field string) string) error {
+	e := errs.As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
+	for k, v := range e.Fields {
+		out.Fields[rename(k)] = v
+	}
+	return &out
+}
+
+// keepOthers gives the other form on the page its current values when one
+// form is shown again with its errors.
+func keepOthers(r *http.Request, v *View) {
+	for k, vals := range v.Form {
+		if _, ok := r.PostForm[k]; !ok {
+			r.PostForm[k] = vals
+		}
+	}
+}
+
+// orgChoice is one entry of a select box.
+type orgChoice struct {
+	Value, Label string
+}
+
+// orgCrumb is one ancestor in a breadcrumb.
+type orgCrumb struct {
+	ID   int64
+	Name string
+}
+
+// treeLabel is an option's name indented by its depth with full-width spaces.
+func orgTreeLabel(l i18n.Lang, o org.Option) string {
+	name := o.Name
+	if l == i18n.EN && o.NameEN != "" {
+		name = o.NameEN
+	}
+	label := strings.Repeat("　", o.Depth) + name + " (" + o.Code + ")"
+	if !o.Active {
+		label += " " + i18n.T(l, "orgweb.inactive_mark")
+	}
+	return label
+}
+
+func orgTreeChoices(l i18n.Lang, opts []org.Option) []orgChoice {
+	out := make([]orgChoice, 0, len(opts))
+	for _, o := range opts {
+		out = append(out, orgChoice{Value: orgID(o.ID), Label: orgTreeLabel(l, o)})
+	}
+	return out
+}
+
+func orgID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// canManageOrg reports whether the viewer may change the organisation.
+func canManageOrg(p *auth.Principal) bool { return p.Can(auth.PermOrgManage) }
+
+// requireManage is the early permission check of the write routes: a
+// reader gets 403 before any input is looked at.
+func orgRequireManage(r *http.Request) error { return auth.Require(principal(r), auth.PermOrgManage) }
+
+// withFields merges field errors found while reading a form (numbers that
+// are not numbers) into a service error, so the user sees every bad field.
+func orgWithFields(parsed errs.Fields, err error) error {
+	perr := errs.As(parsed.Err())
+	if perr == nil {
+		return err
+	}
+	if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+		for k, v := range e.Fields {
+			if _, ok := perr.Fields[k]; !ok {
+				perr.Fields[k] = v
+			}
+		}
+	}
+	return perr
+}
+
+// option is one choice of a select.
+type option struct{ Value, Label string }
+
+// queryDate parses an optional YYYY-MM-DD value as the start of that day in
+// China Standard Time (the time the pages show); "" is the zero time.
+func queryDate(f *errs.Fields, vals url.Values, field string) time.Time {
+	if t := parseDay(f, field, vals.Get(field)); t != nil {
+		return *t
+	}
+	return time.Time{}
+}

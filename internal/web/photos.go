@@ -1,0 +1,39 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/photo"
+)
+
+// photoFiles returns the files sent as "photos", skipping the empty part a
+// browser sends when none was chosen.
+func photoFiles(r *http.Request) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	var out []*multipart.FileHeader
+	for _, fh := range r.MultipartForm.File["photos"] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue
+		}
+		out = append(out, fh)
+	}
+	return out
+}
+
+func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
+	if fh.Size > photo.MaxBytes {
+		return nil, errs.E(errs.Invalid, "photo.too_large", photo.MaxBytes>>20)
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open uploaded photo: %w", err)
+	}
+	defer file.Close()
+	return photo.Prepare(io.LimitReader(file, photo.MaxBytes+1))
+}
