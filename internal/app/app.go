@@ -29,9 +29,18 @@ import (
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/notify"
+	"github.com/wenming-city/wenming/internal/open311"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/web"
+	"github.com/wenming-city/wenming/internal/web/accountweb"
+	"github.com/wenming-city/wenming/internal/web/auditweb"
+	"github.com/wenming-city/wenming/internal/web/inboxweb"
+	"github.com/wenming-city/wenming/internal/web/notifyweb"
+	"github.com/wenming-city/wenming/internal/web/open311web"
+	"github.com/wenming-city/wenming/internal/web/orderweb"
+	"github.com/wenming-city/wenming/internal/web/orgweb"
+	"github.com/wenming-city/wenming/internal/web/settingsweb"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -158,10 +167,21 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	for _, l := range a.Logins {
 		logins = append(logins, web.DemoLogin{Username: l.Username, Role: l.Role})
 	}
+	// The web core and one module per capability (each owns its handlers,
+	// templates and messages); a new capability is one more line here.
 	a.Web, err = web.New(web.Deps{
 		Config: web.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, Version: Version, Demo: cfg.Demo, DemoLogins: logins},
-		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Org: a.Org, Audit: a.Audit, Orders: a.Orders, Inbox: a.Inbox, Photos: a.Photos, Metrics: a.Metrics,
-	})
+		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Metrics: a.Metrics,
+	},
+		inboxweb.New(a.Inbox),
+		orderweb.New(a.Orders, a.Org, a.Photos),
+		orgweb.New(a.Org),
+		accountweb.New(a.Accounts, a.Org),
+		open311web.New(open311.New(d, cfg.Clock, a.Orders)),
+		auditweb.New(a.Audit),
+		settingsweb.New(a.Accounts),
+		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +251,35 @@ func (e *Env) Count(tb testing.TB, query string, args ...any) int64 {
 		tb.Fatalf("count %q: %v", query, err)
 	}
 	return n
+}
+
+// Want fails the test unless res has the status and contains every fragment.
+func Want(tb testing.TB, what string, res *Response, status int, fragments ...string) {
+	tb.Helper()
+	if res.Status != status || !res.Contains(fragments...) {
+		tb.Fatalf("%s: got %d, want %d with %q:\n%s", what, res.Status, status, fragments, res.Body)
+	}
+}
+
+// Itoa is an id as forms and paths carry it.
+func Itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// CategoryID is the id of the work-order category with the code, as forms carry it.
+func (e *Env) CategoryID(tb testing.TB, code string) string {
+	tb.Helper()
+	return Itoa(e.ID(tb, "workorder_categories", "code", code))
+}
+
+// OrderState reads a work order's state with plain SQL.
+func (e *Env) OrderState(tb testing.TB, id int64) string {
+	tb.Helper()
+	var s string
+	ctx := context.Background()
+	err := e.App.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "workorder", "SELECT state FROM workorders WHERE id = ?", []any{id}, &s)
+	})
+	if err != nil {
+		tb.Fatalf("state of %d: %v", id, err)
+	}
+	return s
 }

@@ -11,19 +11,19 @@ import (
 )
 
 func (s *Server) apiRoutes() {
-	s.publicAPI("POST /api/v1/auth/login", APIDoc{
+	s.PublicAPI("POST /api/v1/auth/login", APIDoc{
 		Summary: "Log in with a username and password; returns a bearer token", Tag: "auth",
-		Body:     obj(map[string]any{"username": str(), "password": str(), "captcha_id": str(), "captcha": str()}, "username", "password"),
-		Response: obj(map[string]any{"token": str(), "expires_at": dateTime(), "user": ref("Me")}),
+		Body:     Obj(map[string]any{"username": Str(), "password": Str(), "captcha_id": Str(), "captcha": Str()}, "username", "password"),
+		Response: Obj(map[string]any{"token": Str(), "expires_at": DateTime(), "user": ref("Me")}),
 		Extra:    map[int]string{400: "invalid input or captcha required", 401: "wrong username or password", 429: "locked after repeated failures"},
 	}, s.apiLogin)
-	s.publicAPI("GET /api/v1/auth/captcha", APIDoc{
+	s.PublicAPI("GET /api/v1/auth/captcha", APIDoc{
 		Summary: "A new captcha (PNG, base64) for a login that requires one", Tag: "auth",
-		Response: obj(map[string]any{"captcha_id": str(), "image_png_base64": str()}),
+		Response: Obj(map[string]any{"captcha_id": Str(), "image_png_base64": Str()}),
 	}, s.apiCaptcha)
-	s.api("POST /api/v1/auth/logout", APIDoc{Summary: "Revoke the bearer token used for this request", Tag: "auth", Status: http.StatusNoContent}, s.apiLogout)
-	s.api("GET /api/v1/me", APIDoc{Summary: "The authenticated user, roles, permissions and data scope", Tag: "auth", Response: ref("Me")}, s.apiMe)
-	s.publicAPI("GET /api/v1/openapi.json", APIDoc{Summary: "This OpenAPI 3 document", Tag: "meta", Response: map[string]any{"type": "object"}}, s.openAPI)
+	s.API("POST /api/v1/auth/logout", APIDoc{Summary: "Revoke the bearer token used for this request", Tag: "auth", Status: http.StatusNoContent}, s.apiLogout)
+	s.API("GET /api/v1/me", APIDoc{Summary: "The authenticated user, roles, permissions and data scope", Tag: "auth", Response: ref("Me")}, s.apiMe)
+	s.PublicAPI("GET /api/v1/openapi.json", APIDoc{Summary: "This OpenAPI 3 document", Tag: "meta", Response: map[string]any{"type": "object"}}, s.openAPI)
 }
 
 type loginRequest struct {
@@ -35,11 +35,11 @@ type loginRequest struct {
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	var in loginRequest
-	if err := decodeJSON(r, &in); err != nil {
+	if err := DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	res, err := s.accounts.Login(r.Context(), account.LoginInput{Username: in.Username, Password: in.Password,
-		CaptchaID: in.CaptchaID, CaptchaAnswer: in.Captcha, IP: clientIP(r), UserAgent: r.UserAgent()})
+		CaptchaID: in.CaptchaID, CaptchaAnswer: in.Captcha, IP: ClientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		if res.NeedCaptcha {
 			w.Header().Set("X-Captcha-Required", "1")
@@ -54,7 +54,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"token": token, "expires_at": exp.UTC().Format(time.RFC3339), "user": meOf(p)})
+	WriteJSON(w, http.StatusOK, map[string]any{"token": token, "expires_at": exp.UTC().Format(time.RFC3339), "user": meOf(p)})
 	return nil
 }
 
@@ -63,12 +63,12 @@ func (s *Server) apiCaptcha(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"captcha_id": id, "image_png_base64": base64.StdEncoding.EncodeToString(png)})
+	WriteJSON(w, http.StatusOK, map[string]any{"captcha_id": id, "image_png_base64": base64.StdEncoding.EncodeToString(png)})
 	return nil
 }
 
 func (s *Server) apiLogout(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
+	p := Principal(r)
 	if p.TokenID == 0 {
 		return errs.E(errs.Invalid, "api.logout_needs_token")
 	}
@@ -127,6 +127,6 @@ func nonNil(s []string) []string {
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, meOf(principal(r)))
+	WriteJSON(w, http.StatusOK, meOf(Principal(r)))
 	return nil
 }

@@ -26,12 +26,12 @@ func TestAuditDateFilterIsCSTMidnightWhateverTheServersZone(t *testing.T) {
 	for _, zone := range []string{"UTC", "America/New_York"} {
 		withZone(t, zone, func() {
 			var f errs.Fields
-			got := queryDate(&f, url.Values{"from": {"2026-11-29"}}, "from")
+			got := QueryDate(&f, url.Values{"from": {"2026-11-29"}}, "from")
 			want := time.Date(2026, 11, 29, 0, 0, 0, 0, clock.CST)
 			if !got.Equal(want) || f.Err() != nil {
 				t.Fatalf("%s: from 2026-11-29 is %v, want %v", zone, got, want)
 			}
-			if end := endOfDay(got); !end.Equal(time.Date(2026, 11, 29, 23, 59, 59, 0, clock.CST)) {
+			if end := EndOfDay(got); !end.Equal(time.Date(2026, 11, 29, 23, 59, 59, 0, clock.CST)) {
 				t.Fatalf("%s: end of day %v", zone, end)
 			}
 			if s := (&View{}).Date(want); s != "2026-11-29" {

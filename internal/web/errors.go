@@ -11,7 +11,7 @@ import (
 )
 
 // statusOf maps an error code to an HTTP status.
-func statusOf(code errs.Code) int {
+func StatusOf(code errs.Code) int {
 	switch code {
 	case errs.Invalid:
 		return http.StatusBadRequest
@@ -31,11 +31,11 @@ func statusOf(code errs.Code) int {
 
 // message translates an error for the user; internal errors are logged and
 // shown as a generic message, never with their text.
-func (s *Server) message(r *http.Request, err error) (errs.Code, string, map[string]string) {
+func (s *Server) Message(r *http.Request, err error) (errs.Code, string, map[string]string) {
 	e := errs.As(err)
-	l := lang(r)
+	l := Lang(r)
 	if e == nil || e.Code == errs.Internal {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		return errs.Internal, i18n.T(l, "err.internal"), nil
 	}
 	var fields map[string]string
@@ -70,8 +70,8 @@ type apiError struct {
 // fail answers a request with an error: JSON under /api/, an error page
 // elsewhere.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code, msg, fields := s.message(r, err)
-	status := statusOf(code)
+	code, msg, fields := s.Message(r, err)
+	status := StatusOf(code)
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", retryAfter(err))
 	}
@@ -81,20 +81,20 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="wenming"`)
 		}
-		writeJSON(w, status, body)
+		WriteJSON(w, status, body)
 		return
 	}
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
-		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		http.Redirect(w, r, "/login?next="+URLQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	v := s.view(w, r, "err.title")
+	v := s.View(w, r, "err.title")
 	v.ErrorMsg = msg
 	v.Data = map[string]any{"Status": status}
-	s.render(w, r, status, "error", v)
+	s.Render(w, r, status, "error", v)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)

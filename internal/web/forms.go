@@ -27,7 +27,7 @@ type ListQuery struct {
 }
 
 // listQuery parses paging from the URL; bad values fall back to defaults.
-func listQuery(r *http.Request) ListQuery {
+func ListQueryOf(r *http.Request) ListQuery {
 	q := r.URL.Query()
 	lq := ListQuery{Page: 1, Size: DefaultPageSize, Q: strings.TrimSpace(q.Get("q"))}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 0 {
@@ -40,7 +40,7 @@ func listQuery(r *http.Request) ListQuery {
 }
 
 // wantsXLSX reports whether a list request asks for the Excel export.
-func wantsXLSX(r *http.Request) bool { return r.URL.Query().Get("format") == "xlsx" }
+func WantsXLSX(r *http.Request) bool { return r.URL.Query().Get("format") == "xlsx" }
 
 // Pager is the pagination bar of a list page.
 type Pager struct {
@@ -49,7 +49,7 @@ type Pager struct {
 	path                     string
 }
 
-func newPager(r *http.Request, lq ListQuery, total int) Pager {
+func NewPager(r *http.Request, lq ListQuery, total int) Pager {
 	pages := int(math.Ceil(float64(total) / float64(lq.Size)))
 	if pages < 1 {
 		pages = 1
@@ -83,7 +83,7 @@ func (p Pager) HasPrev() bool { return p.Page > 1 }
 func (p Pager) HasNext() bool { return p.Page < p.Pages }
 
 // pathID parses a numeric path value such as {id}; a bad one is NotFound.
-func pathID(r *http.Request, name, entity string) (int64, error) {
+func PathID(r *http.Request, name, entity string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, errs.NotFoundf(entity)
@@ -93,7 +93,7 @@ func pathID(r *http.Request, name, entity string) (int64, error) {
 
 // formInt64 parses an optional integer form or query value; "" is 0. A bad
 // value is recorded as a field error.
-func formInt64(f *errs.Fields, vals url.Values, field string) int64 {
+func FormInt64(f *errs.Fields, vals url.Values, field string) int64 {
 	s := strings.TrimSpace(vals.Get(field))
 	if s == "" {
 		return 0
@@ -107,7 +107,7 @@ func formInt64(f *errs.Fields, vals url.Values, field string) int64 {
 }
 
 // formInt64s parses repeated integer values (multi-selects).
-func formInt64s(f *errs.Fields, vals url.Values, field string) []int64 {
+func FormInt64s(f *errs.Fields, vals url.Values, field string) []int64 {
 	var out []int64
 	for _, s := range vals[field] {
 		s = strings.TrimSpace(s)
@@ -125,7 +125,7 @@ func formInt64s(f *errs.Fields, vals url.Values, field string) []int64 {
 }
 
 // formFloat parses an optional float; "" is nil.
-func formFloat(f *errs.Fields, vals url.Values, field string) *float64 {
+func FormFloat(f *errs.Fields, vals url.Values, field string) *float64 {
 	s := strings.TrimSpace(vals.Get(field))
 	if s == "" {
 		return nil
@@ -139,7 +139,7 @@ func formFloat(f *errs.Fields, vals url.Values, field string) *float64 {
 }
 
 // formBool reads a checkbox.
-func formBool(vals url.Values, field string) bool {
+func FormBool(vals url.Values, field string) bool {
 	switch vals.Get(field) {
 	case "1", "on", "true", "yes":
 		return true
@@ -148,7 +148,7 @@ func formBool(vals url.Values, field string) bool {
 }
 
 // queryBool reads an optional yes/no filter; "" is nil.
-func queryBool(vals url.Values, field string) *bool {
+func QueryBool(vals url.Values, field string) *bool {
 	switch vals.Get(field) {
 	case "1", "true", "yes":
 		b := true
@@ -162,7 +162,7 @@ func queryBool(vals url.Values, field string) *bool {
 
 // decodeJSON reads a JSON request body (at most 1 MiB) into v; unknown
 // fields are refused so typos do not pass silently.
-func decodeJSON(r *http.Request, v any) error {
+func DecodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -176,7 +176,7 @@ const MaxFormBytes = 64 << 20
 
 // parseForm parses a form body (urlencoded, or multipart up to MaxFormBytes
 // with at most 8 MB held in memory). Parsing twice is harmless.
-func parseForm(r *http.Request) error {
+func ParseForm(r *http.Request) error {
 	if r.PostForm != nil {
 		return nil
 	}
@@ -206,7 +206,7 @@ type apiList[T any] struct {
 	Size  int `json:"size"`
 }
 
-func newAPIList[T any](items []T, total int, lq ListQuery) apiList[T] {
+func NewAPIList[T any](items []T, total int, lq ListQuery) apiList[T] {
 	if items == nil {
 		items = []T{}
 	}

@@ -16,41 +16,41 @@ import (
 )
 
 // catGroup is a category group with its categories, for a grouped select.
-type catGroup struct {
+type CatGroup struct {
 	Value, Label string // the group itself (a filter may pick a whole group)
-	Items        []choice
+	Items        []Choice
 }
 
 // choice is one entry of a select box or a group of checkboxes.
-type choice struct {
+type Choice struct {
 	Value, Label, Hint string
 	Off                bool // an inactive unit, still selectable for existing users
 }
 
 // treeChoices turns region or unit options into indented choices in the
 // viewer's language.
-func treeChoices(v *View, opts []org.Option) []choice {
-	out := make([]choice, 0, len(opts))
+func TreeChoices(v *View, opts []org.Option) []Choice {
+	out := make([]Choice, 0, len(opts))
 	for _, o := range opts {
 		label := strings.Repeat("\u3000", o.Depth) + v.Name(o.Name, o.NameEN)
 		if !o.Active {
 			label += " " + v.T("users.inactive_mark")
 		}
-		out = append(out, choice{Value: i64s(o.ID), Label: label, Off: !o.Active})
+		out = append(out, Choice{Value: I64s(o.ID), Label: label, Off: !o.Active})
 	}
 	return out
 }
 
 // scopeChoices are the six data-scope kinds with their labels.
-func scopeChoices(v *View) []choice {
-	out := make([]choice, 0, len(auth.ScopeKinds))
+func ScopeChoices(v *View) []Choice {
+	out := make([]Choice, 0, len(auth.ScopeKinds))
 	for _, k := range auth.ScopeKinds {
-		out = append(out, choice{Value: string(k), Label: v.T("scope.kind." + string(k)), Hint: v.T("users.scope_hint." + string(k))})
+		out = append(out, Choice{Value: string(k), Label: v.T("scope.kind." + string(k)), Hint: v.T("users.scope_hint." + string(k))})
 	}
 	return out
 }
 
-func i64s(n int64) string {
+func I64s(n int64) string {
 	if n == 0 {
 		return ""
 	}
@@ -60,7 +60,7 @@ func i64s(n int64) string {
 // parseDay parses an optional YYYY-MM-DD value as the start of that day
 // in China Standard Time (the time the pages show, whatever the
 // server's zone); "" is nil.
-func parseDay(f *errs.Fields, field, s string) *time.Time {
+func ParseDay(f *errs.Fields, field, s string) *time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
@@ -75,7 +75,7 @@ func parseDay(f *errs.Fields, field, s string) *time.Time {
 
 // pageOf cuts one page out of a list the service returns whole (roles,
 // tokens), so these lists page like every other.
-func pageOf[T any](items []T, lq ListQuery) []T {
+func PageOf[T any](items []T, lq ListQuery) []T {
 	start := (lq.Page - 1) * lq.Size
 	if start >= len(items) {
 		return nil
@@ -84,7 +84,7 @@ func pageOf[T any](items []T, lq ListQuery) []T {
 }
 
 // matchQ reports whether any of the texts contains the keyword (case-insensitive).
-func matchQ(q string, texts ...string) bool {
+func MatchQ(q string, texts ...string) bool {
 	if q == "" {
 		return true
 	}
@@ -98,7 +98,7 @@ func matchQ(q string, texts ...string) bool {
 }
 
 // rfc3339 formats an optional time for the API (nil stays null).
-func rfc3339(t *time.Time) *string {
+func RFC3339(t *time.Time) *string {
 	if t == nil {
 		return nil
 	}
@@ -107,7 +107,7 @@ func rfc3339(t *time.Time) *string {
 }
 
 // yesNo is a boolean in the viewer's language, for exports.
-func yesNo(l i18n.Lang, b bool) string {
+func YesNo(l i18n.Lang, b bool) string {
 	if b {
 		return i18n.T(l, "yes")
 	}
@@ -116,7 +116,7 @@ func yesNo(l i18n.Lang, b bool) string {
 
 // endOfDay is the last second of a day: a token is valid through the
 // whole chosen day.
-func endOfDay(day time.Time) *time.Time {
+func EndOfDay(day time.Time) *time.Time {
 	t := day.AddDate(0, 0, 1).Add(-time.Second)
 	return &t
 }
@@ -124,7 +124,7 @@ func endOfDay(day time.Time) *time.Time {
 // mapFieldErrors returns err with its field messages moved to the names
 // rename gives (a form's inputs are not always named as the service's
 // fields); any other error is returned as it is.
-func mapFieldErrors(err error, rename func(field string) string) error {
+func MapFieldErrors(err error, rename func(field string) string) error {
 	e := errs.As(err)
 	if e == nil || len(e.Fields) == 0 {
 		return err
@@ -139,7 +139,7 @@ func mapFieldErrors(err error, rename func(field string) string) error {
 
 // keepOthers gives the other form on the page its current values when one
 // form is shown again with its errors.
-func keepOthers(r *http.Request, v *View) {
+func KeepOthers(r *http.Request, v *View) {
 	for k, vals := range v.Form {
 		if _, ok := r.PostForm[k]; !ok {
 			r.PostForm[k] = vals
@@ -147,19 +147,14 @@ func keepOthers(r *http.Request, v *View) {
 	}
 }
 
-// orgChoice is one entry of a select box.
-type orgChoice struct {
-	Value, Label string
-}
-
 // orgCrumb is one ancestor in a breadcrumb.
-type orgCrumb struct {
+type OrgCrumb struct {
 	ID   int64
 	Name string
 }
 
 // treeLabel is an option's name indented by its depth with full-width spaces.
-func orgTreeLabel(l i18n.Lang, o org.Option) string {
+func OrgTreeLabel(l i18n.Lang, o org.Option) string {
 	name := o.Name
 	if l == i18n.EN && o.NameEN != "" {
 		name = o.NameEN
@@ -171,26 +166,26 @@ func orgTreeLabel(l i18n.Lang, o org.Option) string {
 	return label
 }
 
-func orgTreeChoices(l i18n.Lang, opts []org.Option) []orgChoice {
-	out := make([]orgChoice, 0, len(opts))
+func OrgTreeChoices(l i18n.Lang, opts []org.Option) []Option {
+	out := make([]Option, 0, len(opts))
 	for _, o := range opts {
-		out = append(out, orgChoice{Value: orgID(o.ID), Label: orgTreeLabel(l, o)})
+		out = append(out, Option{Value: OrgID(o.ID), Label: OrgTreeLabel(l, o)})
 	}
 	return out
 }
 
-func orgID(id int64) string { return strconv.FormatInt(id, 10) }
+func OrgID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // canManageOrg reports whether the viewer may change the organisation.
-func canManageOrg(p *auth.Principal) bool { return p.Can(auth.PermOrgManage) }
+func CanManageOrg(p *auth.Principal) bool { return p.Can(auth.PermOrgManage) }
 
 // requireManage is the early permission check of the write routes: a
 // reader gets 403 before any input is looked at.
-func orgRequireManage(r *http.Request) error { return auth.Require(principal(r), auth.PermOrgManage) }
+func OrgRequireManage(r *http.Request) error { return auth.Require(Principal(r), auth.PermOrgManage) }
 
 // withFields merges field errors found while reading a form (numbers that
 // are not numbers) into a service error, so the user sees every bad field.
-func orgWithFields(parsed errs.Fields, err error) error {
+func OrgWithFields(parsed errs.Fields, err error) error {
 	perr := errs.As(parsed.Err())
 	if perr == nil {
 		return err
@@ -206,12 +201,12 @@ func orgWithFields(parsed errs.Fields, err error) error {
 }
 
 // option is one choice of a select.
-type option struct{ Value, Label string }
+type Option struct{ Value, Label string }
 
 // queryDate parses an optional YYYY-MM-DD value as the start of that day in
 // China Standard Time (the time the pages show); "" is the zero time.
-func queryDate(f *errs.Fields, vals url.Values, field string) time.Time {
-	if t := parseDay(f, field, vals.Get(field)); t != nil {
+func QueryDate(f *errs.Fields, vals url.Values, field string) time.Time {
+	if t := ParseDay(f, field, vals.Get(field)); t != nil {
 		return *t
 	}
 	return time.Time{}

@@ -16,12 +16,12 @@ import (
 // whether the handler sets a status or only writes, tells the client in
 // Server-Timing how long the server worked before the headers went out.
 func TestAnswersCarryTheServersTimeBeforeTheirHeaders(t *testing.T) {
-	s := &Server{mux: http.NewServeMux(), metrics: metrics.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	s.mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	s.mux.HandleFunc("GET /write", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	s := &Server{Mux: http.NewServeMux(), metrics: metrics.New(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s.Mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	s.Mux.HandleFunc("GET /write", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
 	for _, path := range []string{"/status", "/write"} {
 		rec := httptest.NewRecorder()
-		s.observe(s.mux).ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		s.observe(s.Mux).ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		h := rec.Header().Get("Server-Timing")
 		dur, ok := strings.CutPrefix(h, "app;dur=")
 		if !ok {
@@ -39,12 +39,12 @@ func TestAnswersCarryTheServersTimeBeforeTheirHeaders(t *testing.T) {
 // selected, and escapes values and labels.
 func TestOptionsRenderLikeTheTemplateAndEscape(t *testing.T) {
 	v := &View{Form: map[string][]string{"unit": {"2", "3"}}}
-	got := string(v.Options("unit", []choice{{Value: "1", Label: "市城管局"}, {Value: "2", Label: `A&B "<x>"`}, {Value: "3", Label: "三"}}))
+	got := string(v.Options("unit", []Choice{{Value: "1", Label: "市城管局"}, {Value: "2", Label: `A&B "<x>"`}, {Value: "3", Label: "三"}}))
 	want := `<option value="1">市城管局</option><option value="2" selected>A&amp;B &#34;&lt;x&gt;&#34;</option><option value="3" selected>三</option>`
 	if got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
-	if got := string(v.Options("state", []option{{`"><script>`, "x"}})); got != `<option value="&#34;&gt;&lt;script&gt;">x</option>` {
+	if got := string(v.Options("state", []Option{{`"><script>`, "x"}})); got != `<option value="&#34;&gt;&lt;script&gt;">x</option>` {
 		t.Fatalf("value not escaped: %s", got)
 	}
 }
@@ -54,7 +54,7 @@ func TestOptionsRenderLikeTheTemplateAndEscape(t *testing.T) {
 // for a filter.
 func TestGroupOptionsOfferWholeGroupsOnlyWhenAsked(t *testing.T) {
 	v := &View{Lang: "zh-CN", Form: map[string][]string{"category": {"3"}}}
-	groups := []catGroup{{Value: "1", Label: "市容<环境>", Items: []choice{{Value: "2", Label: "占道经营"}, {Value: "3", Label: "乱贴小广告"}}}}
+	groups := []CatGroup{{Value: "1", Label: "市容<环境>", Items: []Choice{{Value: "2", Label: "占道经营"}, {Value: "3", Label: "乱贴小广告"}}}}
 	got := string(v.GroupOptions("category", groups, false))
 	want := `<optgroup label="市容&lt;环境&gt;"><option value="2">占道经营</option><option value="3" selected>乱贴小广告</option></optgroup>`
 	if got != want {

@@ -40,8 +40,8 @@ func (c *tileCache) set(tmpl string, at time.Time) {
 // tileSetting returns the tile URL template and its origin ("" when none).
 // A failed read is logged and the last known value kept: the map works
 // either way.
-func (s *Server) tileSetting(ctx context.Context) (tmpl, origin string) {
-	now := s.clock.Now()
+func (s *Server) TileSetting(ctx context.Context) (tmpl, origin string) {
+	now := s.Clock.Now()
 	c := &s.tiles
 	c.mu.Lock()
 	fresh := c.loaded && now.Sub(c.loadedAt) < tileTTL && !now.Before(c.loadedAt)
@@ -53,7 +53,7 @@ func (s *Server) tileSetting(ctx context.Context) (tmpl, origin string) {
 	tmpl, err := s.accounts.CurrentTileURL(ctx)
 	if err != nil {
 		// Keep what was known, and try again after tileTTL rather than on every request.
-		s.log.Error("read the tile server setting", "err", err)
+		s.Log.Error("read the tile server setting", "err", err)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.loadedAt, c.loaded = now, true
@@ -66,13 +66,13 @@ func (s *Server) tileSetting(ctx context.Context) (tmpl, origin string) {
 }
 
 // tilesChanged keeps a new tile server setting after its commit.
-func (s *Server) tilesChanged(tmpl string) { s.tiles.set(tmpl, s.clock.Now()) }
+func (s *Server) TilesChanged(tmpl string) { s.tiles.set(tmpl, s.Clock.Now()) }
 
 // csp is the Content-Security-Policy of the pages: everything from this
 // origin only, and map tiles from the configured tile server's origin.
 func (s *Server) csp(r *http.Request) string {
 	img := "img-src 'self' data: blob:"
-	if _, origin := s.tileSetting(r.Context()); origin != "" {
+	if _, origin := s.TileSetting(r.Context()); origin != "" {
 		img += " " + origin
 	}
 	return "default-src 'self'; " + img + "; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"

@@ -48,10 +48,10 @@ func infoOf(r *http.Request) *reqInfo {
 }
 
 // principal returns the acting principal of a request, or nil.
-func principal(r *http.Request) *auth.Principal { return infoOf(r).P }
+func Principal(r *http.Request) *auth.Principal { return infoOf(r).P }
 
 // lang returns the language of a request.
-func lang(r *http.Request) i18n.Lang { return infoOf(r).Lang }
+func Lang(r *http.Request) i18n.Lang { return infoOf(r).Lang }
 
 var (
 	errUnauthorized = errs.E(errs.Unauthorized, "err.unauthorized")
@@ -67,7 +67,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.Log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 				s.fail(w, r, errs.E(errs.Internal, "err.internal"))
 			}
 		}()
@@ -117,7 +117,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		// The mux sets Pattern on the request it routes, which is a copy made
 		// further in; ask the mux again for the route of this request.
-		_, pattern := s.mux.Handler(r)
+		_, pattern := s.Mux.Handler(r)
 		if pattern == "" || pattern == "/" {
 			pattern = "unmatched"
 		}
@@ -128,7 +128,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		} else if d > time.Second {
 			lvl = slog.LevelWarn
 		}
-		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", d.Milliseconds())
+		s.Log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", d.Milliseconds())
 	})
 }
 
@@ -183,7 +183,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				info.Expired = true
 				s.clearCookie(w, sessionCookie)
 			default:
-				s.log.Error("session lookup", "err", err)
+				s.Log.Error("session lookup", "err", err)
 				info.Lang = s.pickLang(r, nil)
 				s.fail(w, r.WithContext(context.WithValue(ctx, infoKey{}, info)), err)
 				return
@@ -211,7 +211,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			if sent == "" && !isAPI(r) {
 				// Parsing here, before any handler, so the body limit applies
 				// to every form: 6 photos of 10 MB and the fields.
-				if err := parseForm(r); err != nil {
+				if err := ParseForm(r); err != nil {
 					s.fail(w, r, err)
 					return
 				}
@@ -259,7 +259,7 @@ func (s *Server) pickLang(r *http.Request, p *auth.Principal) i18n.Lang {
 
 // clientIP is the address the request came from, as identify worked it out
 // (behind trusted proxies: from X-Forwarded-For).
-func clientIP(r *http.Request) string {
+func ClientIP(r *http.Request) string {
 	if i, ok := r.Context().Value(infoKey{}).(*reqInfo); ok && i.IP != "" {
 		return i.IP
 	}
@@ -300,7 +300,7 @@ func (s *Server) trusted(ip string) bool {
 	if err != nil {
 		return false
 	}
-	for _, p := range s.cfg.TrustedProxies {
+	for _, p := range s.Config.TrustedProxies {
 		if p.Contains(a.Unmap()) {
 			return true
 		}
@@ -334,10 +334,10 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if !i18n.Has(key) {
 		return ""
 	}
-	return i18n.T(lang(r), key)
+	return i18n.T(Lang(r), key)
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+func URLQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // safeNext returns a local path to go to after login, or "/".
 func safeNext(next string) string {

@@ -11,18 +11,18 @@ import (
 // cannot drift from them; a test checks every route is documented with a
 // summary and that path parameters match the pattern.
 
-func str() map[string]any      { return map[string]any{"type": "string"} }
-func integer() map[string]any  { return map[string]any{"type": "integer", "format": "int64"} }
-func boolean() map[string]any  { return map[string]any{"type": "boolean"} }
-func number() map[string]any   { return map[string]any{"type": "number"} }
-func dateTime() map[string]any { return map[string]any{"type": "string", "format": "date-time"} }
+func Str() map[string]any      { return map[string]any{"type": "string"} }
+func Integer() map[string]any  { return map[string]any{"type": "integer", "format": "int64"} }
+func Boolean() map[string]any  { return map[string]any{"type": "boolean"} }
+func Number() map[string]any   { return map[string]any{"type": "number"} }
+func DateTime() map[string]any { return map[string]any{"type": "string", "format": "date-time"} }
 func ref(name string) map[string]any {
 	return map[string]any{"$ref": "#/components/schemas/" + name}
 }
-func arr(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
+func Arr(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
 
 // obj is an object schema with properties and required names.
-func obj(props map[string]any, required ...string) map[string]any {
+func Obj(props map[string]any, required ...string) map[string]any {
 	o := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
 		o["required"] = required
@@ -31,12 +31,12 @@ func obj(props map[string]any, required ...string) map[string]any {
 }
 
 // listOf is the schema of a paged list of items.
-func listOf(item map[string]any) map[string]any {
-	return obj(map[string]any{"items": arr(item), "total": integer(), "page": integer(), "size": integer()})
+func ListOf(item map[string]any) map[string]any {
+	return Obj(map[string]any{"items": Arr(item), "total": Integer(), "page": Integer(), "size": Integer()})
 }
 
 // pagingParams are the query parameters every list accepts.
-var pagingParams = []Param{
+var PagingParams = []Param{
 	{Name: "page", In: "query", Type: "integer", Description: "page number, from 1"},
 	{Name: "size", In: "query", Type: "integer", Description: "rows per page (default 50, at most 500)"},
 	{Name: "q", In: "query", Type: "string", Description: "keyword"},
@@ -46,13 +46,13 @@ var pathParamRe = regexp.MustCompile(`\{([a-zA-Z_]+)\.*\}`)
 
 // schemas are the shared components.
 var schemas = map[string]any{
-	"Error": obj(map[string]any{"error": obj(map[string]any{
+	"Error": Obj(map[string]any{"error": Obj(map[string]any{
 		"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_many", "internal"}},
-		"message": str(), "fields": map[string]any{"type": "object", "additionalProperties": str()},
+		"message": Str(), "fields": map[string]any{"type": "object", "additionalProperties": Str()},
 	}, "code", "message")}),
-	"Me": obj(map[string]any{"id": integer(), "username": str(), "display_name": str(), "unit_id": integer(), "unit_name": str(),
-		"region_id": integer(), "region_name": str(), "roles": arr(str()), "permissions": arr(str()), "lang": str(),
-		"scope": obj(map[string]any{"kind": str(), "all": boolean(), "region_paths": arr(str()), "unit_paths": arr(str()), "unit_only_paths": arr(str())})}),
+	"Me": Obj(map[string]any{"id": Integer(), "username": Str(), "display_name": Str(), "unit_id": Integer(), "unit_name": Str(),
+		"region_id": Integer(), "region_name": Str(), "roles": Arr(Str()), "permissions": Arr(Str()), "lang": Str(),
+		"scope": Obj(map[string]any{"kind": Str(), "all": Boolean(), "region_paths": Arr(Str()), "unit_paths": Arr(Str()), "unit_only_paths": Arr(Str())})}),
 }
 
 // OpenAPI builds the document.
@@ -73,7 +73,7 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		var params []any
 		for _, m := range pathParamRe.FindAllStringSubmatch(rt.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": str()})
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": Str()})
 		}
 		for _, p := range rt.Doc.Params {
 			t := p.Type
@@ -112,7 +112,7 @@ func (s *Server) OpenAPI() map[string]any {
 	}
 	return map[string]any{
 		"openapi": "3.0.3",
-		"info": map[string]any{"title": "wenming API", "version": s.cfg.Version,
+		"info": map[string]any{"title": "wenming API", "version": s.Config.Version,
 			"description": "JSON API of wenming. Errors always have the shape {\"error\":{\"code\",\"message\"}}; messages follow Accept-Language (zh-CN default, en)."},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
@@ -129,6 +129,6 @@ func opID(method, path string) string {
 }
 
 func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, s.OpenAPI())
+	WriteJSON(w, http.StatusOK, s.OpenAPI())
 	return nil
 }

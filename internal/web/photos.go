@@ -12,7 +12,7 @@ import (
 
 // photoFiles returns the files sent as "photos", skipping the empty part a
 // browser sends when none was chosen.
-func photoFiles(r *http.Request) []*multipart.FileHeader {
+func PhotoFiles(r *http.Request) []*multipart.FileHeader {
 	if r.MultipartForm == nil {
 		return nil
 	}
@@ -26,7 +26,7 @@ func photoFiles(r *http.Request) []*multipart.FileHeader {
 	return out
 }
 
-func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
+func PreparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
 	if fh.Size > photo.MaxBytes {
 		return nil, errs.E(errs.Invalid, "photo.too_large", photo.MaxBytes>>20)
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestClientAddressBelievesForwardedForOnlyFromTrustedProxies(t *testing.T) {
-	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	s := &Server{Config: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
 	cases := []struct {
 		name, remote, xff, want string
 	}{

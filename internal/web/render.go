@@ -26,58 +26,99 @@ import (
 //go:embed all:templates
 var templateFS embed.FS
 
-// templates holds one parsed template set per page: the layout and the
-// partials (files starting with "_") plus the page's own file.
+// templates holds one parsed template set per page: the layout, the core's
+// partials (files starting with "_"), the page's module's partials and the
+// page's own file.
 type templates struct {
 	pages map[string]*template.Template
 }
 
-func loadTemplates(funcs template.FuncMap) (*templates, error) {
-	entries, err := fs.ReadDir(templateFS, "templates")
+// templateFiles reads the layout and partials (shared) and the pages of a
+// template file system.
+func templateFiles(fsys fs.FS) (shared string, pages map[string]string, err error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	pages = map[string]string{}
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasSuffix(n, ".html") {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return "", nil, err
+		}
+		switch {
+		case n == "layout.html":
+			b.WriteString(`{{define "layout.html"}}` + string(data) + `{{end}}`)
+		case strings.HasPrefix(n, "_"):
+			b.Write(data)
+		default:
+			pages[strings.TrimSuffix(n, ".html")] = string(data)
+		}
+	}
+	return b.String(), pages, nil
+}
+
+func loadTemplates(funcs template.FuncMap, modules []Module) (*templates, error) {
+	for _, m := range modules {
+		if fp, ok := m.(FuncProvider); ok {
+			for k, f := range fp.Funcs() {
+				if _, dup := funcs[k]; dup {
+					return nil, fmt.Errorf("template function %q defined twice", k)
+				}
+				funcs[k] = f
+			}
+		}
+	}
+	core, err := fs.Sub(templateFS, "templates")
 	if err != nil {
 		return nil, err
 	}
-	var shared, pages []string
-	for _, e := range entries {
-		n := e.Name()
-		switch {
-		case n == "layout.html" || strings.HasPrefix(n, "_"):
-			shared = append(shared, n)
-		case strings.HasSuffix(n, ".html"):
-			pages = append(pages, n)
-		}
+	base, corePages, err := templateFiles(core)
+	if err != nil {
+		return nil, err
 	}
 	t := &templates{pages: map[string]*template.Template{}}
-	// Each page gets its own set (layout, partials, page) so the pages'
-	// "content" blocks do not overwrite each other.
-	var base strings.Builder
-	for _, n := range shared {
-		b, err := templateFS.ReadFile("templates/" + n)
-		if err != nil {
-			return nil, err
+	add := func(shared string, pages map[string]string) error {
+		for name, page := range pages {
+			if _, dup := t.pages[name]; dup {
+				return fmt.Errorf("template %s: two pages of that name", name)
+			}
+			// Each page gets its own set (layout, partials, page) so the
+			// pages' "content" blocks do not overwrite each other.
+			set, err := template.New(name).Funcs(funcs).Parse(base + shared)
+			if err != nil {
+				return fmt.Errorf("templates layout and partials: %w", err)
+			}
+			if _, err := set.Parse(page); err != nil {
+				return fmt.Errorf("template %s: %w", name, err)
+			}
+			if set.Lookup("content") == nil {
+				return fmt.Errorf("template %s: no \"content\" block", name)
+			}
+			t.pages[name] = set
 		}
-		if n == "layout.html" {
-			base.WriteString(`{{define "layout.html"}}` + string(b) + `{{end}}`)
-		} else {
-			base.Write(b)
-		}
+		return nil
 	}
-	for _, page := range pages {
-		b, err := templateFS.ReadFile("templates/" + page)
+	if err := add("", corePages); err != nil {
+		return nil, err
+	}
+	for _, m := range modules {
+		fsys := m.Templates()
+		if fsys == nil {
+			continue
+		}
+		shared, pages, err := templateFiles(fsys)
 		if err != nil {
 			return nil, err
 		}
-		set, err := template.New(page).Funcs(funcs).Parse(base.String())
-		if err != nil {
-			return nil, fmt.Errorf("templates layout and partials: %w", err)
+		if err := add(shared, pages); err != nil {
+			return nil, err
 		}
-		if _, err := set.Parse(string(b)); err != nil {
-			return nil, fmt.Errorf("template %s: %w", page, err)
-		}
-		if set.Lookup("content") == nil {
-			return nil, fmt.Errorf("template %s: no \"content\" block", page)
-		}
-		t.pages[strings.TrimSuffix(page, ".html")] = set
 	}
 	return t, nil
 }
@@ -89,9 +130,6 @@ func (s *Server) funcs() template.FuncMap {
 		"mask":  account.MaskPhone,
 		"join":  strings.Join,
 		"i64":   func(n int64) string { return strconv.FormatInt(n, 10) },
-		// stateBadge is a work-order state's badge class (wo_state in _parts.html).
-		"stateBadge": stateBadge,
-		"queueRows":  queueRows,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
@@ -152,7 +190,7 @@ func (v *View) Has(field, value string) bool {
 // escapeHTML is html.EscapeString with a fast path for text that has
 // nothing to escape, which is nearly all of it (html.EscapeString runs a
 // general replacer over every byte; a page escapes hundreds of labels).
-func escapeHTML(s string) string {
+func EscapeHTML(s string) string {
 	if !strings.ContainsAny(s, `<>&'"`) {
 		return s
 	}
@@ -175,7 +213,7 @@ func (v *View) Options(field string, opts any) template.HTML {
 // GroupOptions renders a select's options under their groups (an
 // <optgroup> each), as Options does; with whole set, each group first
 // offers itself, for a filter that may pick a whole group.
-func (v *View) GroupOptions(field string, groups []catGroup, whole bool) template.HTML {
+func (v *View) GroupOptions(field string, groups []CatGroup, whole bool) template.HTML {
 	var b strings.Builder
 	n := 0
 	for _, g := range groups {
@@ -184,10 +222,10 @@ func (v *View) GroupOptions(field string, groups []catGroup, whole bool) templat
 	b.Grow(n)
 	for _, g := range groups {
 		b.WriteString(`<optgroup label="`)
-		b.WriteString(escapeHTML(g.Label))
+		b.WriteString(EscapeHTML(g.Label))
 		b.WriteString(`">`)
 		if whole {
-			v.writeOptions(&b, field, []option{{g.Value, v.T("woweb.whole_group", g.Label)}})
+			v.writeOptions(&b, field, []Option{{g.Value, v.T("woweb.whole_group", g.Label)}})
 		}
 		v.writeOptions(&b, field, g.Items)
 		b.WriteString("</optgroup>")
@@ -211,13 +249,13 @@ func optionsSize(opts any) int {
 func (v *View) writeOptions(b *strings.Builder, field string, opts any) {
 	for value, label := range optionPairs(opts) {
 		b.WriteString(`<option value="`)
-		b.WriteString(escapeHTML(value))
+		b.WriteString(EscapeHTML(value))
 		b.WriteByte('"')
 		if v.Has(field, value) {
 			b.WriteString(" selected")
 		}
 		b.WriteByte('>')
-		b.WriteString(escapeHTML(label))
+		b.WriteString(EscapeHTML(label))
 		b.WriteString("</option>")
 	}
 }
@@ -227,13 +265,13 @@ func (v *View) writeOptions(b *strings.Builder, field string, opts any) {
 func optionPairs(opts any) iter.Seq2[string, string] {
 	return func(yield func(value, label string) bool) {
 		switch os := opts.(type) {
-		case []option:
+		case []Option:
 			for _, o := range os {
 				if !yield(o.Value, o.Label) {
 					return
 				}
 			}
-		case []choice:
+		case []Choice:
 			for _, o := range os {
 				if !yield(o.Value, o.Label) {
 					return
@@ -317,80 +355,53 @@ func (v *View) Menu() template.HTML {
 		if it.Group != "" && it.Group != group {
 			group = it.Group
 			b.WriteString(`<li class="nav-group">`)
-			b.WriteString(escapeHTML(group))
+			b.WriteString(EscapeHTML(group))
 			b.WriteString("</li>")
 		}
 		b.WriteString(`<li><a href="`)
-		b.WriteString(escapeHTML(it.Href))
+		b.WriteString(EscapeHTML(it.Href))
 		b.WriteByte('"')
 		if it.Active {
 			b.WriteString(` aria-current="page" class="active"`)
 		}
 		b.WriteByte('>')
-		b.WriteString(escapeHTML(it.Label))
+		b.WriteString(EscapeHTML(it.Label))
 		b.WriteString("</a></li>\n")
 	}
 	return template.HTML(b.String())
 }
 
 // view starts a View for a request; title is an i18n key.
-func (s *Server) view(w http.ResponseWriter, r *http.Request, title string) *View {
+func (s *Server) View(w http.ResponseWriter, r *http.Request, title string) *View {
 	info := infoOf(r)
 	v := &View{
 		Lang: info.Lang, P: info.P, CSRF: info.CSRF, Path: r.URL.Path, Query: r.URL.Query(),
-		Version: s.cfg.Version, Demo: s.cfg.Demo, Form: url.Values{},
+		Version: s.Config.Version, Demo: s.Config.Demo, Form: url.Values{},
 	}
 	v.Title = v.T(title)
 	if w != nil {
 		v.Flash = s.takeFlash(w, r)
 	}
-	v.Nav = s.nav(v)
+	v.Nav = s.Nav(v)
 	return v
 }
 
-// nav builds the menu from the viewer's permissions.
-func (s *Server) nav(v *View) []NavItem {
+// nav builds the menu from the modules' entries the viewer may open.
+func (s *Server) Nav(v *View) []NavItem {
 	if v.P == nil {
 		return nil
 	}
-	type entry struct {
-		key, href string
-		perm      auth.Perm
-		group     string
-	}
-	entries := []entry{
-		{"nav.home", "/", "", ""},
-		{"nav.notifications", "/notifications", "", ""},
-		{"nav.orders", "/orders", auth.PermOrderView, ""},
-		{"nav.intake", "/orders/new", auth.PermOrderIntake, ""},
-		{"nav.stats", "/stats/workorders", auth.PermDashboardView, ""},
-		{"nav.board", "/board", auth.PermOrderView, ""},
-		{"nav.regions", "/regions", auth.PermOrgView, "nav.admin"},
-		{"nav.units", "/units", auth.PermOrgView, "nav.admin"},
-		{"nav.pairings", "/pairings", auth.PermOrgView, "nav.admin"},
-		{"nav.users", "/users", auth.PermUserView, "nav.admin"},
-		{"nav.roles", "/roles", auth.PermRoleManage, "nav.admin"},
-		{"nav.tokens", "/tokens", auth.PermTokenManage, "nav.admin"},
-		{"nav.open311", "/open311-clients", auth.PermTokenManage, "nav.admin"},
-		{"nav.audit", "/audit", auth.PermAuditView, "nav.admin"},
-		{"nav.settings", "/settings", auth.PermSettingsManage, "nav.admin"},
-		{"nav.points_admin", "/points/admin", auth.PermSettingsManage, "nav.admin"},
-		{"nav.categories", "/categories", auth.PermSettingsManage, "nav.admin"},
-		{"nav.urgencies", "/category-urgencies", auth.PermSettingsManage, "nav.admin"},
-		{"nav.holidays", "/holidays", auth.PermSettingsManage, "nav.admin"},
-		{"nav.outbox", "/notify/outbox", auth.PermSettingsManage, "nav.admin"},
-	}
 	var out []NavItem
-	for _, e := range entries {
-		if e.perm != "" && !v.P.Can(e.perm) {
+	for _, e := range s.menu {
+		if e.Perm != "" && !v.P.Can(e.Perm) {
 			continue
 		}
-		active := v.Path == e.href || (e.href != "/" && strings.HasPrefix(v.Path, e.href+"/") && v.Path != "/orders/new")
+		active := v.Path == e.Href || (e.Href != "/" && strings.HasPrefix(v.Path, e.Href+"/") && v.Path != "/orders/new")
 		g := ""
-		if e.group != "" {
-			g = v.T(e.group)
+		if e.Group != "" {
+			g = v.T(e.Group)
 		}
-		out = append(out, NavItem{Label: v.T(e.key), Href: e.href, Active: active, Group: g})
+		out = append(out, NavItem{Label: v.T(e.Key), Href: e.Href, Active: active, Group: g})
 	}
 	return out
 }
@@ -412,17 +423,17 @@ func putPageBuffer(buf *bytes.Buffer) {
 
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 rather than half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
 	t, ok := s.tmpl.pages[page]
 	if !ok {
-		s.log.Error("unknown page template", "page", page)
+		s.Log.Error("unknown page template", "page", page)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "layout.html", v); err != nil {
-		s.log.Error("render", "page", page, "err", err)
+		s.Log.Error("render", "page", page, "err", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte(i18n.T(v.Lang, "err.internal")))
@@ -437,12 +448,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // formFailed re-renders a form with the error's field messages when err is a
 // validation or conflict error, and returns nil; any other error is
 // returned for fail. The form keeps what the user typed.
-func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string, v *View, err error) error {
+func (s *Server) FormFailed(w http.ResponseWriter, r *http.Request, page string, v *View, err error) error {
 	code := errs.CodeOf(err)
 	if code != errs.Invalid && code != errs.Conflict && code != errs.TooMany && code != errs.Unauthorized {
 		return err
 	}
-	_, msg, fields := s.message(r, err)
+	_, msg, fields := s.Message(r, err)
 	v.ErrorMsg, v.Errors = msg, fields
 	if r.PostForm != nil {
 		v.Form = r.PostForm
@@ -450,12 +461,12 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string,
 	if code == errs.TooMany {
 		w.Header().Set("Retry-After", retryAfter(err))
 	}
-	s.render(w, r, statusOf(code), page, v)
+	s.Render(w, r, StatusOf(code), page, v)
 	return nil
 }
 
 // redirect sends the browser to path with a flash message key.
-func (s *Server) redirect(w http.ResponseWriter, r *http.Request, path, flashKey string) error {
+func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, path, flashKey string) error {
 	if flashKey != "" {
 		s.setFlash(w, flashKey)
 	}

@@ -46,7 +46,7 @@ type Param struct {
 func (s *Server) handle(pattern string, acc access, api bool, doc APIDoc, h handler) {
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, route{Method: method, Path: path, API: api, Access: acc, Doc: doc})
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	s.Mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if acc == staff {
 			info := infoOf(r)
 			if info.P == nil {
@@ -54,7 +54,7 @@ func (s *Server) handle(pattern string, acc access, api bool, doc APIDoc, h hand
 					s.fail(w, r, errUnauthorized)
 					return
 				}
-				http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+URLQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			// A user who must change their password can do nothing else.
@@ -70,16 +70,16 @@ func (s *Server) handle(pattern string, acc access, api bool, doc APIDoc, h hand
 }
 
 // page registers an HTML route for logged-in staff.
-func (s *Server) page(pattern string, h handler) { s.handle(pattern, staff, false, APIDoc{}, h) }
+func (s *Server) Page(pattern string, h handler) { s.handle(pattern, staff, false, APIDoc{}, h) }
 
 // publicPage registers an HTML route anyone may reach.
-func (s *Server) publicPage(pattern string, h handler) { s.handle(pattern, public, false, APIDoc{}, h) }
+func (s *Server) PublicPage(pattern string, h handler) { s.handle(pattern, public, false, APIDoc{}, h) }
 
 // api registers a JSON route for authenticated clients.
-func (s *Server) api(pattern string, doc APIDoc, h handler) { s.handle(pattern, staff, true, doc, h) }
+func (s *Server) API(pattern string, doc APIDoc, h handler) { s.handle(pattern, staff, true, doc, h) }
 
 // publicAPI registers a JSON route anyone may call.
-func (s *Server) publicAPI(pattern string, doc APIDoc, h handler) {
+func (s *Server) PublicAPI(pattern string, doc APIDoc, h handler) {
 	s.handle(pattern, public, true, doc, h)
 }
 

@@ -8,18 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/account"
-	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
-	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/metrics"
-	"github.com/wenming-city/wenming/internal/notify"
-	"github.com/wenming-city/wenming/internal/org"
-	"github.com/wenming-city/wenming/internal/photo"
-	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 // Config is the part of the configuration the HTTP layer needs.
@@ -37,72 +32,73 @@ type Config struct {
 // DemoLogin is one demo account and the role it shows.
 type DemoLogin struct{ Username, Role string }
 
-// Server holds the HTTP layer's dependencies.
+// Server is the HTTP core every capability's web package serves on: the
+// router and API document, rendering, the one error mapping, forms,
+// sessions, the middleware and the static assets.
 type Server struct {
-	cfg      Config
-	db       *db.DB
-	clock    clock.Clock
-	log      *slog.Logger
-	accounts *account.Service
-	org      *org.Service
-	orders   *workorder.Service
-	inbox    *inbox.Service
-	photos   *photo.Service
-	audit    *audit.Service
+	Config   Config
+	DB       *db.DB
+	Clock    clock.Clock
+	Log      *slog.Logger
+	accounts *account.Service // sessions, API tokens, the login pages
 	metrics  *metrics.Registry
-	channels *notify.Admin // notification channels and the outbox (notify_admin.go)
-	tiles    tileCache     // the map tile server setting (map_tiles.go)
+	tiles    tileCache // the map tile server setting (map_tiles.go)
 
-	tmpl   *templates
-	assets *assets
-	mux    *http.ServeMux
-	routes []route
+	modules []Module
+	menu    []MenuEntry
+	tmpl    *templates
+	assets  *assets
+	Mux     *http.ServeMux
+	routes  []route
 }
 
-// Deps are the services the server is built on.
+// Deps are what the core is built on; the capabilities bring their own
+// services in their modules.
 type Deps struct {
 	Config   Config
 	DB       *db.DB
 	Clock    clock.Clock
 	Log      *slog.Logger
 	Accounts *account.Service
-	Org      *org.Service
-	Audit    *audit.Service
-	Orders   *workorder.Service
-	Inbox    *inbox.Service
-	Photos   *photo.Service // nil: uploads are refused
 	Metrics  *metrics.Registry
 }
 
-// New builds the server; templates are parsed and checked here, so a broken
-// template stops the start rather than a page.
-func New(d Deps) (*Server, error) {
-	s := &Server{cfg: d.Config, db: d.DB, clock: d.Clock, log: d.Log, accounts: d.Accounts, org: d.Org, audit: d.Audit, orders: d.Orders, inbox: d.Inbox, photos: d.Photos, metrics: d.Metrics}
-	if s.log == nil {
-		s.log = slog.Default()
+// New builds the server with the capabilities' modules; templates are
+// parsed and checked here, so a broken template stops the start rather
+// than a page.
+func New(d Deps, modules ...Module) (*Server, error) {
+	s := &Server{Config: d.Config, DB: d.DB, Clock: d.Clock, Log: d.Log, accounts: d.Accounts, metrics: d.Metrics, modules: modules}
+	if s.Log == nil {
+		s.Log = slog.Default()
 	}
 	if s.metrics == nil {
 		s.metrics = metrics.New()
 	}
-	s.channels = notify.NewAdmin(d.DB, d.Clock)
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.tmpl, err = loadTemplates(s.funcs()); err != nil {
+	if s.tmpl, err = loadTemplates(s.funcs(), modules); err != nil {
 		return nil, err
 	}
-	s.mux = http.NewServeMux()
+	s.menu = coreMenu
+	for _, m := range modules {
+		if mp, ok := m.(MenuProvider); ok {
+			s.menu = append(s.menu, mp.Menu()...)
+		}
+	}
+	slices.SortStableFunc(s.menu, func(a, b MenuEntry) int { return a.Order - b.Order })
+	s.Mux = http.NewServeMux()
 	s.registerRoutes()
 	return s, nil
 }
 
 // Handler returns the root handler with the shared middleware.
 func (s *Server) Handler() http.Handler {
-	return s.recoverer(s.observe(s.secure(s.identify(s.mux))))
+	return s.recoverer(s.observe(s.secure(s.identify(s.Mux))))
 }
 
-func (s *Server) secureCookies() bool { return strings.HasPrefix(s.cfg.BaseURL, "https://") }
+func (s *Server) secureCookies() bool { return strings.HasPrefix(s.Config.BaseURL, "https://") }
 
 // isAPI tells whether a request is answered in JSON.
 // /open311/ (GeoReport v2) is an API too: machine clients, no cookies.

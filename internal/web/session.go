@@ -12,12 +12,12 @@ import (
 )
 
 func (s *Server) sessionRoutes() {
-	s.publicPage("GET /login", s.loginPage)
-	s.publicPage("POST /login", s.loginSubmit)
-	s.page("POST /logout", s.logout)
-	s.publicPage("POST /lang", s.setLang)
-	s.page("GET /account/password", s.passwordPage)
-	s.page("POST /account/password", s.passwordSubmit)
+	s.PublicPage("GET /login", s.loginPage)
+	s.PublicPage("POST /login", s.loginSubmit)
+	s.Page("POST /logout", s.logout)
+	s.PublicPage("POST /lang", s.setLang)
+	s.Page("GET /account/password", s.passwordPage)
+	s.Page("POST /account/password", s.passwordSubmit)
 }
 
 type loginData struct {
@@ -27,8 +27,8 @@ type loginData struct {
 }
 
 func (s *Server) loginView(w http.ResponseWriter, r *http.Request, next string, needCaptcha bool) (*View, error) {
-	v := s.view(w, r, "login.title")
-	d := &loginData{Next: next, Expired: infoOf(r).Expired || r.URL.Query().Get("expired") == "1", DemoUsers: s.cfg.DemoLogins}
+	v := s.View(w, r, "login.title")
+	d := &loginData{Next: next, Expired: infoOf(r).Expired || r.URL.Query().Get("expired") == "1", DemoUsers: s.Config.DemoLogins}
 	if needCaptcha {
 		id, png, err := s.accounts.NewCaptcha(r.Context())
 		if err != nil {
@@ -41,11 +41,11 @@ func (s *Server) loginView(w http.ResponseWriter, r *http.Request, next string, 
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	if principal(r) != nil {
+	if Principal(r) != nil {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	need, err := s.accounts.NeedsCaptcha(r.Context(), "", clientIP(r))
+	need, err := s.accounts.NeedsCaptcha(r.Context(), "", ClientIP(r))
 	if err != nil {
 		return err
 	}
@@ -53,19 +53,19 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "login", v)
+	s.Render(w, r, http.StatusOK, "login", v)
 	return nil
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	next := safeNext(r.PostFormValue("next"))
 	in := account.LoginInput{
 		Username: r.PostFormValue("username"), Password: r.PostFormValue("password"),
 		CaptchaID: r.PostFormValue("captcha_id"), CaptchaAnswer: r.PostFormValue("captcha"),
-		IP: clientIP(r), UserAgent: r.UserAgent(),
+		IP: ClientIP(r), UserAgent: r.UserAgent(),
 	}
 	res, err := s.accounts.Login(r.Context(), in)
 	if err != nil {
@@ -74,9 +74,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 			return verr
 		}
 		r.PostForm.Del("password")
-		return s.formFailed(w, r, "login", v, err)
+		return s.FormFailed(w, r, "login", v, err)
 	}
-	token, _, err := s.accounts.NewSession(r.Context(), res.UserID, clientIP(r), r.UserAgent())
+	token, _, err := s.accounts.NewSession(r.Context(), res.UserID, ClientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.accounts.Logout(r.Context(), principal(r)); err != nil {
+	if err := s.accounts.Logout(r.Context(), Principal(r)); err != nil {
 		return err
 	}
 	s.clearCookie(w, sessionCookie)
@@ -105,7 +105,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 // setLang switches the language: remembered in a cookie, and on the
 // account when logged in.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
 	l := i18n.Parse(r.PostFormValue("lang"))
@@ -116,7 +116,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600,
 		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, HttpOnly: true})
-	if p := principal(r); p != nil {
+	if p := Principal(r); p != nil {
 		if err := s.accounts.SetLang(r.Context(), p.UserID, string(l)); err != nil {
 			return err
 		}
@@ -126,9 +126,9 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) passwordView(w http.ResponseWriter, r *http.Request) (*View, error) {
-	v := s.view(w, r, "pw.title")
+	v := s.View(w, r, "pw.title")
 	var pol account.Policy
-	err := s.db.Read(r.Context(), func(tx *db.Tx) error {
+	err := s.DB.Read(r.Context(), func(tx *db.Tx) error {
 		var err error
 		pol, err = s.accounts.Policy(r.Context(), tx)
 		return err
@@ -145,15 +145,15 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "password", v)
+	s.Render(w, r, http.StatusOK, "password", v)
 	return nil
 }
 
 func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	if err := ParseForm(r); err != nil {
 		return err
 	}
-	err := s.accounts.ChangePassword(r.Context(), principal(r), r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm"))
+	err := s.accounts.ChangePassword(r.Context(), Principal(r), r.PostFormValue("current"), r.PostFormValue("new"), r.PostFormValue("confirm"))
 	if err != nil {
 		v, verr := s.passwordView(w, r)
 		if verr != nil {
@@ -162,10 +162,10 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) error {
 		r.PostForm.Del("current")
 		r.PostForm.Del("new")
 		r.PostForm.Del("confirm")
-		return s.formFailed(w, r, "password", v, err)
+		return s.FormFailed(w, r, "password", v, err)
 	}
-	return s.redirect(w, r, "/", "pw.changed")
+	return s.Redirect(w, r, "/", "pw.changed")
 }
 
 // now is the server's clock.
-func (s *Server) now() time.Time { return s.clock.Now() }
+func (s *Server) Now() time.Time { return s.Clock.Now() }

@@ -1,0 +1,47 @@
+package inboxweb
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+
+	"github.com/wenming-city/wenming/internal/inbox"
+	"github.com/wenming-city/wenming/internal/web"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+// Server is the inbox's web package: the staff's notices, read and unread.
+type Server struct {
+	*web.Server
+	inbox *inbox.Service
+}
+
+// New returns the module; app passes it to web.New.
+func New(inbox *inbox.Service) *Server {
+	return &Server{inbox: inbox}
+}
+
+// Register adds the module's routes on the core server.
+func (s *Server) Register(core *web.Server) {
+	s.Server = core
+	s.notificationRoutes()
+}
+
+// Templates are the module's pages and partials.
+func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
+
+// Menu lists the inbox.
+func (s *Server) Menu() []web.MenuEntry {
+	return []web.MenuEntry{{Key: "nav.notifications", Href: "/notifications", Order: 10}}
+}
+
+// HomeTiles count the viewer's unread notices.
+func (s *Server) HomeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+	unread, err := s.inbox.Unread(r.Context(), web.Principal(r))
+	if err != nil {
+		return nil, err
+	}
+	return []web.Tile{{Label: v.T("notif.unread_tile"), N: int(unread), Href: "/notifications?unread=1"}}, nil
+}

@@ -1,0 +1,38 @@
+package open311web
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/open311"
+	"github.com/wenming-city/wenming/internal/web"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+// Server is the Open311 GeoReport v2 endpoints and the screen for its clients' api_keys.
+type Server struct {
+	*web.Server
+	o311 *open311.Service
+}
+
+// New returns the module; app passes it to web.New.
+func New(o311 *open311.Service) *Server {
+	return &Server{o311: o311}
+}
+
+// Register adds the module's routes on the core server.
+func (s *Server) Register(core *web.Server) {
+	s.Server = core
+	s.open311Routes()
+}
+
+// Templates are the module's pages and partials.
+func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
+
+// Menu lists the Open311 clients' screen.
+func (s *Server) Menu() []web.MenuEntry {
+	return []web.MenuEntry{{Key: "nav.open311", Href: "/open311-clients", Perm: auth.PermTokenManage, Group: "nav.admin", Order: 120}}
+}

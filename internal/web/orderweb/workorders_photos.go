@@ -1,0 +1,156 @@
+package orderweb
+
+import (
+	"context"
+	"errors"
+	"github.com/wenming-city/wenming/internal/web"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/photo"
+	"github.com/wenming-city/wenming/internal/workorder"
+)
+
+// Evidence photos on staff steps (a resolution's pictures): the files sent
+// as "photos" with a step's form or multipart API body are checked and
+// re-encoded before any transaction (a bad one refuses the whole step on
+// the "photos" field and nothing is written), their blobs uploaded, and
+// their rows committed in the step's own transaction, as the citizen's
+// report does (public_routes.go). Staff see them on the timeline through
+// /orders/{id}/photos/{photoID}/{variant}, which answers only for an order
+// in the viewer's scope and a photo on its timeline.
+
+// stepPhotoForm reports whether an action's form takes evidence photos.
+func stepPhotoForm(a workorder.Action) bool { return a == workorder.ActionResolve }
+
+// isMultipart reports whether the request's body is a multipart form.
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/")
+}
+
+// stepPhotos checks the photos sent with a step on order id: none is
+// nothing to do; otherwise the order must be in p's scope (404 before any
+// decoding), there may be at most workorder.StepMaxPhotos, and each must be
+// a real image. Field messages go to fe under "photos".
+func (s *Server) stepPhotos(r *http.Request, p *auth.Principal, id int64, fe *errs.Fields) ([]*photo.Prepared, error) {
+	files := web.PhotoFiles(r)
+	if len(files) == 0 {
+		return nil, nil
+	}
+	if _, err := s.orders.Get(r.Context(), p, id); err != nil {
+		return nil, err
+	}
+	if len(files) > workorder.StepMaxPhotos {
+		fe.Add("photos", "workorder.field.too_many_photos", workorder.StepMaxPhotos)
+		return nil, nil
+	}
+	if s.photos == nil {
+		return nil, errors.New("no photo store configured")
+	}
+	var out []*photo.Prepared
+	for i, fh := range files {
+		pp, err := web.PreparePhoto(fh)
+		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, pp)
+	}
+	return out, nil
+}
+
+// actWithPhotos takes the step with its prepared photos: the blobs are
+// written first (outside the transaction, so slow storage does not hold
+// the writer), then the photo rows join the step's transaction.
+func (s *Server) actWithPhotos(ctx context.Context, p *auth.Principal, id int64, in workorder.ActionInput, prepared []*photo.Prepared) (workorder.Order, error) {
+	if len(prepared) == 0 {
+		return s.orders.Act(ctx, p, id, in)
+	}
+	for _, pp := range prepared {
+		if err := s.photos.Upload(ctx, pp); err != nil {
+			return workorder.Order{}, err
+		}
+	}
+	return s.orders.ActWithPhotos(ctx, p, id, in, func(ctx context.Context, tx *db.Tx) ([]int64, error) {
+		ids := make([]int64, 0, len(prepared))
+		for _, pp := range prepared {
+			ph, err := s.photos.Commit(ctx, tx, pp, p.UserID)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, ph.ID)
+		}
+		return ids, nil
+	})
+}
+
+// orderPhoto serves a photo of an order's timeline to staff: the original
+// (staff only), the public copy or the thumbnail. Outside the viewer's
+// scope, or for a photo not on this order, it does not exist.
+func (s *Server) orderPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id", orderEntity)
+	if err != nil {
+		return err
+	}
+	pid, err := web.PathID(r, "photoID", "photo.entity")
+	if err != nil {
+		return err
+	}
+	variant, err := photo.ParseVariant(r.PathValue("variant"))
+	if err != nil {
+		return errs.NotFoundf("photo.entity")
+	}
+	o, err := s.orders.Get(r.Context(), web.Principal(r), id)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, e := range o.Events {
+		found = found || slices.Contains(e.PhotoIDs, pid)
+	}
+	if !found || s.photos == nil {
+		return errs.NotFoundf("photo.entity")
+	}
+	b, err := s.photos.Open(r.Context(), pid, variant)
+	if err != nil {
+		return err
+	}
+	defer b.Body.Close()
+	etag := `"` + b.ETag + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	w.Header().Set("Content-Type", b.ContentType)
+	_, err = io.Copy(w, b.Body)
+	return err
+}
+
+// staffPhoto is a photo on the staff timeline.
+type staffPhoto struct {
+	N                       int
+	Thumb, Public, Original string
+}
+
+// eventPhotos links an event's photos through the staff route.
+func eventPhotos(orderID int64, ids []int64) []staffPhoto {
+	out := make([]staffPhoto, 0, len(ids))
+	base := orderPath(orderID) + "/photos/"
+	for i, id := range ids {
+		u := base + web.I64s(id) + "/"
+		out = append(out, staffPhoto{N: i + 1, Thumb: u + string(photo.Thumb), Public: u + string(photo.Public),
+			Original: u + string(photo.Original)})
+	}
+	return out
+}

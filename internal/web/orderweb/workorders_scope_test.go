@@ -1,0 +1,63 @@
+package orderweb_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/wenming-city/wenming/internal/apptest"
+)
+
+// An order whose region is the whole district (as citizens' reports and
+// Open311 requests get) but which is dispatched to 张公桥街道办事处 is seen and
+// acknowledged by handler_zgq, whose scope is only 张公桥街道, on the pages
+// and through the API; a handler of another unit outside the region still
+// gets 404.
+func TestOrderDispatchedToTheHandlersUnitOutsideTheirRegionIsSeenAndAcknowledged(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		district := url.Values{"region_id": {idStr(e.ID(t, "regions", "code", "511102"))}}
+		dispatch := func(id int64) {
+			t.Helper()
+			if res := woStep(e.Login(t, "dispatcher"), id, "dispatch", url.Values{"unit_id": {idStr(e.ID(t, "units", "code", "ST-ZGQ"))}}); res.Status != http.StatusSeeOther {
+				t.Fatalf("dispatch: %d %s", res.Status, res.Body)
+			}
+		}
+		// Through the pages.
+		id := woIntake(t, e, e.Login(t, "operator"), "RUBBISH", "区里转来的垃圾堆放问题", district)
+		dispatch(id)
+		code := woCode(t, e, id)
+		zgq := e.Login(t, "handler_zgq")
+		if res := zgq.Get("/orders/" + idStr(id)); res.Status != http.StatusOK {
+			t.Fatalf("html get: %d", res.Status)
+		}
+		if res := zgq.Get("/orders"); res.Status != http.StatusOK || !res.Contains(code) {
+			t.Fatalf("the queue lacks the unit's order: %s", res.Body)
+		}
+		stepper{t, e, id}.do(zgq, "acknowledge", nil, "acknowledged")
+
+		// Through the API.
+		id = woIntake(t, e, e.Login(t, "operator"), "RUBBISH", "区里转来的第二件垃圾问题", district)
+		dispatch(id)
+		code = woCode(t, e, id)
+		api := e.API(t, "handler_zgq")
+		if res := api.JSON("GET", fmt.Sprintf("/api/v1/workorders/%d", id), nil); res.Status != http.StatusOK {
+			t.Fatalf("api get: %d %s", res.Status, res.Body)
+		}
+		if res := api.JSON("GET", "/api/v1/workorders", nil); res.Status != http.StatusOK || !res.Contains(code) {
+			t.Fatalf("api list lacks the unit's order: %s", res.Body)
+		}
+		if res := api.JSON("POST", fmt.Sprintf("/api/v1/workorders/%d/actions/acknowledge", id), nil); res.Status != http.StatusOK || e.OrderState(t, id) != "acknowledged" {
+			t.Fatalf("api acknowledge: %d %s", res.Status, res.Body)
+		}
+
+		// Another unit's handler, outside the region, still gets 404.
+		swq := e.Login(t, "handler_swq")
+		if res := swq.Get("/orders/" + idStr(id)); res.Status != http.StatusNotFound {
+			t.Fatalf("handler_swq html get: %d", res.Status)
+		}
+		if res := e.API(t, "handler_swq").JSON("GET", fmt.Sprintf("/api/v1/workorders/%d", id), nil); res.Status != http.StatusNotFound {
+			t.Fatalf("handler_swq api get: %d", res.Status)
+		}
+	})
+}
