@@ -32,24 +32,72 @@ var localeFS embed.FS
 var catalogues = map[Lang]map[string]string{}
 
 func init() {
-	for _, l := range Langs {
-		m, err := load(l)
-		if err != nil {
-			panic(err)
-		}
-		catalogues[l] = m
+	if err := register(localeFS); err != nil {
+		panic(err)
 	}
 }
 
-func load(l Lang) (map[string]string, error) {
+// Register adds a capability's own catalogues, fsys holding
+// locales/<lang>/*.json like this package's; a web package calls it from
+// its init, so its words live beside its handlers. Both languages must
+// have the same keys with the same placeholders, and no key may be
+// defined twice across the product: a broken catalogue stops the start.
+func Register(fsys fs.FS) {
+	if err := register(fsys); err != nil {
+		panic(err)
+	}
+}
+
+func register(fsys fs.FS) error {
+	parts := map[Lang]map[string]string{}
+	for _, l := range Langs {
+		m, err := load(fsys, l)
+		if err != nil {
+			return err
+		}
+		parts[l] = m
+	}
+	for k, zh := range parts[ZH] {
+		en, ok := parts[EN][k]
+		if !ok {
+			return fmt.Errorf("i18n: key %q missing in %s", k, EN)
+		}
+		if a, b := strings.Count(zh, "%"), strings.Count(en, "%"); a != b {
+			return fmt.Errorf("i18n: key %q: %s has %d placeholders, %s %d", k, ZH, a, EN, b)
+		}
+	}
+	for k := range parts[EN] {
+		if _, ok := parts[ZH][k]; !ok {
+			return fmt.Errorf("i18n: key %q missing in %s", k, ZH)
+		}
+	}
+	for _, l := range Langs {
+		for k := range parts[l] {
+			if _, dup := catalogues[l][k]; dup {
+				return fmt.Errorf("i18n %s: key %q defined twice", l, k)
+			}
+		}
+	}
+	for _, l := range Langs {
+		if catalogues[l] == nil {
+			catalogues[l] = map[string]string{}
+		}
+		for k, v := range parts[l] {
+			catalogues[l][k] = v
+		}
+	}
+	return nil
+}
+
+func load(fsys fs.FS, l Lang) (map[string]string, error) {
 	dir := "locales/" + string(l)
-	entries, err := fs.ReadDir(localeFS, dir)
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	m := map[string]string{}
 	for _, e := range entries {
-		b, err := localeFS.ReadFile(path.Join(dir, e.Name()))
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestEveryKeyExistsInBothLanguages(t *testing.T) {
@@ -56,5 +57,34 @@ func TestKeyArgumentsAreTranslatedAndPlainStringsAreNot(t *testing.T) {
 	}
 	if got := T(EN, "err.not_found", "yes"); got != "yes not found." {
 		t.Fatalf("a plain string argument was translated: %q", got)
+	}
+}
+
+// TestRegisterRefusesACatalogueMissingAKeyInOneLanguageOrRedefiningOne
+// proves a capability's catalogue is checked as it is added: a key only in
+// Chinese, unequal placeholders or a key another catalogue has stop it, and
+// a refused catalogue adds nothing.
+func TestRegisterRefusesACatalogueMissingAKeyInOneLanguageOrRedefiningOne(t *testing.T) {
+	cat := func(zh, en string) fstest.MapFS {
+		return fstest.MapFS{"locales/zh-CN/x.json": {Data: []byte(zh)}, "locales/en/x.json": {Data: []byte(en)}}
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"only in zh":    cat(`{"regtest.a":"甲","regtest.b":"乙"}`, `{"regtest.a":"A"}`),
+		"only in en":    cat(`{"regtest.a":"甲"}`, `{"regtest.a":"A","regtest.b":"B"}`),
+		"placeholders":  cat(`{"regtest.a":"%d 个"}`, `{"regtest.a":"some"}`),
+		"defined twice": cat(`{"regtest.a":"甲","nav.home":"首页"}`, `{"regtest.a":"A","nav.home":"Home"}`),
+	} {
+		if err := register(fsys); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		if Has("regtest.a") {
+			t.Fatalf("%s: a refused catalogue added its keys", name)
+		}
+	}
+	if err := register(cat(`{"regtest.ok":"好 %s"}`, `{"regtest.ok":"fine %s"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := T(EN, "regtest.ok", "x"); got != "fine x" {
+		t.Fatalf("registered key: %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/web"
@@ -14,6 +15,12 @@ import (
 
 //go:embed all:templates
 var templateFS embed.FS
+
+//go:embed locales
+var localeFS embed.FS
+
+// The module's messages (locales/<lang>/*.json) join the catalogues.
+func init() { i18n.Register(localeFS) }
 
 // Server is the work orders' web package: the staff's queue, order pages and intake, statistics and KPI tracing, points, category and holiday settings, the public board, and the citizens' pages (report, track, rate) with the public API.
 type Server struct {

@@ -6,12 +6,19 @@ import (
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/web"
 )
 
 //go:embed all:templates
 var templateFS embed.FS
+
+//go:embed locales
+var localeFS embed.FS
+
+// The module's messages (locales/<lang>/*.json) join the catalogues.
+func init() { i18n.Register(localeFS) }
 
 // Server is the organisation's web package: regions, units, pairings and the supervision groups' areas.
 type Server struct {
