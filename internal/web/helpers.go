@@ -185,7 +185,7 @@ func OrgRequireManage(r *http.Request) error { return auth.Require(Principal(r),
 
 // withFields merges field errors found while reading a form (numbers that
 // are not numbers) into a service error, so the user sees every bad field.
-func OrgWithFields(parsed errs.Fields, err error) error {
+func WithFields(parsed errs.Fields, err error) error {
 	perr := errs.As(parsed.Err())
 	if perr == nil {
 		return err

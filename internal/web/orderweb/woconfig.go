@@ -262,7 +262,7 @@ func (s *Server) categoryCreate(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	return s.FormFailed(w, r, "category_form", v, web.OrgWithFields(fe, err))
+	return s.FormFailed(w, r, "category_form", v, web.WithFields(fe, err))
 }
 
 // categoryOf loads the category named by the path.
@@ -314,7 +314,7 @@ func (s *Server) categoryUpdate(w http.ResponseWriter, r *http.Request) error {
 	if verr != nil {
 		return verr
 	}
-	return s.FormFailed(w, r, "category_form", v, web.OrgWithFields(fe, err))
+	return s.FormFailed(w, r, "category_form", v, web.WithFields(fe, err))
 }
 
 // categoryListFailed shows the tree again with the reason a step from it
@@ -423,7 +423,7 @@ func (s *Server) urgencyUpdate(w http.ResponseWriter, r *http.Request) error {
 	d := v.Data.(urgencyListData)
 	d.Failed = code
 	v.Data = d
-	return s.FormFailed(w, r, "urgency_list", v, web.OrgWithFields(fe, err))
+	return s.FormFailed(w, r, "urgency_list", v, web.WithFields(fe, err))
 }
 
 // ---- holiday calendar: page ----

@@ -1,9 +1,10 @@
 package orgweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
 	"net/http"
 	"net/url"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/org"
@@ -100,7 +101,7 @@ func (s *Server) unitAreasSave(w http.ResponseWriter, r *http.Request) error {
 		keep[k] = vals
 	}
 	r.PostForm = keep
-	return s.FormFailed(w, r, "unit_form", v, web.OrgWithFields(fe, err))
+	return s.FormFailed(w, r, "unit_form", v, web.WithFields(fe, err))
 }
 
 // areasJSON is a group's areas as the API answers them.

@@ -1,9 +1,11 @@
 package orgweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
+	"context"
 	"net/http"
 	"net/url"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -127,13 +129,13 @@ func (s *Server) pairingFormView(w http.ResponseWriter, r *http.Request, x *org.
 		// Only communities can be paired; each is labelled with its street.
 		names := make(map[int64]string, len(regions))
 		for _, o := range regions {
-			names[o.ID] = orgName(v.Lang, o.Name, o.NameEN)
+			names[o.ID] = v.Name(o.Name, o.NameEN)
 		}
 		for _, o := range regions {
 			if org.Level(o.Kind) != org.LevelCommunity {
 				continue
 			}
-			label := orgName(v.Lang, o.Name, o.NameEN) + " (" + o.Code + ")"
+			label := v.Name(o.Name, o.NameEN) + " (" + o.Code + ")"
 			if street, ok := names[o.ParentID]; ok {
 				label = street + " · " + label
 			}
@@ -157,36 +159,23 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	v, err := s.pairingFormView(w, r, nil)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "pairing_form", v)
-	return nil
+	return s.ShowForm(w, r, "pairing_form", func() (*web.View, error) { return s.pairingFormView(w, r, nil) })
 }
 
 func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	vals := r.PostForm
-	in := org.PairingInput{UnitID: web.FormInt64(&fe, vals, "unit_id"), RegionID: web.FormInt64(&fe, vals, "region_id"),
-		StartedOn: vals.Get("started_on"), Note: vals.Get("note")}
-	err := fe.Err()
-	if err == nil {
-		if _, err = s.org.CreatePairing(r.Context(), web.Principal(r), in); err == nil {
-			return s.Redirect(w, r, "/pairings", "flash.created")
-		}
-	}
-	v, verr := s.pairingFormView(w, r, nil)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "pairing_form", v, web.OrgWithFields(fe, err))
+	return s.Submit(w, r, "pairing_form", "flash.created", func() (*web.View, error) { return s.pairingFormView(w, r, nil) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := org.PairingInput{UnitID: web.FormInt64(fe, vals, "unit_id"), RegionID: web.FormInt64(fe, vals, "region_id"),
+				StartedOn: vals.Get("started_on"), Note: vals.Get("note")}
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			_, err := s.org.CreatePairing(r.Context(), web.Principal(r), in)
+			return "/pairings", err
+		})
 }
 
 // pairingOf loads the pairing named by the path in the caller's scope.
@@ -203,12 +192,7 @@ func (s *Server) pairingEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.pairingFormView(w, r, &x)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "pairing_form", v)
-	return nil
+	return s.ShowForm(w, r, "pairing_form", func() (*web.View, error) { return s.pairingFormView(w, r, &x) })
 }
 
 func (s *Server) pairingUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -219,18 +203,12 @@ func (s *Server) pairingUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	in := org.PairingUpdate{StartedOn: r.PostForm.Get("started_on"), Note: r.PostForm.Get("note")}
-	if _, err := s.org.UpdatePairing(r.Context(), web.Principal(r), x.ID, in); err != nil {
-		v, verr := s.pairingFormView(w, r, &x)
-		if verr != nil {
-			return verr
-		}
-		return s.FormFailed(w, r, "pairing_form", v, err)
-	}
-	return s.Redirect(w, r, "/pairings", "flash.saved")
+	return s.Submit(w, r, "pairing_form", "flash.saved", func() (*web.View, error) { return s.pairingFormView(w, r, &x) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := org.PairingUpdate{StartedOn: vals.Get("started_on"), Note: vals.Get("note")}
+			_, err := s.org.UpdatePairing(r.Context(), web.Principal(r), x.ID, in)
+			return "/pairings", err
+		})
 }
 
 func (s *Server) pairingDelete(w http.ResponseWriter, r *http.Request) error {
@@ -241,55 +219,25 @@ func (s *Server) pairingDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := s.org.DeletePairing(r.Context(), web.Principal(r), x.ID); err != nil {
-		v, verr := s.pairingFormView(w, r, &x)
-		if verr != nil {
-			return verr
-		}
-		return s.orgDeleteFailed(w, r, "pairing_form", v, err)
-	}
-	return s.Redirect(w, r, "/pairings", "flash.deleted")
+	return s.Remove(w, r, "pairing_form", "/pairings", func() (*web.View, error) { return s.pairingFormView(w, r, &x) },
+		func() error { return s.org.DeletePairing(r.Context(), web.Principal(r), x.ID) })
 }
 
 // ---- API ----
 
 func (s *Server) apiPairingList(w http.ResponseWriter, r *http.Request) error {
-	f, lq, err := pairingFilterOf(r)
-	if err != nil {
-		return err
-	}
-	rows, total, err := s.org.ListPairings(r.Context(), web.Principal(r), f)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, web.NewAPIList(rows, total, lq))
-	return nil
+	return web.ListJSON(w, r, pairingFilterOf, s.org.ListPairings)
 }
 
 func (s *Server) apiPairingGet(w http.ResponseWriter, r *http.Request) error {
-	x, err := s.pairingOf(r)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, x)
-	return nil
+	return web.GetJSON(w, r, s.pairingOf)
 }
 
 func (s *Server) apiPairingCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	var in org.PairingInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	x, err := s.org.CreatePairing(r.Context(), web.Principal(r), in)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/pairings/"+web.OrgID(x.ID))
-	web.WriteJSON(w, http.StatusCreated, x)
-	return nil
+	return web.SaveJSON(w, r, org.PairingInput{}, s.org.CreatePairing, func(x org.Pairing) string { return "/api/v1/pairings/" + web.OrgID(x.ID) })
 }
 
 func (s *Server) apiPairingUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -301,15 +249,9 @@ func (s *Server) apiPairingUpdate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	in := org.PairingUpdate{StartedOn: x.StartedOn, Note: x.Note}
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	out, err := s.org.UpdatePairing(r.Context(), web.Principal(r), x.ID, in)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return web.SaveJSON(w, r, in, func(ctx context.Context, p *auth.Principal, in org.PairingUpdate) (org.Pairing, error) {
+		return s.org.UpdatePairing(ctx, p, x.ID, in)
+	}, nil)
 }
 
 func (s *Server) apiPairingDelete(w http.ResponseWriter, r *http.Request) error {
@@ -317,9 +259,5 @@ func (s *Server) apiPairingDelete(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.org.DeletePairing(r.Context(), web.Principal(r), x.ID); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return web.DeleteJSON(w, r, func(ctx context.Context, p *auth.Principal) error { return s.org.DeletePairing(ctx, p, x.ID) })
 }

@@ -1,12 +1,14 @@
 package orgweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -113,7 +115,7 @@ func (s *Server) regionList(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				break
 			}
-			d.Crumbs = append(d.Crumbs, web.OrgCrumb{ID: o.ID, Name: orgName(v.Lang, o.Name, o.NameEN)})
+			d.Crumbs = append(d.Crumbs, web.OrgCrumb{ID: o.ID, Name: v.Name(o.Name, o.NameEN)})
 			id = o.ParentID
 		}
 		slices.Reverse(d.Crumbs)
@@ -244,35 +246,22 @@ func (s *Server) regionNew(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	v, err := s.regionFormView(w, r, nil)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "region_form", v)
-	return nil
+	return s.ShowForm(w, r, "region_form", func() (*web.View, error) { return s.regionFormView(w, r, nil) })
 }
 
 func (s *Server) regionCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	in := regionInputOf(r.PostForm, &fe)
-	err := fe.Err()
-	if err == nil {
-		var reg org.Region
-		if reg, err = s.org.CreateRegion(r.Context(), web.Principal(r), in); err == nil {
-			return s.Redirect(w, r, regionListURL(reg.ParentID), "flash.created")
-		}
-	}
-	v, verr := s.regionFormView(w, r, nil)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "region_form", v, web.OrgWithFields(fe, err))
+	return s.Submit(w, r, "region_form", "flash.created", func() (*web.View, error) { return s.regionFormView(w, r, nil) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := regionInputOf(vals, fe)
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			reg, err := s.org.CreateRegion(r.Context(), web.Principal(r), in)
+			return regionListURL(reg.ParentID), err
+		})
 }
 
 // regionOf loads the region named by the path in the caller's scope.
@@ -289,12 +278,7 @@ func (s *Server) regionEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.regionFormView(w, r, &reg)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "region_form", v)
-	return nil
+	return s.ShowForm(w, r, "region_form", func() (*web.View, error) { return s.regionFormView(w, r, &reg) })
 }
 
 func (s *Server) regionUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -305,23 +289,15 @@ func (s *Server) regionUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	in := regionInputOf(r.PostForm, &fe)
-	err = fe.Err()
-	if err == nil {
-		var out org.Region
-		if out, err = s.org.UpdateRegion(r.Context(), web.Principal(r), reg.ID, in); err == nil {
-			return s.Redirect(w, r, regionListURL(out.ParentID), "flash.saved")
-		}
-	}
-	v, verr := s.regionFormView(w, r, &reg)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "region_form", v, web.OrgWithFields(fe, err))
+	return s.Submit(w, r, "region_form", "flash.saved", func() (*web.View, error) { return s.regionFormView(w, r, &reg) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := regionInputOf(vals, fe)
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			out, err := s.org.UpdateRegion(r.Context(), web.Principal(r), reg.ID, in)
+			return regionListURL(out.ParentID), err
+		})
 }
 
 func (s *Server) regionDelete(w http.ResponseWriter, r *http.Request) error {
@@ -332,55 +308,25 @@ func (s *Server) regionDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := s.org.DeleteRegion(r.Context(), web.Principal(r), reg.ID); err != nil {
-		v, verr := s.regionFormView(w, r, &reg)
-		if verr != nil {
-			return verr
-		}
-		return s.orgDeleteFailed(w, r, "region_form", v, err)
-	}
-	return s.Redirect(w, r, regionListURL(reg.ParentID), "flash.deleted")
+	return s.Remove(w, r, "region_form", regionListURL(reg.ParentID), func() (*web.View, error) { return s.regionFormView(w, r, &reg) },
+		func() error { return s.org.DeleteRegion(r.Context(), web.Principal(r), reg.ID) })
 }
 
 // ---- API ----
 
 func (s *Server) apiRegionList(w http.ResponseWriter, r *http.Request) error {
-	f, lq, err := regionFilterOf(r)
-	if err != nil {
-		return err
-	}
-	rows, total, err := s.org.ListRegions(r.Context(), web.Principal(r), f)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, web.NewAPIList(rows, total, lq))
-	return nil
+	return web.ListJSON(w, r, regionFilterOf, s.org.ListRegions)
 }
 
 func (s *Server) apiRegionGet(w http.ResponseWriter, r *http.Request) error {
-	reg, err := s.regionOf(r)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, reg)
-	return nil
+	return web.GetJSON(w, r, s.regionOf)
 }
 
 func (s *Server) apiRegionCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	var in org.RegionInput
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	reg, err := s.org.CreateRegion(r.Context(), web.Principal(r), in)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/regions/"+web.OrgID(reg.ID))
-	web.WriteJSON(w, http.StatusCreated, reg)
-	return nil
+	return web.SaveJSON(w, r, org.RegionInput{}, s.org.CreateRegion, func(reg org.Region) string { return "/api/v1/regions/" + web.OrgID(reg.ID) })
 }
 
 func (s *Server) apiRegionUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -394,15 +340,9 @@ func (s *Server) apiRegionUpdate(w http.ResponseWriter, r *http.Request) error {
 	// Start from the stored values so fields left out keep them.
 	in := org.RegionInput{ParentID: reg.ParentID, Level: reg.Level, Code: reg.Code, Name: reg.Name, NameEN: reg.NameEN,
 		Sort: reg.Sort, Lat: reg.Lat, Lng: reg.Lng}
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	out, err := s.org.UpdateRegion(r.Context(), web.Principal(r), reg.ID, in)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return web.SaveJSON(w, r, in, func(ctx context.Context, p *auth.Principal, in org.RegionInput) (org.Region, error) {
+		return s.org.UpdateRegion(ctx, p, reg.ID, in)
+	}, nil)
 }
 
 func (s *Server) apiRegionDelete(w http.ResponseWriter, r *http.Request) error {
@@ -410,9 +350,5 @@ func (s *Server) apiRegionDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.org.DeleteRegion(r.Context(), web.Principal(r), reg.ID); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return web.DeleteJSON(w, r, func(ctx context.Context, p *auth.Principal) error { return s.org.DeleteRegion(ctx, p, reg.ID) })
 }

@@ -1,7 +1,6 @@
 package orgweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
 	"maps"
 	"net/http"
 	"net/url"
@@ -9,10 +8,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wenming-city/wenming/internal/web"
+
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
-	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/org"
 )
 
@@ -200,19 +200,6 @@ func orgQueryActive(f *errs.Fields, vals url.Values, field string) *bool {
 	return b
 }
 
-// deleteFailed answers a refused delete (still has children, still in use)
-// on the row's edit page with the reason; other errors go to fail.
-func (s *Server) orgDeleteFailed(w http.ResponseWriter, r *http.Request, page string, v *web.View, err error) error {
-	code := errs.CodeOf(err)
-	if code != errs.Conflict {
-		return err
-	}
-	_, msg, _ := s.Message(r, err)
-	v.ErrorMsg = msg
-	s.Render(w, r, web.StatusOf(code), page, v)
-	return nil
-}
-
 // unitPhone is the contact phone as the viewer may read it in the API and
 // exports: whole for those who manage the organisation or may see contact
 // details, masked for everyone else.
@@ -223,25 +210,9 @@ func orgUnitPhone(p *auth.Principal, phone string) string {
 	return account.MaskPhone(phone)
 }
 
-// yesNo is a boolean in the viewer's language.
-func orgYesNo(l i18n.Lang, b bool) string {
-	if b {
-		return i18n.T(l, "yes")
-	}
-	return i18n.T(l, "no")
-}
-
 func orgFloat(x *float64) string {
 	if x == nil {
 		return ""
 	}
 	return strconv.FormatFloat(*x, 'f', -1, 64)
-}
-
-// nameIn picks the Chinese or English name.
-func orgName(l i18n.Lang, zh, en string) string {
-	if l == i18n.EN && en != "" {
-		return en
-	}
-	return zh
 }

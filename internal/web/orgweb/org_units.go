@@ -1,11 +1,13 @@
 package orgweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -114,7 +116,7 @@ func (s *Server) unitExport(w http.ResponseWriter, r *http.Request, f org.UnitFi
 	out := make([][]any, 0, len(rows))
 	for _, u := range rows {
 		out = append(out, []any{u.Code, u.Name, u.NameEN, i18n.T(l, u.Kind.Key()), u.RegionName, u.ParentName,
-			u.ContactName, orgUnitPhone(p, u.ContactPhone), orgYesNo(l, u.Active), u.Sort})
+			u.ContactName, orgUnitPhone(p, u.ContactPhone), web.YesNo(l, u.Active), u.Sort})
 	}
 	return export.ServeXLSX(w, i18n.T(l, "nav.units"), s.Now(), cols, out)
 }
@@ -217,34 +219,22 @@ func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	v, err := s.unitFormView(w, r, nil)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "unit_form", v)
-	return nil
+	return s.ShowForm(w, r, "unit_form", func() (*web.View, error) { return s.unitFormView(w, r, nil) })
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	in := unitInputOf(r.PostForm, &fe)
-	err := fe.Err()
-	if err == nil {
-		if _, err = s.org.CreateUnit(r.Context(), web.Principal(r), in); err == nil {
-			return s.Redirect(w, r, "/units", "flash.created")
-		}
-	}
-	v, verr := s.unitFormView(w, r, nil)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "unit_form", v, web.OrgWithFields(fe, err))
+	return s.Submit(w, r, "unit_form", "flash.created", func() (*web.View, error) { return s.unitFormView(w, r, nil) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := unitInputOf(vals, fe)
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			_, err := s.org.CreateUnit(r.Context(), web.Principal(r), in)
+			return "/units", err
+		})
 }
 
 // unitOf loads the unit named by the path in the caller's scope.
@@ -261,12 +251,7 @@ func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.unitFormView(w, r, &u)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "unit_form", v)
-	return nil
+	return s.ShowForm(w, r, "unit_form", func() (*web.View, error) { return s.unitFormView(w, r, &u) })
 }
 
 func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -277,22 +262,15 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	in := unitInputOf(r.PostForm, &fe)
-	err = fe.Err()
-	if err == nil {
-		if _, err = s.org.UpdateUnit(r.Context(), web.Principal(r), u.ID, in); err == nil {
-			return s.Redirect(w, r, "/units", "flash.saved")
-		}
-	}
-	v, verr := s.unitFormView(w, r, &u)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "unit_form", v, web.OrgWithFields(fe, err))
+	return s.Submit(w, r, "unit_form", "flash.saved", func() (*web.View, error) { return s.unitFormView(w, r, &u) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := unitInputOf(vals, fe)
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			_, err := s.org.UpdateUnit(r.Context(), web.Principal(r), u.ID, in)
+			return "/units", err
+		})
 }
 
 func (s *Server) unitDelete(w http.ResponseWriter, r *http.Request) error {
@@ -303,14 +281,8 @@ func (s *Server) unitDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	if err := s.org.DeleteUnit(r.Context(), web.Principal(r), u.ID); err != nil {
-		v, verr := s.unitFormView(w, r, &u)
-		if verr != nil {
-			return verr
-		}
-		return s.orgDeleteFailed(w, r, "unit_form", v, err)
-	}
-	return s.Redirect(w, r, "/units", "flash.deleted")
+	return s.Remove(w, r, "unit_form", "/units", func() (*web.View, error) { return s.unitFormView(w, r, &u) },
+		func() error { return s.org.DeleteUnit(r.Context(), web.Principal(r), u.ID) })
 }
 
 // ---- API ----
@@ -322,47 +294,31 @@ func unitJSON(p *auth.Principal, u org.Unit) org.Unit {
 }
 
 func (s *Server) apiUnitList(w http.ResponseWriter, r *http.Request) error {
-	f, lq, err := unitFilterOf(r)
-	if err != nil {
-		return err
-	}
-	p := web.Principal(r)
-	rows, total, err := s.org.ListUnits(r.Context(), p, f)
-	if err != nil {
-		return err
-	}
-	for i := range rows {
-		rows[i] = unitJSON(p, rows[i])
-	}
-	web.WriteJSON(w, http.StatusOK, web.NewAPIList(rows, total, lq))
-	return nil
+	return web.ListJSON(w, r, unitFilterOf, func(ctx context.Context, p *auth.Principal, f org.UnitFilter) ([]org.Unit, int, error) {
+		rows, total, err := s.org.ListUnits(ctx, p, f)
+		for i := range rows {
+			rows[i] = unitJSON(p, rows[i])
+		}
+		return rows, total, err
+	})
 }
 
 func (s *Server) apiUnitGet(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.unitOf(r)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, unitJSON(web.Principal(r), u))
-	return nil
+	return web.GetJSON(w, r, func(r *http.Request) (org.Unit, error) {
+		u, err := s.unitOf(r)
+		return unitJSON(web.Principal(r), u), err
+	})
 }
 
 func (s *Server) apiUnitCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	in := org.UnitInput{Active: true} // a new unit is active unless the body says otherwise
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	p := web.Principal(r)
-	u, err := s.org.CreateUnit(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/units/"+web.OrgID(u.ID))
-	web.WriteJSON(w, http.StatusCreated, unitJSON(p, u))
-	return nil
+	// A new unit is active unless the body says otherwise.
+	return web.SaveJSON(w, r, org.UnitInput{Active: true}, func(ctx context.Context, p *auth.Principal, in org.UnitInput) (org.Unit, error) {
+		u, err := s.org.CreateUnit(ctx, p, in)
+		return unitJSON(p, u), err
+	}, func(u org.Unit) string { return "/api/v1/units/" + web.OrgID(u.ID) })
 }
 
 func (s *Server) apiUnitUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -376,16 +332,10 @@ func (s *Server) apiUnitUpdate(w http.ResponseWriter, r *http.Request) error {
 	// Start from the stored values so fields left out keep them.
 	in := org.UnitInput{ParentID: u.ParentID, Kind: u.Kind, Code: u.Code, Name: u.Name, NameEN: u.NameEN, RegionID: u.RegionID,
 		ContactName: u.ContactName, ContactPhone: u.ContactPhone, Active: u.Active, Sort: u.Sort}
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	p := web.Principal(r)
-	out, err := s.org.UpdateUnit(r.Context(), p, u.ID, in)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, unitJSON(p, out))
-	return nil
+	return web.SaveJSON(w, r, in, func(ctx context.Context, p *auth.Principal, in org.UnitInput) (org.Unit, error) {
+		out, err := s.org.UpdateUnit(ctx, p, u.ID, in)
+		return unitJSON(p, out), err
+	}, nil)
 }
 
 func (s *Server) apiUnitDelete(w http.ResponseWriter, r *http.Request) error {
@@ -393,9 +343,5 @@ func (s *Server) apiUnitDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.org.DeleteUnit(r.Context(), web.Principal(r), u.ID); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return web.DeleteJSON(w, r, func(ctx context.Context, p *auth.Principal) error { return s.org.DeleteUnit(ctx, p, u.ID) })
 }
