@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		DB:     d, Clock: cfg.Clock, Log: log, Accounts: a.Accounts, Metrics: a.Metrics,
 	},
 		inboxweb.New(a.Inbox),
-		orderweb.New(a.Orders, a.Org, a.Photos),
+		orderweb.New(a.Orders, a.Org, a.Photos, a.Accounts),
 		orgweb.New(a.Org),
 		accountweb.New(a.Accounts, a.Org),
 		open311web.New(open311.New(d, cfg.Clock, a.Orders)),

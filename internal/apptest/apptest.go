@@ -283,3 +283,15 @@ func (e *Env) OrderState(tb testing.TB, id int64) string {
 	}
 	return s
 }
+
+// Exec runs a statement against the app's database, for a test's setup.
+func (e *Env) Exec(tb testing.TB, q string, args ...any) {
+	tb.Helper()
+	err := e.App.DB.Write(context.Background(), func(tx *db.Tx) error {
+		_, err := tx.Exec(context.Background(), q, args...)
+		return err
+	})
+	if err != nil {
+		tb.Fatalf("%s: %v", q, err)
+	}
+}

@@ -37,11 +37,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, m := range s.modules {
-		tp, ok := m.(TileProvider)
-		if !ok {
+		if m.Tiles == nil {
 			continue
 		}
-		tiles, err := tp.HomeTiles(r, v)
+		tiles, err := m.Tiles(r, v)
 		if err != nil {
 			return err
 		}

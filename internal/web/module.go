@@ -8,31 +8,22 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 )
 
-// Module is one capability's web package (orderweb, orgweb, accountweb …):
-// it owns its handlers, templates and messages and reaches the rest of the
-// product only through its domain services and this core. app lists the
-// modules; adding a capability adds one line there.
-type Module interface {
-	// Register adds the module's routes to s, the server it then serves
-	// on (a module keeps s to render, fail and read the session).
-	Register(s *Server)
-	// Templates are the module's pages (name.html, one page each, with a
-	// "content" block) and partials (_name.html, shared by its own pages)
-	// at the root of the file system; nil for none. Page names are unique
-	// across the product.
-	Templates() fs.FS
+// Module is one capability's web package (orderweb, orgweb, accountweb …)
+// as web.New takes it: it owns its handlers, templates and messages and
+// reaches the rest of the product only through its domain services and
+// this core. app lists the modules; adding a capability adds one line there.
+type Module struct {
+	// Templates holds templates/: the module's pages (name.html, one page
+	// each, with a "content" block) and partials (_name.html, shared by its
+	// own pages); nil for none. Page names are unique across the product.
+	Templates fs.FS
+	// Register adds the module's routes to s, the server it then serves on
+	// (a module keeps s to render, fail and read the session).
+	Register func(s *Server)
+	Menu     []MenuEntry                                    // its side-menu entries
+	Tiles    func(r *http.Request, v *View) ([]Tile, error) // its figures on the home page
+	Funcs    template.FuncMap                               // template functions of its own
 }
-
-// MenuProvider is a module with entries in the side menu.
-type MenuProvider interface{ Menu() []MenuEntry }
-
-// TileProvider is a module with figures on the home page.
-type TileProvider interface {
-	HomeTiles(r *http.Request, v *View) ([]Tile, error)
-}
-
-// FuncProvider is a module whose templates use functions of their own.
-type FuncProvider interface{ Funcs() template.FuncMap }
 
 // MenuEntry is an entry of the side menu: an i18n key, where it leads, the
 // permission it needs ("" for everyone signed in), its group's i18n key
@@ -53,12 +44,3 @@ type Tile struct {
 
 // coreMenu is the core's own entry: the home page.
 var coreMenu = []MenuEntry{{Key: "nav.home", Href: "/", Order: 0}}
-
-// TemplatesIn is the templates folder of a module's embedded files.
-func TemplatesIn(fsys fs.FS) fs.FS {
-	sub, err := fs.Sub(fsys, "templates")
-	if err != nil {
-		panic(err) // only a wrong literal path gets here
-	}
-	return sub
-}

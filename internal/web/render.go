@@ -65,13 +65,11 @@ func templateFiles(fsys fs.FS) (shared string, pages map[string]string, err erro
 
 func loadTemplates(funcs template.FuncMap, modules []Module) (*templates, error) {
 	for _, m := range modules {
-		if fp, ok := m.(FuncProvider); ok {
-			for k, f := range fp.Funcs() {
-				if _, dup := funcs[k]; dup {
-					return nil, fmt.Errorf("template function %q defined twice", k)
-				}
-				funcs[k] = f
+		for k, f := range m.Funcs {
+			if _, dup := funcs[k]; dup {
+				return nil, fmt.Errorf("template function %q defined twice", k)
 			}
+			funcs[k] = f
 		}
 	}
 	core, err := fs.Sub(templateFS, "templates")
@@ -108,9 +106,12 @@ func loadTemplates(funcs template.FuncMap, modules []Module) (*templates, error)
 		return nil, err
 	}
 	for _, m := range modules {
-		fsys := m.Templates()
-		if fsys == nil {
+		if m.Templates == nil {
 			continue
+		}
+		fsys, err := fs.Sub(m.Templates, "templates")
+		if err != nil {
+			return nil, err
 		}
 		shared, pages, err := templateFiles(fsys)
 		if err != nil {

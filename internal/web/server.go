@@ -83,9 +83,7 @@ func New(d Deps, modules ...Module) (*Server, error) {
 	}
 	s.menu = coreMenu
 	for _, m := range modules {
-		if mp, ok := m.(MenuProvider); ok {
-			s.menu = append(s.menu, mp.Menu()...)
-		}
+		s.menu = append(s.menu, m.Menu...)
 	}
 	slices.SortStableFunc(s.menu, func(a, b MenuEntry) int { return a.Order - b.Order })
 	s.Mux = http.NewServeMux()

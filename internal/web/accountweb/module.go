@@ -2,7 +2,6 @@ package accountweb
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/account"
@@ -22,30 +21,25 @@ type Server struct {
 }
 
 // New returns the module; app passes it to web.New.
-func New(accounts *account.Service, org *org.Service) *Server {
-	return &Server{accounts: accounts, org: org}
-}
-
-// Register adds the module's routes on the core server.
-func (s *Server) Register(core *web.Server) {
-	s.Server = core
-	s.userRoutes()
-}
-
-// Templates are the module's pages and partials.
-func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
-
-// Menu lists the accounts' screens.
-func (s *Server) Menu() []web.MenuEntry {
-	return []web.MenuEntry{
-		{Key: "nav.users", Href: "/users", Perm: auth.PermUserView, Group: "nav.admin", Order: 90},
-		{Key: "nav.roles", Href: "/roles", Perm: auth.PermRoleManage, Group: "nav.admin", Order: 100},
-		{Key: "nav.tokens", Href: "/tokens", Perm: auth.PermTokenManage, Group: "nav.admin", Order: 110},
+func New(accounts *account.Service, org *org.Service) web.Module {
+	s := &Server{accounts: accounts, org: org}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.userRoutes()
+		},
+		Menu: []web.MenuEntry{
+			{Key: "nav.users", Href: "/users", Perm: auth.PermUserView, Group: "nav.admin", Order: 90},
+			{Key: "nav.roles", Href: "/roles", Perm: auth.PermRoleManage, Group: "nav.admin", Order: 100},
+			{Key: "nav.tokens", Href: "/tokens", Perm: auth.PermTokenManage, Group: "nav.admin", Order: 110},
+		},
+		Tiles: s.homeTiles,
 	}
 }
 
-// HomeTiles count the users of the viewer's scope.
-func (s *Server) HomeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+// homeTiles count the users of the viewer's scope.
+func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 	p := web.Principal(r)
 	if !p.Can(auth.PermUserView) {
 		return nil, nil

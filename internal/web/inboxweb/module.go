@@ -2,7 +2,6 @@ package inboxweb
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/inbox"
@@ -19,26 +18,21 @@ type Server struct {
 }
 
 // New returns the module; app passes it to web.New.
-func New(inbox *inbox.Service) *Server {
-	return &Server{inbox: inbox}
+func New(inbox *inbox.Service) web.Module {
+	s := &Server{inbox: inbox}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.notificationRoutes()
+		},
+		Menu:  []web.MenuEntry{{Key: "nav.notifications", Href: "/notifications", Order: 10}},
+		Tiles: s.homeTiles,
+	}
 }
 
-// Register adds the module's routes on the core server.
-func (s *Server) Register(core *web.Server) {
-	s.Server = core
-	s.notificationRoutes()
-}
-
-// Templates are the module's pages and partials.
-func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
-
-// Menu lists the inbox.
-func (s *Server) Menu() []web.MenuEntry {
-	return []web.MenuEntry{{Key: "nav.notifications", Href: "/notifications", Order: 10}}
-}
-
-// HomeTiles count the viewer's unread notices.
-func (s *Server) HomeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+// homeTiles count the viewer's unread notices.
+func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 	unread, err := s.inbox.Unread(r.Context(), web.Principal(r))
 	if err != nil {
 		return nil, err

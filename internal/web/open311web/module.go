@@ -2,7 +2,6 @@ package open311web
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/open311"
@@ -19,20 +18,14 @@ type Server struct {
 }
 
 // New returns the module; app passes it to web.New.
-func New(o311 *open311.Service) *Server {
-	return &Server{o311: o311}
-}
-
-// Register adds the module's routes on the core server.
-func (s *Server) Register(core *web.Server) {
-	s.Server = core
-	s.open311Routes()
-}
-
-// Templates are the module's pages and partials.
-func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
-
-// Menu lists the Open311 clients' screen.
-func (s *Server) Menu() []web.MenuEntry {
-	return []web.MenuEntry{{Key: "nav.open311", Href: "/open311-clients", Perm: auth.PermTokenManage, Group: "nav.admin", Order: 120}}
+func New(o311 *open311.Service) web.Module {
+	s := &Server{o311: o311}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.open311Routes()
+		},
+		Menu: []web.MenuEntry{{Key: "nav.open311", Href: "/open311-clients", Perm: auth.PermTokenManage, Group: "nav.admin", Order: 120}},
+	}
 }

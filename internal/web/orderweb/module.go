@@ -3,8 +3,8 @@ package orderweb
 import (
 	"embed"
 	"html/template"
-	"io/fs"
 
+	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/org"
@@ -28,43 +28,41 @@ type Server struct {
 	orders *workorder.Service
 	org    *org.Service
 	photos *photo.Service // nil: uploads are refused
+	// accounts tells which units have someone who can act on an order
+	// (the dispatcher's warning).
+	accounts *account.Service
 }
 
 // New returns the module; app passes it to web.New.
-func New(orders *workorder.Service, org *org.Service, photos *photo.Service) *Server {
-	return &Server{orders: orders, org: org, photos: photos}
-}
-
-// Register adds the module's routes on the core server.
-func (s *Server) Register(core *web.Server) {
-	s.Server = core
-	s.workorderRoutes()
-	s.statsRoutes()
-	s.pointsRoutes()
-	s.woconfigRoutes()
-	s.publicRoutes()
-	s.boardRoutes()
-}
-
-// Templates are the module's pages and partials.
-func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
-
-// Menu lists the work orders' screens.
-func (s *Server) Menu() []web.MenuEntry {
-	return []web.MenuEntry{
-		{Key: "nav.orders", Href: "/orders", Perm: auth.PermOrderView, Order: 20},
-		{Key: "nav.intake", Href: "/orders/new", Perm: auth.PermOrderIntake, Order: 30},
-		{Key: "nav.stats", Href: "/stats/workorders", Perm: auth.PermDashboardView, Order: 40},
-		{Key: "nav.board", Href: "/board", Perm: auth.PermOrderView, Order: 50},
-		{Key: "nav.points_admin", Href: "/points/admin", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 150},
-		{Key: "nav.categories", Href: "/categories", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 160},
-		{Key: "nav.urgencies", Href: "/category-urgencies", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 170},
-		{Key: "nav.holidays", Href: "/holidays", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 180},
+func New(orders *workorder.Service, org *org.Service, photos *photo.Service, accounts *account.Service) web.Module {
+	s := &Server{orders: orders, org: org, photos: photos, accounts: accounts}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.workorderRoutes()
+			s.statsRoutes()
+			s.pointsRoutes()
+			s.woconfigRoutes()
+			s.publicRoutes()
+			s.boardRoutes()
+		},
+		Menu: []web.MenuEntry{
+			{Key: "nav.orders", Href: "/orders", Perm: auth.PermOrderView, Order: 20},
+			{Key: "nav.intake", Href: "/orders/new", Perm: auth.PermOrderIntake, Order: 30},
+			{Key: "nav.stats", Href: "/stats/workorders", Perm: auth.PermDashboardView, Order: 40},
+			{Key: "nav.board", Href: "/board", Perm: auth.PermOrderView, Order: 50},
+			{Key: "nav.points_admin", Href: "/points/admin", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 150},
+			{Key: "nav.categories", Href: "/categories", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 160},
+			{Key: "nav.urgencies", Href: "/category-urgencies", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 170},
+			{Key: "nav.holidays", Href: "/holidays", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 180},
+		},
+		Funcs: s.funcs(),
 	}
 }
 
-// Funcs are the work orders' template functions.
-func (s *Server) Funcs() template.FuncMap {
+// funcs are the work orders' template functions.
+func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		// stateBadge is a work-order state's badge class (wo_state in _wo.html).
 		"stateBadge": stateBadge,

@@ -20,8 +20,8 @@ import (
 // menu, filters with 90 units, 177 regions and 30 categories, 50 rows)
 // without the database: the page's own share of its server time.
 func BenchmarkQueuePageRender(b *testing.B) {
-	s := New(nil, nil, nil)
-	if _, err := web.New(web.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, s); err != nil {
+	s, err := web.New(web.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, New(nil, nil, nil, nil))
+	if err != nil {
 		b.Fatal(err)
 	}
 	p := &auth.Principal{UserID: 1, DisplayName: "调度员", Perms: map[auth.Perm]bool{}}

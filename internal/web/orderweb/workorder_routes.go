@@ -43,6 +43,9 @@ type orderJSON struct {
 type orderFullJSON struct {
 	orderJSON
 	AllowedActions []workorder.Action `json:"allowed_actions"`
+	// Warnings of the step just taken: "no_active_handler" after a dispatch
+	// to a unit with no active user who could act on the order.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func orderJSONOf(o workorder.Order) orderJSON {
@@ -247,13 +250,13 @@ func (s *Server) apiOrderList(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeOrder answers with one order, its timeline and the caller's steps.
-func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, status int, id int64) error {
+func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, status int, id int64, warnings ...string) error {
 	p := web.Principal(r)
 	o, err := s.orders.Get(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
-	out := orderFullJSON{orderJSON: orderJSONOf(o), AllowedActions: workorder.Allowed(o.State, p, workorder.IsOwnUnit(p, &o))}
+	out := orderFullJSON{orderJSON: orderJSONOf(o), AllowedActions: workorder.Allowed(o.State, p, workorder.IsOwnUnit(p, &o)), Warnings: warnings}
 	if out.AllowedActions == nil {
 		out.AllowedActions = []workorder.Action{}
 	}
@@ -338,7 +341,11 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.actWithPhotos(r.Context(), p, id, in, photos); err != nil {
 		return err
 	}
-	return s.writeOrder(w, r, http.StatusOK, id)
+	warn, err := s.dispatchWarnings(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return s.writeOrder(w, r, http.StatusOK, id, warn...)
 }
 
 func (s *Server) apiOrderMerge(w http.ResponseWriter, r *http.Request) error {

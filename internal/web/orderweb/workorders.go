@@ -633,10 +633,18 @@ func (s *Server) orderDetailView(w http.ResponseWriter, r *http.Request, id int6
 			}
 			d.AssistNames = append(d.AssistNames, n)
 		}
-		for _, c := range web.TreeChoices(v, units) {
-			if !c.Off {
-				d.Units = append(d.Units, c)
+		acting, err := s.accounts.UnitsWithActiveHolders(ctx, auth.PermOrderHandle)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, c := range web.TreeChoices(v, units) {
+			if c.Off {
+				continue
 			}
+			if !acting[units[i].ID] {
+				c.Label += " " + v.T("woweb.unit_no_handler")
+			}
+			d.Units = append(d.Units, c)
 		}
 	}
 	if needUnits {
@@ -814,7 +822,13 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.stepFailed(w, r, id, string(action), err)
 	}
-	return s.Redirect(w, r, orderPath(id), "woweb.flash.done")
+	flash := "woweb.flash.done"
+	if warn, err := s.dispatchWarnings(r.Context(), in); err != nil {
+		return err
+	} else if len(warn) > 0 {
+		flash = "woweb.flash.dispatched_no_handler"
+	}
+	return s.Redirect(w, r, orderPath(id), flash)
 }
 
 // splitCodes reads tracking codes separated by commas, Chinese commas,
@@ -903,4 +917,19 @@ func (s *Server) orderPhone(w http.ResponseWriter, r *http.Request) error {
 	d.FullPhone, d.Revealed = phone, true
 	s.Render(w, r, http.StatusOK, "wo_detail", v)
 	return nil
+}
+
+// dispatchWarnings are what the dispatcher is told after a dispatch or
+// reassignment that went through: "no_active_handler" when no active user
+// of the chosen unit holds workorder.handle, so nobody there could
+// acknowledge the order and it would go overdue unseen.
+func (s *Server) dispatchWarnings(ctx context.Context, in workorder.ActionInput) ([]string, error) {
+	if in.Action != workorder.ActionDispatch && in.Action != workorder.ActionReassign {
+		return nil, nil
+	}
+	acting, err := s.accounts.UnitsWithActiveHolders(ctx, auth.PermOrderHandle)
+	if err != nil || acting[in.UnitID] {
+		return nil, err
+	}
+	return []string{"no_active_handler"}, nil
 }

@@ -61,3 +61,59 @@ func TestOrderDispatchedToTheHandlersUnitOutsideTheirRegionIsSeenAndAcknowledged
 		}
 	})
 }
+
+// A dispatcher is told when the chosen unit has nobody active who could act
+// on the order: the order page marks such units in its unit list, the form
+// says so after the dispatch and the API answers warnings
+// ["no_active_handler"]; a unit with an active handler gets no warning.
+func TestDispatchToAUnitWithNoActiveHandlerWarnsTheDispatcher(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		zgq := idStr(e.ID(t, "units", "code", "ST-ZGQ"))
+		disp := e.Login(t, "dispatcher")
+		api := e.API(t, "dispatcher")
+		dispatchAPI := func(id int64) *apptest.Response {
+			t.Helper()
+			res := api.JSON("POST", fmt.Sprintf("/api/v1/workorders/%d/actions/dispatch", id), map[string]any{"unit_id": e.ID(t, "units", "code", "ST-ZGQ")})
+			if res.Status != http.StatusOK {
+				t.Fatalf("api dispatch: %d %s", res.Status, res.Body)
+			}
+			return res
+		}
+
+		// handler_zgq is active: no warning either way.
+		id := woIntake(t, e, e.Login(t, "operator"), "RUBBISH", "楼下垃圾两天没人清运", nil)
+		if res := dispatchAPI(id); res.Contains("no_active_handler") {
+			t.Fatalf("warned although handler_zgq can act: %s", res.Body)
+		}
+		id = woIntake(t, e, e.Login(t, "operator"), "RUBBISH", "小区门口垃圾桶满溢", nil)
+		if page := disp.Get("/orders/" + idStr(id)); page.Status != http.StatusOK || page.Contains("张公桥街道办事处 （无在岗办理人员）") {
+			t.Fatalf("order page marks 张公桥街道办事处 as without handler: %s", page.Body)
+		}
+		if res := woStep(disp, id, "dispatch", url.Values{"unit_id": {zgq}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("form dispatch: %d %s", res.Status, res.Body)
+		}
+		if page := disp.Get("/orders/" + idStr(id)); page.Contains("没有能办理工单的在岗人员") {
+			t.Fatalf("form warned although handler_zgq can act")
+		}
+
+		// The unit's only handler leaves: the next dispatch warns.
+		e.Exec(t, "UPDATE users SET active = FALSE WHERE username = ?", "handler_zgq")
+		id = woIntake(t, e, e.Login(t, "operator"), "RUBBISH", "菜场后门垃圾堆积发臭", nil)
+		if page := disp.Get("/orders/" + idStr(id)); !page.Contains("张公桥街道办事处 （无在岗办理人员）") {
+			t.Fatalf("order page does not mark 张公桥街道办事处: %s", page.Body)
+		}
+		if res := woStep(disp, id, "dispatch", url.Values{"unit_id": {zgq}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("form dispatch: %d %s", res.Status, res.Body)
+		}
+		if page := disp.Get("/orders/" + idStr(id)); !page.Contains("已派发。注意：该单位目前没有能办理工单的在岗人员") {
+			t.Fatalf("form did not warn: %s", page.Body)
+		}
+		if e.OrderState(t, id) != "dispatched" {
+			t.Fatalf("the warning must not stop the dispatch: %s", e.OrderState(t, id))
+		}
+		id = woIntake(t, e, e.Login(t, "operator"), "RUBBISH", "公园长椅旁垃圾散落", nil)
+		if res := dispatchAPI(id); !res.Contains(`"warnings":["no_active_handler"]`) {
+			t.Fatalf("api did not warn: %s", res.Body)
+		}
+	})
+}

@@ -2,7 +2,6 @@ package orgweb
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -27,31 +26,26 @@ type Server struct {
 }
 
 // New returns the module; app passes it to web.New.
-func New(org *org.Service) *Server {
-	return &Server{org: org}
-}
-
-// Register adds the module's routes on the core server.
-func (s *Server) Register(core *web.Server) {
-	s.Server = core
-	s.orgRoutes()
-	s.supervisionRoutes()
-}
-
-// Templates are the module's pages and partials.
-func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
-
-// Menu lists the organisation's screens.
-func (s *Server) Menu() []web.MenuEntry {
-	return []web.MenuEntry{
-		{Key: "nav.regions", Href: "/regions", Perm: auth.PermOrgView, Group: "nav.admin", Order: 60},
-		{Key: "nav.units", Href: "/units", Perm: auth.PermOrgView, Group: "nav.admin", Order: 70},
-		{Key: "nav.pairings", Href: "/pairings", Perm: auth.PermOrgView, Group: "nav.admin", Order: 80},
+func New(org *org.Service) web.Module {
+	s := &Server{org: org}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.orgRoutes()
+			s.supervisionRoutes()
+		},
+		Menu: []web.MenuEntry{
+			{Key: "nav.regions", Href: "/regions", Perm: auth.PermOrgView, Group: "nav.admin", Order: 60},
+			{Key: "nav.units", Href: "/units", Perm: auth.PermOrgView, Group: "nav.admin", Order: 70},
+			{Key: "nav.pairings", Href: "/pairings", Perm: auth.PermOrgView, Group: "nav.admin", Order: 80},
+		},
+		Tiles: s.homeTiles,
 	}
 }
 
-// HomeTiles count the regions, units and pairings of the viewer's scope.
-func (s *Server) HomeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+// homeTiles count the regions, units and pairings of the viewer's scope.
+func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 	p := web.Principal(r)
 	if !p.Can(auth.PermOrgView) {
 		return nil, nil

@@ -2,7 +2,6 @@ package settingsweb
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
@@ -26,21 +25,15 @@ type Server struct {
 }
 
 // New returns the module; app passes it to web.New.
-func New(accounts *account.Service) *Server {
-	return &Server{accounts: accounts}
-}
-
-// Register adds the module's routes on the core server.
-func (s *Server) Register(core *web.Server) {
-	s.Server = core
-	s.settingsRoutes()
-	s.mapRoutes()
-}
-
-// Templates are the module's pages and partials.
-func (s *Server) Templates() fs.FS { return web.TemplatesIn(templateFS) }
-
-// Menu lists the settings page.
-func (s *Server) Menu() []web.MenuEntry {
-	return []web.MenuEntry{{Key: "nav.settings", Href: "/settings", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 140}}
+func New(accounts *account.Service) web.Module {
+	s := &Server{accounts: accounts}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.settingsRoutes()
+			s.mapRoutes()
+		},
+		Menu: []web.MenuEntry{{Key: "nav.settings", Href: "/settings", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 140}},
+	}
 }
