@@ -46,8 +46,11 @@ type ReportLimit struct {
 // behind one), too few to flood the dispatchers' queue.
 var DefaultReportLimit = ReportLimit{Reports: 20, Window: time.Hour}
 
-// ratingGuard bounds wrong phone digits per tracking code: four digits
-// must not be guessable by trying.
+// ratingGuard bounds wrong phone digits per client address: four digits
+// must not be guessable by trying. It is kept per address, not per
+// tracking code, so that a guesser locks out only itself and the citizen
+// who knows the digits can still rate the order (codes are public: the
+// nearby list shows them).
 var ratingGuard = ReportLimit{Reports: 5, Window: time.Hour}
 
 // reportLimit is the limit in force.
@@ -72,7 +75,7 @@ func (l ReportLimit) refusal() error {
 
 func reportKey(ip string) string { return "report:" + ip }
 
-func ratingKey(code string) string { return "rating:" + code }
+func ratingKey(ip string) string { return "rating:" + ip }
 
 // PublicReport is a report from a citizen without an account.
 type PublicReport struct {
@@ -450,7 +453,7 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 			return err
 		}
 		if o.ReporterPhone != "" {
-			tries, err := windowCount(ctx, tx, ratingKey(code), ratingGuard, s.Clock.Now())
+			tries, err := windowCount(ctx, tx, ratingKey(in.IP), ratingGuard, s.Clock.Now())
 			if err != nil {
 				return err
 			}
@@ -480,7 +483,7 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 	if wrongTail {
 		// The refusal rolled back; the wrong guess is counted on its own.
 		if berr := s.DB.Write(ctx, func(tx *db.Tx) error {
-			_, err := bump(ctx, tx, ratingKey(code), ratingGuard, s.Clock.Now())
+			_, err := bump(ctx, tx, ratingKey(in.IP), ratingGuard, s.Clock.Now())
 			return err
 		}); berr != nil {
 			return PublicOrder{}, berr
