@@ -5,7 +5,7 @@
 // message and the order is not half-saved":
 //
 //  1. Prepare checks the upload by its content (JPEG, PNG, WebP or HEIC, at
-//     most 10 MB and 40 megapixels) and re-encodes it in memory: a public
+//     most 10 MB and 50 megapixels) and re-encodes it in memory: a public
 //     JPEG (long side 2560, upright, no EXIF, so no location) and a
 //     thumbnail (long side 320). Nothing is written. A caller with several
 //     photos prepares them all before it opens its transaction.

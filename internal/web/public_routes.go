@@ -187,9 +187,29 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 	if err := s.orders.ReportAllowed(ctx, in.IP); err != nil {
 		return nil, err
 	}
-	rep := &publicReport{in: in}
+	// Every photo's header first, then the request's pixel budget, and only
+	// then the decoding (bounded by photo's decode slots).
+	checked := make([]*photo.Checked, 0, len(files))
 	for i, fh := range files {
-		p, err := preparePhoto(fh)
+		c, err := inspectPhoto(fh)
+		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+			f.Add("photos", "pub.field.photo_n", i+1, i18n.T(lang(r), e.Key, e.Args...))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		checked = append(checked, c)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if e := errs.As(photo.CheckPixelBudget(checked)); e != nil {
+		f.Add("photos", e.Key, e.Args...)
+		return nil, f.Err()
+	}
+	rep := &publicReport{in: in}
+	for i, c := range checked {
+		p, err := c.Prepare(ctx)
 		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
 			f.Add("photos", "pub.field.photo_n", i+1, i18n.T(lang(r), e.Key, e.Args...))
 			continue
@@ -201,7 +221,16 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 	return rep, f.Err()
 }
 
+// preparePhoto inspects and prepares one file (the staff's step photos).
 func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
+	c, err := inspectPhoto(fh)
+	if err != nil {
+		return nil, err
+	}
+	return c.Prepare(context.Background())
+}
+
+func inspectPhoto(fh *multipart.FileHeader) (*photo.Checked, error) {
 	if fh.Size > photo.MaxBytes {
 		return nil, errs.E(errs.Invalid, "photo.too_large", photo.MaxBytes>>20)
 	}
@@ -210,7 +239,7 @@ func preparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
 		return nil, fmt.Errorf("open uploaded photo: %w", err)
 	}
 	defer file.Close()
-	return photo.Prepare(io.LimitReader(file, photo.MaxBytes+1))
+	return photo.Inspect(io.LimitReader(file, photo.MaxBytes+1))
 }
 
 // store writes the checked report: the photos' blobs first (outside the
