@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
@@ -242,9 +240,8 @@ func inspectPhoto(fh *multipart.FileHeader) (*photo.Checked, error) {
 	return photo.Inspect(io.LimitReader(file, photo.MaxBytes+1))
 }
 
-// store writes the checked report: the photos' blobs first (outside the
-// transaction, so slow storage does not hold the writer), then the photo
-// rows, the order and the address's count in one transaction.
+// store writes the checked report: workorder.SubmitPublic stores the
+// photos with the order (and removes their blobs when it is refused).
 func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submitted, error) {
 	if err := s.uploadPhotos(ctx, rep); err != nil {
 		return workorder.Submitted{}, err
@@ -253,30 +250,10 @@ func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submit
 	return out, renameFields(err)
 }
 
-// uploadPhotos stores the photos' blobs and sets rep.in.Photos to write
-// their rows in the report's transaction.
-func (s *Server) uploadPhotos(ctx context.Context, rep *publicReport) error {
-	if len(rep.photos) > 0 {
-		if s.photos == nil {
-			return errors.New("no photo store configured")
-		}
-		for _, p := range rep.photos {
-			if err := s.photos.Upload(ctx, p); err != nil {
-				return err
-			}
-		}
-		rep.in.Photos = func(ctx context.Context, tx *db.Tx) ([]int64, error) {
-			ids := make([]int64, 0, len(rep.photos))
-			for _, p := range rep.photos {
-				ph, err := s.photos.Commit(ctx, tx, p, 0)
-				if err != nil {
-					return nil, err
-				}
-				ids = append(ids, ph.ID)
-			}
-			return ids, nil
-		}
-	}
+// uploadPhotos hands the checked photos to the report; the work orders
+// store them (workorder.SubmitPublic), so it writes nothing itself.
+func (s *Server) uploadPhotos(_ context.Context, rep *publicReport) error {
+	rep.in.Photos = rep.photos
 	return nil
 }
 
