@@ -24,8 +24,8 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/inbox"
-	"github.com/wenming-city/wenming/internal/photo"
 	outbox "github.com/wenming-city/wenming/internal/notify"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/refcache"
 	"github.com/wenming-city/wenming/internal/search"
 )
