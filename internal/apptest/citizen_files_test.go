@@ -244,3 +244,50 @@ func TestAReportWhosePhotoCannotBeWrittenWhollyLeavesNoFileBehind(t *testing.T) 
 		}
 	})
 }
+
+func TestAReportRefusedInItsTransactionAfterItsPhotosWereWrittenStillCountsAgainstTheAddress(t *testing.T) {
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			b := &gatedBucket{bucket: "wenming-photos", objects: map[string]time.Time{}, arrived: make(chan string, 64), proceed: make(chan struct{})}
+			e := apptest.StartWith(t, engine, withBucket(t, b))
+			e.App.Orders.ReportLimit = workorder.ReportLimit{Reports: 2, Window: time.Hour}
+			setActive := func(active bool) {
+				t.Helper()
+				ctx := context.Background()
+				if err := e.App.DB.Write(ctx, func(tx *db.Tx) error {
+					_, err := tx.Exec(ctx, "UPDATE workorder_categories SET active = ? WHERE code = 'STREET_VENDING'", active)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				e.App.Orders.CategoriesChanged() // as the admin's change through the service does
+			}
+			// The category is closed while the report's photo is being written:
+			// the report is refused inside its transaction.
+			done := make(chan *apptest.Response)
+			go func() { done <- postPhotos(t, e, e.Anonymous(t), "/api/v1/public/reports", report(), photoJPEG(t, 77)) }()
+			select {
+			case <-b.arrived:
+			case <-time.After(20 * time.Second):
+				t.Fatal("the report never wrote its photo")
+			}
+			setActive(false)
+			close(b.proceed)
+			if res := <-done; res.Status != http.StatusBadRequest || !res.Contains(`"category"`) {
+				t.Fatalf("a report whose category closed meanwhile: %d %s", res.Status, res.Body)
+			}
+			if left := unnamed(t, e, b.keys()); len(left) != 0 {
+				t.Fatalf("the refused report left %v", left)
+			}
+			// It counted: with a limit of two, one more report is taken, then the address is full.
+			setActive(true)
+			if res := postPhotos(t, e, e.Anonymous(t), "/api/v1/public/reports", report(), photoJPEG(t, 78)); res.Status != http.StatusCreated {
+				t.Fatalf("the second report: %d %s", res.Status, res.Body)
+			}
+			res := postPhotos(t, e, e.Anonymous(t), "/api/v1/public/reports", report(), photoJPEG(t, 79))
+			if res.Status != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+				t.Fatalf("the third report, after a refused and an accepted one with a limit of two: %d %s", res.Status, res.Body)
+			}
+		})
+	}
+}
