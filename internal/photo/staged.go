@@ -85,26 +85,15 @@ func (st *Staged) Finish(ctx context.Context, committed bool) error {
 		return nil
 	}
 	st.finished = true
-	s := st.s
+	st.s.release(st.keys)
 	if committed {
-		s.release(st.keys)
 		return nil
 	}
 	for _, p := range st.photos {
 		p.stored = false
 	}
-	// Holding the lock from the check to the delete: a Stage of the same
-	// content starting meanwhile waits, then writes its blobs afresh.
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.releaseLocked(st.keys)
-	var free []string
-	for _, k := range st.keys {
-		if s.held[k] == 0 {
-			free = append(free, k)
-		}
-	}
-	return s.deleteUnreferenced(ctx, free)
+	_, err := st.s.deleteUnused(ctx, st.keys)
+	return err
 }
 
 func (s *Service) hold(keys []string) {
@@ -132,25 +121,50 @@ func (s *Service) releaseLocked(keys []string) {
 	}
 }
 
-// deleteUnreferenced deletes the keys that no photos row names.
-func (s *Service) deleteUnreferenced(ctx context.Context, keys []string) error {
+// deleteUnused deletes those of the keys that no photos row names and no
+// staged upload holds, and returns how many it deleted. The rows are read
+// once for all keys; each remaining key is then checked again and deleted
+// under the lock, one at a time, so that a Stage of the same content
+// starting meanwhile waits for one delete at most and then writes its blobs
+// afresh, and a row committed meanwhile keeps its blob.
+func (s *Service) deleteUnused(ctx context.Context, keys []string) (int, error) {
 	if len(keys) == 0 {
-		return nil
+		return 0, nil
 	}
 	used, err := s.referenced(ctx, keys)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	var errsOut []error
+	deleted := 0
+	var failed []error
 	for _, k := range keys {
 		if used[k] {
 			continue
 		}
-		if err := s.Store.Delete(ctx, k); err != nil {
-			errsOut = append(errsOut, err)
+		ok, err := s.deleteIfUnused(ctx, k)
+		if err != nil {
+			failed = append(failed, err)
+		} else if ok {
+			deleted++
 		}
 	}
-	return errors.Join(errsOut...)
+	return deleted, errors.Join(failed...)
+}
+
+func (s *Service) deleteIfUnused(ctx context.Context, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held[key] > 0 {
+		return false, nil
+	}
+	used, err := s.referenced(ctx, []string{key})
+	if err != nil || used[key] {
+		return false, err
+	}
+	if err := s.Store.Delete(ctx, key); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // referenced tells which of the keys a photos row names (as its original,
@@ -203,32 +217,10 @@ func (s *Service) Sweep(ctx context.Context, minAge time.Duration) (int, error) 
 	deleted := 0
 	var batch []string
 	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		free := batch[:0]
-		for _, k := range batch {
-			if s.held[k] == 0 {
-				free = append(free, k)
-			}
-		}
-		batch = nil
-		used, err := s.referenced(ctx, free)
-		if err != nil {
-			return err
-		}
-		for _, k := range free {
-			if used[k] {
-				continue
-			}
-			if err := s.Store.Delete(ctx, k); err != nil {
-				return err
-			}
-			deleted++
-		}
-		return nil
+		n, err := s.deleteUnused(ctx, batch)
+		deleted += n
+		batch = batch[:0]
+		return err
 	}
 	for _, prefix := range variantPrefixes {
 		err := s.Store.List(ctx, prefix, func(o Object) error {
