@@ -149,6 +149,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Photos = &photo.Service{DB: d, Store: photos, Clock: cfg.Clock}
 	a.Orders = workorder.New(d, cfg.Clock)
+	a.Orders.Photos = a.Photos
 	a.Inbox = inbox.New(d, cfg.Clock)
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
@@ -227,6 +228,10 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
+		return err
+	}
+	// Photo blobs no row names, left by a crash between the blobs and the row.
+	if err := a.Jobs.Add(ctx, a.Photos.SweepJob()); err != nil {
 		return err
 	}
 	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).

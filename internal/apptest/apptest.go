@@ -38,8 +38,15 @@ type Env struct {
 // Each runs fn as a subtest on every engine, each with its own Env.
 func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
 	t.Helper()
+	EachWith(t, nil, fn)
+}
+
+// EachWith is Each with the configuration changed by configure (nil: as
+// Start has it) before the app starts.
+func EachWith(t *testing.T, configure func(*app.Config), fn func(t *testing.T, e *Env)) {
+	t.Helper()
 	for _, engine := range dbtest.Engines(t) {
-		t.Run(string(engine), func(t *testing.T) { fn(t, Start(t, engine)) })
+		t.Run(string(engine), func(t *testing.T) { fn(t, StartWith(t, engine, configure)) })
 	}
 }
 
@@ -60,11 +67,21 @@ func testLogger() *slog.Logger {
 // test copies (see template.go), which is what keeps the scenario suites fast.
 func Start(tb testing.TB, engine db.Engine) *Env {
 	tb.Helper()
+	return StartWith(tb, engine, nil)
+}
+
+// StartWith is Start with the configuration changed by configure (nil: none)
+// before the app starts.
+func StartWith(tb testing.TB, engine db.Engine, configure func(*app.Config)) *Env {
+	tb.Helper()
 	account.UseCheapHashingInTests()
 	dsn := cloneTemplate(tb, engine)
 	c := clock.NewFake(start)
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(), Demo: true, Clock: c, Out: io.Discard}
 	cfg.DB = dsn
+	if configure != nil {
+		configure(&cfg)
+	}
 	a, err := app.New(context.Background(), cfg, testLogger())
 	if err != nil {
 		tb.Fatalf("start wenming on %s: %v", engine, err)
@@ -82,6 +99,9 @@ type Client struct {
 	Lang string // Accept-Language sent with every request
 	// Token, when set, is sent as a bearer token (API clients).
 	Token string
+	// Header is added to every request (e.g. X-Forwarded-For behind a
+	// trusted proxy, to be another citizen's address).
+	Header http.Header
 }
 
 // Anonymous returns a client with no session.
@@ -153,6 +173,11 @@ func (c *Client) Do(req *http.Request) *Response {
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for k, vs := range c.Header {
+		if req.Header.Get(k) == "" {
+			req.Header[k] = vs
+		}
 	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {

@@ -5,17 +5,18 @@
 // message and the order is not half-saved":
 //
 //  1. Prepare checks the upload by its content (JPEG, PNG, WebP or HEIC, at
-//     most 10 MB and 40 megapixels) and re-encodes it in memory: a public
+//     most 10 MB and 50 megapixels) and re-encodes it in memory: a public
 //     JPEG (long side 2560, upright, no EXIF, so no location) and a
 //     thumbnail (long side 320). Nothing is written. A caller with several
 //     photos prepares them all before it opens its transaction.
 //  2. Service.Commit, inside the caller's transaction, writes the blobs to
 //     the Store under content-addressed keys and inserts the photos row.
-//     If the transaction then rolls back, the blobs stay behind unreferenced
-//     (harmless: the same upload later reuses them; a sweeper may remove
-//     blobs no row names). Service.Upload can write the blobs before the
-//     transaction, so that slow storage (S3) does not hold SQLite's single
-//     writer; Commit then only inserts the row.
+//     Service.Stage writes the blobs before the transaction instead, so
+//     that slow storage (S3) does not hold SQLite's single writer; Commit
+//     then only inserts the row, and Staged.Finish deletes the blobs again
+//     when the transaction did not commit (unless another row names them).
+//     Service.Sweep, an hourly job, removes old blobs no row names (what a
+//     crash in between leaves).
 //
 // Service.Open serves a variant: the original (staff only; it keeps the
 // camera's EXIF, location included — the caller decides who may see it),
@@ -32,6 +33,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/clock"
@@ -83,6 +85,9 @@ type Service struct {
 	DB    *db.DB
 	Store Store
 	Clock clock.Clock
+
+	mu   sync.Mutex
+	held map[string]int // keys of blobs staged for transactions not yet finished (staged.go)
 }
 
 func (s *Service) now() time.Time {

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -18,12 +19,17 @@ import (
 
 // Limits of what is accepted and produced.
 const (
-	MaxBytes      = 10 << 20   // largest accepted file
-	MaxPixels     = 40_000_000 // largest accepted width×height, checked before decoding
-	PublicLong    = 2560       // long side of the public rendition, in pixels
-	ThumbLong     = 320        // long side of the thumbnail
-	PublicQuality = 85         // JPEG quality of the public rendition
-	ThumbQuality  = 80         // JPEG quality of the thumbnail
+	MaxBytes  = 10 << 20   // largest accepted file
+	MaxPixels = 50_000_000 // largest accepted width×height, checked before decoding (a 48 MP phone photo passes)
+	// MaxRequestPixels bounds the sum of width×height over the photos of
+	// one request (CheckPixelBudget), checked from their headers before any
+	// is decoded: decoding costs time and memory by the pixel, not by the
+	// byte, and a small PNG can declare 40 megapixels.
+	MaxRequestPixels = 60_000_000
+	PublicLong       = 2560 // long side of the public rendition, in pixels
+	ThumbLong        = 320  // long side of the thumbnail
+	PublicQuality    = 85   // JPEG quality of the public rendition
+	ThumbQuality     = 80   // JPEG quality of the thumbnail
 )
 
 // Prepared is a checked photo, re-encoded in memory and ready to Commit.
@@ -51,9 +57,41 @@ type Prepared struct {
 // originals have none.
 func (p *Prepared) HasPublic() bool { return p.public != nil }
 
-// decodeSlots bounds how many photos are decoded at once: a 40-megapixel
-// image takes up to a few hundred MB while it is being re-encoded.
+// decodeSlots bounds how many photos are decoded and re-encoded at once,
+// whatever the number of requests: a 50-megapixel image takes a few hundred
+// MB and seconds of a core while it is decoded, resized and encoded. Every
+// full decode and every encode runs holding a slot (Checked.Prepare);
+// reading headers (Inspect) needs none.
 var decodeSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// Checked is an upload read into memory whose type and size have been
+// checked from its bytes and header, without decoding its pixels. Inspect
+// makes one; Prepare decodes and re-encodes it.
+type Checked struct {
+	data []byte
+	k    kind
+	mime string
+	cfg  image.Config // zero for HEIC, which is not decoded
+}
+
+// Pixels is the width×height the header declares; 0 for HEIC (never decoded).
+func (c *Checked) Pixels() int64 { return int64(c.cfg.Width) * int64(c.cfg.Height) }
+
+// CheckPixelBudget refuses a request whose photos declare more than
+// MaxRequestPixels together (errs.Invalid photo.request_too_many_pixels,
+// args: the photos' megapixels, rounded up, and the budget's), so that one
+// request cannot keep the decoders busy for half a minute. Call it after
+// Inspect and before any Prepare.
+func CheckPixelBudget(cs []*Checked) error {
+	var sum int64
+	for _, c := range cs {
+		sum += c.Pixels()
+	}
+	if sum > MaxRequestPixels {
+		return errs.E(errs.Invalid, "photo.request_too_many_pixels", (sum+999_999)/1_000_000, MaxRequestPixels/1_000_000)
+	}
+	return nil
+}
 
 // Prepare reads one uploaded file, checks it by content and re-encodes it.
 //
@@ -81,14 +119,36 @@ var decodeSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 // iOS Safari generally hands the page a JPEG when the file input does not
 // list image/heic among the types it accepts.)
 func Prepare(r io.Reader) (*Prepared, error) {
+	c, err := Inspect(r)
+	if err != nil {
+		return nil, err
+	}
+	return c.Prepare(context.Background())
+}
+
+// Inspect reads one uploaded file and checks everything that needs no
+// decoding of its pixels: its size, its type by content, a HEIC's
+// container, and the width and height its header declares (at most
+// MaxPixels). It returns the same errors as Prepare. A request with several
+// photos inspects them all, checks CheckPixelBudget, and only then prepares
+// them.
+func Inspect(r io.Reader) (*Checked, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read photo: %w", err)
 	}
-	return prepareBytes(data)
+	return inspectBytes(data)
 }
 
 func prepareBytes(data []byte) (*Prepared, error) {
+	c, err := inspectBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	return c.Prepare(context.Background())
+}
+
+func inspectBytes(data []byte) (*Checked, error) {
 	switch {
 	case len(data) == 0:
 		return nil, errs.E(errs.Invalid, "photo.empty")
@@ -96,13 +156,12 @@ func prepareBytes(data []byte) (*Prepared, error) {
 		return nil, errs.E(errs.Invalid, "photo.too_large", MaxBytes>>20)
 	}
 	k, mime := sniff(data)
-	p := &Prepared{SHA256: sha256Hex(data), MIME: mime, Size: int64(len(data)), original: data}
 	switch k {
 	case kindHEIC:
 		if !checkBMFF(data) {
 			return nil, errs.E(errs.Invalid, "photo.corrupt")
 		}
-		return p, nil
+		return &Checked{data: data, k: k, mime: mime}, nil
 	case kindJPEG, kindPNG, kindWebP:
 	default:
 		return nil, errs.E(errs.Invalid, "photo.bad_type")
@@ -118,8 +177,23 @@ func prepareBytes(data []byte) (*Prepared, error) {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return nil, errs.E(errs.Invalid, "photo.too_many_pixels", MaxPixels/1_000_000)
 	}
+	return &Checked{data: data, k: k, mime: mime, cfg: cfg}, nil
+}
 
-	decodeSlots <- struct{}{}
+// Prepare decodes the checked upload and re-encodes it (see the package
+// function Prepare), holding one of the few decode slots throughout; while
+// all are taken it waits, and gives up with ctx's error when ctx ends.
+func (c *Checked) Prepare(ctx context.Context) (*Prepared, error) {
+	data, k, cfg := c.data, c.k, c.cfg
+	p := &Prepared{SHA256: sha256Hex(data), MIME: c.mime, Size: int64(len(data)), original: data}
+	if k == kindHEIC {
+		return p, nil
+	}
+	select {
+	case decodeSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	defer func() { <-decodeSlots }()
 	img, err := safeDecode(k, data)
 	if err != nil {

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
@@ -242,7 +244,7 @@ func TestPrepareRefusesWhatIsNotAnAcceptablePhoto(t *testing.T) {
 		{"HEIC with a truncated box", minimalHEIC("heic", []string{"mif1"}, box("meta", make([]byte, 40))[:30]), "photo.corrupt"},
 		{"HEIC with a garbage box", minimalHEIC("heic", nil, []byte("\x00\x00\x00\x10\x01\x02\x03\x04abcdefgh")), "photo.corrupt"},
 		{"PNG bomb 20000×20000", pngWithSize(t, 20000, 20000), "photo.too_many_pixels"},
-		{"PNG just over 40 MP", pngWithSize(t, 8000, 5001), "photo.too_many_pixels"},
+		{"PNG just over 50 MP", pngWithSize(t, 8000, 6251), "photo.too_many_pixels"},
 		{"10 MB + 1 byte", tooBig, "photo.too_large"},
 	}
 	for _, c := range cases {
@@ -409,4 +411,65 @@ func webpSample(t *testing.T, name string) []byte {
 		t.Fatalf("WebP sample %s: %v", name, err)
 	}
 	return b
+}
+
+func TestInspectReadsOnlyTheHeaderSoA48MPPhonePhotoPassesAndTheRequestBudgetAddsThePhotos(t *testing.T) {
+	phone, err := Inspect(bytes.NewReader(pngWithSize(t, 8000, 6000)))
+	if err != nil {
+		t.Fatalf("a 48 MP phone photo's header: %v", err)
+	}
+	if phone.Pixels() != 48_000_000 {
+		t.Fatalf("pixels %d", phone.Pixels())
+	}
+	if err := CheckPixelBudget([]*Checked{phone}); err != nil {
+		t.Fatalf("one 48 MP photo is over the request's budget: %v", err)
+	}
+	// 6300×6300 is under the per-photo cap, but two of them are not one request's worth.
+	big, err := Inspect(bytes.NewReader(pngWithSize(t, 6300, 6300)))
+	if err != nil {
+		t.Fatalf("a 39.7 MP header: %v", err)
+	}
+	err = CheckPixelBudget([]*Checked{big, big})
+	e := errs.As(err)
+	if e == nil || e.Code != errs.Invalid || e.Key != "photo.request_too_many_pixels" {
+		t.Fatalf("two 39.7 MP photos: %v", err)
+	}
+	for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		if msg := i18n.T(l, e.Key, e.Args...); !strings.Contains(msg, "80") || !strings.Contains(msg, "60") || strings.Contains(msg, "%!") {
+			t.Fatalf("%s message %q does not give the photos' and the budget's megapixels", l, msg)
+		}
+	}
+}
+
+func TestPrepareDecodesOnlyHoldingADecodeSlotAndGivesUpWhenTheRequestEnds(t *testing.T) {
+	c, err := Inspect(bytes.NewReader(encPNG(t, quadrants(64, 48))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range cap(decodeSlots) {
+		decodeSlots <- struct{}{}
+	}
+	// Headers are read without a slot.
+	if _, err := Inspect(bytes.NewReader(encJPEG(t, quadrants(32, 32)))); err != nil {
+		t.Fatalf("inspect while every slot is taken: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := c.Prepare(ctx); done <- err }()
+	select {
+	case err := <-done:
+		t.Fatalf("decoded without a free slot: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a request that ended while waiting: %v", err)
+	}
+	<-decodeSlots // one slot frees up
+	if p, err := c.Prepare(context.Background()); err != nil || p.Width != 64 || !p.HasPublic() {
+		t.Fatalf("with a free slot: %+v %v", p, err)
+	}
+	for range cap(decodeSlots) - 1 {
+		<-decodeSlots
+	}
 }

@@ -160,8 +160,77 @@ func (s *S3Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// List pages through ListObjectsV2 (1,000 keys a page) below the
+// store's Prefix and prefix, giving keys without the store's Prefix.
+func (s *S3Store) List(ctx context.Context, prefix string, fn func(Object) error) error {
+	token := ""
+	for {
+		q := url.Values{"list-type": {"2"}, "prefix": {s.cfg.Prefix + prefix}}
+		if token != "" {
+			q.Set("continuation-token", token)
+		}
+		page, err := s.listPage(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Contents {
+			key, ok := strings.CutPrefix(c.Key, s.cfg.Prefix)
+			if !ok || ValidKey(key) != nil {
+				continue
+			}
+			if err := fn(Object{Key: key, Size: c.Size, Modified: c.LastModified}); err != nil {
+				return err
+			}
+		}
+		if !page.IsTruncated || page.NextContinuationToken == "" {
+			return nil
+		}
+		token = page.NextContinuationToken
+	}
+}
+
+// listResult is the part of a ListObjectsV2 answer List reads.
+type listResult struct {
+	IsTruncated           bool   `xml:"IsTruncated"`
+	NextContinuationToken string `xml:"NextContinuationToken"`
+	Contents              []struct {
+		Key          string    `xml:"Key"`
+		Size         int64     `xml:"Size"`
+		LastModified time.Time `xml:"LastModified"`
+	} `xml:"Contents"`
+}
+
+func (s *S3Store) listPage(ctx context.Context, q url.Values) (*listResult, error) {
+	u := *s.base
+	if s.cfg.PathStyle {
+		u.Path += "/" + s.cfg.Bucket
+	} else {
+		u.Host = s.cfg.Bucket + "." + u.Host
+		u.Path += "/"
+	}
+	u.RawPath = uriEncode(u.Path, false)
+	u.RawQuery = q.Encode()
+	resp, err := s.send(ctx, http.MethodGet, &u, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer drain(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, s3Error("list", q.Get("prefix"), resp)
+	}
+	var page listResult
+	if err := xml.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&page); err != nil {
+		return nil, fmt.Errorf("photo S3 store list %s: %w", q.Get("prefix"), err)
+	}
+	return &page, nil
+}
+
 func (s *S3Store) do(ctx context.Context, method, key string, h http.Header, body []byte) (*http.Response, error) {
-	u := s.objectURL(key)
+	return s.send(ctx, method, s.objectURL(key), h, body)
+}
+
+func (s *S3Store) send(ctx context.Context, method string, u *url.URL, h http.Header, body []byte) (*http.Response, error) {
+	key := u.Path
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("photo S3 store: %w", err)

@@ -254,6 +254,9 @@ func (failingStore) Get(context.Context, string) (io.ReadCloser, error) {
 	return nil, errors.New("store down")
 }
 func (failingStore) Delete(context.Context, string) error { return errors.New("store down") }
+func (failingStore) List(context.Context, string, func(Object) error) error {
+	return errors.New("store down")
+}
 
 func TestCommitRecordsTheUploader(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/errs"
 )
@@ -19,11 +20,21 @@ import (
 // twice writes the same bytes and a retried Put is harmless.
 //
 // Get of a missing key returns an errs.NotFound error; Delete of a missing
-// key succeeds.
+// key succeeds. List calls fn for every blob whose key starts with prefix,
+// in no particular order (the sweeper's view of the store); an error from
+// fn stops it and is returned.
 type Store interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
+	List(ctx context.Context, prefix string, fn func(Object) error) error
+}
+
+// Object is a stored blob as List sees it.
+type Object struct {
+	Key      string
+	Size     int64
+	Modified time.Time // when it was last written
 }
 
 var errBadKey = errs.E(errs.Invalid, "err.invalid_value")
@@ -160,6 +171,49 @@ func (s *LocalStore) Delete(ctx context.Context, key string) error {
 	}
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("photo store: %w", err)
+	}
+	return nil
+}
+
+// List walks the folder below prefix. Temporary files of unfinished writes
+// (".tmp-…") and anything else that is not a valid key are skipped.
+func (s *LocalStore) List(ctx context.Context, prefix string, fn func(Object) error) error {
+	err := filepath.WalkDir(s.Root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(s.Root, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		key := filepath.ToSlash(rel)
+		if d.IsDir() {
+			// Only folders on the way to prefix or below it are entered.
+			if !strings.HasPrefix(key+"/", prefix) && !strings.HasPrefix(prefix, key+"/") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !strings.HasPrefix(key, prefix) || ValidKey(key) != nil {
+			return nil
+		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		return fn(Object{Key: key, Size: info.Size(), Modified: info.ModTime()})
+	})
+	if err != nil {
+		return fmt.Errorf("photo store: list %q: %w", prefix, err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -43,8 +45,17 @@ func storeContract(t *testing.T, s Store) {
 	if string(b) != "hello" {
 		t.Fatalf("got %q", b)
 	}
+	if got := listed(t, s, "public/"); len(got) != 1 || got[0].Key != key || got[0].Size != 5 || got[0].Modified.IsZero() {
+		t.Fatalf("list public/: %+v", got)
+	}
+	if got := listed(t, s, "original/"); len(got) != 0 {
+		t.Fatalf("list original/ has another variant's blob: %+v", got)
+	}
 	if err := s.Delete(ctx, key); err != nil {
 		t.Fatal(err)
+	}
+	if got := listed(t, s, ""); len(got) != 0 {
+		t.Fatalf("list after delete: %+v", got)
 	}
 	if _, err := s.Get(ctx, key); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("get after delete: %v", err)
@@ -55,6 +66,17 @@ func storeContract(t *testing.T, s Store) {
 	if err := s.Put(ctx, "../escape", strings.NewReader("x"), 1, ""); !errs.Is(err, errs.Invalid) {
 		t.Fatalf("traversal key: %v", err)
 	}
+}
+
+// listed collects what s.List gives for prefix, sorted by key.
+func listed(t *testing.T, s Store, prefix string) []Object {
+	t.Helper()
+	var out []Object
+	if err := s.List(context.Background(), prefix, func(o Object) error { out = append(out, o); return nil }); err != nil {
+		t.Fatalf("list %q: %v", prefix, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
 
 func TestLocalStoreKeepsBlobsUnderItsFolder(t *testing.T) {
@@ -227,10 +249,7 @@ func verifySigV4(r *http.Request, body []byte, access, secret, region string, no
 	if len(need) > 0 {
 		return fmt.Errorf("unsigned headers %v", need)
 	}
-	if r.URL.RawQuery != "" {
-		return fmt.Errorf("unexpected query %q", r.URL.RawQuery)
-	}
-	creq := r.Method + "\n" + r.URL.EscapedPath() + "\n\n" + canon.String() + "\n" + fields["SignedHeaders"] + "\n" + payload
+	creq := r.Method + "\n" + r.URL.EscapedPath() + "\n" + testCanonicalQuery(r.URL.Query()) + "\n" + canon.String() + "\n" + fields["SignedHeaders"] + "\n" + payload
 	ch := sha256.Sum256([]byte(creq))
 	sts := "AWS4-HMAC-SHA256\n" + date + "\n" + strings.Join(cred[1:], "/") + "\n" + hex.EncodeToString(ch[:])
 	mac := func(k []byte, s string) []byte { m := hmac.New(sha256.New, k); m.Write([]byte(s)); return m.Sum(nil) }
@@ -240,6 +259,20 @@ func verifySigV4(r *http.Request, body []byte, access, secret, region string, no
 		return fmt.Errorf("signature mismatch; canonical request:\n%s", creq)
 	}
 	return nil
+}
+
+// testCanonicalQuery is SigV4's canonical query string written apart from
+// the client's: names and values percent-encoded (space as %20), sorted.
+func testCanonicalQuery(q url.Values) string {
+	enc := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
+	var parts []string
+	for k, vs := range q {
+		for _, v := range vs {
+			parts = append(parts, enc(k)+"="+enc(v))
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "&")
 }
 
 func TestTheTestVerifierAcceptsTheDocumentedRequest(t *testing.T) {
@@ -269,7 +302,43 @@ type fakeS3 struct {
 	mu                             sync.Mutex
 	objects                        map[string][]byte
 	types                          map[string]string
+	modified                       map[string]time.Time
 	requests                       int
+	pageSize                       int // keys per ListObjectsV2 page (0: 1,000)
+}
+
+// list answers ListObjectsV2: keys with the prefix in order, a page at a
+// time, the continuation token being the last key given.
+func (f *fakeS3) list(w http.ResponseWriter, q url.Values) {
+	if q.Get("list-type") != "2" {
+		http.Error(w, "only ListObjectsV2", http.StatusBadRequest)
+		return
+	}
+	var keys []string
+	for k := range f.objects {
+		if strings.HasPrefix(k, q.Get("prefix")) && k > q.Get("continuation-token") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	size := f.pageSize
+	if size == 0 {
+		size = 1000
+	}
+	truncated := len(keys) > size
+	if truncated {
+		keys = keys[:size]
+	}
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>%s</Name><Prefix>%s</Prefix><KeyCount>%d</KeyCount><IsTruncated>%v</IsTruncated>`,
+		f.bucket, q.Get("prefix"), len(keys), truncated)
+	if truncated {
+		fmt.Fprintf(w, "<NextContinuationToken>%s</NextContinuationToken>", keys[len(keys)-1])
+	}
+	for _, k := range keys {
+		fmt.Fprintf(w, `<Contents><Key>%s</Key><LastModified>%s</LastModified><ETag>"x"</ETag><Size>%d</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+			k, f.modified[k].UTC().Format("2006-01-02T15:04:05.000Z"), len(f.objects[k]))
+	}
+	fmt.Fprint(w, "</ListBucketResult>")
 }
 
 func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -281,6 +350,10 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.t.Logf("fake S3 refused %s %s: %v", r.Method, r.URL, err)
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprint(w, `<?xml version="1.0"?><Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>`)
+		return
+	}
+	if r.Method == http.MethodGet && (f.pathStyle && r.URL.Path == "/"+f.bucket || !f.pathStyle && r.URL.Path == "/") {
+		f.list(w, r.URL.Query())
 		return
 	}
 	var key string
@@ -306,6 +379,7 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		f.objects[key] = body
 		f.types[key] = r.Header.Get("Content-Type")
+		f.modified[key] = f.clock.Now()
 	case http.MethodGet:
 		b, ok := f.objects[key]
 		if !ok {
@@ -327,7 +401,7 @@ func TestS3StoreTalksSignedS3(t *testing.T) {
 	for _, pathStyle := range []bool{true, false} {
 		t.Run(fmt.Sprintf("pathStyle=%v", pathStyle), func(t *testing.T) {
 			f := &fakeS3{t: t, access: "AKWENMING", secret: "s3cr3t/+key", region: "cn-southwest-1", bucket: "wenming-photos",
-				pathStyle: pathStyle, clock: clk, objects: map[string][]byte{}, types: map[string]string{}}
+				pathStyle: pathStyle, clock: clk, objects: map[string][]byte{}, types: map[string]string{}, modified: map[string]time.Time{}}
 			srv := httptest.NewServer(f)
 			defer srv.Close()
 			endpoint, client := srv.URL, srv.Client()
@@ -397,5 +471,74 @@ func TestS3StoreRefusesABadConfiguration(t *testing.T) {
 		if _, err := NewS3Store(c); err == nil {
 			t.Errorf("%s accepted", name)
 		}
+	}
+}
+
+func TestS3StoreListsKeysBelowAPrefixPageByPageWithoutTheStoresPrefix(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 3, 5, 8, 30, 0, 0, time.UTC))
+	f := &fakeS3{t: t, access: "AKWENMING", secret: "s3cr3t/+key", region: "cn-southwest-1", bucket: "wenming-photos",
+		pathStyle: true, clock: clk, objects: map[string][]byte{}, types: map[string]string{}, modified: map[string]time.Time{}, pageSize: 2}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	s, err := NewS3Store(S3Config{Endpoint: srv.URL, Region: f.region, Bucket: f.bucket, AccessKey: f.access,
+		SecretKey: f.secret, PathStyle: true, Prefix: "city/", Client: srv.Client(), Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var want []string
+	for i := range 5 {
+		sum := sha256Hex([]byte{byte(i)})
+		key := blobKey(Original, sum, "jpg")
+		if i >= 3 {
+			key = blobKey(Thumb, sum, "jpg")
+		} else {
+			want = append(want, key)
+		}
+		if err := s.Put(ctx, key, strings.NewReader("blob"), 4, MIMEJPEG); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+	}
+	f.mu.Lock()
+	f.objects["elsewhere/original/aa/bb/x.jpg"] = []byte("not ours") // outside the store's prefix
+	f.mu.Unlock()
+	sort.Strings(want)
+	got := listed(t, s, "original/")
+	if len(got) != 3 {
+		t.Fatalf("listed %+v, want %v", got, want)
+	}
+	for i, o := range got {
+		if o.Key != want[i] || o.Size != 4 || o.Modified.Before(time.Date(2026, 3, 5, 8, 30, 0, 0, time.UTC)) || o.Modified.After(clk.Now()) {
+			t.Fatalf("object %d: %+v, want key %s of 4 bytes written on the fake clock", i, o, want[i])
+		}
+	}
+	if n := len(listed(t, s, "")); n != 5 {
+		t.Fatalf("the whole store lists %d blobs, want 5", n)
+	}
+	stop := errors.New("enough")
+	if err := s.List(ctx, "", func(Object) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("an error from fn: %v", err)
+	}
+}
+
+func TestLocalStoreListSkipsUnfinishedWrites(t *testing.T) {
+	s, err := NewLocalStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := blobKey(Original, sha256Hex([]byte("a")), "png")
+	if err := s.Put(context.Background(), key, strings.NewReader("a"), 1, MIMEPNG); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(filepath.Join(s.Root, filepath.FromSlash(key)))
+	if err := os.WriteFile(filepath.Join(dir, ".tmp-123"), []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(t, s, "original/"); len(got) != 1 || got[0].Key != key {
+		t.Fatalf("listed %+v", got)
+	}
+	if got := listed(t, s, "original/"+key[len("original/"):len("original/")+2]+"/"); len(got) != 1 {
+		t.Fatalf("a deeper prefix lists %+v", got)
 	}
 }

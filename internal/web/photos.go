@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -10,7 +11,7 @@ import (
 	"github.com/wenming-city/wenming/internal/photo"
 )
 
-// photoFiles returns the files sent as "photos", skipping the empty part a
+// PhotoFiles returns the files sent as "photos", skipping the empty part a
 // browser sends when none was chosen.
 func PhotoFiles(r *http.Request) []*multipart.FileHeader {
 	if r.MultipartForm == nil {
@@ -26,7 +27,20 @@ func PhotoFiles(r *http.Request) []*multipart.FileHeader {
 	return out
 }
 
+// PreparePhoto inspects and prepares one uploaded file (under the photo
+// package's decode slots).
 func PreparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
+	c, err := InspectPhoto(fh)
+	if err != nil {
+		return nil, err
+	}
+	return c.Prepare(context.Background())
+}
+
+// InspectPhoto reads an uploaded file's type, size and dimensions from its
+// header, without decoding it, so a request's pixel budget can be checked
+// before any decode (photo.CheckPixelBudget).
+func InspectPhoto(fh *multipart.FileHeader) (*photo.Checked, error) {
 	if fh.Size > photo.MaxBytes {
 		return nil, errs.E(errs.Invalid, "photo.too_large", photo.MaxBytes>>20)
 	}
@@ -35,5 +49,5 @@ func PreparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
 		return nil, fmt.Errorf("open uploaded photo: %w", err)
 	}
 	defer file.Close()
-	return photo.Prepare(io.LimitReader(file, photo.MaxBytes+1))
+	return photo.Inspect(io.LimitReader(file, photo.MaxBytes+1))
 }

@@ -2,6 +2,8 @@ package workorder
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/photo"
 )
 
 // The citizen side: what a visitor without an account may do besides
@@ -46,8 +49,11 @@ type ReportLimit struct {
 // behind one), too few to flood the dispatchers' queue.
 var DefaultReportLimit = ReportLimit{Reports: 20, Window: time.Hour}
 
-// ratingGuard bounds wrong phone digits per tracking code: four digits
-// must not be guessable by trying.
+// ratingGuard bounds wrong phone digits per client address: four digits
+// must not be guessable by trying. It is kept per address, not per
+// tracking code, so that a guesser locks out only itself and the citizen
+// who knows the digits can still rate the order (codes are public: the
+// nearby list shows them).
 var ratingGuard = ReportLimit{Reports: 5, Window: time.Hour}
 
 // reportLimit is the limit in force.
@@ -72,7 +78,7 @@ func (l ReportLimit) refusal() error {
 
 func reportKey(ip string) string { return "report:" + ip }
 
-func ratingKey(code string) string { return "rating:" + code }
+func ratingKey(ip string) string { return "rating:" + ip }
 
 // PublicReport is a report from a citizen without an account.
 type PublicReport struct {
@@ -80,9 +86,9 @@ type PublicReport struct {
 	// PhotoCount is how many photos come with the report (checked against
 	// PublicMaxPhotos with the other fields).
 	PhotoCount int
-	// Photos stores the already checked photos inside the report's
-	// transaction and returns their ids; nil when there are none.
-	Photos func(ctx context.Context, tx *db.Tx) ([]int64, error)
+	// Photos are the report's checked and re-encoded photos (at most
+	// PublicMaxPhotos); SubmitPublic stores them through Service.Photos.
+	Photos []*photo.Prepared
 	// After writes what the caller keeps beside the order (the Open311
 	// request row) in the order's transaction; nil when nothing.
 	After func(ctx context.Context, tx *db.Tx, s Submitted) error
@@ -151,8 +157,9 @@ func bump(ctx context.Context, tx *db.Tx, key string, lim ReportLimit, now time.
 }
 
 // countReport adds one report to the address's window in tx and refuses it
-// when the window is full; the caller's rollback then undoes the count, so
-// only accepted reports are counted.
+// when the window is full. A report refused later in its transaction is
+// rolled back with its count, so SubmitPublic counts it again on its own
+// (countRefused): a refused report costs as much as an accepted one.
 func countReport(ctx context.Context, tx *db.Tx, ip string, lim ReportLimit, now time.Time) error {
 	if !lim.on() {
 		return nil
@@ -167,12 +174,43 @@ func countReport(ctx context.Context, tx *db.Tx, ip string, lim ReportLimit, now
 	return nil
 }
 
-// SubmitPublic takes in a citizen's report in one write transaction: the
-// per-address count, the category check, the photos (in.Photos) and the
-// order with its submit event. It returns once everything is committed; any
-// refusal leaves nothing behind. Without a region, a report with a place is
-// put in the nearest region that has a centre (within 30 km).
-func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted, error) {
+// countRefused counts a report refused inside its transaction against the
+// address, in a write of its own after the rollback.
+func (s *Service) countRefused(ctx context.Context, ip string) error {
+	lim := s.reportLimit()
+	if !lim.on() {
+		return nil
+	}
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := bump(ctx, tx, reportKey(ip), lim, s.Clock.Now())
+		return err
+	})
+}
+
+// refusedInside tells whether err, returned by a report's transaction,
+// refused the report (a field message, a conflict) as opposed to a failure,
+// the address's own limit (which is full already: another count would only
+// cost a write), or a twin that got there first with the same idempotency
+// key (its answer is the first one's: not a second report).
+func refusedInside(err error) bool {
+	if err == nil || errors.Is(err, errKeyTaken) {
+		return false
+	}
+	e := errs.As(err)
+	return e != nil && e.Code != errs.Internal && e.Code != errs.TooMany
+}
+
+// SubmitPublic takes in a citizen's report: its photos' blobs are written
+// to the photo store first (so slow storage does not hold the writer), then
+// one write transaction holds the per-address count, the category check, the
+// photos' rows and the order with its submit event. It returns once
+// everything is committed. A refusal or failure leaves no order, no photo
+// row and no blob behind (a blob another photo row names stays), and a
+// report refused inside its transaction still counts against the address.
+// Without a region, a report with a place is put in the nearest region that
+// has a centre (within 30 km).
+func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (out Submitted, err error) {
+	in.PhotoCount = max(in.PhotoCount, len(in.Photos))
 	var f errs.Fields
 	CheckReport(in, &f)
 	// The answers are checked here, before the batch, so that a refusal
@@ -187,7 +225,28 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 	in.normalise()
 	in.analyse()
 	in.Answers = answers
-	var out Submitted
+	var staged *photo.Staged
+	if len(in.Photos) > 0 {
+		if s.Photos == nil {
+			return Submitted{}, errors.New("workorder: no photo store configured")
+		}
+		if staged, err = s.Photos.Stage(ctx, in.Photos); err != nil {
+			return Submitted{}, err
+		}
+	}
+	defer func() {
+		// The cleanup and the count run even when the citizen has gone.
+		bg := context.WithoutCancel(ctx)
+		if ferr := staged.Finish(bg, err == nil); ferr != nil {
+			// The sweeper removes what is left (photo.Service.Sweep).
+			slog.WarnContext(bg, "photos of a report that was not stored are left for the sweeper", "err", ferr)
+		}
+		if refusedInside(err) {
+			if cerr := s.countRefused(bg, in.IP); cerr != nil {
+				err = cerr
+			}
+		}
+	}()
 	err = s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
 		now := s.Clock.Now()
 		if in.Idem != nil {
@@ -211,8 +270,8 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (Submitted,
 				return err
 			}
 		}
-		if in.Photos != nil {
-			if in.PhotoIDs, err = in.Photos(ctx, tx); err != nil {
+		if staged != nil {
+			if in.PhotoIDs, err = staged.Commit(ctx, tx, 0); err != nil {
 				return err
 			}
 		}
@@ -450,7 +509,7 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 			return err
 		}
 		if o.ReporterPhone != "" {
-			tries, err := windowCount(ctx, tx, ratingKey(code), ratingGuard, s.Clock.Now())
+			tries, err := windowCount(ctx, tx, ratingKey(in.IP), ratingGuard, s.Clock.Now())
 			if err != nil {
 				return err
 			}
@@ -480,7 +539,7 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 	if wrongTail {
 		// The refusal rolled back; the wrong guess is counted on its own.
 		if berr := s.DB.Write(ctx, func(tx *db.Tx) error {
-			_, err := bump(ctx, tx, ratingKey(code), ratingGuard, s.Clock.Now())
+			_, err := bump(ctx, tx, ratingKey(in.IP), ratingGuard, s.Clock.Now())
 			return err
 		}); berr != nil {
 			return PublicOrder{}, berr

@@ -1,9 +1,15 @@
 package workorder_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io/fs"
 	"math"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -11,6 +17,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/photo"
 	wo "github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -29,57 +36,128 @@ func (f *fixture) report(lat, lng float64, cat, ip string) wo.PublicReport {
 		Description: "路口井盖缺失，晚上很危险", Lat: &lat, Lng: &lng, ReporterPhone: "13800138000", IP: ip}}
 }
 
+// citizenPhotos prepares n real JPEGs; seed makes their bytes differ from
+// other calls'.
+func citizenPhotos(t *testing.T, n, seed int) []*photo.Prepared {
+	t.Helper()
+	var out []*photo.Prepared
+	for i := range n {
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		for x := range 64 {
+			img.Set(x, (i+seed)%48, color.RGBA{uint8(40 * i), uint8(seed), 200, 255})
+		}
+		var b bytes.Buffer
+		must(t, jpeg.Encode(&b, img, nil))
+		p, err := photo.Prepare(&b)
+		must(t, err)
+		out = append(out, p)
+	}
+	return out
+}
+
+// blobFiles counts the files under a local photo store's folder.
+func blobFiles(t *testing.T, root string) int {
+	t.Helper()
+	n := 0
+	must(t, filepath.WalkDir(root, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	}))
+	return n
+}
+
 func TestSubmitPublicStoresPhotosAndOrderInOneTransactionOrNothing(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
+		root := t.TempDir()
+		store, err := photo.NewLocalStore(root)
+		must(t, err)
+		f.svc.Photos = &photo.Service{DB: d, Store: store, Clock: f.clk}
 		in := f.report(29.56, 103.76, "MANHOLE", "203.0.113.7")
-		in.PhotoCount = 2
-		in.Photos = func(ctx context.Context, tx *db.Tx) ([]int64, error) { return []int64{501, 502}, nil }
+		in.Photos = citizenPhotos(t, 2, 0)
 		s, err := f.svc.SubmitPublic(f.ctx, in)
 		must(t, err)
-		if n := f.count(t, "SELECT COUNT(*) FROM workorder_attachments WHERE order_id = ? AND photo_id IN (501, 502)", s.ID); n != 2 {
+		if n := f.count(t, `SELECT COUNT(*) FROM workorder_attachments a JOIN photos p ON p.id = a.photo_id
+			WHERE a.order_id = ? AND p.uploaded_by IS NULL`, s.ID); n != 2 {
 			t.Fatalf("attachments %d", n)
 		}
 		if f.count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND created_by IS NULL AND channel = 'snap'", s.ID) != 1 {
 			t.Fatal("the report is not a citizen's snap report")
 		}
+		if n := blobFiles(t, root); n != 6 {
+			t.Fatalf("%d blobs for two photos, want 6", n)
+		}
 
-		// A failure while the photos are stored rolls back what they wrote
-		// and the count of the address, and no order appears.
+		// A refusal inside the transaction (here: the caller's own rows)
+		// rolls back what was written, removes the new photo's blobs but not
+		// those the first report's rows share, and still counts the report.
 		before := f.count(t, "SELECT COUNT(*) FROM workorders")
-		in.Photos = func(ctx context.Context, tx *db.Tx) ([]int64, error) {
+		in.Photos = append(citizenPhotos(t, 1, 0), citizenPhotos(t, 1, 7)...) // the first as before, one new
+		in.After = func(ctx context.Context, tx *db.Tx, _ wo.Submitted) error {
 			if _, err := tx.Exec(ctx, "INSERT INTO settings (key, value, updated_at) VALUES ('sentinel', 'x', 0)"); err != nil {
-				return nil, err
+				return err
 			}
-			return nil, errors.New("store is down")
+			var fe errs.Fields
+			fe.Add("media_url", "field.required")
+			return fe.Err()
 		}
-		if _, err := f.svc.SubmitPublic(f.ctx, in); err == nil {
-			t.Fatal("a failed photo store must refuse the report")
+		if _, err := f.svc.SubmitPublic(f.ctx, in); errs.As(err) == nil {
+			t.Fatalf("a refusal after the photos: %v", err)
 		}
-		if f.count(t, "SELECT COUNT(*) FROM workorders") != before || f.count(t, "SELECT COUNT(*) FROM settings WHERE key = 'sentinel'") != 0 {
+		if f.count(t, "SELECT COUNT(*) FROM workorders") != before || f.count(t, "SELECT COUNT(*) FROM settings WHERE key = 'sentinel'") != 0 ||
+			f.count(t, "SELECT COUNT(*) FROM photos") != 2 {
 			t.Fatal("half-saved report")
 		}
-		if n := f.count(t, "SELECT count FROM rate_counters WHERE key = 'report:203.0.113.7'"); n != 1 {
-			t.Fatalf("the refused report was counted: %d", n)
+		if n := blobFiles(t, root); n != 6 {
+			t.Fatalf("%d blobs after the refused report, want the first report's 6", n)
 		}
+		if n := f.count(t, "SELECT count FROM rate_counters WHERE key = 'report:203.0.113.7'"); n != 2 {
+			t.Fatalf("the address has %d reports counted, want the accepted and the refused one", n)
+		}
+		// A failure (not a refusal) leaves no blob either and is not the citizen's to count.
+		in.Photos = citizenPhotos(t, 1, 9)
+		in.After = func(context.Context, *db.Tx, wo.Submitted) error { return errors.New("disk full") }
+		if _, err := f.svc.SubmitPublic(f.ctx, in); err == nil {
+			t.Fatal("a failure stored the report")
+		}
+		if n := blobFiles(t, root); n != 6 {
+			t.Fatalf("%d blobs after a failed report", n)
+		}
+		if n := f.count(t, "SELECT count FROM rate_counters WHERE key = 'report:203.0.113.7'"); n != 2 {
+			t.Fatalf("a failure was counted: %d", n)
+		}
+		in.After = nil
 
 		// Bad input is refused before the photos are touched.
-		called := false
 		bad := f.report(95, 103.76, "POLICY_QUERY", "203.0.113.7")
-		bad.PhotoCount = 7
-		bad.Photos = func(context.Context, *db.Tx) ([]int64, error) { called = true; return nil, nil }
+		bad.Photos = citizenPhotos(t, 7, 11)
 		_, err = f.svc.SubmitPublic(f.ctx, bad)
 		e := errs.As(err)
-		if e == nil || e.Fields["lat"].Key != "field.out_of_range" || e.Fields["photos"].Key != "workorder.field.too_many_photos" || called {
-			t.Fatalf("bad report: %v (photos stored: %v)", err, called)
+		if e == nil || e.Fields["lat"].Key != "field.out_of_range" || e.Fields["photos"].Key != "workorder.field.too_many_photos" {
+			t.Fatalf("bad report: %v", err)
+		}
+		if n := blobFiles(t, root); n != 6 {
+			t.Fatalf("bad input wrote %d blobs", n-6)
 		}
 		bad = f.report(29.56, 103.76, "POLICY_QUERY", "203.0.113.7")
+		bad.Photos = citizenPhotos(t, 1, 13)
 		_, err = f.svc.SubmitPublic(f.ctx, bad)
 		if e := errs.As(err); e == nil || e.Fields["category_id"].Key != "field.bad_choice" {
 			t.Fatalf("hotline-only category: %v", err)
 		}
-		if f.count(t, "SELECT COUNT(*) FROM workorders") != before {
+		if f.count(t, "SELECT COUNT(*) FROM workorders") != before || blobFiles(t, root) != 6 {
 			t.Fatal("a refused report was saved")
+		}
+		// Without a photo store a report with photos is not taken.
+		f.svc.Photos = nil
+		if _, err := f.svc.SubmitPublic(f.ctx, f.report(29.56, 103.76, "MANHOLE", "203.0.113.8")); err != nil {
+			t.Fatalf("a report without photos needs no store: %v", err)
+		}
+		in.Photos = citizenPhotos(t, 1, 15)
+		if _, err := f.svc.SubmitPublic(f.ctx, in); err == nil {
+			t.Fatal("photos were taken without a store")
 		}
 	})
 }

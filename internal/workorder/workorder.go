@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/inbox"
 	outbox "github.com/wenming-city/wenming/internal/notify"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/refcache"
 	"github.com/wenming-city/wenming/internal/search"
 )
@@ -68,6 +69,9 @@ type Service struct {
 	// Batch, when set and started, writes citizens' reports (SubmitPublic)
 	// in shared transactions (group commit; batch.go).
 	Batch *Batcher
+	// Photos stores the photos of citizens' reports (SubmitPublic); nil
+	// when there is no photo store (reports with photos are then refused).
+	Photos *photo.Service
 
 	// codes draws tracking codes (nil: NewCode); tests make it clash.
 	codes func() string

@@ -2,8 +2,6 @@ package orderweb
 
 import (
 	"context"
-	"errors"
-	"github.com/wenming-city/wenming/internal/web"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -13,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/web"
+
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
@@ -155,9 +154,29 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 	if err := s.orders.ReportAllowed(ctx, in.IP); err != nil {
 		return nil, err
 	}
-	rep := &publicReport{in: in}
+	// Every photo's header first, then the request's pixel budget, and only
+	// then the decoding (bounded by photo's decode slots).
+	checked := make([]*photo.Checked, 0, len(files))
 	for i, fh := range files {
-		p, err := web.PreparePhoto(fh)
+		c, err := web.InspectPhoto(fh)
+		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+			f.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		checked = append(checked, c)
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if e := errs.As(photo.CheckPixelBudget(checked)); e != nil {
+		f.Add("photos", e.Key, e.Args...)
+		return nil, f.Err()
+	}
+	rep := &publicReport{in: in}
+	for i, c := range checked {
+		p, err := c.Prepare(ctx)
 		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
 			f.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
 			continue
@@ -169,9 +188,8 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 	return rep, f.Err()
 }
 
-// store writes the checked report: the photos' blobs first (outside the
-// transaction, so slow storage does not hold the writer), then the photo
-// rows, the order and the address's count in one transaction.
+// store writes the checked report: workorder.SubmitPublic stores the
+// photos with the order (and removes their blobs when it is refused).
 func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submitted, error) {
 	if err := s.uploadPhotos(ctx, rep); err != nil {
 		return workorder.Submitted{}, err
@@ -180,30 +198,10 @@ func (s *Server) store(ctx context.Context, rep *publicReport) (workorder.Submit
 	return out, renameFields(err)
 }
 
-// uploadPhotos stores the photos' blobs and sets rep.in.Photos to write
-// their rows in the report's transaction.
-func (s *Server) uploadPhotos(ctx context.Context, rep *publicReport) error {
-	if len(rep.photos) > 0 {
-		if s.photos == nil {
-			return errors.New("no photo store configured")
-		}
-		for _, p := range rep.photos {
-			if err := s.photos.Upload(ctx, p); err != nil {
-				return err
-			}
-		}
-		rep.in.Photos = func(ctx context.Context, tx *db.Tx) ([]int64, error) {
-			ids := make([]int64, 0, len(rep.photos))
-			for _, p := range rep.photos {
-				ph, err := s.photos.Commit(ctx, tx, p, 0)
-				if err != nil {
-					return nil, err
-				}
-				ids = append(ids, ph.ID)
-			}
-			return ids, nil
-		}
-	}
+// uploadPhotos hands the checked photos to the report; the work orders
+// store them (workorder.SubmitPublic), so it writes nothing itself.
+func (s *Server) uploadPhotos(_ context.Context, rep *publicReport) error {
+	rep.in.Photos = rep.photos
 	return nil
 }
 
