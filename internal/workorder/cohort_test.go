@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/figures"
+	"github.com/wenming-city/wenming/internal/i18n"
 	wo "github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -372,6 +373,82 @@ func TestTraceListsExactlyTheCountedOrders(t *testing.T) {
 			if got := trace(f.leader, wo.KPITrace{Figure: c.fig, From: from, To: to, Group: c.g, ID: c.id}); !slices.Equal(got, c.want) {
 				t.Errorf("%s %d %s: %v, want %v", c.g, c.id, c.fig, got, c.want)
 			}
+		}
+	})
+}
+
+// TestWorkOrderFiguresAreRegisteredWithDefinitions checks that every count
+// of Stats and every rate is in the figures registry with a name and a
+// definition in both languages, and that computing one through the registry
+// gives the figure of Stats for the same period, unit subtree and region.
+func TestWorkOrderFiguresAreRegisteredWithDefinitions(t *testing.T) {
+	names := []string{}
+	for _, f := range wo.Figures {
+		names = append(names, string(f))
+	}
+	names = append(names, wo.RateFigures...)
+	for _, n := range names {
+		fig, ok := figures.Get(wo.FigureID(n))
+		if !ok {
+			t.Errorf("%s not registered", n)
+			continue
+		}
+		for _, k := range []string{fig.LabelKey, fig.DefKey} {
+			for _, l := range []i18n.Lang{i18n.ZH, i18n.EN} {
+				if !slices.Contains(i18n.Keys(l), k) {
+					t.Errorf("%s: no %s text for %s", n, l, k)
+				}
+			}
+		}
+	}
+	for _, k := range []string{wo.Figure(wo.FigAvgHandling).LabelKey(), wo.Figure(wo.FigAvgHandling).DefKey()} {
+		if !i18n.Has(k) {
+			t.Errorf("no text for %s", k)
+		}
+	}
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		cohortScenario(t, f)
+		ctx := f.svc.FiguresContext(f.ctx)
+		get := func(id string, sc figures.Scope) figures.Value {
+			t.Helper()
+			fig, _ := figures.Get(wo.FigureID(id))
+			v, err := fig.Compute(ctx, f.leader, sc)
+			must(t, err)
+			return v
+		}
+		month := figures.Scope{From: "2026-02-01", To: "2026-02-28"}
+		unitA := month
+		unitA.UnitID = f.unitA // with its squad
+		distB := month
+		distB.RegionID = f.distB
+		if v := get(wo.FigResolutionRate, unitA); v.Rate == nil || *v.Rate != figures.Of(2, 3) {
+			t.Errorf("unit A's resolution rate: %+v", v)
+		}
+		if v := get(string(wo.FigReceived), month); v.Count != 7 || v.Rate != nil {
+			t.Errorf("received: %+v", v)
+		}
+		if v := get(string(wo.FigDispatched), distB); v.Count != 2 { // o2 and o4
+			t.Errorf("district B dispatched: %+v", v)
+		}
+		if v := get(string(wo.FigOverdueNow), unitA); v.Count != 0 {
+			t.Errorf("unit A overdue now: %+v", v)
+		}
+		// Every figure equals the totals of Stats for the whole month.
+		rows, err := f.svc.Stats(f.ctx, f.leader, month.From, month.To, wo.ByUnit)
+		must(t, err)
+		tot := wo.Total(rows)
+		for _, fg := range wo.Figures {
+			if v := get(string(fg), month); v.Count != fg.Of(tot) {
+				t.Errorf("%s: registry %d, Stats %d", fg, v.Count, fg.Of(tot))
+			}
+		}
+		if v := get(wo.FigSatisfactionRate, month); *v.Rate != tot.SatisfactionRate {
+			t.Errorf("satisfaction: registry %+v, Stats %+v", v.Rate, tot.SatisfactionRate)
+		}
+		fig, _ := figures.Get(wo.FigureID(wo.FigResolutionRate))
+		if _, err := fig.Compute(f.ctx, f.leader, month); err == nil {
+			t.Error("computed without a service")
 		}
 	})
 }
