@@ -118,22 +118,29 @@ func (c cohort) counts() (statKey, statDelta) {
 
 // restat moves an order's counts from where they were (was: the order as
 // loaded before the step) to where they are now (o: as saved), in the
-// step's transaction.
+// step's transaction. Both rows are written in one writeStats, in key
+// order, so two steps moving orders between the same two units in opposite
+// directions take their row locks in the same order.
 func restat(ctx context.Context, tx *db.Tx, was, o *Order) error {
 	c0, c1 := cohortOf(was), cohortOf(o)
 	k0, d0 := c0.counts()
 	k1, d1 := c1.counts()
-	at0, at1 := time.UnixMilli(c0.created), time.UnixMilli(c1.created)
-	if k0 == k1 && Day(at0) == Day(at1) {
-		d1.sub(d0)
-		return addStats(ctx, tx, at1, k1, d1)
-	}
+	from := statDayKey{Day(time.UnixMilli(c0.created)), k0}
+	to := statDayKey{Day(time.UnixMilli(c1.created)), k1}
 	var neg statDelta
 	neg.sub(d0)
-	if err := addStats(ctx, tx, at0, k0, neg); err != nil {
-		return err
+	changes := []statChange{{from, neg}, {to, d1}}
+	if b := batchWrites(ctx); b != nil {
+		b.stats = append(b.stats, changes...)
+		return nil
 	}
-	return addStats(ctx, tx, at1, k1, d1)
+	sums := sumStats(changes)
+	for k, d := range sums {
+		if d.zero() {
+			delete(sums, k)
+		}
+	}
+	return writeStats(ctx, tx, sums)
 }
 
 // statDelta is what one change adds to a row's counters (negative when an
@@ -370,14 +377,15 @@ const (
 	ByCategory StatsGroup = "category"
 )
 
-// StatRow is one group's figures for a period. Every event is counted on
-// the day it happened (in Zone) against the unit responsible then:
-// Received when the order came in (unit 0: not yet dispatched),
-// Dispatched when sent to the unit, AckOnTime when acknowledged by the
-// acknowledge deadline, Resolved / ResolvedOnTime when the unit reported it
-// fixed (on time: by the resolve deadline in force, extensions included),
-// Returned, Reopened (refused at verification or dissatisfied at callback),
-// and callbacks. Handling time is from dispatch to resolution.
+// StatRow is one group's figures for a period: the orders received in the
+// period (days in Zone) that the group holds now, each counted at most once
+// per figure by where it stands now (cohort.counts has the definitions;
+// their texts are the messages workorder.figure.<name>.def): Received,
+// Dispatched (held by a unit), AckOnTime, Resolved (the resolution stands)
+// and ResolvedOnTime, Returned (waiting for a new dispatch), Reopened (at
+// least once), and the latest callback's result. Every rate's numerator is
+// part of its denominator, so none exceeds 100 %. Handling time is from the
+// latest dispatch to the resolution. OverdueNow is live.
 type StatRow struct {
 	ID                 int64  `json:"id"` // unit, region or category id; 0: none
 	Name               string `json:"name"`
