@@ -221,6 +221,14 @@ func (a *App) seed(ctx context.Context) error {
 	} else if n > 0 {
 		a.Log.Info("work-order search index rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
 	}
+	// After an upgrade that changed what the work-order rollups count
+	// (migration 0018), they are recomputed from the orders once.
+	t0 = time.Now()
+	if n, err := a.Orders.RebuildStats(ctx); err != nil {
+		return fmt.Errorf("rebuild the work-order rollups: %w", err)
+	} else if n > 0 {
+		a.Log.Info("work-order rollups rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
+	}
 	if err := a.Jobs.Add(ctx, jobs.Job{Name: "purge_expired_sessions", Every: 15 * time.Minute, Run: a.Accounts.PurgeExpired}); err != nil {
 		return err
 	}

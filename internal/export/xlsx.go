@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/wenming-city/wenming/internal/clock"
 )
 
 // MaxRows caps an export so one click cannot exhaust the server.
@@ -23,7 +25,8 @@ type Column struct {
 
 // WriteXLSX writes a workbook with one sheet: a bold header row, frozen, with
 // an auto-filter, then the rows. Values may be strings, numbers, bools or
-// time.Time.
+// time.Time; a workbook holds no zone, so times are written as China
+// Standard Time (clock.CST), whatever the server's zone.
 func WriteXLSX(w io.Writer, sheet string, cols []Column, rows [][]any) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -75,13 +78,13 @@ func WriteXLSX(w io.Writer, sheet string, cols []Column, rows [][]any) error {
 				if x.IsZero() {
 					vals[i] = ""
 				} else {
-					vals[i] = excelize.Cell{StyleID: dateStyle, Value: x.Local()}
+					vals[i] = excelize.Cell{StyleID: dateStyle, Value: x.In(clock.CST)}
 				}
 			case *time.Time:
 				if x == nil {
 					vals[i] = ""
 				} else {
-					vals[i] = excelize.Cell{StyleID: dateStyle, Value: x.Local()}
+					vals[i] = excelize.Cell{StyleID: dateStyle, Value: x.In(clock.CST)}
 				}
 			default:
 				vals[i] = v
@@ -107,9 +110,10 @@ func WriteXLSX(w io.Writer, sheet string, cols []Column, rows [][]any) error {
 func ptr[T any](v T) *T { return &v }
 
 // ServeXLSX answers an HTTP request with the workbook as a download named
-// name-YYYYMMDD.xlsx (the name may be Chinese).
+// name-YYYYMMDD.xlsx (the name may be Chinese; the day is now's in China
+// Standard Time).
 func ServeXLSX(w http.ResponseWriter, name string, now time.Time, cols []Column, rows [][]any) error {
-	file := fmt.Sprintf("%s-%s.xlsx", name, now.Format("20060102"))
+	file := fmt.Sprintf("%s-%s.xlsx", name, now.In(clock.CST).Format("20060102"))
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(file))
 	w.Header().Set("Cache-Control", "no-store")

@@ -175,12 +175,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		return Order{}, err
 	}
 
+	was := o // as loaded: restat moves its rollup counts from there
 	from := o.State
 	to := rule.Result(from, in.Rating)
 	o.State = to
 	resolution := o.Resolution
-	before := keyOf(&o)
-	var d statDelta
 	ev := event{order: o.ID, at: now, action: string(in.Action), from: from, to: to, note: in.Note,
 		public: rule.PublicNote, photos: in.PhotoIDs}
 	ev.actor(p)
@@ -190,7 +189,6 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 
 	reopen := func() error {
 		o.ReopenCount++
-		d.reopened++
 		due, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
 		if err != nil {
 			return err
@@ -224,15 +222,9 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		if len(in.AssistUnitIDs) > 0 {
 			data["assist_unit_ids"] = in.AssistUnitIDs
 		}
-		d.dispatched++
 		notifyUnit, notifyKey = o.UnitID, "workorder.notify.dispatched"
 	case ActionAcknowledge:
 		o.AcknowledgedAt = &now
-		if o.AckDueAt == nil || !now.After(*o.AckDueAt) {
-			d.ackOnTime++
-		}
-	case ActionReturn:
-		d.returned++
 	case ActionRequestExtension:
 		o.ExtensionUntil = ptr(in.ExtensionUntil)
 		data = map[string]any{"extension_until": in.ExtensionUntil.UnixMilli()}
@@ -250,13 +242,6 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		notifyUnit, notifyKey = o.UnitID, "workorder.notify.extension_refused"
 	case ActionResolve:
 		o.ResolvedAt, o.Resolution, o.ExtensionUntil = &now, in.Note, nil
-		d.resolved++
-		if o.ResolveDueAt == nil || !now.After(*o.ResolveDueAt) {
-			d.resolvedOnTime++
-		}
-		if o.DispatchedAt != nil {
-			d.handlingMS, d.handlingCount = now.Sub(*o.DispatchedAt).Milliseconds(), 1
-		}
 	case ActionRefuse:
 		if err := reopen(); err != nil {
 			return Order{}, err
@@ -264,16 +249,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	case ActionCallback:
 		o.Satisfaction = in.Rating
 		data = map[string]any{"rating": in.Rating}
-		if in.Rating != RatingUnreachable {
-			d.reached++
-		}
-		switch in.Rating {
-		case RatingSatisfied:
-			d.satisfied++
-		case RatingBasicallySatisfied:
-			d.basic++
-		case RatingDissatisfied:
-			d.dissatisfied++
+		if in.Rating == RatingDissatisfied {
 			if err := reopen(); err != nil {
 				return Order{}, err
 			}
@@ -318,13 +294,9 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	if _, err := ev.insert(ctx, tx); err != nil {
 		return Order{}, err
 	}
-	// Returns and reopens count against the unit that had the order;
-	// dispatches against the unit that gets it.
-	key := keyOf(&o)
-	if in.Action == ActionReturn {
-		key = before
-	}
-	if err := addStats(ctx, tx, now, key, d); err != nil {
+	// The order's rollup counts move from where they were to where they
+	// are now (stats.go, cohort).
+	if err := restat(ctx, tx, &was, &o); err != nil {
 		return Order{}, err
 	}
 	if err := s.pointsOnAct(ctx, tx, p, &o, in.Action, now); err != nil { // points.go
@@ -517,7 +489,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 			conds, args = append(conds, plan.Where), append(args, plan.Args...)
 		}
 		if f.KPI != nil {
-			pred, kargs, err := f.KPI.where(tx.Engine(), p, s.Clock.Now())
+			pred, kargs, err := f.KPI.where(p, s.Clock.Now())
 			if err != nil {
 				return err
 			}

@@ -574,7 +574,6 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 	o.desc, o.title, o.address = h.text(c, reg)
 	o.name = surnameList[h.r.IntN(len(surnameList))] + []string{"先生", "女士"}[h.r.IntN(2)]
 	o.phone = fmt.Sprintf("1%d%09d", []int{3, 5, 8, 9}[h.r.IntN(4)], h.r.IntN(1_000_000_000))
-	h.stat(created, statKey{regionID: reg.id, categoryID: c.ID, channel: o.channel}, statDelta{received: 1})
 	o.add(genEvent{at: o.created, action: EventSubmit, to: StateSubmitted})
 	now := h.now.UnixMilli()
 	t := created
@@ -621,7 +620,6 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 		}
 		h.timer(o, t.UnixMilli())
 		o.move(t, ActionReturn, StateReturned, reg.unit.name+"经办人", "unit_handler", "该事项不属于本单位职责，请改派", false)
-		h.stat(t, statKey{unitID: reg.unit.id, regionID: reg.id, categoryID: c.ID, channel: o.channel}, statDelta{returned: 1})
 		if !step(10*time.Minute + h.exp(time.Hour)) {
 			return o
 		}
@@ -642,9 +640,6 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 	h.timer(o, t.UnixMilli())
 	o.acked = t.UnixMilli()
 	o.move(t, ActionAcknowledge, StateAcknowledged, unit.name+"经办人", "unit_handler", "", false)
-	if o.acked <= o.ackDue {
-		h.stat(t, o.key(), statDelta{ackOnTime: 1})
-	}
 	for round := 0; ; round++ {
 		if !h.resolve(o, &t, now) {
 			return o
@@ -673,25 +668,12 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 			rating = RatingBasicallySatisfied
 		}
 		o.rating = rating
-		d := statDelta{}
-		if rating != RatingUnreachable {
-			d.reached = 1
-		}
-		switch rating {
-		case RatingSatisfied:
-			d.satisfied = 1
-		case RatingBasicallySatisfied:
-			d.basic = 1
-		case RatingDissatisfied:
-			d.dissatisfied = 1
-		}
 		to := StateCallbackDone
 		if rating == RatingDissatisfied {
 			to = StateReopened
 		}
 		o.move(t, ActionCallback, to, h.pick(operators), "operator", callbackNote(rating), false)
 		o.events[len(o.events)-1].data = jsonString(map[string]any{"rating": rating})
-		h.stat(t, o.key(), d)
 		if rating == RatingDissatisfied {
 			h.reopen(o, t)
 			continue
@@ -749,13 +731,7 @@ func (h *history) resolve(o *genOrder, t *time.Time, now int64) bool {
 	at := t.UnixMilli()
 	o.resolved = at
 	o.resolution = resolutionText(c.Code)
-	d := statDelta{resolved: 1}
-	if at <= o.resolveDue {
-		d.resolvedOnTime = 1
-	}
-	d.handlingMS, d.handlingCount = at-o.dispatched, 1
 	o.move(*t, ActionResolve, StateResolved, unit.name+"经办人", "unit_handler", o.resolution, true)
-	h.stat(*t, o.key(), d)
 	return true
 }
 
@@ -769,7 +745,6 @@ func (h *history) dispatch(o *genOrder, t time.Time, u *genUnit) {
 	o.acked, o.ackOver, o.resolveOver, o.level, o.escalated = 0, false, false, 0, 0
 	o.move(t, ActionDispatch, StateDispatched, h.pick(dispatchers), "dispatcher", "", false)
 	o.events[len(o.events)-1].data = jsonString(map[string]any{"ack_due_at": o.ackDue, "resolve_due_at": o.resolveDue})
-	h.stat(t, o.key(), statDelta{dispatched: 1})
 }
 
 // reopen sends a refused or dissatisfied order back to its unit.
@@ -778,7 +753,6 @@ func (h *history) reopen(o *genOrder, t time.Time) {
 	o.resolveDue = Deadline(h.cal, t, o.cat.ResolveValue, o.cat.ResolveUnit).UnixMilli()
 	o.resolveOver, o.level, o.escalated = false, 0, 0
 	o.events[len(o.events)-1].deadline = o.resolveDue
-	h.stat(t, o.key(), statDelta{reopened: 1})
 }
 
 // timer plays the overdue timer (once a minute) up to until: marks the
@@ -818,14 +792,6 @@ func (h *history) overdue(o *genOrder, kind string, at, deadline int64) {
 	}
 }
 
-func (o *genOrder) key() statKey {
-	var u int64
-	if o.unit != nil {
-		u = o.unit.id
-	}
-	return statKey{unitID: u, regionID: o.region.id, categoryID: o.cat.ID, channel: o.channel}
-}
-
 func (o *genOrder) deadlineInForce() int64 {
 	switch o.state {
 	case StateDispatched:
@@ -853,26 +819,17 @@ func (o *genOrder) move(t time.Time, a Action, to State, actor, role, note strin
 		public: public, deadline: o.deadlineInForce(), unit: unit})
 }
 
-func (h *history) stat(t time.Time, k statKey, d statDelta) {
-	key := statDayKey{Day(t), k}
-	p := h.stats[key]
-	if p == nil {
-		p = &statDelta{}
-		h.stats[key] = p
+// stat adds an order's rollup counts, as it is written, to the sums: the
+// same cohort.counts as a step on a live order (stats.go), so the demo's
+// figures and their traced orders agree.
+func (h *history) stat(c cohort) {
+	k, d := c.counts()
+	key := statDayKey{Day(time.UnixMilli(c.created)), k}
+	if p := h.stats[key]; p != nil {
+		p.add(d)
+	} else {
+		h.stats[key] = &d
 	}
-	p.received += d.received
-	p.dispatched += d.dispatched
-	p.ackOnTime += d.ackOnTime
-	p.resolved += d.resolved
-	p.resolvedOnTime += d.resolvedOnTime
-	p.returned += d.returned
-	p.reopened += d.reopened
-	p.reached += d.reached
-	p.satisfied += d.satisfied
-	p.basic += d.basic
-	p.dissatisfied += d.dissatisfied
-	p.handlingMS += d.handlingMS
-	p.handlingCount += d.handlingCount
 }
 
 const orderInsertCols = `(id, code, channel, category_id, title, description, address, lat, lng, region_id, region_path,
@@ -931,6 +888,9 @@ func (h *history) write(ctx context.Context, batch []*genOrder, nextEvent *int64
 			o.region.id, o.region.path, nz(unitID), unitPath, o.name, o.phone, string(o.state), o.cat.Urgency,
 			nz(dispatched), nz(ackDue), nz(resolveDue), nz(o.acked), nz(o.resolved), nz(o.closed), o.ackOver, o.resolveOver,
 			o.level, nz(o.escalated), string(o.rating), o.reopens, o.resolution, o.created, max(o.upd, o.created)})
+		h.stat(cohort{created: o.created, unitID: unitID, regionID: o.region.id, categoryID: o.cat.ID, channel: o.channel,
+			state: o.state, dispatched: dispatched, ackDue: ackDue, acked: o.acked, resolveDue: resolveDue,
+			resolved: o.resolved, reopens: o.reopens, rating: o.rating})
 		slices.SortStableFunc(o.events, func(a, b genEvent) int { return int(a.at - b.at) })
 		for _, e := range o.events {
 			ev++

@@ -6,44 +6,21 @@ import (
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
-	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 )
 
 // Every KPI can be traced to the orders that make it (the product rule
-// "numbers are honest"). Stats reads the daily rollup, which counts events; the
-// trace reads the same events from the orders' timelines, so a figure's
-// list holds exactly the orders whose events it counts. An order counted
-// twice (resolved, reopened and resolved again) is listed once; its
-// timeline shows both events.
+// "numbers are honest"). Stats reads the rollups, in which every order's
+// counters sit in one row: the day it was received, the unit that holds it,
+// its region, category and channel now, each counter 0 or 1 for where the
+// order stands now (stats.go, cohort.counts). The trace asks the same of
+// the orders themselves, with the same definitions written as SQL on their
+// columns (figurePred), so a figure's list holds exactly the orders it
+// counts: as many as the figure says (TestTraceListsExactlyTheCountedOrders).
 //
-// Each rollup counter is kept by one kind of timeline event, written in the
-// same transaction, with the same key:
-//
-//	received            submit                               unit: none
-//	dispatched          dispatch, reassign                   the unit it went to
-//	acknowledged_on_time acknowledge, at or before the acknowledge deadline
-//	                    in force (that of the last step into "dispatched")
-//	resolved            resolve
-//	resolved_on_time    resolve, at or before the resolve deadline in force
-//	                    (that of the last step into acknowledged,
-//	                    extension_requested or reopened)
-//	returned            return                               the unit that returned it
-//	reopened            refuse, and callback → reopened (dissatisfied)
-//	callbacks_reached   callback with a rating other than unreachable
-//	satisfied_or_basic  callback rated satisfied or basically satisfied
-//	dissatisfied        callback rated dissatisfied
-//
-// The unit of an event is its unit_id (the unit responsible then); the
-// region is the order's; the category is the one the order had then (a
-// later recategorise event records what it was before). Days are counted in
-// Zone. overdue_now is not an event count: it is the live test Stats makes
-// (with a unit and past the deadline in force now) on the orders' current
-// unit, region and category.
-//
-// One difference cannot be removed: the rollup compares times to the
-// nanosecond and the timeline keeps milliseconds, so a step taken in the very
-// millisecond its deadline falls could count late in Stats and on time here.
+// overdue_now is not a rollup count: it is the live test Stats makes (with
+// a unit and past the deadline in force now) on the orders' current unit,
+// region and category, whatever day they were received.
 
 // Figure names one counted figure of Stats.
 type Figure string
@@ -135,11 +112,11 @@ func (k *KPITrace) Check(f *errs.Fields) {
 	}
 }
 
-// where returns the predicate on w (workorders) and r (its region, as List
-// joins them) that keeps the traced orders. Like Stats, the event figures
-// are limited to p's scope by the event's unit and the order's region;
+// where returns the predicate on w (workorders), r and u (its region and
+// unit, as List joins them) that keeps the traced orders. Like Stats, the
+// rollup figures are limited to p's scope by the order's unit and region;
 // List adds the read predicate on top.
-func (k *KPITrace) where(engine db.Engine, p *auth.Principal, now time.Time) (string, []any, error) {
+func (k *KPITrace) where(p *auth.Principal, now time.Time) (string, []any, error) {
 	var f errs.Fields
 	k.Check(&f)
 	if err := f.Err(); err != nil {
@@ -162,76 +139,51 @@ func (k *KPITrace) where(engine db.Engine, p *auth.Principal, now time.Time) (st
 
 	from, _ := time.ParseInLocation(DateLayout, k.From, Zone)
 	to, _ := time.ParseInLocation(DateLayout, k.To, Zone)
-	conds := []string{"e.order_id = w.id", "e.at >= ?", "e.at < ?"}
+	conds := []string{"w.created_at >= ?", "w.created_at < ?", figurePred[k.Figure]}
 	args := []any{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
 	add := func(c string, a ...any) { conds, args = append(conds, c), append(args, a...) }
-
-	rating := "CASE WHEN e.action = 'callback' THEN " + jsonText(engine, "e.data", "rating") + " END"
-	// The deadline in force before e: that of the last earlier step into
-	// one of the states (every such step records it, see deadlineInForce).
-	dueBefore := func(states ...State) string {
-		return `COALESCE((SELECT d.deadline_at FROM workorder_events d WHERE d.order_id = e.order_id AND d.id < e.id
-			AND d.deadline_at IS NOT NULL AND d.to_state IN (` + db.Placeholders(len(states)) + `)
-			ORDER BY d.id DESC LIMIT 1), e.at)`
-	}
-	switch k.Figure {
-	case FigReceived:
-		add("e.action = ?", EventSubmit)
-	case FigDispatched:
-		add("e.action IN (?, ?)", string(ActionDispatch), string(ActionReassign))
-	case FigAckOnTime:
-		add("e.action = ? AND e.at <= "+dueBefore(StateDispatched), string(ActionAcknowledge), string(StateDispatched))
-	case FigResolved:
-		add("e.action = ?", string(ActionResolve))
-	case FigResolvedOnTime:
-		add("e.action = ? AND e.at <= "+dueBefore(StateAcknowledged, StateExtensionRequested, StateReopened),
-			string(ActionResolve), string(StateAcknowledged), string(StateExtensionRequested), string(StateReopened))
-	case FigReturned:
-		add("e.action = ?", string(ActionReturn))
-	case FigReopened:
-		add("(e.action = ? OR (e.action = ? AND e.to_state = ?))", string(ActionRefuse), string(ActionCallback), string(StateReopened))
-	case FigCallbacksReached:
-		add("e.action = ? AND "+rating+" <> ?", string(ActionCallback), string(RatingUnreachable))
-	case FigSatisfiedOrBasic:
-		add("e.action = ? AND "+rating+" IN (?, ?)", string(ActionCallback), string(RatingSatisfied), string(RatingBasicallySatisfied))
-	case FigDissatisfied:
-		add("e.action = ? AND "+rating+" = ?", string(ActionCallback), string(RatingDissatisfied))
-	}
 	switch k.Group {
 	case ByUnit:
-		add("COALESCE(e.unit_id, 0) = ?", k.ID)
+		add("COALESCE(w.unit_id, 0) = ?", k.ID)
 	case ByRegion:
 		add("COALESCE(w.region_id, 0) = ?", k.ID)
 	case ByCategory:
-		// The category then: what the first later recategorise changed it
-		// from, or the order's category if it was never changed since.
-		add(`COALESCE((SELECT `+jsonInt(engine, "rc.data", "from_category_id")+` FROM workorder_events rc
-			WHERE rc.order_id = e.order_id AND rc.action = ? AND rc.id > e.id ORDER BY rc.id LIMIT 1), w.category_id) = ?`,
-			string(ActionRecategorise), k.ID)
+		add("w.category_id = ?", k.ID)
 	}
-	// Stats' scope: the rollup row's unit (the event's) and region (the order's).
-	sw, sargs := p.Scope.Where("r.path", "su.path", "")
+	// Stats' scope: the rollup row's unit (the order's now) and region.
+	sw, sargs := p.Scope.Where("r.path", "u.path", "")
 	add(sw, sargs...)
-	return `EXISTS (SELECT 1 FROM workorder_events e LEFT JOIN units su ON su.id = e.unit_id
-		WHERE ` + strings.Join(conds, " AND ") + `)`, args, nil
+	return "(" + strings.Join(conds, " AND ") + ")", args, nil
 }
 
-// jsonText is the text value of a top-level key of a JSON text column that
-// is not empty where it is read.
-func jsonText(engine db.Engine, col, key string) string {
-	if engine == db.Postgres {
-		return "(" + col + "::jsonb ->> '" + key + "')"
+// figurePred is each rollup figure's definition (cohort.counts) as a
+// predicate on the order w. Times are milliseconds on both sides.
+var figurePred = func() map[Figure]string {
+	q := func(xs ...State) string {
+		var b []string
+		for _, x := range xs {
+			b = append(b, "'"+string(x)+"'")
+		}
+		return strings.Join(b, ", ")
 	}
-	return "json_extract(" + col + ", '$." + key + "')"
-}
-
-// jsonInt is the integer value of a top-level key of a JSON text column.
-func jsonInt(engine db.Engine, col, key string) string {
-	if engine == db.Postgres {
-		return "(" + col + "::jsonb ->> '" + key + "')::bigint"
+	held := "w.unit_id IS NOT NULL AND w.dispatched_at IS NOT NULL AND w.parent_id IS NULL AND w.state <> '" +
+		string(StateReturned) + "'"
+	resolved := held + " AND w.resolved_at IS NOT NULL AND w.state IN (" + q(resolvedStates...) + ")"
+	return map[Figure]string{
+		FigReceived:   "1=1",
+		FigDispatched: "(" + held + ")",
+		FigAckOnTime: "(" + held + " AND w.acknowledged_at IS NOT NULL AND " +
+			"(w.ack_due_at IS NULL OR w.acknowledged_at <= w.ack_due_at))",
+		FigResolved:       "(" + resolved + ")",
+		FigResolvedOnTime: "(" + resolved + " AND (w.resolve_due_at IS NULL OR w.resolved_at <= w.resolve_due_at))",
+		FigReturned:       "w.state = '" + string(StateReturned) + "'",
+		FigReopened:       "w.reopen_count > 0",
+		FigCallbacksReached: "w.satisfaction IN ('" + string(RatingSatisfied) + "', '" + string(RatingBasicallySatisfied) +
+			"', '" + string(RatingDissatisfied) + "')",
+		FigSatisfiedOrBasic: "w.satisfaction IN ('" + string(RatingSatisfied) + "', '" + string(RatingBasicallySatisfied) + "')",
+		FigDissatisfied:     "w.satisfaction = '" + string(RatingDissatisfied) + "'",
 	}
-	return "CAST(json_extract(" + col + ", '$." + key + "') AS INTEGER)"
-}
+}()
 
 // Total sums the rows of Stats into the totals row (ID 0, no name), with
 // its rates and average handling time computed from the sums, not averaged

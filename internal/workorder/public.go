@@ -556,17 +556,11 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 // with the citizen as the actor.
 func (s *Service) citizenCallback(ctx context.Context, tx *db.Tx, o *Order, in CitizenRating, now time.Time) error {
 	rule, _ := RuleFor(ActionCallback)
+	was := *o
 	from := o.State
 	to := rule.Result(from, in.Rating)
 	o.State, o.Satisfaction, o.UpdatedAt = to, in.Rating, now
-	d := statDelta{reached: 1}
-	switch in.Rating {
-	case RatingSatisfied:
-		d.satisfied++
-	case RatingBasicallySatisfied:
-		d.basic++
-	case RatingDissatisfied:
-		d.dissatisfied++
+	if in.Rating == RatingDissatisfied {
 		cat, err := getCategory(ctx, tx, o.CategoryID)
 		if err != nil {
 			return err
@@ -576,7 +570,6 @@ func (s *Service) citizenCallback(ctx context.Context, tx *db.Tx, o *Order, in C
 			return err
 		}
 		o.ReopenCount++
-		d.reopened++
 		o.ResolveDueAt, o.ResolveOverdue, o.EscalationLevel, o.EscalatedAt, o.ExtensionUntil = &due, false, 0, nil, nil
 	}
 	if err := saveOrder(ctx, tx, o); err != nil {
@@ -591,7 +584,7 @@ func (s *Service) citizenCallback(ctx context.Context, tx *db.Tx, o *Order, in C
 	if _, err := ev.insert(ctx, tx); err != nil {
 		return err
 	}
-	if err := addStats(ctx, tx, now, keyOf(o), d); err != nil {
+	if err := restat(ctx, tx, &was, o); err != nil {
 		return err
 	}
 	if to == StateReopened {

@@ -15,18 +15,136 @@ import (
 )
 
 // statKey is a row of workorder_stats_daily without its day: the unit
-// responsible at the time of the event (0: none yet), the order's region,
-// category and channel.
+// that holds the order (0: none yet), the order's region, category and
+// channel. The day is the day the order was received (see cohort).
 type statKey struct {
 	unitID, regionID, categoryID int64
 	channel                      Channel
 }
 
-func keyOf(o *Order) statKey {
-	return statKey{unitID: o.UnitID, regionID: o.RegionID, categoryID: o.CategoryID, channel: o.Channel}
+// cohort is an order as the rollups count it. Every counter of an order
+// sits in ONE rollup row: the day it was received (in Zone), the unit that
+// holds it now, its region, category and channel now. Each counter is 0 or
+// 1 and says where the order stands now (cohort.counts), so a step does not
+// add an event: it takes the order's counts out of its row as they were and
+// puts them back as they are now (restat), into another row when the unit
+// or the category changed (reassign, return and dispatch, recategorise).
+//
+// Why no rate can exceed 100 %: for one order each rate's numerator is 1
+// only when its denominator is 1 (counts makes every numerator a
+// conjunction with its denominator), and both sit in the same row. Every
+// filter (period, unit, region, category, channel, a data scope) selects
+// whole rows, so it selects an order's numerator and denominator together,
+// and a sum of parts that are each at most their base is at most the sum
+// of the bases. workorder_stats_dim is the same rows summed per dimension.
+//
+// All times are compared in milliseconds, as stored, so counts of an order
+// read back from the database equal those computed before it was saved.
+type cohort struct {
+	created                              int64 // ms
+	unitID, regionID, categoryID, parent int64
+	channel                              Channel
+	state                                State
+	// ms, 0: none
+	dispatched, ackDue, acked, resolveDue, resolved int64
+	reopens                                         int
+	rating                                          Rating
 }
 
-// statDelta is what one change adds to the day's counters.
+func ms(t *time.Time) int64 {
+	if t == nil {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func cohortOf(o *Order) cohort {
+	return cohort{created: o.CreatedAt.UnixMilli(), unitID: o.UnitID, regionID: o.RegionID, categoryID: o.CategoryID,
+		parent: o.ParentID, channel: o.Channel, state: o.State, dispatched: ms(o.DispatchedAt), ackDue: ms(o.AckDueAt),
+		acked: ms(o.AcknowledgedAt), resolveDue: ms(o.ResolveDueAt), resolved: ms(o.ResolvedAt), reopens: o.ReopenCount,
+		rating: o.Satisfaction}
+}
+
+// resolvedStates are the states in which the unit's resolution stands
+// (a refusal or a dissatisfied callback takes the order back to reopened).
+var resolvedStates = []State{StateResolved, StateVerified, StateCallbackDone, StateClosed}
+
+// counts is the order's row and its counters there. The definitions (the
+// same in kpitrace.go's SQL and in the figures' definition texts):
+//
+//	received        every order (of its day, with the unit that holds it)
+//	dispatched      held by a unit: dispatched, not returned, not merged
+//	ack_on_time     dispatched, and acknowledged by the acknowledge deadline
+//	                of its current dispatch
+//	resolved        dispatched, and the unit's resolution stands
+//	resolved_on_time resolved, by the resolve deadline in force then
+//	returned        returned by the unit and waiting to be dispatched again
+//	reopened        reopened at least once (refused or dissatisfied)
+//	callbacks_reached / satisfied / basic / dissatisfied: the order's
+//	                latest callback reached the citizen / and its rating
+//	handling        dispatch to resolution of the resolved orders
+func (c cohort) counts() (statKey, statDelta) {
+	k := statKey{unitID: c.unitID, regionID: c.regionID, categoryID: c.categoryID, channel: c.channel}
+	d := statDelta{received: 1}
+	if c.unitID != 0 && c.dispatched != 0 && c.parent == 0 && c.state != StateReturned {
+		d.dispatched = 1
+		if c.acked != 0 && (c.ackDue == 0 || c.acked <= c.ackDue) {
+			d.ackOnTime = 1
+		}
+		if c.resolved != 0 && slices.Contains(resolvedStates, c.state) {
+			d.resolved = 1
+			if c.resolveDue == 0 || c.resolved <= c.resolveDue {
+				d.resolvedOnTime = 1
+			}
+			d.handlingMS, d.handlingCount = c.resolved-c.dispatched, 1
+		}
+	}
+	if c.state == StateReturned {
+		d.returned = 1
+	}
+	if c.reopens > 0 {
+		d.reopened = 1
+	}
+	switch c.rating {
+	case RatingSatisfied:
+		d.reached, d.satisfied = 1, 1
+	case RatingBasicallySatisfied:
+		d.reached, d.basic = 1, 1
+	case RatingDissatisfied:
+		d.reached, d.dissatisfied = 1, 1
+	}
+	return k, d
+}
+
+// restat moves an order's counts from where they were (was: the order as
+// loaded before the step) to where they are now (o: as saved), in the
+// step's transaction. Both rows are written in one writeStats, in key
+// order, so two steps moving orders between the same two units in opposite
+// directions take their row locks in the same order.
+func restat(ctx context.Context, tx *db.Tx, was, o *Order) error {
+	c0, c1 := cohortOf(was), cohortOf(o)
+	k0, d0 := c0.counts()
+	k1, d1 := c1.counts()
+	from := statDayKey{Day(time.UnixMilli(c0.created)), k0}
+	to := statDayKey{Day(time.UnixMilli(c1.created)), k1}
+	var neg statDelta
+	neg.sub(d0)
+	changes := []statChange{{from, neg}, {to, d1}}
+	if b := batchWrites(ctx); b != nil {
+		b.stats = append(b.stats, changes...)
+		return nil
+	}
+	sums := sumStats(changes)
+	for k, d := range sums {
+		if d.zero() {
+			delete(sums, k)
+		}
+	}
+	return writeStats(ctx, tx, sums)
+}
+
+// statDelta is what one change adds to a row's counters (negative when an
+// order's counts leave the row).
 type statDelta struct {
 	received, dispatched, ackOnTime, resolved, resolvedOnTime, returned, reopened int64
 	reached, satisfied, basic, dissatisfied, handlingMS, handlingCount            int64
@@ -48,6 +166,20 @@ func (d *statDelta) add(o statDelta) {
 	d.dissatisfied += o.dissatisfied
 	d.handlingMS += o.handlingMS
 	d.handlingCount += o.handlingCount
+}
+
+// sub takes o's counters from d.
+func (d *statDelta) sub(o statDelta) {
+	v, w := d.fields(), o.fields()
+	for i := range v {
+		*v[i] -= *w[i]
+	}
+}
+
+// fields are pointers to the counters in the order of statCols.
+func (d *statDelta) fields() []*int64 {
+	return []*int64{&d.received, &d.dispatched, &d.ackOnTime, &d.resolved, &d.resolvedOnTime, &d.returned, &d.reopened,
+		&d.reached, &d.satisfied, &d.basic, &d.dissatisfied, &d.handlingMS, &d.handlingCount}
 }
 
 // values are the counters in the order of statCols.
@@ -85,6 +217,67 @@ func addStats(ctx context.Context, tx *db.Tx, at time.Time, k statKey, d statDel
 		return nil
 	}
 	return writeStats(ctx, tx, map[statDayKey]*statDelta{{Day(at), k}: &d})
+}
+
+// RebuildStats recomputes both rollups from the orders (cohort.counts of
+// each) when an upgrade has emptied them and asked for it (a row in
+// stats_rebuild, migration 0018), in one write transaction at start-up,
+// and returns how many orders it counted (0 when nothing was asked).
+// Normal operation never needs it: every step moves its order's counts.
+func (s *Service) RebuildStats(ctx context.Context) (int, error) {
+	n := 0
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		need, err := tx.Count(ctx, "SELECT COUNT(*) FROM stats_rebuild WHERE name = 'workorder'")
+		if err != nil || need == 0 {
+			return err
+		}
+		for _, t := range []string{"workorder_stats_daily", "workorder_stats_dim"} {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
+				return err
+			}
+		}
+		sums, err := recount(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, d := range sums {
+			n += int(d.received)
+		}
+		if err := writeStats(ctx, tx, sums); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "DELETE FROM stats_rebuild WHERE name = 'workorder'")
+		return err
+	})
+	return n, err
+}
+
+// recount sums every order's rollup counts from the orders table.
+func recount(ctx context.Context, tx *db.Tx) (map[statDayKey]*statDelta, error) {
+	rows, err := tx.Query(ctx, `SELECT created_at, COALESCE(unit_id, 0), COALESCE(region_id, 0), category_id,
+		COALESCE(parent_id, 0), channel, state, COALESCE(dispatched_at, 0), COALESCE(ack_due_at, 0),
+		COALESCE(acknowledged_at, 0), COALESCE(resolve_due_at, 0), COALESCE(resolved_at, 0), reopen_count, satisfaction
+		FROM workorders`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sums := map[statDayKey]*statDelta{}
+	for rows.Next() {
+		var c cohort
+		if err := rows.Scan(&c.created, &c.unitID, &c.regionID, &c.categoryID, &c.parent, &c.channel, &c.state,
+			&c.dispatched, &c.ackDue, &c.acked, &c.resolveDue, &c.resolved, &c.reopens, &c.rating); err != nil {
+			return nil, err
+		}
+		k, d := c.counts()
+		key := statDayKey{Day(time.UnixMilli(c.created)), k}
+		if p := sums[key]; p != nil {
+			p.add(d)
+		} else {
+			sums[key] = &d
+		}
+	}
+	return sums, rows.Err()
 }
 
 // statChange is one addStats kept for the end of a batch.
@@ -184,14 +377,15 @@ const (
 	ByCategory StatsGroup = "category"
 )
 
-// StatRow is one group's figures for a period. Every event is counted on
-// the day it happened (in Zone) against the unit responsible then:
-// Received when the order came in (unit 0: not yet dispatched),
-// Dispatched when sent to the unit, AckOnTime when acknowledged by the
-// acknowledge deadline, Resolved / ResolvedOnTime when the unit reported it
-// fixed (on time: by the resolve deadline in force, extensions included),
-// Returned, Reopened (refused at verification or dissatisfied at callback),
-// and callbacks. Handling time is from dispatch to resolution.
+// StatRow is one group's figures for a period: the orders received in the
+// period (days in Zone) that the group holds now, each counted at most once
+// per figure by where it stands now (cohort.counts has the definitions;
+// their texts are the messages workorder.figure.<name>.def): Received,
+// Dispatched (held by a unit), AckOnTime, Resolved (the resolution stands)
+// and ResolvedOnTime, Returned (waiting for a new dispatch), Reopened (at
+// least once), and the latest callback's result. Every rate's numerator is
+// part of its denominator, so none exceeds 100 %. Handling time is from the
+// latest dispatch to the resolution. OverdueNow is live.
 type StatRow struct {
 	ID                 int64  `json:"id"` // unit, region or category id; 0: none
 	Name               string `json:"name"`
@@ -233,7 +427,8 @@ func (r *StatRow) rates() {
 	}
 }
 
-// statsQuery is the SELECT of Stats for one grouping, with the scope's
+// statsQuery is the SELECT of Stats for one grouping (a group whose
+// orders have all moved to other rows sums to 0 and is left out), with the scope's
 // arguments (after the two days). It reads workorder_stats_dim, a few
 // thousand rows a quarter, when the caller's data scope can be checked on
 // the grouping itself: everything, or for units a scope made of unit
@@ -263,7 +458,7 @@ func statsQuery(sc auth.Scope, group StatsGroup, col, join string, daily bool) (
 			FROM workorder_stats_dim s
 			LEFT JOIN ` + join + ` g ON g.id = s.id
 			WHERE s.dim = '` + string(group) + `' AND s.day >= ? AND s.day <= ? AND ` + where + `
-			GROUP BY s.id ORDER BY s.id`, args
+			GROUP BY s.id HAVING SUM(s.received) <> 0 ORDER BY s.id`, args
 	}
 	where, args := sc.Where("sr.path", "su.path", "")
 	return `SELECT s.` + col + `, ` + sums + `
@@ -272,7 +467,7 @@ func statsQuery(sc auth.Scope, group StatsGroup, col, join string, daily bool) (
 		LEFT JOIN units su ON su.id = s.unit_id
 		LEFT JOIN regions sr ON sr.id = s.region_id
 		WHERE s.day >= ? AND s.day <= ? AND ` + where + `
-		GROUP BY s.` + col + ` ORDER BY s.` + col, args
+		GROUP BY s.` + col + ` HAVING SUM(s.received) <> 0 ORDER BY s.` + col, args
 }
 
 // Stats returns the figures per group for the days from..to (inclusive,
@@ -343,28 +538,34 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, from, to string,
 		if err != nil {
 			return err
 		}
-		defer orows.Close()
+		var extra []StatRow // overdue groups without a rollup row in the period
 		for orows.Next() {
 			var id, n int64
 			if err := orows.Scan(&id, &n); err != nil {
+				orows.Close()
 				return err
 			}
 			if i, ok := idx[id]; ok {
 				out[i].OverdueNow = n
 				continue
 			}
-			r := StatRow{ID: id, OverdueNow: n}
-			if id != 0 {
+			extra = append(extra, StatRow{ID: id, OverdueNow: n})
+		}
+		orows.Close()
+		if err := orows.Err(); err != nil {
+			return err
+		}
+		// Their names, once the rows are closed (one connection per
+		// transaction on PostgreSQL).
+		for _, r := range extra {
+			if r.ID != 0 {
 				var nm, en sql.NullString
-				if err := tx.Get(ctx, "entity.unit", "SELECT name, name_en FROM "+join+" WHERE id = ?", []any{id}, &nm, &en); err != nil {
+				if err := tx.Get(ctx, "entity.unit", "SELECT name, name_en FROM "+join+" WHERE id = ?", []any{r.ID}, &nm, &en); err != nil {
 					return err
 				}
 				r.Name, r.NameEN = nm.String, en.String
 			}
 			out = append(out, r)
-		}
-		if err := orows.Err(); err != nil {
-			return err
 		}
 		slices.SortFunc(out, func(a, b StatRow) int { return cmp.Compare(a.ID, b.ID) })
 		return nil
