@@ -221,7 +221,7 @@ func addStats(ctx context.Context, tx *db.Tx, at time.Time, k statKey, d statDel
 
 // RebuildStats recomputes both rollups from the orders (cohort.counts of
 // each) when an upgrade has emptied them and asked for it (a row in
-// stats_rebuild, migration 0018), in one write transaction at start-up,
+// stats_rebuild, migration 0019), in one write transaction at start-up,
 // and returns how many orders it counted (0 when nothing was asked).
 // Normal operation never needs it: every step moves its order's counts.
 func (s *Service) RebuildStats(ctx context.Context) (int, error) {

@@ -319,7 +319,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 		d.Groups = append(d.Groups, web.Option{Value: string(g), Label: v.T("stats.by." + string(g))})
 	}
 	for _, c := range statCols {
-		d.Defs = append(d.Defs, v.T("stats.col."+c)+v.T("stats.def_sep")+v.T("stats.def."+c))
+		d.Defs = append(d.Defs, v.T(workorder.Figure(c).LabelKey())+v.T("stats.def_sep")+v.T(workorder.Figure(c).DefKey()))
 	}
 	v.Data = d
 	if qerr != nil {
@@ -351,28 +351,14 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) error {
 
 // ---- API ----
 
+// statsRowJSON is a row as the API gives it: the row's own counts and rates
+// (each rate {numerator, denominator, value}, value null at denominator 0),
+// the average handling time in hours and the links to the orders behind
+// each figure.
 type statsRowJSON struct {
-	ID                 int64             `json:"id"`
-	Name               string            `json:"name"`
-	NameEN             string            `json:"name_en"`
-	Received           int64             `json:"received"`
-	Dispatched         int64             `json:"dispatched"`
-	AckOnTime          int64             `json:"acknowledged_on_time"`
-	Resolved           int64             `json:"resolved"`
-	ResolvedOnTime     int64             `json:"resolved_on_time"`
-	Returned           int64             `json:"returned"`
-	Reopened           int64             `json:"reopened"`
-	CallbacksReached   int64             `json:"callbacks_reached"`
-	Satisfied          int64             `json:"satisfied"`
-	BasicallySatisfied int64             `json:"basically_satisfied"`
-	Dissatisfied       int64             `json:"dissatisfied"`
-	ResolutionRate     *float64          `json:"resolution_rate"`
-	AckOnTimeRate      *float64          `json:"ack_on_time_rate"`
-	OnTimeRate         *float64          `json:"on_time_rate"`
-	SatisfactionRate   *float64          `json:"satisfaction_rate"`
-	AvgHandlingHours   *float64          `json:"avg_handling_hours"`
-	OverdueNow         int64             `json:"overdue_now"`
-	Links              map[string]string `json:"links"`
+	workorder.StatRow
+	AvgHandlingHours *float64          `json:"avg_handling_hours"`
+	Links            map[string]string `json:"links"`
 }
 
 type statsJSON struct {
@@ -385,13 +371,7 @@ type statsJSON struct {
 }
 
 func statsRowJSONOf(rep *statsReport, r workorder.StatRow, total bool) statsRowJSON {
-	out := statsRowJSON{ID: r.ID, Name: r.Name, NameEN: r.NameEN, Received: r.Received, Dispatched: r.Dispatched,
-		AckOnTime: r.AckOnTime, Resolved: r.Resolved, ResolvedOnTime: r.ResolvedOnTime, Returned: r.Returned,
-		Reopened: r.Reopened, CallbacksReached: r.CallbacksReached, Satisfied: r.Satisfied,
-		BasicallySatisfied: r.BasicallySatisfied, Dissatisfied: r.Dissatisfied,
-		ResolutionRate: r.ResolutionRate.Ptr(), AckOnTimeRate: r.AckOnTimeRate.Ptr(),
-		OnTimeRate: r.OnTimeRate.Ptr(), SatisfactionRate: r.SatisfactionRate.Ptr(),
-		AvgHandlingHours: avgHoursOf(r), OverdueNow: r.OverdueNow, Links: map[string]string{}}
+	out := statsRowJSON{StatRow: r, AvgHandlingHours: avgHoursOf(r), Links: map[string]string{}}
 	for _, f := range workorder.Figures {
 		if f.Of(r) > 0 {
 			out.Links[string(f)] = rep.kpiLink(f, r.ID, total)
