@@ -138,8 +138,13 @@ type statsAPI struct {
 // figures renders an API row in the page's wording, to compare the two.
 func statsFigures(r map[string]any) []string {
 	n := func(k string) string { return fmt.Sprint(int64(r[k].(float64))) }
+	// A rate is {numerator, denominator, value}; value is null at 0.
+	value := func(k string) (float64, bool) {
+		v, ok := r[k].(map[string]any)["value"].(float64)
+		return v, ok
+	}
 	rate := func(k, num, den string) string {
-		v, ok := r[k].(float64)
+		v, ok := value(k)
 		txt := "—"
 		if ok {
 			txt = fmt.Sprintf("%.1f%%", v*100)
@@ -147,7 +152,7 @@ func statsFigures(r map[string]any) []string {
 		return txt + " " + n(num) + " / " + n(den)
 	}
 	sat := "—"
-	if v, ok := r["satisfaction_rate"].(float64); ok {
+	if v, ok := value("satisfaction_rate"); ok {
 		sat = fmt.Sprintf("%.1f%%", v*100)
 	}
 	avg := "—"
@@ -167,11 +172,16 @@ func statsFigures(r map[string]any) []string {
 func TestStatsPageAPIAndWorkbookShowTheSameHandCountedFigures(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		f := newStatsFixture(t, e)
-		want := map[string][]string{ // page wording, hand-counted
-			"未派单":     {"5", "0", "0", "0", "0", "0", "— 0 / 0", "— 0 / 0", "—", "0"},
-			f.zgqName: {"0", "2", "1", "1", "0", "0", "50.0% 1 / 2", "— 0 / 0", "3.0 小时", "1"},
-			f.swzName: {"0", "2", "1", "1", "1", "1", "50.0% 1 / 2", "0.0% 0 / 1", "2.0 小时", "1"},
-			"合计":      {"5", "4", "2", "2", "1", "1", "50.0% 2 / 4", "0.0% 0 / 1", "2.5 小时", "2"},
+		// Page wording, hand-counted by the whole-order rule: each order is
+		// counted once, on the day it was received, with the unit that holds
+		// it now and where it stands now. B2 (returned) counts with 沙湾镇 as
+		// received and returned but not dispatched; B1's resolution was
+		// undone by the dissatisfied callback, so it is reopened, not resolved.
+		want := map[string][]string{
+			"未派单":     {"1", "0", "0", "0", "0", "0", "— 0 / 0", "— 0 / 0", "—", "0"},
+			f.zgqName: {"2", "2", "1", "1", "0", "0", "50.0% 1 / 2", "— 0 / 0", "3.0 小时", "1"},
+			f.swzName: {"2", "1", "1", "0", "1", "1", "0.0% 0 / 1", "0.0% 0 / 1", "—", "1"},
+			"合计":      {"5", "3", "2", "1", "1", "1", "33.3% 1 / 3", "0.0% 0 / 1", "3.0 小时", "2"},
 		}
 		res := e.Login(t, "leader").Get("/stats/workorders")
 		if res.Status != http.StatusOK {
@@ -238,10 +248,10 @@ func TestStatsPageAPIAndWorkbookShowTheSameHandCountedFigures(t *testing.T) {
 			}
 		}
 		wantXL := map[string][]string{ // as Excel shows them
-			"未派单":     {"5", "0", "0", "0", "0", "0", "0", "0", "0", "", "", "—", "0"},
-			f.zgqName: {"0", "2", "1", "1", "1", "0", "0", "0", "0", "50.0%", "", "3.0", "1"},
-			f.swzName: {"0", "2", "1", "1", "1", "1", "1", "1", "0", "50.0%", "0.0%", "2.0", "1"},
-			"合计":      {"5", "4", "2", "2", "2", "1", "1", "1", "0", "50.0%", "0.0%", "2.5", "2"},
+			"未派单":     {"1", "0", "0", "0", "0", "0", "0", "0", "0", "", "", "—", "0"},
+			f.zgqName: {"2", "2", "1", "1", "1", "0", "0", "0", "0", "50.0%", "", "3.0", "1"},
+			f.swzName: {"2", "1", "1", "0", "0", "1", "1", "1", "0", "0.0%", "0.0%", "—", "1"},
+			"合计":      {"5", "3", "2", "1", "1", "1", "1", "1", "0", "33.3%", "0.0%", "3.0", "2"},
 		}
 		if len(xl) != len(wantXL) {
 			t.Fatalf("workbook rows %v", xl)
@@ -306,7 +316,9 @@ func TestStatsFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
 			fig  workorder.Figure
 			want []string
 		}{
-			{byID[0], workorder.FigReceived, []string{"A1", "A2", "B1", "B2", "B3"}},
+			{byID[0], workorder.FigReceived, []string{"B3"}},
+			{byID[f.zgq], workorder.FigReceived, []string{"A1", "A2"}},
+			{byID[f.swz], workorder.FigReceived, []string{"B1", "B2"}},
 			{byID[f.zgq], workorder.FigDispatched, []string{"A1", "A2"}},
 			{byID[f.zgq], workorder.FigAckOnTime, []string{"A1"}},
 			{byID[f.zgq], workorder.FigResolvedOnTime, []string{"A1"}},
@@ -315,8 +327,9 @@ func TestStatsFigureLinksListExactlyTheOrdersTheyCount(t *testing.T) {
 			{byID[f.swz], workorder.FigReopened, []string{"B1"}},
 			{byID[f.swz], workorder.FigCallbacksReached, []string{"B1"}},
 			{byID[f.swz], workorder.FigOverdueNow, []string{"B1"}},
-			{api.Total, workorder.FigDispatched, []string{"A1", "A2", "B1", "B2"}},
-			{api.Total, workorder.FigResolved, []string{"A1", "B1"}},
+			{api.Total, workorder.FigReceived, []string{"A1", "A2", "B1", "B2", "B3"}},
+			{api.Total, workorder.FigDispatched, []string{"A1", "A2", "B1"}},
+			{api.Total, workorder.FigResolved, []string{"A1"}},
 			{api.Total, workorder.FigOverdueNow, []string{"A2", "B1"}},
 		} {
 			l := link(c.row, c.fig)
@@ -362,9 +375,9 @@ func TestStatsScreenShowsAUnitHandlerOnlyItsScope(t *testing.T) {
 		res := c.Get("/stats/workorders")
 		page := statsPageTable(t, res.Body)
 		want := map[string][]string{
-			"未派单":     {"3", "0", "0", "0", "0", "0", "— 0 / 0", "— 0 / 0", "—", "0"},
-			f.swzName: {"0", "2", "1", "1", "1", "1", "50.0% 1 / 2", "0.0% 0 / 1", "2.0 小时", "1"},
-			"合计":      {"3", "2", "1", "1", "1", "1", "50.0% 1 / 2", "0.0% 0 / 1", "2.0 小时", "1"},
+			"未派单":     {"1", "0", "0", "0", "0", "0", "— 0 / 0", "— 0 / 0", "—", "0"},
+			f.swzName: {"2", "1", "1", "0", "1", "1", "0.0% 0 / 1", "0.0% 0 / 1", "—", "1"},
+			"合计":      {"3", "1", "1", "0", "1", "1", "0.0% 0 / 1", "0.0% 0 / 1", "—", "1"},
 		}
 		if res.Status != http.StatusOK || len(page) != len(want) || strings.Contains(res.Body, f.zgqName) {
 			t.Fatalf("handler's page: %d %v", res.Status, page)
