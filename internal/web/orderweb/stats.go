@@ -30,7 +30,16 @@ func (s *Server) statsRoutes() {
 	s.Page("GET /stats/workorders", s.statsPage)
 
 	rate := func(d string) map[string]any {
-		return map[string]any{"type": "number", "nullable": true, "description": d + "; null when the base is 0"}
+		o := web.Obj(map[string]any{
+			"numerator":   map[string]any{"type": "integer", "format": "int64"},
+			"denominator": map[string]any{"type": "integer", "format": "int64"},
+			"value":       map[string]any{"type": "number", "nullable": true, "description": "numerator / denominator; null when the denominator is 0"},
+		}, "numerator", "denominator", "value")
+		o["description"] = d + " (the numerator's orders are among the denominator's, so the value is at most 1)"
+		return o
+	}
+	hours := func(d string) map[string]any {
+		return map[string]any{"type": "number", "nullable": true, "description": d + "; null when nothing was resolved"}
 	}
 	count := func(d string) map[string]any {
 		return map[string]any{"type": "integer", "format": "int64", "description": d}
@@ -58,7 +67,7 @@ func (s *Server) statsRoutes() {
 		"ack_on_time_rate":     rate("acknowledged_on_time / dispatched"),
 		"on_time_rate":         rate("resolved_on_time / resolved"),
 		"satisfaction_rate":    rate("(satisfied + basically_satisfied) / callbacks_reached"),
-		"avg_handling_hours":   rate("average hours from dispatch to resolution"),
+		"avg_handling_hours":   hours("average hours from dispatch to resolution"),
 		"overdue_now":          count("orders with the unit now past the deadline in force (live, not limited to the period)"),
 		"links": map[string]any{"type": "object", "additionalProperties": web.Str(),
 			"description": "for each figure that is not 0 (" + strings.Join(figs, ", ") + "): the /orders list of the orders it counts"},
