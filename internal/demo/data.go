@@ -11,6 +11,13 @@ var cityRegion = struct {
 	lat, lng       float64
 }{"511100", "乐山市", "Leshan City", 29.5521, 103.7656}
 
+// streetCentres are 市中区's streets' approximate centres (lat, lng).
+var streetCentres = map[string][2]float64{
+	"511102-ZGQ": {29.5805, 103.7485}, "511102-BS": {29.5585, 103.7655}, "511102-HT": {29.5702, 103.7560},
+	"511102-DF": {29.5462, 103.7745}, "511102-TJ": {29.5905, 103.7702}, "511102-SHJ": {29.5532, 103.7598},
+	"511102-BY": {29.5760, 103.7382}, "511102-SJ": {29.5962, 103.6905},
+}
+
 type district struct {
 	key            string // short ASCII key: unit code DIST-<key>
 	code           string // administrative division code

@@ -9,6 +9,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
@@ -111,17 +112,20 @@ func (l *loader) loadRegions() error {
 			return err
 		}
 		for si, s := range d.streets {
-			if err := l.region(l.regions[d.code], org.LevelStreet, streetCode(d, s), s.name, s.en, si+1, nil, nil); err != nil {
+			slat, slng := streetCentre(d, si)
+			if err := l.region(l.regions[d.code], org.LevelStreet, streetCode(d, s), s.name, s.en, si+1, &slat, &slng); err != nil {
 				return err
 			}
 			for ci, cm := range s.communities {
 				code := communityCode(d, s, ci)
-				if err := l.region(l.regions[streetCode(d, s)], org.LevelCommunity, code, cm.name, cm.en, ci+1, nil, nil); err != nil {
+				clat, clng := around(slat, slng, communityRingM, ci, len(s.communities))
+				if err := l.region(l.regions[streetCode(d, s)], org.LevelCommunity, code, cm.name, cm.en, ci+1, &clat, &clng); err != nil {
 					return err
 				}
 				for g := range cm.grids {
+					glat, glng := around(clat, clng, gridRingM, g, cm.grids)
 					if err := l.region(l.regions[code], org.LevelGrid, gridCode(d, s, ci, g), gridNames[g],
-						fmt.Sprintf("Grid %d", g+1), g+1, nil, nil); err != nil {
+						fmt.Sprintf("Grid %d", g+1), g+1, &glat, &glng); err != nil {
 						return err
 					}
 				}
@@ -334,4 +338,32 @@ func Logins() []Login {
 		out = append(out, Login{Username: u.username, Role: r.Name, RoleEN: r.NameEN, Note: u.note})
 	}
 	return out
+}
+
+// Centres below the districts, so a citizen's report is placed in its
+// community or grid (workorder.nearestRegion descends level by level):
+// 市中区's streets have approximate real centres (streetCentres); the
+// other districts' streets, and every community and grid, are laid out on
+// a ring around their parent, for the demo only.
+const (
+	streetRingM    = 3500.0
+	communityRingM = 550.0
+	gridRingM      = 180.0
+)
+
+// streetCentre is a street's centre: its approximate real one where known,
+// else a place on a ring around the district's centre.
+func streetCentre(d district, i int) (lat, lng float64) {
+	if c, ok := streetCentres[d.code+"-"+d.streets[i].key]; ok {
+		return c[0], c[1]
+	}
+	return around(d.lat, d.lng, streetRingM, i, len(d.streets))
+}
+
+// around is the i-th of n places spaced evenly on a circle of r metres.
+func around(lat, lng, r float64, i, n int) (float64, float64) {
+	a := 2 * math.Pi * (float64(i) + 0.5) / float64(n)
+	dLat := r * math.Cos(a) / 111_195
+	dLng := r * math.Sin(a) / (111_195 * math.Cos(lat*math.Pi/180))
+	return math.Round((lat+dLat)*1e6) / 1e6, math.Round((lng+dLng)*1e6) / 1e6
 }

@@ -568,6 +568,9 @@ func (s *Service) PublicView(ctx context.Context, code string) (PublicOrder, err
 			Description: o.Description, RegionName: o.RegionName, State: o.State, UnitName: o.UnitName,
 			ResolveDueAt: o.ResolveDueAt, Resolution: o.Resolution, Satisfaction: o.Satisfaction,
 			CreatedAt: o.CreatedAt, ClosedAt: o.ClosedAt, Events: []PublicEvent{}}
+		if out.RegionName, err = regionTrail(ctx, tx, o.RegionPath); err != nil {
+			return err
+		}
 		if o.ParentID != 0 {
 			if err := tx.Get(ctx, "workorder.entity.order", "SELECT code FROM workorders WHERE id = ?", []any{o.ParentID}, &out.ParentCode); err != nil {
 				return err

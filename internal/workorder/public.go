@@ -294,6 +294,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (out Submit
 // Place is a region with a centre, for the citizens' map.
 type Place struct {
 	ID     int64   `json:"id"`
+	Path   string  `json:"-"` // the region's materialised path
 	Code   string  `json:"code"`
 	Name   string  `json:"name"`
 	NameEN string  `json:"name_en"`
@@ -323,7 +324,7 @@ func (s *Service) MapPlaces(ctx context.Context) ([]Place, error) {
 }
 
 func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {
-	rows, err := tx.Query(ctx, `SELECT id, code, name, name_en, level, lat, lng FROM regions
+	rows, err := tx.Query(ctx, `SELECT id, path, code, name, name_en, level, lat, lng FROM regions
 		WHERE lat IS NOT NULL AND lng IS NOT NULL AND `+where+`
 		ORDER BY CASE level WHEN 'city' THEN 0 WHEN 'district' THEN 1 WHEN 'street' THEN 2 WHEN 'community' THEN 3 ELSE 4 END, sort, id`)
 	if err != nil {
@@ -333,7 +334,7 @@ func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {
 	var out []Place
 	for rows.Next() {
 		var p Place
-		if err := rows.Scan(&p.ID, &p.Code, &p.Name, &p.NameEN, &p.Level, &p.Lat, &p.Lng); err != nil {
+		if err := rows.Scan(&p.ID, &p.Path, &p.Code, &p.Name, &p.NameEN, &p.Level, &p.Lat, &p.Lng); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -341,22 +342,58 @@ func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {
 	return out, rows.Err()
 }
 
-// nearestRegion is the region below the city whose centre is closest to
-// the point, within regionMatchKM; 0 when none is. Regions only have
-// centres, so this is an estimate that the dispatcher can see and correct.
-// The centres come from the Service's cache (cache.go).
+// nearestRegion places a point in the most precise region its place
+// allows: the nearest district whose centre is within regionMatchKM, then
+// within it the nearest street, community and grid whose centre is within
+// that level's reach (regionReachM), as far down as centres go; 0 when no
+// district is near. Regions only have centres, so this is an estimate that
+// the dispatcher can see and correct. The centres come from the Service's
+// cache (cache.go).
 func (s *Service) nearestRegion(ctx context.Context, tx *db.Tx, lat, lng float64) (int64, error) {
 	ps, err := s.regionCentres(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	best, bestM := int64(0), regionMatchKM*1000
-	for _, p := range ps {
-		if d := DistanceM(lat, lng, p.Lat, p.Lng); d < bestM {
-			best, bestM = p.ID, d
+	return placeIn(ps, lat, lng), nil
+}
+
+// regionReachM is how far from the centre of a region of each level below
+// the district a point may lie to be placed in it.
+var regionReachM = map[string]float64{"street": 4000, "community": 1200, "grid": 400}
+
+// placeIn descends from the districts to the deepest region near the point.
+func placeIn(ps []Place, lat, lng float64) int64 {
+	best, parent := int64(0), ""
+	for {
+		next, nextPath, nextM := int64(0), "", math.Inf(1)
+		for _, p := range ps {
+			reach, ok := regionReachM[p.Level]
+			if parent == "" {
+				ok, reach = p.Level == "district", regionMatchKM*1000
+			} else if !ok || parentPath(p.Path) != parent {
+				continue
+			}
+			if !ok {
+				continue
+			}
+			if d := DistanceM(lat, lng, p.Lat, p.Lng); d < reach && d < nextM {
+				next, nextPath, nextM = p.ID, p.Path, d
+			}
 		}
+		if next == 0 {
+			return best
+		}
+		best, parent = next, nextPath
 	}
-	return best, nil
+}
+
+// parentPath is the materialised path of a region's parent ("/1/4/" of "/1/4/17/").
+func parentPath(path string) string {
+	t := strings.TrimSuffix(path, "/")
+	if i := strings.LastIndexByte(t, '/'); i >= 0 {
+		return t[:i+1]
+	}
+	return ""
 }
 
 // DistanceM is the great-circle distance in metres between two points.

@@ -117,3 +117,30 @@ func TestDispatchToAUnitWithNoActiveHandlerWarnsTheDispatcher(t *testing.T) {
 		}
 	})
 }
+
+// A citizen's report made in 张公桥 is placed in a community of 张公桥街道,
+// not only the district, so handler_zgq, whose scope is that street, sees it
+// before anyone dispatches it, and handler_swq (沙湾镇) does not.
+func TestACitizensReportInZhanggongqiaoIsPlacedInItsCommunityAndSeenByTheStreetsHandler(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		c := e.Anonymous(t)
+		res := c.JSON("POST", "/api/v1/public/reports", map[string]any{"category": "RUBBISH", "description": "张公桥菜市场旁垃圾堆放",
+			"lat": 29.5806, "lng": 103.7484, "phone": "13800138000"})
+		if res.Status != http.StatusCreated {
+			t.Fatalf("report: %d %s", res.Status, res.Body)
+		}
+		var out struct{ Code string }
+		res.Decode(&out)
+		id := e.ID(t, "workorders", "code", out.Code)
+		if e.Count(t, `SELECT COUNT(*) FROM workorders w JOIN regions r ON r.id = w.region_id WHERE w.id = ?
+			AND r.level IN ('community', 'grid') AND r.path LIKE (SELECT path FROM regions WHERE code = '511102-ZGQ') || '%'`, id) != 1 {
+			t.Fatalf("the report is not in a community of 张公桥街道")
+		}
+		if res := e.Login(t, "handler_zgq").Get("/orders/" + idStr(id)); res.Status != http.StatusOK {
+			t.Fatalf("handler_zgq: %d", res.Status)
+		}
+		if res := e.Login(t, "handler_swq").Get("/orders/" + idStr(id)); res.Status != http.StatusNotFound {
+			t.Fatalf("handler_swq: %d", res.Status)
+		}
+	})
+}
