@@ -244,7 +244,7 @@ func (s *Service) Services(ctx context.Context, site Site) (List, error) {
 // otherwise).
 func (s *Service) service(ctx context.Context, code string) (workorder.Category, error) {
 	c, err := s.Orders.CategoryByCode(ctx, code)
-	if err != nil || c.IsGroup() || !c.Public || !c.Active {
+	if err != nil || !c.Pickable(true) {
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return c, err
 		}

@@ -79,6 +79,13 @@ type Category struct {
 // IsGroup reports whether the category is a group.
 func (c *Category) IsGroup() bool { return c.ParentID == 0 }
 
+// Pickable is the one rule for which categories an order may be filed or
+// recategorised under: an active category, not a group; for a citizen (the
+// report page, the public API, Open311) also one marked public.
+func (c *Category) Pickable(citizen bool) bool {
+	return !c.IsGroup() && c.Active && (c.Public || !citizen)
+}
+
 // LocalName is the name in the language ("en" or Chinese).
 func (c *Category) LocalName(lang string) string {
 	if strings.HasPrefix(lang, "en") && c.NameEN != "" {

@@ -547,7 +547,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 	var out Submitted
 	err := func() error {
 		cat, err := s.cachedCategory(ctx, tx, in.CategoryID)
-		if err != nil || cat.IsGroup() || !cat.Active || (citizen && !cat.Public) {
+		if err != nil || !cat.Pickable(citizen) {
 			if err != nil && !errs.Is(err, errs.NotFound) {
 				return err
 			}

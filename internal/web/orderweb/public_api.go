@@ -181,7 +181,7 @@ func (s *Server) apiPublicNearby(w http.ResponseWriter, r *http.Request) error {
 	var catID int64
 	if code := strings.TrimSpace(q.Get("category")); code == "" {
 		f.Add("category", "field.required")
-	} else if c, err := s.orders.CategoryByCode(r.Context(), code); err == nil && !c.IsGroup() && c.Public && c.Active {
+	} else if c, err := s.orders.CategoryByCode(r.Context(), code); err == nil && c.Pickable(true) {
 		catID = c.ID
 	} else if err != nil && !errs.Is(err, errs.NotFound) {
 		return err

@@ -125,7 +125,7 @@ func (s *Server) checkReport(r *http.Request, f *errs.Fields, rf reportFields, f
 		PhotoCount: len(files)}
 	if rf.Category == "" {
 		f.Add("category", "field.required")
-	} else if c, err := s.orders.CategoryByCode(ctx, rf.Category); err == nil && !c.IsGroup() && c.Public && c.Active {
+	} else if c, err := s.orders.CategoryByCode(ctx, rf.Category); err == nil && c.Pickable(true) {
 		in.CategoryID = c.ID
 	} else if err != nil && !errs.Is(err, errs.NotFound) {
 		return nil, err
