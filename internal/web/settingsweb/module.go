@@ -5,18 +5,12 @@ import (
 
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
-	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/web"
 )
 
 //go:embed all:templates
 var templateFS embed.FS
 
-//go:embed locales
-var localeFS embed.FS
-
-// The module's messages (locales/<lang>/*.json) join the catalogues.
-func init() { i18n.Register(localeFS) }
 
 // Server is the settings page's web package: the security policy and the map tile server.
 type Server struct {
