@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // User is a staff account.
@@ -54,30 +55,16 @@ type UserInput struct {
 
 var (
 	usernameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{1,39}$`)
-	phoneRe    = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$`)
 	emailRe    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
-
-// ValidPhone reports whether s looks like a Chinese mobile or landline number.
-func ValidPhone(s string) bool { return phoneRe.MatchString(s) }
-
-// MaskPhone shows the first three and last four digits of a phone number
-// (138****5678), as PIPL practice asks wherever the full number is not needed.
-func MaskPhone(s string) string {
-	r := []rune(s)
-	if len(r) < 7 {
-		if len(r) == 0 {
-			return ""
-		}
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
 
 func (in *UserInput) normalise() {
 	in.Username = strings.TrimSpace(in.Username)
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	in.Phone = strings.TrimSpace(in.Phone)
+	if c, ok := pii.NormalisePhone(in.Phone); ok {
+		in.Phone = c // stored in the one canonical form
+	}
 	in.Email = strings.TrimSpace(in.Email)
 }
 
@@ -91,7 +78,7 @@ func (in *UserInput) validate(f *errs.Fields, creating bool) {
 	}
 	f.Check(in.DisplayName != "", "display_name", "field.required")
 	f.Check(len([]rune(in.DisplayName)) <= 50, "display_name", "field.too_long", 50)
-	if in.Phone != "" && !ValidPhone(in.Phone) {
+	if in.Phone != "" && !pii.ValidPhone(in.Phone) {
 		f.Add("phone", "field.bad_phone")
 	}
 	if in.Email != "" && (!emailRe.MatchString(in.Email) || len(in.Email) > 100) {
@@ -256,7 +243,7 @@ func writeUserLinks(ctx context.Context, tx *db.Tx, id int64, roleIDs []int64, i
 // password never appears.
 func userAudit(in UserInput) map[string]any {
 	return map[string]any{
-		"username": in.Username, "display_name": in.DisplayName, "phone": MaskPhone(in.Phone), "email": in.Email,
+		"username": in.Username, "display_name": in.DisplayName, "phone": pii.MaskPhone(in.Phone), "email": in.Email,
 		"unit_id": in.UnitID, "region_id": in.RegionID, "scope_kind": in.ScopeKind, "scope_regions": in.ScopeRegionIDs,
 		"scope_units": in.ScopeUnitIDs, "roles": in.Roles, "active": in.Active,
 	}

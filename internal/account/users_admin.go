@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // The admin side of accounts: list, read, change users, reset passwords,
@@ -80,7 +81,7 @@ func scanUser(sc scanner) (User, string, error) {
 	u.CreatedAt, u.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)
 	u.UnitName, u.RegionName = deref(unitName), deref(regionName)
 	phone := u.Phone
-	u.Phone = MaskPhone(phone)
+	u.Phone = pii.MaskPhone(phone)
 	return u, phone, nil
 }
 
@@ -302,10 +303,17 @@ func (s *Service) UpdateUser(ctx context.Context, p *auth.Principal, id int64, i
 			f.Add("username", "user.username_fixed")
 		}
 		in.Username = cur.Username
-		if phone != "" && in.Phone == MaskPhone(phone) {
-			in.Phone = phone
+		// The form shows the stored number masked; sent back as it was, it
+		// keeps the stored number, which is not checked again (a number
+		// stored under an older, looser rule does not block other changes).
+		keepPhone := phone != "" && (in.Phone == pii.MaskPhone(phone) || in.Phone == phone)
+		if keepPhone {
+			in.Phone = ""
 		}
 		in.validate(&f, false)
+		if keepPhone {
+			in.Phone = phone
+		}
 		roleIDs, err := s.checkRefs(ctx, tx, p, &in, &f)
 		if err != nil {
 			return err

@@ -464,8 +464,44 @@ func TestRevealPhoneNeedsContactViewAndWritesAViewContactAuditRow(t *testing.T) 
 		}
 		u, err := f.svc.GetUser(f.ctx, leader, f.userA)
 		must(t, err)
-		if u.Phone != account.MaskPhone("13800001111") {
+		if u.Phone != "138****1111" {
 			t.Fatalf("GetUser shows %q", u.Phone)
+		}
+	})
+}
+
+// Phones are stored in pii's canonical form. A number an older version
+// stored under its looser rule (a bare local number) stays as it is when
+// the edit form sends its mask back, and does not block other changes;
+// a new number typed in any form is stored canonical.
+func TestUpdateUserKeepsAnOldStoredPhoneAndStoresNewOnesCanonical(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		must(t, d.Write(f.ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(f.ctx, "UPDATE users SET phone = '2123456' WHERE id = ?", f.userA)
+			return err
+		}))
+		u, err := f.svc.GetUser(f.ctx, f.adminAP, f.userA)
+		must(t, err)
+		if u.Phone != "***3456" {
+			t.Fatalf("old phone shown as %q", u.Phone)
+		}
+		in := inputFor(u)
+		in.DisplayName = "张三丰"
+		must(t, f.svc.UpdateUser(f.ctx, f.adminAP, f.userA, in))
+		if phone, _ := f.svc.RevealPhone(f.ctx, f.rootP, f.userA); phone != "2123456" {
+			t.Fatalf("phone %q after an edit that did not touch it", phone)
+		}
+		in.Phone = "0833-212 3456"
+		must(t, f.svc.UpdateUser(f.ctx, f.adminAP, f.userA, in))
+		if phone, _ := f.svc.RevealPhone(f.ctx, f.rootP, f.userA); phone != "08332123456" {
+			t.Fatalf("new phone stored as %q, want the canonical form", phone)
+		}
+		in.Phone = "2123457" // a bare local number is no longer accepted as a new value
+		err = f.svc.UpdateUser(f.ctx, f.adminAP, f.userA, in)
+		if e := errs.As(err); e == nil || e.Fields["phone"].Key != "field.bad_phone" {
+			t.Fatalf("bare local number: %v", err)
 		}
 	})
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/wenming-city/wenming/internal/open311"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
+	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
@@ -70,6 +71,11 @@ type Config struct {
 	// configured by S3).
 	PhotoStore string
 	S3         photo.S3Config
+	// PIIKeys and PIIIndexKey configure the encryption of personal data at
+	// rest (pii.ParseKeys: "id:key,…" with the current key first, and the
+	// blind index key). Both empty: nothing can be encrypted (App.PII is nil).
+	PIIKeys     string
+	PIIIndexKey string
 }
 
 // photoStore opens the photo store the configuration selects.
@@ -105,6 +111,9 @@ type App struct {
 	Jobs     *jobs.Runner
 	Metrics  *metrics.Registry
 	Web      *web.Server
+	// PII encrypts personal data at rest and computes its blind indexes;
+	// nil when no keys are configured.
+	PII *pii.Keyring
 	// Logins are the demo accounts in demo mode.
 	Logins []demo.Login
 	// DemoLoaded is true when this start loaded the demo city.
@@ -123,11 +132,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// A key that does not parse stops the start before anything is opened.
+	keys, err := pii.ParseKeys(cfg.PIIKeys, cfg.PIIIndexKey)
+	if err != nil {
+		return nil, err
+	}
 	d, err := db.Open(ctx, cfg.DSN())
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: d, Metrics: metrics.New()}
+	a := &App{Config: cfg, Log: log, DB: d, Metrics: metrics.New(), PII: keys}
+	if keys != nil {
+		log.Info("personal data keys loaded", "current_key", keys.CurrentKeyID())
+	}
 	ok := false
 	defer func() {
 		if !ok {

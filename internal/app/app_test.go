@@ -3,9 +3,11 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/wenming-city/wenming/internal/app"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 func TestMain(m *testing.M) {
@@ -140,4 +143,34 @@ func TestReadyzFailsWhenTheDatabaseIsGone(t *testing.T) {
 		t.Fatalf("readyz with a closed database: %d", res.StatusCode)
 	}
 	_ = db.SQLite
+}
+
+func TestPIIKeysReachTheAppAndABadOneStopsTheStartBeforeTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	cfg := app.Config{DataDir: dir, Out: io.Discard, PIIKeys: "k1:" + pii.NewKey(), PIIIndexKey: "AAAA"}
+	if _, err := app.New(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "index key") {
+		t.Fatalf("a short index key: %v", err)
+	}
+	if _, err := os.Stat(cfg.DSN()); !os.IsNotExist(err) {
+		t.Fatalf("the database was created before the keys were checked: %v", err)
+	}
+	cfg.PIIIndexKey = pii.NewKey()
+	a, err := app.New(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	stored, _, err := a.PII.EncryptID("511102199003071526")
+	if err != nil || pii.KeyID(stored) != "k1" {
+		t.Fatalf("encrypt: %q, %v", stored, err)
+	}
+	// Without keys the app starts and refuses to encrypt.
+	b, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Out: io.Discard}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, _, err := b.PII.EncryptID("511102199003071526"); !errors.Is(err, pii.ErrNoKey) {
+		t.Fatalf("no keys: %v", err)
+	}
 }

@@ -25,6 +25,7 @@ const (
 	ActionLogout      = "logout"
 	ActionPassword    = "password"
 	ActionViewContact = "view_contact"
+	ActionRevealPII   = "reveal_pii"
 	ActionIssueToken  = "issue_token"
 	ActionRevokeToken = "revoke_token"
 	ActionLock        = "lock"

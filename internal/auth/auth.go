@@ -26,6 +26,7 @@ const (
 	PermContactView    Perm = "contact.view"    // reveal full phone numbers (each reveal is audited)
 	PermSettingsManage Perm = "settings.manage" // password rules and other settings
 	PermDashboardView  Perm = "dashboard.view"  // leaders' figures
+	PermPIIReveal      Perm = "pii.reveal"      // reveal encrypted personal data such as ID numbers (each reveal is audited)
 
 	// Work that later capabilities check; defined here so roles carry them from the start.
 	PermOrderIntake   Perm = "workorder.intake"   // enter calls, answer at intake, callbacks
@@ -41,7 +42,7 @@ const (
 // AllPerms lists every permission in display order.
 var AllPerms = []Perm{
 	PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermRoleManage, PermTokenManage,
-	PermAuditView, PermContactView, PermSettingsManage, PermDashboardView,
+	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/perf"
+	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -54,6 +55,7 @@ Usage:
                                  durable intake through POST /api/v1/public/reports vs raw ceilings
   wenming bench orders [--data DIR] [--n 50]
                                  queue, KPI table and search on a folder loaded by demo --orders
+  wenming pii-key [--id ID]      print a new personal-data key (WENMING_PII_KEYS entry) and index key
   wenming version
 
 Flags (each also an environment variable):
@@ -66,6 +68,12 @@ Flags (each also an environment variable):
   --trust-proxy WENMING_TRUST_PROXY reverse proxies whose X-Forwarded-For is believed (IPs/CIDRs)
   --pprof       WENMING_PPROF       serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060 (default off)
   --report-limit WENMING_REPORT_LIMIT citizens' reports per address: N/DURATION (default 20/1h) or off
+
+Secrets (environment only, so they never show in a process list):
+  WENMING_ADMIN_PASSWORD            the first admin's password on a new database
+  WENMING_S3_ACCESS_KEY, WENMING_S3_SECRET_KEY
+  WENMING_PII_KEYS                  personal-data encryption keys: id:base64[,id:base64…], the first encrypts
+  WENMING_PII_INDEX_KEY             the blind index key (base64); see docs/OPERATIONS.md, "Personal data"
 `
 
 // Run executes the command line and returns the process exit code.
@@ -90,6 +98,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = restore(args, stdout, stderr)
 	case "bench":
 		err = bench(args, stdout, stderr)
+	case "pii-key":
+		err = piiKey(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "wenming", app.Version)
 	case "help", "-h", "--help":
@@ -173,11 +183,30 @@ func flags(fs *flag.FlagSet) *app.Config {
 	// Keys only from the environment, so they never show in a process list.
 	c.S3.AccessKey = os.Getenv("WENMING_S3_ACCESS_KEY")
 	c.S3.SecretKey = os.Getenv("WENMING_S3_SECRET_KEY")
+	c.PIIKeys = os.Getenv("WENMING_PII_KEYS")
+	c.PIIIndexKey = os.Getenv("WENMING_PII_INDEX_KEY")
 	fs.Func("report-limit", "citizens' reports per address, e.g. 20/1h, or off", func(v string) (err error) {
 		c.ReportLimit, err = parseReportLimit(v)
 		return err
 	})
 	return c
+}
+
+// piiKey prints a new key for WENMING_PII_KEYS under the id given, and a
+// new index key for a first configuration.
+func piiKey(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("pii-key", stderr)
+	id := fs.String("id", "k"+time.Now().UTC().Format("20060102"), "key id (letters, digits, - or _, at most 16)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	entry := *id + ":" + pii.NewKey()
+	if _, err := pii.ParseKeys(entry, pii.NewKey()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "WENMING_PII_KEYS entry (put it first; keep the old ones after it):\n%s\n", entry)
+	fmt.Fprintf(stdout, "WENMING_PII_INDEX_KEY (only for a first configuration; never change it on its own):\n%s\n", pii.NewKey())
+	return nil
 }
 
 // parseReportLimit reads "N/DURATION" (20/1h) or "off".

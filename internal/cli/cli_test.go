@@ -8,7 +8,9 @@ import (
 	"testing"
 
 	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/app"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 func TestMain(m *testing.M) {
@@ -94,5 +96,42 @@ func TestDemoLoadsOnceAndRefusesANonEmptyDatabase(t *testing.T) {
 func TestBadLogFormatIsRefused(t *testing.T) {
 	if code, _, e := run(t, "", "serve", "--data", t.TempDir(), "--log-format", "xml"); code != 1 || !strings.Contains(e, "text or json") {
 		t.Fatalf("got %d %q", code, e)
+	}
+}
+
+func TestPIIKeyPrintsKeysThatServeReadsFromTheEnvironment(t *testing.T) {
+	code, out, e := run(t, "", "pii-key", "--id", "k2")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 4 || !strings.HasPrefix(lines[1], "k2:") {
+		t.Fatalf("pii-key: %d %q %q", code, out, e)
+	}
+	t.Setenv("WENMING_PII_KEYS", lines[1]+",k1:"+pii.NewKey())
+	t.Setenv("WENMING_PII_INDEX_KEY", lines[3])
+	c := flags(newFlagSet("serve", &bytes.Buffer{}))
+	c.DataDir = t.TempDir()
+	a, err := app.New(context.Background(), *c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.PII.CurrentKeyID() != "k2" {
+		t.Fatalf("current key %q, want the first of WENMING_PII_KEYS", a.PII.CurrentKeyID())
+	}
+	if code, _, _ := run(t, "", "pii-key", "--id", "not ok"); code == 0 {
+		t.Fatal("a key id with a space was accepted")
+	}
+}
+
+func TestServeRefusesToStartWithABadPIIKey(t *testing.T) {
+	t.Setenv("WENMING_PII_KEYS", "k1:tooshort")
+	t.Setenv("WENMING_PII_INDEX_KEY", pii.NewKey())
+	dir := t.TempDir()
+	if code, _, e := run(t, "", "serve", "--data", dir, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(e, `pii: key "k1"`) {
+		t.Fatalf("got %d %q", code, e)
+	}
+	t.Setenv("WENMING_PII_INDEX_KEY", "")
+	t.Setenv("WENMING_PII_KEYS", "k1:"+pii.NewKey())
+	if code, _, e := run(t, "", "serve", "--data", dir, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(e, "WENMING_PII_INDEX_KEY") {
+		t.Fatalf("keys without an index key: %d %q", code, e)
 	}
 }

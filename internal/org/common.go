@@ -34,14 +34,7 @@ const (
 	MaxSort       = 99999
 )
 
-var (
-	codeRe  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
-	phoneRe = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
-)
-
-// ValidPhone reports whether s is a Chinese mobile number (13800138000) or
-// a landline with its area code (010-12345678, 0833-1234567).
-func ValidPhone(s string) bool { return phoneRe.MatchString(s) }
+var codeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
 
 // limits turns a page number and size into LIMIT and OFFSET.
 func limits(page, size int) (limit, offset int) {
@@ -190,13 +183,6 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
-}
-
-func maskPhone(s string) string {
-	if len(s) < 7 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
 }
 
 // times holds columns scanned beside a row and converted after.

@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // UnitKind says what sort of body a unit is.
@@ -90,7 +91,7 @@ func (u *Unit) input() UnitInput {
 
 // audited is the input as the audit log keeps it: the phone masked.
 func (in UnitInput) audited() UnitInput {
-	in.ContactPhone = maskPhone(in.ContactPhone)
+	in.ContactPhone = pii.MaskPhone(in.ContactPhone)
 	return in
 }
 
@@ -101,6 +102,9 @@ func (in *UnitInput) normalise() {
 	in.Kind = UnitKind(strings.TrimSpace(string(in.Kind)))
 	in.ContactName = strings.TrimSpace(in.ContactName)
 	in.ContactPhone = strings.TrimSpace(in.ContactPhone)
+	if c, ok := pii.NormalisePhone(in.ContactPhone); ok {
+		in.ContactPhone = c // stored in the one canonical form
+	}
 }
 
 func (in *UnitInput) validate(f *errs.Fields) {
@@ -114,7 +118,7 @@ func (in *UnitInput) validate(f *errs.Fields) {
 	}
 	f.Check(in.RegionID != 0, "region_id", "field.required")
 	checkLen(f, "contact_name", in.ContactName, MaxContactLen, false)
-	if in.ContactPhone != "" && !ValidPhone(in.ContactPhone) {
+	if in.ContactPhone != "" && !pii.ValidPhone(in.ContactPhone) {
 		f.Add("contact_phone", "field.bad_phone")
 	}
 	checkSort(f, in.Sort)

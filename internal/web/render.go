@@ -17,10 +17,10 @@ import (
 
 	"github.com/wenming-city/wenming/internal/clock"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 //go:embed all:templates
@@ -128,7 +128,7 @@ func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": func(name string) string { return s.assets.URL(name) },
 		"add":   func(a, b int) int { return a + b },
-		"mask":  account.MaskPhone,
+		"mask":  pii.MaskPhone,
 		"join":  strings.Join,
 		"i64":   func(n int64) string { return strconv.FormatInt(n, 10) },
 		"seq": func(n int) []int {

@@ -7,11 +7,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/search"
 )
 
@@ -56,7 +56,7 @@ func (s *Service) Act(ctx context.Context, p *auth.Principal, id int64, in Actio
 		out = o
 		return err
 	})
-	out.ReporterPhone = account.MaskPhone(out.ReporterPhone)
+	out.ReporterPhone = pii.MaskPhone(out.ReporterPhone)
 	return out, err
 }
 
@@ -82,7 +82,7 @@ func (s *Service) Merge(ctx context.Context, p *auth.Principal, parentID int64, 
 		out, err = loadOrder(ctx, tx, p, parentID)
 		return err
 	})
-	out.ReporterPhone = account.MaskPhone(out.ReporterPhone)
+	out.ReporterPhone = pii.MaskPhone(out.ReporterPhone)
 	return out, err
 }
 
@@ -508,7 +508,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 			if err != nil {
 				return err
 			}
-			o.ReporterPhone = account.MaskPhone(o.ReporterPhone)
+			o.ReporterPhone = pii.MaskPhone(o.ReporterPhone)
 			if out == nil {
 				out = make([]Order, 0, size+1)
 			}

@@ -3,10 +3,10 @@ package workorder
 import (
 	"context"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // StepMaxPhotos is how many evidence photos staff may attach to one step
@@ -56,6 +56,6 @@ func (s *Service) ActWithPhotos(ctx context.Context, p *auth.Principal, id int64
 		out = o
 		return err
 	})
-	out.ReporterPhone = account.MaskPhone(out.ReporterPhone)
+	out.ReporterPhone = pii.MaskPhone(out.ReporterPhone)
 	return out, err
 }

@@ -3,7 +3,6 @@ package workorder
 import (
 	"context"
 	"database/sql"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // The public board (曝光台): a dispatcher publishes a chosen order that the
@@ -99,51 +99,12 @@ type BoardDraft struct {
 	CanPublish bool
 }
 
-var (
-	// mobileRe: a Chinese mobile number, possibly split by spaces or dashes.
-	mobileRe = regexp.MustCompile(`(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}`)
-	// landlineRe: an area code and a local number (0833-2123456).
-	landlineRe = regexp.MustCompile(`0\d{2,3}[\s-]?\d{7,8}`)
-	// maskedRe: a masked phone (138****8000).
-	maskedRe = regexp.MustCompile(`1\d{2}\*{4}\d{4}`)
-	// digitRunRe: seven or more digits in a row (a local number, an ID).
-	digitRunRe = regexp.MustCompile(`\d{7,}`)
-)
-
-// halfWidthDigits maps full-width digits (０１２…) to ASCII, so that a
-// number typed on a Chinese keyboard is found too.
-func halfWidthDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '０' && r <= '９' {
-			return '0' + (r - '０')
-		}
-		return r
-	}, s)
-}
-
-// PhoneLike reports whether the text holds something that looks like a
-// phone number (mobile, landline, masked) or another long number.
-func PhoneLike(s string) bool {
-	s = halfWidthDigits(s)
-	return mobileRe.MatchString(s) || landlineRe.MatchString(s) || maskedRe.MatchString(s) || digitRunRe.MatchString(s)
-}
-
 // ScrubReporter removes the reporter's name (when it has at least two
-// characters, so a lone surname does not eat the text) and phone, also
-// written with spaces or dashes, masked or in full-width digits, from text.
+// characters, so a lone surname does not eat the text) and phone, in any
+// written form pii.ScrubPhone knows (spaces, dashes, +86, full-width
+// digits, masked), from text.
 func ScrubReporter(text, name, phone string) string {
-	text = halfWidthDigits(text)
-	if d := onlyDigits(phone); len(d) >= 7 {
-		parts := make([]string, len(d))
-		for i, c := range d {
-			parts[i] = string(c)
-		}
-		re := regexp.MustCompile(`(?:\+?86[\s-]?)?` + strings.Join(parts, `[\s-]?`))
-		text = re.ReplaceAllString(text, BoardMask)
-		if len(d) == 11 {
-			text = strings.ReplaceAll(text, d[:3]+"****"+d[7:], BoardMask)
-		}
-	}
+	text = pii.ScrubPhone(text, phone, BoardMask)
 	if name = strings.TrimSpace(name); utf8.RuneCountInString(name) >= 2 {
 		text = strings.ReplaceAll(text, name, BoardMask)
 	}
@@ -156,6 +117,15 @@ func (in *BoardInput) normalise(name, phone string) {
 	in.Response = strings.TrimSpace(ScrubReporter(in.Response, name, phone))
 }
 
+// scrub masks every other phone and ID number in a draft taken from the
+// order, so the citizen's description arrives without them; what staff
+// type into the form afterwards is checked by validate instead.
+func (in *BoardInput) scrub() {
+	in.Title = pii.Scrub(in.Title, BoardMask)
+	in.Summary = pii.Scrub(in.Summary, BoardMask)
+	in.Response = pii.Scrub(in.Response, BoardMask)
+}
+
 func (in *BoardInput) validate(f *errs.Fields, photos []BoardPhoto) {
 	text := func(field, v string, limit int) {
 		switch {
@@ -163,7 +133,7 @@ func (in *BoardInput) validate(f *errs.Fields, photos []BoardPhoto) {
 			f.Add(field, "field.required")
 		case utf8.RuneCountInString(v) > limit:
 			f.Add(field, "field.too_long", limit)
-		case PhoneLike(v):
+		case pii.Contains(v):
 			f.Add(field, "board.field.phone_like")
 		}
 	}
@@ -247,6 +217,7 @@ func (s *Service) BoardDraft(ctx context.Context, p *auth.Principal, orderID int
 	} else {
 		d.Input = BoardInput{Title: d.Order.Title, Summary: d.Order.Description, Response: d.Order.Resolution}
 		d.Input.normalise(d.Order.ReporterName, d.Order.ReporterPhone)
+		d.Input.scrub()
 		for _, ph := range d.Photos {
 			if ph.After {
 				d.Input.AfterPhotoIDs = append(d.Input.AfterPhotoIDs, ph.ID)

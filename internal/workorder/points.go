@@ -8,11 +8,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // Points for valid snap reports (积分, docs/GLOSSARY.md: citizens
@@ -198,8 +198,8 @@ func addPoints(ctx context.Context, tx *db.Tx, p *auth.Principal, phone string, 
 }
 
 func awardPoints(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Order, now time.Time) error {
-	phone := strings.TrimSpace(o.ReporterPhone)
-	if o.Channel != ChannelSnap || o.ParentID != 0 || !account.ValidPhone(phone) {
+	phone := canonicalPhone(o.ReporterPhone)
+	if o.Channel != ChannelSnap || o.ParentID != 0 || !pii.ValidPhone(phone) {
 		return nil
 	}
 	rule, err := readPointsRule(ctx, tx)
@@ -250,12 +250,22 @@ func reversePoints(ctx context.Context, tx *db.Tx, p *auth.Principal, o *Order, 
 	return err
 }
 
+// canonicalPhone is a typed phone in the form balances are keyed by
+// (pii.NormalisePhone), or the trimmed text when it is no phone number.
+func canonicalPhone(s string) string {
+	s = strings.TrimSpace(s)
+	if c, ok := pii.NormalisePhone(s); ok {
+		return c
+	}
+	return s
+}
+
 // PointsByCode is the citizen's view: the balance and history of the phone
 // given with one of their reports, by that report's tracking code. A wrong
 // phone and a wrong code get the same not-found answer; ten of them an
 // hour from one address close the lookup for that address.
 func (s *Service) PointsByCode(ctx context.Context, phone, code, ip string) (PointsAccount, error) {
-	phone, code = strings.TrimSpace(phone), NormaliseCode(code)
+	phone, code = canonicalPhone(phone), NormaliseCode(code)
 	var f errs.Fields
 	f.Check(phone != "", "phone", "field.required")
 	f.Check(code != "", "code", "field.required")
@@ -297,7 +307,7 @@ func (s *Service) PointsByCode(ctx context.Context, phone, code, ip string) (Poi
 }
 
 func pointsAccount(ctx context.Context, tx *db.Tx, phone string, mask bool) (PointsAccount, error) {
-	out := PointsAccount{Phone: account.MaskPhone(phone), Entries: []PointsEntry{}}
+	out := PointsAccount{Phone: pii.MaskPhone(phone), Entries: []PointsEntry{}}
 	err := tx.Get(ctx, "", "SELECT balance FROM points_balances WHERE phone = ?", []any{phone}, &out.Balance)
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return out, err
@@ -323,7 +333,7 @@ func ledger(ctx context.Context, tx *db.Tx, where string, args []any, limit, off
 		}
 		e.CreatedAt = time.UnixMilli(at)
 		if mask {
-			e.Phone = account.MaskPhone(e.Phone)
+			e.Phone = pii.MaskPhone(e.Phone)
 		} else {
 			e.ActorName = "" // the citizen does not see staff names
 		}
@@ -353,7 +363,7 @@ func (s *Service) PointsLedger(ctx context.Context, p *auth.Principal, f PointsF
 		size = DefaultPageSize
 	}
 	where, args := "1=1", []any{}
-	if ph := strings.TrimSpace(f.Phone); ph != "" {
+	if ph := canonicalPhone(f.Phone); ph != "" {
 		where, args = "l.phone = ?", []any{ph}
 	}
 	var out []PointsEntry
@@ -390,7 +400,7 @@ func CheckRedeem(in RedeemInput, f *errs.Fields) {
 	phone := strings.TrimSpace(in.Phone)
 	if phone == "" {
 		f.Add("phone", "field.required")
-	} else if !account.ValidPhone(phone) {
+	} else if !pii.ValidPhone(phone) {
 		f.Add("phone", "field.bad_phone")
 	}
 	f.Check(in.Amount > 0 && in.Amount <= MaxRedeem, "amount", "field.out_of_range", 1, MaxRedeem)
@@ -404,7 +414,7 @@ func (s *Service) RedeemPoints(ctx context.Context, p *auth.Principal, in Redeem
 	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
 		return PointsEntry{}, err
 	}
-	in.Phone, in.Note = strings.TrimSpace(in.Phone), strings.TrimSpace(in.Note)
+	in.Phone, in.Note = canonicalPhone(in.Phone), strings.TrimSpace(in.Note)
 	var f errs.Fields
 	CheckRedeem(in, &f)
 	if err := f.Err(); err != nil {
@@ -424,12 +434,12 @@ func (s *Service) RedeemPoints(ctx context.Context, p *auth.Principal, in Redeem
 		if out, err = addPoints(ctx, tx, p, in.Phone, 0, -in.Amount, PointsRedeem, in.Note, now); err != nil {
 			return err
 		}
-		masked := account.MaskPhone(in.Phone)
+		masked := pii.MaskPhone(in.Phone)
 		return audit.Record(ctx, tx, p, now, audit.Entry{Action: "points.redeem", Entity: "points", EntityID: masked,
 			Summary: masked + " -" + strconv.FormatInt(in.Amount, 10)},
 			map[string]any{"phone": masked, "balance": bal},
 			map[string]any{"phone": masked, "amount": in.Amount, "balance": out.BalanceAfter, "note": in.Note})
 	})
-	out.Phone = account.MaskPhone(out.Phone)
+	out.Phone = pii.MaskPhone(out.Phone)
 	return out, err
 }

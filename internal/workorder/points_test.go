@@ -170,3 +170,66 @@ func TestRedeemNeverGoesBelowZeroAndIsAuditedWithTheMaskedPhone(t *testing.T) {
 		}
 	})
 }
+
+// Phones are now stored digits only (pii.NormalisePhone). A landline kept
+// with its dash before keeps its order and its points: migration 0020
+// rewrites the stored forms and merges balances one number had under two
+// forms, and the citizen then finds them typing either form.
+func TestLandlinePointsStoredWithADashAreFoundAfterTheCanonicalForm(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		admin := f.user(t, "admin", 0, auth.Scope{All: true}, auth.PermSettingsManage)
+		s := f.submit(t, "RUBBISH")
+		// As an older version stored them: the order's phone and a balance under the dashed form,
+		// and a second balance under the bare digits (typed the other way on another report).
+		exec := func(q string, args ...any) {
+			t.Helper()
+			must(t, d.Write(f.ctx, func(tx *db.Tx) error { _, err := tx.Exec(f.ctx, q, args...); return err }))
+		}
+		exec("UPDATE workorders SET reporter_phone = '0833-2123456' WHERE id = ?", s.ID)
+		exec(`INSERT INTO points_balances (phone, balance, updated_at) VALUES ('0833-2123456', 5, 1), ('08332123456', 3, 2), ('010-12345678', 4, 3)`)
+		exec(`INSERT INTO points_ledger (phone, order_id, delta, reason, balance_after, day, note, actor_name, created_at)
+			VALUES ('0833-2123456', ?, 5, 'report', 5, '2026-01-05', '', 'system', 1)`, s.ID)
+		ms, err := db.Migrations(d.Engine)
+		must(t, err)
+		var step string
+		for _, m := range ms {
+			if m.Name == "0020_phone_digits" {
+				step = m.SQL
+			}
+		}
+		if step == "" {
+			t.Fatal("no migration 0020_phone_digits")
+		}
+		exec(step)
+		if n := f.count(t, "SELECT COUNT(*) FROM points_balances WHERE phone LIKE '%-%'") +
+			f.count(t, "SELECT COUNT(*) FROM points_ledger WHERE phone LIKE '%-%'") +
+			f.count(t, "SELECT COUNT(*) FROM workorders WHERE reporter_phone LIKE '%-%'"); n != 0 {
+			t.Fatalf("%d rows still hold a dashed phone", n)
+		}
+		if b, b2 := f.balance(t, "08332123456"), f.balance(t, "01012345678"); b != 8 || b2 != 4 {
+			t.Fatalf("balances %d and %d, want 5+3 merged and 4 moved", b, b2)
+		}
+		for _, typed := range []string{"0833-2123456", "08332123456", "(0833) 212 3456", "+86 833 2123456"} {
+			acc, err := f.svc.PointsByCode(f.ctx, typed, s.Code, "203.0.113.9")
+			if err != nil || acc.Balance != 8 || len(acc.Entries) != 1 || acc.Phone != "083****3456" {
+				t.Fatalf("citizen typing %q: %+v, %v", typed, acc, err)
+			}
+		}
+		e, err := f.svc.RedeemPoints(f.ctx, admin, wo.RedeemInput{Phone: "0833-2123456", Amount: 8})
+		if err != nil || e.BalanceAfter != 0 {
+			t.Fatalf("redeem under the dashed form: %+v, %v", e, err)
+		}
+		// New orders store the canonical form, so their points land on the same balance.
+		n, err := f.svc.Submit(f.ctx, nil, wo.SubmitInput{Channel: wo.ChannelSnap, CategoryID: f.cats["RUBBISH"],
+			Description: "人行道上有流动摊贩占道经营，行人无法通过", RegionID: f.street, ReporterPhone: "0833 212 3456"})
+		must(t, err)
+		if got := f.count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND reporter_phone = '08332123456'", n.ID); got != 1 {
+			t.Fatal("a new report's phone is not stored in the canonical form")
+		}
+		f.act(t, f.disp, n.ID, wo.ActionInput{Action: wo.ActionAccept})
+		if b := f.balance(t, "08332123456"); b != 10 {
+			t.Fatalf("balance %d after a new landline report, want 10 on the one key", b)
+		}
+	})
+}

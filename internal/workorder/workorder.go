@@ -17,7 +17,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/clock"
@@ -26,6 +25,7 @@ import (
 	"github.com/wenming-city/wenming/internal/inbox"
 	outbox "github.com/wenming-city/wenming/internal/notify"
 	"github.com/wenming-city/wenming/internal/photo"
+	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/refcache"
 	"github.com/wenming-city/wenming/internal/search"
 )
@@ -392,7 +392,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id int64) (Order, 
 		o.Answers, err = loadAnswers(ctx, tx, id, o.CategoryID)
 		return err
 	})
-	o.ReporterPhone = account.MaskPhone(o.ReporterPhone)
+	o.ReporterPhone = pii.MaskPhone(o.ReporterPhone)
 	return o, err
 }
 
@@ -451,6 +451,9 @@ func (in *SubmitInput) normalise() {
 	in.Address = strings.TrimSpace(in.Address)
 	in.ReporterName = strings.TrimSpace(in.ReporterName)
 	in.ReporterPhone = strings.TrimSpace(in.ReporterPhone)
+	if c, ok := pii.NormalisePhone(in.ReporterPhone); ok {
+		in.ReporterPhone = c // stored in the one canonical form: the points key
+	}
 	if in.Title == "" {
 		r := []rune(strings.Join(strings.Fields(in.Description), " "))
 		in.Title = string(r[:min(len(r), 30)])
@@ -484,7 +487,7 @@ func (in *SubmitInput) validate(f *errs.Fields, citizen bool) {
 	f.Check(utf8.RuneCountInString(in.Title) <= MaxTitleLen, "title", "field.too_long", MaxTitleLen)
 	f.Check(utf8.RuneCountInString(in.Address) <= MaxAddressLen, "address", "field.too_long", MaxAddressLen)
 	f.Check(utf8.RuneCountInString(in.ReporterName) <= MaxNameLen, "name", "field.too_long", MaxNameLen)
-	if in.ReporterPhone != "" && !account.ValidPhone(in.ReporterPhone) {
+	if in.ReporterPhone != "" && !pii.ValidPhone(in.ReporterPhone) {
 		f.Add("phone", "field.bad_phone")
 	}
 	checkCoord(f, "lat", in.Lat, 90)
@@ -616,7 +619,7 @@ func (s *Service) submitTx(ctx context.Context, tx *db.Tx, p *auth.Principal, in
 		if p != nil {
 			if err := audit.Record(ctx, tx, p, now, audit.Entry{Action: audit.ActionCreate, Entity: "workorder",
 				EntityID: audit.ID(id), Summary: code}, nil, map[string]any{"channel": in.Channel, "category": cat.Code,
-				"title": in.Title, "phone": account.MaskPhone(in.ReporterPhone)}); err != nil {
+				"title": in.Title, "phone": pii.MaskPhone(in.ReporterPhone)}); err != nil {
 				return err
 			}
 		}

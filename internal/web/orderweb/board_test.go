@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/apptest"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -347,7 +348,7 @@ func TestScrubReporterAndPhoneLike(t *testing.T) {
 	}
 	for s, want := range map[string]bool{"13912345678": true, "139 1234 5678": true, "0833-2123456": true, "2123456": true,
 		"110105199001011234": true, "139****5678": true, "2026-11-29 处理": false, "拨打 12345 热线": false, "罚款 5000 元": false} {
-		if workorder.PhoneLike(s) != want {
+		if pii.Contains(s) != want {
 			t.Errorf("PhoneLike(%q) = %v", s, !want)
 		}
 	}

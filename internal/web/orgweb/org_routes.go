@@ -10,10 +10,10 @@ import (
 
 	"github.com/wenming-city/wenming/internal/web"
 
-	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/pii"
 )
 
 // orgRoutes registers the organisation pages and API (regions, units,
@@ -207,7 +207,7 @@ func orgUnitPhone(p *auth.Principal, phone string) string {
 	if p.Can(auth.PermOrgManage) || p.Can(auth.PermContactView) {
 		return phone
 	}
-	return account.MaskPhone(phone)
+	return pii.MaskPhone(phone)
 }
 
 func orgFloat(x *float64) string {
