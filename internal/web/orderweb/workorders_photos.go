@@ -3,11 +3,13 @@ package orderweb
 import (
 	"context"
 	"errors"
-	"github.com/wenming-city/wenming/internal/web"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
@@ -53,9 +55,29 @@ func (s *Server) stepPhotos(r *http.Request, p *auth.Principal, id int64, fe *er
 	if s.photos == nil {
 		return nil, errors.New("no photo store configured")
 	}
-	var out []*photo.Prepared
+	// Every photo's header first, then the request's pixel budget, and only
+	// then the decoding (bounded by photo's decode slots), as on /report.
+	checked := make([]*photo.Checked, 0, len(files))
 	for i, fh := range files {
-		pp, err := web.PreparePhoto(fh)
+		c, err := web.InspectPhoto(fh)
+		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		checked = append(checked, c)
+	}
+	if len(checked) < len(files) {
+		return nil, nil
+	}
+	if e := errs.As(photo.CheckPixelBudget(checked)); e != nil {
+		fe.Add("photos", e.Key, e.Args...)
+		return nil, nil
+	}
+	var out []*photo.Prepared
+	for i, c := range checked {
+		pp, err := c.Prepare(r.Context())
 		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
 			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
 			continue
@@ -69,26 +91,25 @@ func (s *Server) stepPhotos(r *http.Request, p *auth.Principal, id int64, fe *er
 
 // actWithPhotos takes the step with its prepared photos: the blobs are
 // written first (outside the transaction, so slow storage does not hold
-// the writer), then the photo rows join the step's transaction.
-func (s *Server) actWithPhotos(ctx context.Context, p *auth.Principal, id int64, in workorder.ActionInput, prepared []*photo.Prepared) (workorder.Order, error) {
+// the writer), the photo rows join the step's transaction, and a refused
+// step removes the blobs it wrote (photo.Staged), as a refused report does.
+func (s *Server) actWithPhotos(ctx context.Context, p *auth.Principal, id int64, in workorder.ActionInput, prepared []*photo.Prepared) (o workorder.Order, err error) {
 	if len(prepared) == 0 {
 		return s.orders.Act(ctx, p, id, in)
 	}
-	for _, pp := range prepared {
-		if err := s.photos.Upload(ctx, pp); err != nil {
-			return workorder.Order{}, err
-		}
+	staged, err := s.photos.Stage(ctx, prepared)
+	if err != nil {
+		return workorder.Order{}, err
 	}
-	return s.orders.ActWithPhotos(ctx, p, id, in, func(ctx context.Context, tx *db.Tx) ([]int64, error) {
-		ids := make([]int64, 0, len(prepared))
-		for _, pp := range prepared {
-			ph, err := s.photos.Commit(ctx, tx, pp, p.UserID)
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, ph.ID)
+	defer func() {
+		bg := context.WithoutCancel(ctx)
+		if ferr := staged.Finish(bg, err == nil); ferr != nil {
+			// The sweeper removes what is left (photo.Service.Sweep).
+			slog.WarnContext(bg, "photos of a refused step are left for the sweeper", "err", ferr)
 		}
-		return ids, nil
+	}()
+	return s.orders.ActWithPhotos(ctx, p, id, in, func(ctx context.Context, tx *db.Tx) ([]int64, error) {
+		return staged.Commit(ctx, tx, p.UserID)
 	})
 }
 

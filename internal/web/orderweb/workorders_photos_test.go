@@ -1,9 +1,17 @@
 package orderweb_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,4 +179,65 @@ func TestOrderPhotoRouteIsNotFoundOutsideTheHandlersScope(t *testing.T) {
 			t.Fatalf("out of scope step with photo: %d", res.Status)
 		}
 	})
+}
+
+// A staff step refused inside its transaction (here: resolving an order a
+// second time) removes the photo files it wrote before the transaction, so
+// no file stays without its row; the first resolution's photo stays.
+func TestARefusedStepWithAPhotoLeavesNoFileBehind(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		id := woAcknowledged(t, e, "白燕路路口垃圾桶满溢")
+		zgq := e.Login(t, "handler_zgq")
+		resolve := func(jpg []byte) *apptest.Response {
+			return e.PostMultipart(t, zgq, fmt.Sprintf("/orders/%d/actions/resolve", id),
+				url.Values{"csrf": {zgq.CSRF()}, "note": {"已清运并消毒"}}, apptest.Upload{Name: "after.jpg", Data: jpg})
+		}
+		if res := resolve(apptest.SmallJPEG(t)); res.Status != http.StatusSeeOther {
+			t.Fatalf("resolve: %d %s", res.Status, res.Body)
+		}
+		root := filepath.Join(e.App.Config.DataDir, "photos")
+		before := photoFiles(t, root)
+		if res := resolve(otherJPEG(t)); res.Status == http.StatusSeeOther || e.OrderState(t, id) != "resolved" {
+			t.Fatalf("a second resolution went through: %d", res.Status)
+		}
+		if after := photoFiles(t, root); !slices.Equal(after, before) {
+			t.Fatalf("the refused step left files: before %v, after %v", before, after)
+		}
+		if resolvePhotos(t, e, id) != 1 {
+			t.Fatal("the first resolution lost its photo")
+		}
+	})
+}
+
+// photoFiles lists the files of the local photo store, sorted.
+func photoFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// otherJPEG is a real photo unlike apptest.SmallJPEG.
+func otherJPEG(t *testing.T) []byte {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, 80, 60))
+	for y := range 60 {
+		for x := range 80 {
+			m.Set(x, y, color.RGBA{200, uint8(x * 3), uint8(y * 4), 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
