@@ -1,11 +1,11 @@
 package orderweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/clock"
 
@@ -186,22 +186,8 @@ func (s *Server) boardPhoto(w http.ResponseWriter, r *http.Request) error {
 	if s.photos == nil {
 		return errs.NotFoundf("photo.entity")
 	}
-	b, err := s.photos.Open(r.Context(), id, variant)
-	if err != nil {
-		return err
-	}
-	defer b.Body.Close()
-	etag := `"` + b.ETag + `"`
-	w.Header().Set("ETag", etag)
 	// Short and revalidated: a post taken off the board stops showing soon.
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	w.Header().Set("Content-Type", b.ContentType)
-	_, err = io.Copy(w, b.Body)
-	return err
+	return web.ServePhoto(w, r, s.photos, id, variant, "public, max-age=300")
 }
 
 // boardPublishData is the dispatcher's publish form.

@@ -2,7 +2,6 @@ package orderweb
 
 import (
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -434,19 +433,5 @@ func (s *Server) trackPhoto(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("size") == "thumb" {
 		variant = photo.Thumb
 	}
-	b, err := s.photos.Open(r.Context(), id, variant)
-	if err != nil {
-		return err
-	}
-	defer b.Body.Close()
-	etag := `"` + b.ETag + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	w.Header().Set("Content-Type", b.ContentType)
-	_, err = io.Copy(w, b.Body)
-	return err
+	return web.ServePhoto(w, r, s.photos, id, variant, "private, max-age=86400")
 }

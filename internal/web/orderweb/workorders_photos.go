@@ -3,7 +3,6 @@ package orderweb
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -140,22 +139,7 @@ func (s *Server) orderPhoto(w http.ResponseWriter, r *http.Request) error {
 	if !found || s.photos == nil {
 		return errs.NotFoundf("photo.entity")
 	}
-	b, err := s.photos.Open(r.Context(), pid, variant)
-	if err != nil {
-		return err
-	}
-	defer b.Body.Close()
-	etag := `"` + b.ETag + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return nil
-	}
-	w.Header().Set("Content-Type", b.ContentType)
-	_, err = io.Copy(w, b.Body)
-	return err
+	return web.ServePhoto(w, r, s.photos, pid, variant, "private, max-age=3600")
 }
 
 // staffPhoto is a photo on the staff timeline.
