@@ -11,8 +11,8 @@ import (
 
 // The round trips every list, form and API of a capability repeats, once.
 
-// ShowForm renders the form page that view builds (a new or edit form).
-func (s *Server) ShowForm(w http.ResponseWriter, r *http.Request, page string, view func() (*View, error)) error {
+// Show renders the page that view builds (a list, a new or edit form).
+func (s *Server) Show(w http.ResponseWriter, r *http.Request, page string, view func() (*View, error)) error {
 	v, err := view()
 	if err != nil {
 		return err

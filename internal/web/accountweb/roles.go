@@ -64,12 +64,7 @@ func (s *Server) roleList(w http.ResponseWriter, r *http.Request) error {
 	if web.WantsXLSX(r) {
 		return s.roleExport(w, r)
 	}
-	v, err := s.roleListView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "role_list", v)
-	return nil
+	return s.Show(w, r, "role_list", func() (*web.View, error) { return s.roleListView(w, r) })
 }
 
 func (s *Server) roleExport(w http.ResponseWriter, r *http.Request) error {

@@ -73,12 +73,7 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request) error {
 	if web.WantsXLSX(r) {
 		return s.tokenExport(w, r)
 	}
-	v, err := s.tokenListView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "token_list", v)
-	return nil
+	return s.Show(w, r, "token_list", func() (*web.View, error) { return s.tokenListView(w, r) })
 }
 
 func (s *Server) tokenExport(w http.ResponseWriter, r *http.Request) error {
@@ -156,12 +151,7 @@ func (s *Server) tokenNew(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.Require(web.Principal(r), auth.PermTokenManage); err != nil {
 		return err
 	}
-	v, err := s.tokenFormView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "token_new", v)
-	return nil
+	return s.Show(w, r, "token_new", func() (*web.View, error) { return s.tokenFormView(w, r) })
 }
 
 // issueToken checks the parts the service cannot (a chosen user, a date)

@@ -124,12 +124,7 @@ func (s *Server) unitChannelsPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	v, err := s.unitChannelsView(w, r, u)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "unit_channels", v)
-	return nil
+	return s.Show(w, r, "unit_channels", func() (*web.View, error) { return s.unitChannelsView(w, r, u) })
 }
 
 func (s *Server) unitChannelAdd(w http.ResponseWriter, r *http.Request) error {
@@ -272,12 +267,7 @@ func emailField(err error) {
 }
 
 func (s *Server) myEmailPage(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.myEmailView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "account_email", v)
-	return nil
+	return s.Show(w, r, "account_email", func() (*web.View, error) { return s.myEmailView(w, r) })
 }
 
 func (s *Server) myEmailSubmit(w http.ResponseWriter, r *http.Request) error {

@@ -62,12 +62,7 @@ func (s *Server) categoryList(w http.ResponseWriter, r *http.Request) error {
 	if err := requireSettings(r); err != nil {
 		return err
 	}
-	v, err := s.categoryListView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "category_list", v)
-	return nil
+	return s.Show(w, r, "category_list", func() (*web.View, error) { return s.categoryListView(w, r) })
 }
 
 // urgencyChoice is an urgency class in the select, with its default limits
@@ -282,12 +277,7 @@ func (s *Server) categoryEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.categoryFormView(w, r, &c, false)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "category_form", v)
-	return nil
+	return s.Show(w, r, "category_form", func() (*web.View, error) { return s.categoryFormView(w, r, &c, false) })
 }
 
 func (s *Server) categoryUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -391,12 +381,7 @@ func (s *Server) urgencyList(w http.ResponseWriter, r *http.Request) error {
 	if err := requireSettings(r); err != nil {
 		return err
 	}
-	v, err := s.urgencyView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "urgency_list", v)
-	return nil
+	return s.Show(w, r, "urgency_list", func() (*web.View, error) { return s.urgencyView(w, r) })
 }
 
 func (s *Server) urgencyUpdate(w http.ResponseWriter, r *http.Request) error {

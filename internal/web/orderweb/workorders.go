@@ -394,12 +394,7 @@ func (s *Server) orderNew(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.Require(web.Principal(r), auth.PermOrderIntake); err != nil {
 		return err
 	}
-	v, err := s.orderNewView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "wo_new", v)
-	return nil
+	return s.Show(w, r, "wo_new", func() (*web.View, error) { return s.orderNewView(w, r) })
 }
 
 // intake is a hotline call: the new order and, when the operator answered

@@ -159,7 +159,7 @@ func (s *Server) pairingNew(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	return s.ShowForm(w, r, "pairing_form", func() (*web.View, error) { return s.pairingFormView(w, r, nil) })
+	return s.Show(w, r, "pairing_form", func() (*web.View, error) { return s.pairingFormView(w, r, nil) })
 }
 
 func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request) error {
@@ -192,7 +192,7 @@ func (s *Server) pairingEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.ShowForm(w, r, "pairing_form", func() (*web.View, error) { return s.pairingFormView(w, r, &x) })
+	return s.Show(w, r, "pairing_form", func() (*web.View, error) { return s.pairingFormView(w, r, &x) })
 }
 
 func (s *Server) pairingUpdate(w http.ResponseWriter, r *http.Request) error {

@@ -246,7 +246,7 @@ func (s *Server) regionNew(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	return s.ShowForm(w, r, "region_form", func() (*web.View, error) { return s.regionFormView(w, r, nil) })
+	return s.Show(w, r, "region_form", func() (*web.View, error) { return s.regionFormView(w, r, nil) })
 }
 
 func (s *Server) regionCreate(w http.ResponseWriter, r *http.Request) error {
@@ -278,7 +278,7 @@ func (s *Server) regionEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.ShowForm(w, r, "region_form", func() (*web.View, error) { return s.regionFormView(w, r, &reg) })
+	return s.Show(w, r, "region_form", func() (*web.View, error) { return s.regionFormView(w, r, &reg) })
 }
 
 func (s *Server) regionUpdate(w http.ResponseWriter, r *http.Request) error {

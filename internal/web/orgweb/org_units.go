@@ -219,7 +219,7 @@ func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) error {
 	if err := web.OrgRequireManage(r); err != nil {
 		return err
 	}
-	return s.ShowForm(w, r, "unit_form", func() (*web.View, error) { return s.unitFormView(w, r, nil) })
+	return s.Show(w, r, "unit_form", func() (*web.View, error) { return s.unitFormView(w, r, nil) })
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) error {
@@ -251,7 +251,7 @@ func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.ShowForm(w, r, "unit_form", func() (*web.View, error) { return s.unitFormView(w, r, &u) })
+	return s.Show(w, r, "unit_form", func() (*web.View, error) { return s.unitFormView(w, r, &u) })
 }
 
 func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {

@@ -11,7 +11,6 @@ import (
 //go:embed all:templates
 var templateFS embed.FS
 
-
 // Server is the settings page's web package: the security policy and the map tile server.
 type Server struct {
 	*web.Server

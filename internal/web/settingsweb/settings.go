@@ -152,12 +152,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.Require(web.Principal(r), auth.PermSettingsManage); err != nil {
 		return err
 	}
-	v, err := s.settingsView(w, r)
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "settings", v)
-	return nil
+	return s.Show(w, r, "settings", func() (*web.View, error) { return s.settingsView(w, r) })
 }
 
 func (s *Server) settingsSubmit(w http.ResponseWriter, r *http.Request) error {
