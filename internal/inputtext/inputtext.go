@@ -16,6 +16,7 @@
 package inputtext
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strconv"
@@ -52,35 +53,48 @@ func StripBidi(s string) string {
 // HasBidi reports whether s holds a control StripBidi removes. All of them
 // are encoded as E2 80 AA–AE or E2 81 A6–A9 in UTF-8.
 func HasBidi(s string) bool {
-	for i := 0; i+2 < len(s); i++ {
+	for i := 0; ; i++ {
 		j := strings.IndexByte(s[i:], 0xE2)
-		if j < 0 {
+		if j < 0 || i+j+2 >= len(s) {
 			return false
 		}
 		i += j
-		if i+2 >= len(s) {
-			return false
-		}
-		if c := s[i+2]; s[i+1] == 0x80 && c >= 0xAA && c <= 0xAE || s[i+1] == 0x81 && c >= 0xA6 && c <= 0xA9 {
+		if isBidiSeq(s[i+1], s[i+2]) {
 			return true
 		}
 	}
-	return false
+}
+
+// HasBidiBytes is HasBidi for bytes.
+func HasBidiBytes(b []byte) bool {
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(b[i:], 0xE2)
+		if j < 0 || i+j+2 >= len(b) {
+			return false
+		}
+		i += j
+		if isBidiSeq(b[i+1], b[i+2]) {
+			return true
+		}
+	}
+}
+
+// isBidiSeq reports whether E2 b1 b2 encodes a control StripBidi removes.
+func isBidiSeq(b1, b2 byte) bool {
+	return b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE || b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9
 }
 
 // StripBidiBytes removes the controls from UTF-8 bytes in place and returns
 // the shortened slice (for a rendered page).
 func StripBidiBytes(b []byte) []byte {
-	if !HasBidi(string(b)) { // the conversion does not allocate here
+	if !HasBidiBytes(b) {
 		return b
 	}
 	out := b[:0]
 	for i := 0; i < len(b); {
-		if b[i] == 0xE2 && i+2 < len(b) {
-			if c := b[i+2]; b[i+1] == 0x80 && c >= 0xAA && c <= 0xAE || b[i+1] == 0x81 && c >= 0xA6 && c <= 0xA9 {
-				i += 3
-				continue
-			}
+		if b[i] == 0xE2 && i+2 < len(b) && isBidiSeq(b[i+1], b[i+2]) {
+			i += 3
+			continue
 		}
 		out = append(out, b[i])
 		i++

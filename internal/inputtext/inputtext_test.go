@@ -54,3 +54,16 @@ func TestStripBidiRemovesOverridesAndIsolatesAndKeepsMarksAndOtherText(t *testin
 		}
 	}
 }
+
+func TestHasBidiFindsAControlAtAnyPlaceAndNotInOtherE2Characters(t *testing.T) {
+	for _, s := range []string{"\u202A", "ab\u202B", "\u2069cd", "“”—…\u2066", "\xe2\xe2\x80\xae"} {
+		if !HasBidi(s) || !HasBidiBytes([]byte(s)) {
+			t.Errorf("HasBidi(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "\xe2", "\xe2\x80", "“”—…", "\u2029\u202F\u2065\u206A", "\u200E\u200F"} {
+		if HasBidi(s) || HasBidiBytes([]byte(s)) {
+			t.Errorf("HasBidi(%q) = true", s)
+		}
+	}
+}

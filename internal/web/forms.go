@@ -383,7 +383,7 @@ func jsonTextOK(s string, raw []byte) bool {
 // stripJSONBidi removes bidirectional controls from the strings of a JSON
 // text (checked by checkJSONText): raw ones and \u escapes of them.
 func stripJSONBidi(body []byte) []byte {
-	if !bytes.Contains(body, []byte(`\u`)) && !inputtext.HasBidi(string(body)) {
+	if !bytes.Contains(body, []byte(`\u`)) && !inputtext.HasBidiBytes(body) {
 		return body
 	}
 	out := make([]byte, 0, len(body))
