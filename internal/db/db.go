@@ -14,6 +14,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/inputtext"
 )
 
 // Engine names a database engine.
@@ -294,6 +296,9 @@ func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := checkText(args); err != nil {
+		return nil, err
+	}
 	r, err := t.exec(ctx, t.Rebind(q), args)
 	if err != nil {
 		return nil, translate(fmt.Errorf("exec %s: %w", short(q), err))
@@ -313,6 +318,9 @@ func (t *Tx) ExecN(ctx context.Context, q string, args ...any) (int64, error) {
 // InsertID runs an INSERT that ends in "RETURNING id" and returns the id.
 func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64
+	if err := checkText(args); err != nil {
+		return 0, err
+	}
 	if err := t.queryRow(ctx, t.Rebind(q), args).Scan(&id); err != nil {
 		return 0, translate(fmt.Errorf("insert %s: %w", short(q), err))
 	}
@@ -321,6 +329,9 @@ func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error)
 
 // Query runs a query; the caller closes the rows.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := checkText(args); err != nil {
+		return nil, err
+	}
 	var rows *sql.Rows
 	var err error
 	if s := t.hot[q]; s != nil {
@@ -337,6 +348,9 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 // Get scans one row into dest. No row is errs.NotFound with the given
 // message key argument what.
 func (t *Tx) Get(ctx context.Context, what string, q string, args []any, dest ...any) error {
+	if err := checkText(args); err != nil {
+		return err
+	}
 	err := t.queryRow(ctx, t.Rebind(q), args).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.NotFoundf(what)
@@ -350,6 +364,9 @@ func (t *Tx) Get(ctx context.Context, what string, q string, args []any, dest ..
 // Count runs a SELECT COUNT(*)-style query returning one integer.
 func (t *Tx) Count(ctx context.Context, q string, args ...any) (int64, error) {
 	var n int64
+	if err := checkText(args); err != nil {
+		return 0, err
+	}
 	if err := t.queryRow(ctx, t.Rebind(q), args).Scan(&n); err != nil {
 		return 0, translate(fmt.Errorf("count %s: %w", short(q), err))
 	}
@@ -393,6 +410,39 @@ func short(q string) string {
 	return q
 }
 
+// checkText refuses string arguments that are not valid text (a NUL byte,
+// or not UTF-8) before either engine sees them: PostgreSQL would refuse
+// them with an error and SQLite would store them as sent. Byte slices are
+// binary and pass.
+func checkText(args []any) error {
+	for _, a := range args {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case *string:
+			if v == nil {
+				continue
+			}
+			s = *v
+		case sql.NullString:
+			s = v.String
+		case nil, int, int64, int32, bool, float64, []byte, time.Time, *int64, *float64, *bool:
+			continue
+		default:
+			if rv := reflect.ValueOf(a); rv.Kind() == reflect.String {
+				s = rv.String()
+			} else {
+				continue
+			}
+		}
+		if !inputtext.Valid(s) {
+			return errs.E(errs.Invalid, "err.bad_text_value")
+		}
+	}
+	return nil
+}
+
 // translate maps driver errors onto errs codes, keeping the cause.
 func translate(err error) error {
 	if err == nil {
@@ -407,6 +457,8 @@ func translate(err error) error {
 			return &wrapped{errs.E(errs.Conflict, "err.in_use"), err}
 		case "23514", "23502", "22001":
 			return &wrapped{errs.E(errs.Invalid, "err.invalid_value"), err}
+		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
+			return &wrapped{errs.E(errs.Invalid, "err.bad_text_value"), err}
 		}
 		return err
 	}

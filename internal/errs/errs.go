@@ -25,6 +25,7 @@ const (
 	Unauthorized Code = "unauthorized" // not logged in, or bad credentials
 	Forbidden    Code = "forbidden"    // logged in, but the role lacks the permission
 	TooMany      Code = "too_many"     // throttled or locked
+	TooLarge     Code = "too_large"    // the request body is over its limit; nothing was read into the store
 	Internal     Code = "internal"     // a bug or an unavailable dependency
 )
 

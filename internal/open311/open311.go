@@ -29,6 +29,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/inputtext"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -465,7 +466,7 @@ func parseCoord(f *errs.Fields, vals url.Values, name string) *float64 {
 	if s == "" {
 		return nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
+	v, err := inputtext.Decimal(s)
 	if err != nil {
 		f.Add(name, "field.bad_number")
 		return nil

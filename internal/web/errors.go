@@ -25,6 +25,8 @@ func StatusOf(code errs.Code) int {
 		return http.StatusForbidden
 	case errs.TooMany:
 		return http.StatusTooManyRequests
+	case errs.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/inputtext"
 	"github.com/wenming-city/wenming/internal/pii"
 )
 
@@ -443,7 +444,9 @@ func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, page
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	// No page shows bidirectional controls, whenever and however the text
+	// was stored: they could reorder what a citizen's text appears to say.
+	w.Write(inputtext.StripBidiBytes(buf.Bytes()))
 }
 
 // formFailed re-renders a form with the error's field messages when err is a

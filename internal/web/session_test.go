@@ -231,7 +231,7 @@ func TestAPIErrorsHaveOneShapeInTheRequestLanguage(t *testing.T) {
 		}
 		c.Lang = "zh-CN"
 		res = c.JSON("POST", "/api/v1/auth/login", map[string]any{"username": 1})
-		if res.Status != http.StatusBadRequest || !res.Contains(`"message":"请求内容不是有效的 JSON。"`) {
+		if res.Status != http.StatusBadRequest || !res.Contains(`"message":"请求的 JSON 中“username”的值类型不对。"`, `"username":"应为文字。"`) {
 			t.Fatalf("zh: %d %s", res.Status, res.Body)
 		}
 		res = c.JSON("GET", "/api/v1/me", nil)

@@ -3,7 +3,6 @@ package workorder
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"reflect"
 	"regexp"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/inputtext"
 )
 
 // Extra questions per category: what a citizen answers besides the
@@ -286,8 +286,7 @@ func CheckAnswers(qs []Question, in Answers, f *errs.Fields) Answers {
 		case TypeText:
 			f.Check(utf8.RuneCountInString(vals[0]) <= MaxAnswerTextLen, field, "field.too_long", MaxAnswerTextLen)
 		case TypeNumber:
-			n, err := strconv.ParseFloat(vals[0], 64)
-			if err != nil || math.IsInf(n, 0) || math.IsNaN(n) {
+			if _, err := inputtext.Decimal(vals[0]); err != nil {
 				f.Add(field, "field.bad_number")
 			}
 		case TypeDatetime:

@@ -624,3 +624,22 @@ func TestOpen311RetryWithTheSameIdempotencyKeyGetsTheFirstAnswerPerClient(t *tes
 		}
 	})
 }
+
+// TestOpen311RefusesAHexadecimalLatitude: lat=0x1.d9p4 is not a coordinate
+// (strconv.ParseFloat would read 29.56); the request is refused on "lat"
+// and nothing is stored.
+func TestOpen311RefusesAHexadecimalLatitude(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		before := e.Count(t, "SELECT COUNT(*) FROM workorders")
+		o := newO311(t, e)
+		_, key := issueKey(t, e, "市民通")
+		r := o.post("/open311/v2/requests.json", o311Form(key, "service_code", "STREET_VENDING", "lat", "0x1.d9p4", "long", "103.7626",
+			"description", "人行道上有流动摊贩占道经营"))
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "lat") {
+			t.Errorf("open311 hex lat: %d %s", r.Status, r.Body)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM workorders"); n != before {
+			t.Fatalf("%d orders stored with a hexadecimal latitude", n-before)
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package orderweb
 
 import (
-	"encoding/json"
 	"errors"
 	"github.com/wenming-city/wenming/internal/web"
 	"io"
@@ -82,28 +81,17 @@ func (s *Server) apiPublicCategories(w http.ResponseWriter, r *http.Request) err
 }
 
 // decodeReportJSON reads the JSON body of POST /api/v1/public/reports: one
-// object with known fields only. A value of the wrong type is a message
-// on its field; anything else that is not such an object is err.bad_json.
+// object with known fields only (decodeJSON's rules). A value of the wrong
+// type, an unknown field or a string that is not text is a message on its
+// field; anything else that is not such an object is err.bad_json.
 func decodeReportJSON(body io.Reader) (reportFields, error) {
 	var rf reportFields
-	dec := json.NewDecoder(io.LimitReader(body, 1<<20))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&rf)
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" && !strings.Contains(te.Field, ".") {
-		var f errs.Fields
-		key := "err.invalid_value"
-		if te.Field == "lat" || te.Field == "lng" {
-			key = "field.bad_number"
-		}
-		f.Add(te.Field, key)
-		return reportFields{}, f.Err()
-	}
+	b, err := web.ReadJSONBody(body)
 	if err != nil {
-		return reportFields{}, errs.E(errs.Invalid, "err.bad_json")
+		return reportFields{}, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return reportFields{}, errs.E(errs.Invalid, "err.bad_json") // something after the object
+	if err := web.DecodeJSONBytes(b, &rf); err != nil {
+		return reportFields{}, err
 	}
 	return rf, nil
 }
@@ -114,8 +102,17 @@ func (s *Server) apiPublicReport(w http.ResponseWriter, r *http.Request) error {
 	var f errs.Fields
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return errs.E(errs.TooLarge, "err.form_too_large", tooBig.Limit>>20)
+			}
 			return errs.E(errs.Invalid, "err.invalid_form")
 		}
+		if err := web.CheckValues(r.Form); err != nil {
+			return err
+		}
+		web.StripValuesBidi(r.Form)
+		web.StripValuesBidi(r.PostForm)
 		rf = fieldsFromForm(&f, r.PostForm)
 		rf.Answers = open311.Attributes(r.PostForm) // the Open311 form of answers
 	} else {

@@ -4,7 +4,9 @@ import (
 	"math"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/wenming-city/wenming/internal/inputtext"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -144,8 +146,8 @@ func (m *cityMap) pin(vals url.Values) {
 	if m == nil {
 		return
 	}
-	lat, err1 := strconv.ParseFloat(vals.Get("lat"), 64)
-	lng, err2 := strconv.ParseFloat(vals.Get("lng"), 64)
+	lat, err1 := inputtext.Decimal(strings.TrimSpace(vals.Get("lat")))
+	lng, err2 := inputtext.Decimal(strings.TrimSpace(vals.Get("lng")))
 	if err1 != nil || err2 != nil || lat > m.North || lat < m.South || lng < m.West || lng > m.East {
 		m.Pin = nil
 		return
