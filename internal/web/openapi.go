@@ -47,7 +47,7 @@ var pathParamRe = regexp.MustCompile(`\{([a-zA-Z_]+)\.*\}`)
 // schemas are the shared components.
 var schemas = map[string]any{
 	"Error": Obj(map[string]any{"error": Obj(map[string]any{
-		"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_many", "internal"}},
+		"code":    map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_many", "too_large", "internal"}},
 		"message": Str(), "fields": map[string]any{"type": "object", "additionalProperties": Str()},
 	}, "code", "message")}),
 	"Me": Obj(map[string]any{"id": Integer(), "username": Str(), "display_name": Str(), "unit_id": Integer(), "unit_name": Str(),
@@ -103,6 +103,9 @@ func (s *Server) OpenAPI() map[string]any {
 		if rt.Access == staff {
 			responses["401"] = errResp("not authenticated")
 			op["security"] = []any{map[string]any{"bearer": []string{}}}
+		}
+		if rt.Doc.Body != nil || rt.Method == http.MethodPost || rt.Method == http.MethodPut {
+			responses["413"] = errResp("the body is over its limit (1 MiB of JSON; uploads as documented)")
 		}
 		for code, desc := range rt.Doc.Extra {
 			responses[strconv.Itoa(code)] = errResp(desc)
