@@ -204,9 +204,9 @@ func applyStep(o *Order, rule Rule, st *Step) (Effect, error) {
 	return e, nil
 }
 
-// step is guardStep and applyStep for a step whose inputs need no lookup
+// takeStep is guardStep and applyStep for a step whose inputs need no lookup
 // (the demo history's): the table's state check, the guards, the effect.
-func step(o *Order, st *Step) (Effect, error) {
+func takeStep(o *Order, st *Step) (Effect, error) {
 	rule, ok := RuleFor(st.Action)
 	if !ok {
 		return Effect{}, errs.E(errs.Invalid, "workorder.err.bad_action", string(st.Action))
