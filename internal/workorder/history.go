@@ -692,6 +692,7 @@ func (h *history) simulate(id int64, created time.Time) (*genOrder, error) {
 // action's guard, its changes to the order, its timeline event and its
 // rollup change. A refusal is a bug of the simulator.
 func (h *history) act(o *genOrder, t time.Time, actor, role string, st Step) error {
+	t = time.UnixMilli(t.UnixMilli()) // the database keeps milliseconds, so Act's times have them
 	st.At, st.Category, st.Deadline = t, o.cat.Category, h.deadline
 	fx, err := takeStep(&o.Order, &st)
 	if err != nil {
@@ -752,7 +753,9 @@ func (h *history) resolve(o *genOrder, t *time.Time, now int64) (bool, error) {
 		if err := h.act(o, *t, h.pick(dispatchers), "dispatcher", Step{Action: ActionApproveExtension}); err != nil {
 			return false, err
 		}
-		window = o.ResolveDueAt.Sub(*t)
+		// (an approval that comes after the new deadline still leaves
+		// the unit some work before it resolves)
+		window = max(o.ResolveDueAt.Sub(*t), time.Hour)
 		frac = min(frac, 0.9)
 	}
 	*t = t.Add(time.Duration(float64(window)*frac) + 10*time.Minute)
