@@ -207,7 +207,6 @@ func ReplayTimelines(ctx context.Context, d *db.DB) (Replay, error) {
 	return r, err
 }
 
-
 func scanAll(ctx context.Context, tx *db.Tx, q string, f func(scanner) error) error {
 	rows, err := tx.Query(ctx, q)
 	if err != nil {
