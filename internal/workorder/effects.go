@@ -230,17 +230,29 @@ func takeStep(o *Order, st *Step) (Effect, error) {
 // extensionLayout shows the latest extension in its message (China Standard Time).
 const extensionLayout = "2006-01-02 15:04"
 
+// MaxExtensionDays is how far beyond the deadline in force an extension may
+// reach at most, unless the category's own resolve limit is longer.
+const MaxExtensionDays = 30
+
 // maxExtension is the latest deadline an extension may ask for: the
-// deadline in force plus one more of the category's own resolve limits
-// (by its calendar). An office grants more time once, and never more than
-// the matter was given in the first place; what needs longer is a
-// different matter (recategorise it as complex, or reassign it).
+// deadline in force (now, when it has passed) plus 30 days, or plus one
+// more of the category's own resolve limit (by its calendar) when that is
+// longer. An office grants a month at most, or once more the time the
+// matter was given in the first place; what needs longer is a different
+// matter (recategorise it, or reassign it).
 func maxExtension(o *Order, st *Step) (time.Time, error) {
 	base := st.At
 	if o.ResolveDueAt != nil && o.ResolveDueAt.After(base) {
 		base = *o.ResolveDueAt
 	}
-	return st.Deadline(base, st.Category.ResolveValue, st.Category.ResolveUnit)
+	again, err := st.Deadline(base, st.Category.ResolveValue, st.Category.ResolveUnit)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if month := base.AddDate(0, 0, MaxExtensionDays); month.After(again) {
+		return month, nil
+	}
+	return again, nil
 }
 
 func guardExtension(o *Order, st *Step, f *errs.Fields) error {

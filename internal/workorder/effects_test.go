@@ -346,7 +346,7 @@ func TestGuardsRefuseBadInputsOnTheirField(t *testing.T) {
 			st.Action, st.ExtensionUntil = ActionRequestExtension, due
 		}, "extension_until", "workorder.field.extension_not_later"},
 		{"extension too far", acked, func(st *Step) {
-			st.Action, st.ExtensionUntil = ActionRequestExtension, due.AddDate(0, 0, 7).Add(time.Second)
+			st.Action, st.ExtensionUntil = ActionRequestExtension, due.AddDate(0, 0, MaxExtensionDays).Add(time.Second)
 		}, "extension_until", "workorder.field.extension_too_far"},
 		{"extension to 2036", acked, func(st *Step) {
 			st.Action, st.ExtensionUntil = ActionRequestExtension, time.Date(2036, 12, 31, 0, 0, 0, 0, Zone)
@@ -374,20 +374,34 @@ func TestGuardsRefuseBadInputsOnTheirField(t *testing.T) {
 	}
 }
 
-// The latest extension follows the category's calendar: a complex matter's
-// 15 working days are added to the deadline in force, holidays skipped.
-func TestTheLatestExtensionIsOneMoreResolveLimitByTheCategorysCalendar(t *testing.T) {
+// The latest extension is 30 days beyond the deadline in force, or one
+// more resolve limit by the category's calendar when that is longer: a
+// 40-working-day matter's limit is added with holidays skipped.
+func TestTheLatestExtensionIsAMonthOrOneMoreResolveLimitByTheCategorysCalendar(t *testing.T) {
 	o := orderIn(StateAcknowledged)
+	due := *o.ResolveDueAt
 	cal := Calendar{"2026-03-20": Holiday}
-	st := Step{At: fxNow, Category: Category{ResolveValue: 15, ResolveUnit: WorkingDays}, Deadline: calendarDeadline(cal)}
-	got, err := maxExtension(&o, &st)
-	if want := Deadline(cal, *o.ResolveDueAt, 15, WorkingDays); err != nil || !got.Equal(want) {
-		t.Fatalf("latest %v %v, want %v", got, err, want)
+	for _, c := range []struct {
+		limit int
+		want  time.Time
+	}{
+		{7, due.AddDate(0, 0, 30)},
+		{15, due.AddDate(0, 0, 30)},
+		{40, Deadline(cal, due, 40, WorkingDays)},
+	} {
+		st := Step{At: fxNow, Category: Category{ResolveValue: c.limit, ResolveUnit: WorkingDays}, Deadline: calendarDeadline(cal)}
+		got, err := maxExtension(&o, &st)
+		if err != nil || !got.Equal(c.want) {
+			t.Fatalf("limit %d working days: latest %v %v, want %v", c.limit, got, err, c.want)
+		}
+	}
+	if Deadline(cal, due, 40, WorkingDays).Before(due.AddDate(0, 0, 50)) {
+		t.Fatal("40 working days with a holiday should be more than 50 calendar days")
 	}
 	// An order already past its deadline counts from now.
 	o.ResolveDueAt = ptr(fxNow.Add(-time.Hour))
-	got, _ = maxExtension(&o, &st)
-	if want := Deadline(cal, fxNow, 15, WorkingDays); !got.Equal(want) {
-		t.Fatalf("latest from now %v, want %v", got, want)
+	st := Step{At: fxNow, Category: Category{ResolveValue: 7, ResolveUnit: CalendarDays}, Deadline: calendarDeadline(cal)}
+	if got, _ := maxExtension(&o, &st); !got.Equal(fxNow.AddDate(0, 0, 30)) {
+		t.Fatalf("latest from now %v", got)
 	}
 }
