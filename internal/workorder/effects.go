@@ -404,3 +404,57 @@ func followEffect(child *Order, parent *Order, at time.Time) Effect {
 	e.StatKey = keyOf(child)
 	return e
 }
+
+// The overdue timer's steps (timers.go), beside the actions': what marking
+// a missed deadline and escalating do to the order, the events they write
+// and whom they tell. The timer's conditional UPDATE decides whether a step
+// happens (once per level, whatever runs at once); the demo history plays
+// the timer with the same functions.
+
+// timerEvent is one timeline row of a timer step.
+type timerEvent struct {
+	action   string
+	deadline *time.Time
+	data     map[string]any
+}
+
+// TimerEffect is what a timer step did, besides the order's fields.
+type TimerEffect struct {
+	events []timerEvent
+	// Kind is the notices' event kind; UnitKey tells the unit, GroupKey the
+	// supervision groups covering the region ("": nobody), and
+	// ParentUnit: the unit's parent unit is told with UnitKey too.
+	Kind, UnitKey, GroupKey string
+	ParentUnit              bool
+}
+
+// overdueEffect marks the order's missed deadline of kind ("ack" or
+// "resolve") at at, and raises it to escalation level 1 if it was not
+// escalated yet, which tells the unit and the supervision groups.
+func overdueEffect(o *Order, kind string, at time.Time) TimerEffect {
+	deadline := o.AckDueAt
+	if kind == "resolve" {
+		deadline = o.ResolveDueAt
+	}
+	if kind == "ack" {
+		o.AckOverdue = true
+	} else {
+		o.ResolveOverdue = true
+	}
+	o.UpdatedAt = at
+	e := TimerEffect{Kind: "overdue", events: []timerEvent{{EventOverdue, deadline, map[string]any{"kind": kind}}}}
+	if o.EscalationLevel == 0 {
+		o.EscalationLevel, o.EscalatedAt = 1, ptr(at)
+		e.events = append(e.events, timerEvent{EventAutoEscalate, deadline, map[string]any{"level": 1, "kind": kind}})
+		e.UnitKey, e.GroupKey = "workorder.notify.overdue_"+kind, "workorder.notify.group_overdue_"+kind
+	}
+	return e
+}
+
+// level2Effect raises an order still overdue with its unit a while after
+// level 1 to level 2, which tells the unit, its parent unit and the groups.
+func level2Effect(o *Order, at time.Time) TimerEffect {
+	o.EscalationLevel, o.EscalatedAt, o.UpdatedAt = 2, ptr(at), at
+	return TimerEffect{Kind: "escalated", events: []timerEvent{{EventAutoEscalate, deadlineInForce(o), map[string]any{"level": 2}}},
+		UnitKey: "workorder.notify.escalated_level2", GroupKey: "workorder.notify.group_escalated_level2", ParentUnit: true}
+}

@@ -405,3 +405,33 @@ func TestTheLatestExtensionIsAMonthOrOneMoreResolveLimitByTheCategorysCalendar(t
 		t.Fatalf("latest from now %v", got)
 	}
 }
+
+func TestTheTimersStepsMarkEscalateAndTellAsWrittenOut(t *testing.T) {
+	o := orderIn(StateDispatched)
+	o.EscalationLevel, o.EscalatedAt, o.ResolveOverdue = 0, nil, false
+	at := o.AckDueAt.Add(time.Minute)
+	fx := overdueEffect(&o, "ack", at)
+	if !o.AckOverdue || o.ResolveOverdue || o.EscalationLevel != 1 || !o.EscalatedAt.Equal(at) || !o.UpdatedAt.Equal(at) {
+		t.Fatalf("first overdue: %+v", o)
+	}
+	if len(fx.events) != 2 || fx.events[0].action != EventOverdue || jsonString(fx.events[0].data) != `{"kind":"ack"}` ||
+		fx.events[1].action != EventAutoEscalate || jsonString(fx.events[1].data) != `{"kind":"ack","level":1}` ||
+		!fx.events[0].deadline.Equal(*o.AckDueAt) || fx.Kind != "overdue" || fx.UnitKey != "workorder.notify.overdue_ack" ||
+		fx.GroupKey != "workorder.notify.group_overdue_ack" || fx.ParentUnit {
+		t.Fatalf("first overdue effect %+v", fx)
+	}
+	// The resolve deadline missed later: marked, no new level, nobody told again.
+	later := o.ResolveDueAt.Add(time.Minute)
+	fx = overdueEffect(&o, "resolve", later)
+	if !o.ResolveOverdue || o.EscalationLevel != 1 || !o.EscalatedAt.Equal(at) || len(fx.events) != 1 ||
+		!fx.events[0].deadline.Equal(*o.ResolveDueAt) || fx.UnitKey != "" || fx.GroupKey != "" {
+		t.Fatalf("second overdue: %+v %+v", o, fx)
+	}
+	l2 := later.Add(DefaultLevel2After)
+	fx = level2Effect(&o, l2)
+	if o.EscalationLevel != 2 || !o.EscalatedAt.Equal(l2) || len(fx.events) != 1 || jsonString(fx.events[0].data) != `{"level":2}` ||
+		!fx.events[0].deadline.Equal(*o.AckDueAt) || fx.Kind != "escalated" || fx.UnitKey != "workorder.notify.escalated_level2" ||
+		fx.GroupKey != "workorder.notify.group_escalated_level2" || !fx.ParentUnit {
+		t.Fatalf("level 2: %+v %+v", o, fx)
+	}
+}

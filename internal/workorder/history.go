@@ -780,38 +780,29 @@ func (h *history) deadline(start time.Time, n int, unit LimitUnit) (time.Time, e
 
 // timer plays the overdue timer (once a minute) up to until: marks the
 // missed deadline of an order with its unit and escalates it, to level 2
-// a day later if it is still there.
+// a day later if it is still there. When is the simulator's; what each
+// step does is the timer's own (overdueEffect, level2Effect).
 func (h *history) timer(o *genOrder, until int64) {
 	if !o.State.WithUnit() {
 		return
 	}
 	const tick = 60_000
 	if o.State == StateDispatched && !o.AckOverdue && ms(o.AckDueAt)+tick < until {
-		h.overdue(o, "ack", ms(o.AckDueAt)+tick, ms(o.AckDueAt))
+		h.timerStep(o, overdueEffect(&o.Order, "ack", time.UnixMilli(ms(o.AckDueAt)+tick)))
 	}
 	if !o.ResolveOverdue && ms(o.ResolveDueAt)+tick < until {
-		h.overdue(o, "resolve", ms(o.ResolveDueAt)+tick, ms(o.ResolveDueAt))
+		h.timerStep(o, overdueEffect(&o.Order, "resolve", time.UnixMilli(ms(o.ResolveDueAt)+tick)))
 	}
 	if o.EscalationLevel == 1 && o.Overdue() && ms(o.EscalatedAt)+DefaultLevel2After.Milliseconds()+tick < until {
-		at := ms(o.EscalatedAt) + DefaultLevel2After.Milliseconds() + tick
-		o.EscalationLevel, o.EscalatedAt = 2, ptr(time.UnixMilli(at))
-		o.add(genEvent{at: at, actor: "system", action: EventAutoEscalate, from: o.State, to: o.State,
-			deadline: ms(deadlineInForce(&o.Order)), unit: o.UnitID, data: `{"level":2}`})
+		h.timerStep(o, level2Effect(&o.Order, time.UnixMilli(ms(o.EscalatedAt)+DefaultLevel2After.Milliseconds()+tick)))
 	}
 }
 
-func (h *history) overdue(o *genOrder, kind string, at, deadline int64) {
-	if kind == "ack" {
-		o.AckOverdue = true
-	} else {
-		o.ResolveOverdue = true
-	}
-	o.add(genEvent{at: at, actor: "system", action: EventOverdue, from: o.State, to: o.State, deadline: deadline,
-		unit: o.UnitID, data: `{"kind":"` + kind + `"}`})
-	if o.EscalationLevel == 0 {
-		o.EscalationLevel, o.EscalatedAt = 1, ptr(time.UnixMilli(at))
-		o.add(genEvent{at: at, actor: "system", action: EventAutoEscalate, from: o.State, to: o.State, deadline: deadline,
-			unit: o.UnitID, data: `{"kind":"` + kind + `","level":1}`})
+// timerStep records a timer step's events, as Service.timerEffect does.
+func (h *history) timerStep(o *genOrder, fx TimerEffect) {
+	for _, te := range fx.events {
+		o.add(genEvent{at: o.UpdatedAt.UnixMilli(), actor: "system", action: te.action, from: o.State, to: o.State,
+			deadline: ms(te.deadline), unit: o.UnitID, data: jsonString(te.data)})
 	}
 }
 

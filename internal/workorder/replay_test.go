@@ -26,8 +26,8 @@ func (r *Replay) differ(format string, args ...any) {
 // the effects table, from the order as it came in: each action's event
 // must be what the effect gives (states, data, deadline, unit), the order
 // row must be where the replay ends, and the daily rollup must be the sum
-// of the effects' deltas. The overdue timer's events set the flags and
-// levels they record.
+// of the effects' deltas. The overdue timer's events are replayed through
+// its effects the same way.
 func ReplayTimelines(ctx context.Context, d *db.DB) (Replay, error) {
 	r := Replay{Steps: map[string]int{}}
 	err := d.Read(ctx, func(tx *db.Tx) error {
@@ -81,6 +81,7 @@ func ReplayTimelines(ctx context.Context, d *db.DB) (Replay, error) {
 			r.Orders++
 			o := Order{ID: row.ID, Code: row.Code, Channel: row.Channel, CategoryID: row.CategoryID, RegionID: row.RegionID,
 				RegionPath: row.RegionPath, CreatedAt: row.CreatedAt}
+			var pending []timerEvent // the rest of a timer step's events
 			for _, e := range evs {
 				r.Steps[e.Action]++
 				var data map[string]any
@@ -94,16 +95,32 @@ func ReplayTimelines(ctx context.Context, d *db.DB) (Replay, error) {
 					o.State = StateSubmitted
 					count(e.At, keyOf(&o), statDelta{received: 1})
 					continue
-				case EventOverdue:
-					if data["kind"] == "ack" {
-						o.AckOverdue = true
-					} else {
-						o.ResolveOverdue = true
+				case EventOverdue, EventAutoEscalate:
+					// The timer's steps: an overdue event starts one (with its
+					// level 1 escalation when it is the first), a lone
+					// escalation is level 2.
+					if len(pending) == 0 || e.Action == EventOverdue {
+						var fx TimerEffect
+						if e.Action == EventOverdue {
+							kind, _ := data["kind"].(string)
+							fx = overdueEffect(&o, kind, e.At)
+						} else {
+							fx = level2Effect(&o, e.At)
+						}
+						pending = fx.events
+					}
+					te := pending[0]
+					pending = pending[1:]
+					if te.action != e.Action || jsonString(te.data) != e.Data || ms(te.deadline) != ms(e.DeadlineAt) ||
+						e.UnitID != o.UnitID || e.FromState != o.State || e.ToState != o.State {
+						r.differ("order %d: timer event %s %s deadline %v, the effect's %s %s %v", id, e.Action, e.Data,
+							e.DeadlineAt, te.action, jsonString(te.data), te.deadline)
 					}
 					continue
-				case EventAutoEscalate:
-					o.EscalationLevel, o.EscalatedAt = int(data["level"].(float64)), ptr(e.At)
-					continue
+				}
+				if len(pending) > 0 {
+					r.differ("order %d: the timer's %s is missing before %s", id, pending[0].action, e.Action)
+					pending = nil
 				}
 				rule, ok := RuleFor(Action(e.Action))
 				if !ok {
