@@ -23,9 +23,12 @@ import (
 // rainy season), units differ in speed and quality and a few are chronically
 // late, callbacks are satisfied at about the seed's 99.41%, and the recent
 // orders are still open, some overdue. Every order's life is simulated step
-// by step with the same rules as Act and the overdue timer (deadlines from
-// the category and the holiday calendar, flags and escalation levels), so
-// the timeline, the order row and the daily KPI rollup agree; the rollup is
+// by step through the same functions as Act and the overdue timer (the
+// transition table and its effects, effects.go: guards, deadlines from the
+// category and the holiday calendar, flags and escalation levels, event
+// data and rollup deltas); only which step comes when is the simulator's
+// choice. So the timeline, the order row and the daily KPI rollup agree
+// with what Act would have written (replay_test.go checks it); the rollup is
 // added up in memory and written once. Rows go in with multi-row INSERTs
 // in large transactions; the search index is filled in the same
 // transactions as the orders.
