@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/auth"
@@ -110,25 +109,14 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		return Order{}, err
 	}
 	in.Note = strings.TrimSpace(in.Note)
+	st := Step{Action: in.Action, At: now, Note: in.Note, Rating: in.Rating, ExtensionUntil: in.ExtensionUntil,
+		UnitID: in.UnitID, AssistUnitIDs: in.AssistUnitIDs, PhotoIDs: in.PhotoIDs, Deadline: s.deadlineIn(ctx, tx)}
+	// The inputs on their own, then what they name must exist, then the
+	// action's own guard (effects.go).
 	var f errs.Fields
-	if rule.needs(NeedNote) && in.Note == "" {
-		f.Add("note", "workorder.field.reason_required")
-	}
-	f.Check(utf8.RuneCountInString(in.Note) <= MaxNoteLen, "note", "field.too_long", MaxNoteLen)
-	f.Check(len(in.PhotoIDs) <= MaxPhotos, "photos", "workorder.field.too_many_photos", MaxPhotos)
-	if rule.needs(NeedRating) && !in.Rating.Valid() {
-		f.Add("rating", "field.bad_choice")
-	}
-	if rule.needs(NeedExtension) && !in.ExtensionUntil.After(now) {
-		f.Add("extension_until", "workorder.field.extension_in_past")
-	}
-	if rule.needs(NeedExtension) && o.ResolveDueAt != nil && !in.ExtensionUntil.After(*o.ResolveDueAt) {
-		f.Add("extension_until", "workorder.field.extension_not_later")
-	}
-	f.Check(len(in.AssistUnitIDs) <= MaxAssistUnits, "assist_unit_ids", "workorder.field.too_many_units", MaxAssistUnits)
-	var unitPath string
+	guardInputs(rule, &st, &f)
 	if rule.needs(NeedUnit) {
-		if unitPath, err = activeUnitPath(ctx, tx, in.UnitID); err != nil {
+		if st.UnitPath, err = activeUnitPath(ctx, tx, in.UnitID); err != nil {
 			if !errs.Is(err, errs.NotFound) {
 				return Order{}, err
 			}
@@ -143,141 +131,60 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 			}
 		}
 	}
-	var newCat Category
 	if rule.needs(NeedCategory) {
-		newCat, err = getCategory(ctx, tx, in.CategoryID)
+		newCat, err := getCategory(ctx, tx, in.CategoryID)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return Order{}, err
 		}
 		if err != nil || newCat.IsGroup() || !newCat.Active {
 			f.Add("category_id", "field.bad_choice")
-		} else if newCat.ID == o.CategoryID {
-			f.Add("category_id", "workorder.field.same_category")
+		}
+		st.NewCategory = newCat
+	}
+	if rule.needs(NeedParent) {
+		parent, err := loadOrder(ctx, tx, p, in.ParentID)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return Order{}, err
+		}
+		if err == nil {
+			st.Parent = &parent
 		}
 	}
-	var parent Order
-	if rule.needs(NeedParent) {
-		parent, err = loadOrder(ctx, tx, p, in.ParentID)
-		switch {
-		case err != nil && !errs.Is(err, errs.NotFound):
-			return Order{}, err
-		case err != nil || in.ParentID == o.ID:
-			f.Add("parent_id", "field.bad_choice")
-		case !parent.State.Open():
-			f.Add("parent_id", "workorder.field.parent_not_open")
-		}
+	if st.Category, err = getCategory(ctx, tx, o.CategoryID); err != nil {
+		return Order{}, err
+	}
+	if err := guardAction(&o, rule, &st, &f); err != nil {
+		return Order{}, err
 	}
 	if err := f.Err(); err != nil {
 		return Order{}, err
 	}
-	cat, err := getCategory(ctx, tx, o.CategoryID)
+
+	resolution := o.Resolution
+	was := o // as loaded: restat moves its rollup counts from there
+	fx, err := applyStep(&o, rule, &st)
 	if err != nil {
 		return Order{}, err
 	}
-
-	was := o // as loaded: restat moves its rollup counts from there
-	from := o.State
-	to := rule.Result(from, in.Rating)
-	o.State = to
-	resolution := o.Resolution
-	ev := event{order: o.ID, at: now, action: string(in.Action), from: from, to: to, note: in.Note,
-		public: rule.PublicNote, photos: in.PhotoIDs}
-	ev.actor(p)
-	var data map[string]any
-	notifyUnit := int64(0)
-	notifyKey := ""
-
-	reopen := func() error {
-		o.ReopenCount++
-		due, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
-		if err != nil {
-			return err
-		}
-		o.ResolveDueAt, o.ResolveOverdue, o.EscalationLevel, o.EscalatedAt, o.ExtensionUntil = &due, false, 0, nil, nil
-		notifyUnit, notifyKey = o.UnitID, "workorder.notify.reopened"
-		return nil
-	}
-
-	switch in.Action {
-	case ActionDispatch, ActionReassign:
-		o.UnitID, o.UnitPath = in.UnitID, unitPath
-		ackDue := Deadline(nil, now, cat.AckHours, Hours)
-		resolveDue, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
-		if err != nil {
-			return Order{}, err
-		}
-		o.DispatchedAt, o.AckDueAt, o.ResolveDueAt = &now, &ackDue, &resolveDue
-		o.AcknowledgedAt, o.ExtensionUntil, o.EscalatedAt = nil, nil, nil
-		o.AckOverdue, o.ResolveOverdue, o.EscalationLevel = false, false, 0
+	from, to := fx.From, fx.To
+	if fx.Assist {
 		if _, err := tx.Exec(ctx, "DELETE FROM workorder_units WHERE order_id = ?", o.ID); err != nil {
 			return Order{}, err
 		}
-		for _, a := range in.AssistUnitIDs {
+		for _, a := range o.AssistUnitIDs {
 			if _, err := tx.Exec(ctx, "INSERT INTO workorder_units (order_id, unit_id) VALUES (?, ?)", o.ID, a); err != nil {
 				return Order{}, err
 			}
 		}
-		o.AssistUnitIDs = in.AssistUnitIDs
-		data = map[string]any{"ack_due_at": ackDue.UnixMilli(), "resolve_due_at": resolveDue.UnixMilli()}
-		if len(in.AssistUnitIDs) > 0 {
-			data["assist_unit_ids"] = in.AssistUnitIDs
-		}
-		notifyUnit, notifyKey = o.UnitID, "workorder.notify.dispatched"
-	case ActionAcknowledge:
-		o.AcknowledgedAt = &now
-	case ActionRequestExtension:
-		o.ExtensionUntil = ptr(in.ExtensionUntil)
-		data = map[string]any{"extension_until": in.ExtensionUntil.UnixMilli()}
-	case ActionApproveExtension:
-		if o.ExtensionUntil != nil {
-			o.ResolveDueAt = o.ExtensionUntil
-			if o.ResolveDueAt.After(now) {
-				o.ResolveOverdue = false
-			}
-		}
-		o.ExtensionUntil = nil
-		notifyUnit, notifyKey = o.UnitID, "workorder.notify.extension_approved"
-	case ActionRefuseExtension:
-		o.ExtensionUntil = nil
-		notifyUnit, notifyKey = o.UnitID, "workorder.notify.extension_refused"
-	case ActionResolve:
-		o.ResolvedAt, o.Resolution, o.ExtensionUntil = &now, in.Note, nil
-	case ActionRefuse:
-		if err := reopen(); err != nil {
-			return Order{}, err
-		}
-	case ActionCallback:
-		o.Satisfaction = in.Rating
-		data = map[string]any{"rating": in.Rating}
-		if in.Rating == RatingDissatisfied {
-			if err := reopen(); err != nil {
-				return Order{}, err
-			}
-		}
-	case ActionClose, ActionAnswer, ActionReject:
-		o.ClosedAt = &now
-		if in.Action == ActionAnswer {
-			o.Resolution = in.Note
-		}
-	case ActionMerge:
-		o.ParentID = parent.ID
-		data = map[string]any{"parent_id": parent.ID, "parent_code": parent.Code}
-		pev := event{order: parent.ID, at: now, action: string(ActionMerge), from: parent.State, to: parent.State,
-			note: in.Note, data: jsonString(map[string]any{"child_id": o.ID, "child_code": o.Code})}
+	}
+	if fx.ParentData != nil {
+		pev := event{order: st.Parent.ID, at: now, action: string(in.Action), from: st.Parent.State, to: st.Parent.State,
+			note: in.Note, data: jsonString(fx.ParentData)}
 		pev.actor(p)
 		if _, err := pev.insert(ctx, tx); err != nil {
 			return Order{}, err
 		}
-	case ActionRecategorise:
-		data = map[string]any{"from_category_id": o.CategoryID, "to_category_id": newCat.ID}
-		o.CategoryID, o.Urgency, o.CategoryName, o.CategoryNameEN = newCat.ID, newCat.Urgency, newCat.Name, newCat.NameEN
-	case ActionEscalate:
-		o.EscalationLevel++
-		o.EscalatedAt = &now
-		data = map[string]any{"level": o.EscalationLevel}
-		notifyUnit, notifyKey = o.UnitID, "workorder.notify.escalated"
 	}
-	o.UpdatedAt = now
 	if err := saveOrder(ctx, tx, &o); err != nil {
 		return Order{}, err
 	}
@@ -286,10 +193,11 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 			return Order{}, err
 		}
 	}
-	ev.deadline = deadlineInForce(&o)
-	ev.unit = o.UnitID
-	if data != nil {
-		ev.data = jsonString(data)
+	ev := event{order: o.ID, at: now, action: string(in.Action), from: from, to: to, note: in.Note,
+		public: rule.PublicNote, photos: in.PhotoIDs, deadline: deadlineInForce(&o), unit: o.UnitID}
+	ev.actor(p)
+	if fx.Data != nil {
+		ev.data = jsonString(fx.Data)
 	}
 	if _, err := ev.insert(ctx, tx); err != nil {
 		return Order{}, err
@@ -302,12 +210,12 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	if err := s.pointsOnAct(ctx, tx, p, &o, in.Action, now); err != nil { // points.go
 		return Order{}, err
 	}
-	if notifyUnit != 0 {
-		if err := notify(ctx, tx, now, 0, notifyUnit, o.ID, string(in.Action), notifyKey, o.Code); err != nil {
+	if fx.NoticeUnit != 0 {
+		if err := notify(ctx, tx, now, 0, fx.NoticeUnit, o.ID, string(in.Action), fx.NoticeKey, o.Code); err != nil {
 			return Order{}, err
 		}
 	}
-	if to.Final() && to != StateMerged {
+	if fx.Follow {
 		if err := followParent(ctx, tx, p, &o, now); err != nil {
 			return Order{}, err
 		}
@@ -319,6 +227,13 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		return Order{}, err
 	}
 	return loadOrder(ctx, tx, nil, o.ID)
+}
+
+// deadlineIn is deadline as a DeadlineFunc in the transaction.
+func (s *Service) deadlineIn(ctx context.Context, tx *db.Tx) DeadlineFunc {
+	return func(start time.Time, n int, unit LimitUnit) (time.Time, error) {
+		return s.deadline(ctx, tx, start, n, unit)
+	}
 }
 
 // deadline computes start + n units with the holiday calendar from the table.
@@ -387,16 +302,23 @@ func followParent(ctx context.Context, tx *db.Tx, p *auth.Principal, parent *Ord
 		return err
 	}
 	for _, id := range ids {
-		if _, err := tx.Exec(ctx, "UPDATE workorders SET state = ?, closed_at = ?, resolution = ?, updated_at = ? WHERE id = ?",
-			string(StateClosed), now.UnixMilli(), parent.Resolution, now.UnixMilli(), id); err != nil {
+		child, err := loadOrder(ctx, tx, nil, id)
+		if err != nil {
+			return err
+		}
+		was := child
+		fx := followEffect(&child, parent, now)
+		if err := saveOrder(ctx, tx, &child); err != nil {
+			return err
+		}
+		if err := restat(ctx, tx, &was, &child); err != nil {
 			return err
 		}
 		if err := reindexOrder(ctx, tx, id); err != nil {
 			return err
 		}
-		ev := event{order: id, at: now, action: EventFollowParent, from: StateMerged, to: StateClosed,
-			note: parent.Resolution, public: true, data: jsonString(map[string]any{"parent_id": parent.ID,
-				"parent_code": parent.Code, "parent_state": parent.State})}
+		ev := event{order: id, at: now, action: EventFollowParent, from: fx.From, to: fx.To,
+			note: child.Resolution, public: true, data: jsonString(fx.Data)}
 		if p != nil {
 			ev.actor(p)
 		}

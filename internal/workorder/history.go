@@ -23,10 +23,14 @@ import (
 // rainy season), units differ in speed and quality and a few are chronically
 // late, callbacks are satisfied at about the seed's 99.41%, and the recent
 // orders are still open, some overdue. Every order's life is simulated step
-// by step with the same rules as Act and the overdue timer (deadlines from
-// the category and the holiday calendar, flags and escalation levels), so
-// the timeline, the order row and the daily KPI rollup agree; the rollup is
-// added up in memory and written once. Rows go in with multi-row INSERTs
+// by step through the same functions as Act and the overdue timer (the
+// transition table and its effects, effects.go: guards, deadlines from the
+// category and the holiday calendar, flags and escalation levels, event
+// data); only which step comes when is the simulator's choice. So the
+// timeline and the order row are what Act would have written
+// (replay_test.go checks it), and the daily KPI rollup is each order's
+// counts as it ends up (cohort.counts, the rule restat keeps for live
+// orders), added up in memory and written once. Rows go in with multi-row INSERTs
 // in large transactions; the search index is filled in the same
 // transactions as the orders.
 
@@ -88,24 +92,15 @@ type genEvent struct {
 	data     string
 }
 
-// genOrder is an order being simulated.
+// genOrder is an order being simulated: the order as Act would keep it,
+// with the simulator's picks and the timeline about to be written.
 type genOrder struct {
-	id                                      int64
-	code                                    string
-	channel                                 Channel
-	cat                                     *genCategory
-	region                                  *genRegion
-	lat, lng                                any
-	title, desc, address, name, phone       string
-	unit                                    *genUnit
-	state                                   State
-	created, dispatched, ackDue, resolveDue int64
-	acked, resolved, closed, escalated, upd int64
-	ackOver, resolveOver                    bool
-	level, reopens                          int
-	rating                                  Rating
-	resolution                              string
-	events                                  []genEvent
+	Order
+	cat    *genCategory
+	region *genRegion
+	unit   *genUnit // the unit it was last dispatched to, with its temper
+	upd    int64    // the latest event's time
+	events []genEvent
 }
 
 // history is one run of the generator.
@@ -175,11 +170,14 @@ func (s *Service) GenerateHistory(ctx context.Context, cfg HistoryConfig) (Histo
 	batch := make([]*genOrder, 0, chunk)
 	for i, at := range times {
 		nextOrder++
-		o := h.simulate(nextOrder, at)
-		for codes[o.code] {
-			o.code = NewCode()
+		o, err := h.simulate(nextOrder, at)
+		if err != nil {
+			return h.res, err
 		}
-		codes[o.code] = true
+		for codes[o.Code] {
+			o.Code = NewCode()
+		}
+		codes[o.Code] = true
 		batch = append(batch, o)
 		if len(batch) == chunk || i == len(times)-1 {
 			if err := h.write(ctx, batch, &nextEvent); err != nil {
@@ -562,19 +560,24 @@ var dispatchers = []string{"调度员 李建华", "调度员 周明"}
 
 func (h *history) pick(s []string) string { return s[h.r.IntN(len(s))] }
 
-// simulate lives one order from its arrival to its end or to now.
-func (h *history) simulate(id int64, created time.Time) *genOrder {
+// simulate lives one order from its arrival to its end or to now. Which
+// step happens when is the simulator's own choice; what each step does to
+// the order and its timeline is the effects table's, as in Act (h.act), and
+// the rollup counts the order as it ends up (h.stat, in write).
+func (h *history) simulate(id int64, created time.Time) (*genOrder, error) {
 	c := h.pickCategory(created)
 	reg := h.region[h.r.IntN(len(h.region))]
-	o := &genOrder{id: id, code: NewCode(), channel: h.pickChannel(c), cat: c, region: reg,
-		state: StateSubmitted, created: created.UnixMilli()}
+	o := &genOrder{cat: c, region: reg}
+	o.ID, o.Code, o.Channel, o.State, o.CreatedAt = id, NewCode(), h.pickChannel(c), StateSubmitted, created
+	o.CategoryID, o.Urgency, o.RegionID, o.RegionPath = c.ID, c.Urgency, reg.id, reg.path
 	if reg.has {
-		o.lat, o.lng = reg.lat+(h.r.Float64()-0.5)*0.02, reg.lng+(h.r.Float64()-0.5)*0.02
+		lat, lng := reg.lat+(h.r.Float64()-0.5)*0.02, reg.lng+(h.r.Float64()-0.5)*0.02
+		o.Lat, o.Lng = &lat, &lng
 	}
-	o.desc, o.title, o.address = h.text(c, reg)
-	o.name = surnameList[h.r.IntN(len(surnameList))] + []string{"先生", "女士"}[h.r.IntN(2)]
-	o.phone = fmt.Sprintf("1%d%09d", []int{3, 5, 8, 9}[h.r.IntN(4)], h.r.IntN(1_000_000_000))
-	o.add(genEvent{at: o.created, action: EventSubmit, to: StateSubmitted})
+	o.Description, o.Title, o.Address = h.text(c, reg)
+	o.ReporterName = surnameList[h.r.IntN(len(surnameList))] + []string{"先生", "女士"}[h.r.IntN(2)]
+	o.ReporterPhone = fmt.Sprintf("1%d%09d", []int{3, 5, 8, 9}[h.r.IntN(4)], h.r.IntN(1_000_000_000))
+	o.add(genEvent{at: created.UnixMilli(), action: EventSubmit, to: StateSubmitted})
 	now := h.now.UnixMilli()
 	t := created
 	step := func(d time.Duration) bool { // false: now is reached first
@@ -583,26 +586,23 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 	}
 
 	// Questions answered at once; a few refused.
-	if o.channel == ChannelHotline && (c.Code == "POLICY_QUERY" || h.r.Float64() < 0.06) {
+	if o.Channel == ChannelHotline && (c.Code == "POLICY_QUERY" || h.r.Float64() < 0.06) {
 		if !step(2*time.Minute + h.exp(5*time.Minute)) {
-			return o
+			return o, nil
 		}
-		o.resolution = "已在受理时答复市民：" + answerText(c.Code)
-		o.move(t, ActionAnswer, StateAnsweredAtIntake, h.pick(operators), "operator", o.resolution, true)
-		o.closed = t.UnixMilli()
-		return o
+		return o, h.act(o, t, h.pick(operators), "operator", Step{Action: ActionAnswer, Note: "已在受理时答复市民：" + answerText(c.Code)})
 	}
 	if !step(10*time.Minute + h.exp(50*time.Minute)) {
-		return o
+		return o, nil
 	}
 	if h.r.Float64() < 0.015 {
-		o.move(t, ActionReject, StateRejected, h.pick(dispatchers), "dispatcher", "诉求不属于受理范围，已告知市民向相关渠道反映", true)
-		o.closed = t.UnixMilli()
-		return o
+		return o, h.act(o, t, h.pick(dispatchers), "dispatcher", Step{Action: ActionReject, Note: "诉求不属于受理范围，已告知市民向相关渠道反映"})
 	}
-	o.move(t, ActionAccept, StateAccepted, h.pick(dispatchers), "dispatcher", "", false)
+	if err := h.act(o, t, h.pick(dispatchers), "dispatcher", Step{Action: ActionAccept}); err != nil {
+		return o, err
+	}
 	if !step(5*time.Minute + h.exp(40*time.Minute)) {
-		return o
+		return o, nil
 	}
 	unit := c.unit
 	if unit == nil {
@@ -613,18 +613,24 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 	}
 	if h.r.Float64() < 0.03 && reg.unit != nil && reg.unit != unit {
 		// Sent to the street first, which returns it.
-		h.dispatch(o, t, reg.unit)
+		if err := h.dispatch(o, t, reg.unit); err != nil {
+			return o, err
+		}
 		if !step(2*time.Hour + h.exp(6*time.Hour)) {
 			h.timer(o, t.UnixMilli())
-			return o
+			return o, nil
 		}
 		h.timer(o, t.UnixMilli())
-		o.move(t, ActionReturn, StateReturned, reg.unit.name+"经办人", "unit_handler", "该事项不属于本单位职责，请改派", false)
+		if err := h.act(o, t, reg.unit.name+"经办人", "unit_handler", Step{Action: ActionReturn, Note: "该事项不属于本单位职责，请改派"}); err != nil {
+			return o, err
+		}
 		if !step(10*time.Minute + h.exp(time.Hour)) {
-			return o
+			return o, nil
 		}
 	}
-	h.dispatch(o, t, unit)
+	if err := h.dispatch(o, t, unit); err != nil {
+		return o, err
+	}
 
 	// The unit acknowledges: quick units well inside the limit, late ones
 	// often after it.
@@ -635,28 +641,32 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 	}
 	if !step(time.Minute + ackAfter) {
 		h.timer(o, now)
-		return o
+		return o, nil
 	}
 	h.timer(o, t.UnixMilli())
-	o.acked = t.UnixMilli()
-	o.move(t, ActionAcknowledge, StateAcknowledged, unit.name+"经办人", "unit_handler", "", false)
+	if err := h.act(o, t, unit.name+"经办人", "unit_handler", Step{Action: ActionAcknowledge}); err != nil {
+		return o, err
+	}
 	for round := 0; ; round++ {
-		if !h.resolve(o, &t, now) {
-			return o
+		if ok, err := h.resolve(o, &t, now); !ok || err != nil {
+			return o, err
 		}
 		// Verification by the dispatcher.
 		if !step(20*time.Minute + h.exp(3*time.Hour)) {
-			return o
+			return o, nil
 		}
 		if h.r.Float64() < unit.refuse && round < 2 {
-			o.move(t, ActionRefuse, StateReopened, h.pick(dispatchers), "dispatcher", "现场核查问题仍未解决，请重新办理", false)
-			h.reopen(o, t)
+			if err := h.act(o, t, h.pick(dispatchers), "dispatcher", Step{Action: ActionRefuse, Note: "现场核查问题仍未解决，请重新办理"}); err != nil {
+				return o, err
+			}
 			continue
 		}
-		o.move(t, ActionVerify, StateVerified, h.pick(dispatchers), "dispatcher", "", false)
+		if err := h.act(o, t, h.pick(dispatchers), "dispatcher", Step{Action: ActionVerify}); err != nil {
+			return o, err
+		}
 		// The callback, a day or two later.
 		if !step(4*time.Hour + h.exp(30*time.Hour)) {
-			return o
+			return o, nil
 		}
 		rating := RatingSatisfied
 		switch x := h.r.Float64(); {
@@ -667,139 +677,135 @@ func (h *history) simulate(id int64, created time.Time) *genOrder {
 		case x < 0.16:
 			rating = RatingBasicallySatisfied
 		}
-		o.rating = rating
-		to := StateCallbackDone
-		if rating == RatingDissatisfied {
-			to = StateReopened
+		if err := h.act(o, t, h.pick(operators), "operator", Step{Action: ActionCallback, Rating: rating, Note: callbackNote(rating)}); err != nil {
+			return o, err
 		}
-		o.move(t, ActionCallback, to, h.pick(operators), "operator", callbackNote(rating), false)
-		o.events[len(o.events)-1].data = jsonString(map[string]any{"rating": rating})
-		if rating == RatingDissatisfied {
-			h.reopen(o, t)
+		if o.State == StateReopened {
 			continue
 		}
 		if !step(10*time.Minute + h.exp(2*time.Hour)) {
-			return o
+			return o, nil
 		}
-		o.move(t, ActionClose, StateClosed, h.pick(operators), "operator", "", true)
-		o.closed = t.UnixMilli()
-		return o
+		return o, h.act(o, t, h.pick(operators), "operator", Step{Action: ActionClose})
 	}
+}
+
+// act takes one step on the simulated order by the transition table and
+// the effects table, as Service.act does: the table's state check, the
+// action's guard, its changes to the order and its timeline event (the
+// rollup counts the order once, as written: h.stat). A refusal is a bug of the simulator.
+func (h *history) act(o *genOrder, t time.Time, actor, role string, st Step) error {
+	t = time.UnixMilli(t.UnixMilli()) // the database keeps milliseconds, so Act's times have them
+	st.At, st.Category, st.Deadline = t, o.cat.Category, h.deadline
+	fx, err := takeStep(&o.Order, &st)
+	if err != nil {
+		return fmt.Errorf("demo history: order %d: %s at %s: %w", o.ID, st.Action, t.Format(time.RFC3339), err)
+	}
+	rule, _ := RuleFor(st.Action)
+	e := genEvent{at: t.UnixMilli(), actor: actor, role: role, action: string(st.Action), from: fx.From, to: fx.To,
+		note: st.Note, public: rule.PublicNote, deadline: ms(deadlineInForce(&o.Order)), unit: o.UnitID}
+	if fx.Data != nil {
+		e.data = jsonString(fx.Data)
+	}
+	o.add(e)
+	return nil
 }
 
 // resolve runs the unit's work from acknowledged or reopened to resolved
 // (with an extension now and then); false when now comes first.
-func (h *history) resolve(o *genOrder, t *time.Time, now int64) bool {
+func (h *history) resolve(o *genOrder, t *time.Time, now int64) (bool, error) {
 	c, unit := o.cat, o.unit
-	window := time.Duration(o.resolveDue-t.UnixMilli()) * time.Millisecond
-	window = max(window, time.Hour)
+	window := max(o.ResolveDueAt.Sub(*t), time.Hour)
 	frac := 0.35 * unit.speed * h.r.ExpFloat64()
 	if unit.late && h.r.Float64() < 0.3 {
 		frac = 1 + h.r.ExpFloat64()*0.6
 	}
-	if h.r.Float64() < 0.03 && o.state == StateAcknowledged {
+	if h.r.Float64() < 0.03 && o.State == StateAcknowledged {
 		// Asks for more time, and gets it.
 		at := t.Add(min(window/3, h.exp(window/4)))
 		if at.UnixMilli() >= now {
 			h.timer(o, now)
-			return false
+			return false, nil
 		}
 		h.timer(o, at.UnixMilli())
-		until := Deadline(h.cal, time.UnixMilli(o.resolveDue), max(3, c.ResolveValue/2), CalendarDays)
-		o.move(at, ActionRequestExtension, StateExtensionRequested, unit.name+"经办人", "unit_handler", "需协调多个部门，申请延期办理", false)
-		o.events[len(o.events)-1].data = jsonString(map[string]any{"extension_until": until.UnixMilli()})
+		// Half the limit in calendar days, at least three, within what an
+		// extension may ask for.
+		base := *o.ResolveDueAt
+		if at.After(base) {
+			base = at
+		}
+		until := Deadline(h.cal, base, max(3, c.ResolveValue/2), CalendarDays)
+		latest, err := maxExtension(&o.Order, &Step{At: at, Category: c.Category, Deadline: h.deadline})
+		if err != nil {
+			return false, err
+		}
+		if until.After(latest) {
+			until = latest
+		}
+		if err := h.act(o, at, unit.name+"经办人", "unit_handler", Step{Action: ActionRequestExtension,
+			Note: "需协调多个部门，申请延期办理", ExtensionUntil: until}); err != nil {
+			return false, err
+		}
 		*t = at.Add(30*time.Minute + h.exp(3*time.Hour))
 		if t.UnixMilli() >= now {
 			h.timer(o, now)
-			return false
+			return false, nil
 		}
 		h.timer(o, t.UnixMilli())
-		o.resolveDue = until.UnixMilli()
-		if o.resolveDue > t.UnixMilli() {
-			o.resolveOver = false
+		if err := h.act(o, *t, h.pick(dispatchers), "dispatcher", Step{Action: ActionApproveExtension}); err != nil {
+			return false, err
 		}
-		o.move(*t, ActionApproveExtension, StateAcknowledged, h.pick(dispatchers), "dispatcher", "", false)
-		window = time.Duration(o.resolveDue-t.UnixMilli()) * time.Millisecond
+		// (an approval that comes after the new deadline still leaves
+		// the unit some work before it resolves)
+		window = max(o.ResolveDueAt.Sub(*t), time.Hour)
 		frac = min(frac, 0.9)
 	}
 	*t = t.Add(time.Duration(float64(window)*frac) + 10*time.Minute)
 	if t.UnixMilli() >= now {
 		h.timer(o, now)
-		return false
+		return false, nil
 	}
 	h.timer(o, t.UnixMilli())
-	at := t.UnixMilli()
-	o.resolved = at
-	o.resolution = resolutionText(c.Code)
-	o.move(*t, ActionResolve, StateResolved, unit.name+"经办人", "unit_handler", o.resolution, true)
-	return true
+	return true, h.act(o, *t, unit.name+"经办人", "unit_handler", Step{Action: ActionResolve, Note: resolutionText(c.Code)})
 }
 
 // dispatch sends the order to a unit with fresh deadlines.
-func (h *history) dispatch(o *genOrder, t time.Time, u *genUnit) {
-	c := o.cat
+func (h *history) dispatch(o *genOrder, t time.Time, u *genUnit) error {
 	o.unit = u
-	o.dispatched = t.UnixMilli()
-	o.ackDue = Deadline(nil, t, c.AckHours, Hours).UnixMilli()
-	o.resolveDue = Deadline(h.cal, t, c.ResolveValue, c.ResolveUnit).UnixMilli()
-	o.acked, o.ackOver, o.resolveOver, o.level, o.escalated = 0, false, false, 0, 0
-	o.move(t, ActionDispatch, StateDispatched, h.pick(dispatchers), "dispatcher", "", false)
-	o.events[len(o.events)-1].data = jsonString(map[string]any{"ack_due_at": o.ackDue, "resolve_due_at": o.resolveDue})
+	return h.act(o, t, h.pick(dispatchers), "dispatcher", Step{Action: ActionDispatch, UnitID: u.id, UnitPath: u.path})
 }
 
-// reopen sends a refused or dissatisfied order back to its unit.
-func (h *history) reopen(o *genOrder, t time.Time) {
-	o.reopens++
-	o.resolveDue = Deadline(h.cal, t, o.cat.ResolveValue, o.cat.ResolveUnit).UnixMilli()
-	o.resolveOver, o.level, o.escalated = false, 0, 0
-	o.events[len(o.events)-1].deadline = o.resolveDue
+// deadline is the simulator's DeadlineFunc: the loaded holiday calendar.
+func (h *history) deadline(start time.Time, n int, unit LimitUnit) (time.Time, error) {
+	return Deadline(h.cal, start, n, unit), nil
 }
 
 // timer plays the overdue timer (once a minute) up to until: marks the
 // missed deadline of an order with its unit and escalates it, to level 2
-// a day later if it is still there.
+// a day later if it is still there. When is the simulator's; what each
+// step does is the timer's own (overdueEffect, level2Effect).
 func (h *history) timer(o *genOrder, until int64) {
-	if !o.state.WithUnit() {
+	if !o.State.WithUnit() {
 		return
 	}
 	const tick = 60_000
-	if o.state == StateDispatched && !o.ackOver && o.ackDue+tick < until {
-		h.overdue(o, "ack", o.ackDue+tick, o.ackDue)
+	if o.State == StateDispatched && !o.AckOverdue && ms(o.AckDueAt)+tick < until {
+		h.timerStep(o, overdueEffect(&o.Order, "ack", time.UnixMilli(ms(o.AckDueAt)+tick)))
 	}
-	if !o.resolveOver && o.resolveDue+tick < until {
-		h.overdue(o, "resolve", o.resolveDue+tick, o.resolveDue)
+	if !o.ResolveOverdue && ms(o.ResolveDueAt)+tick < until {
+		h.timerStep(o, overdueEffect(&o.Order, "resolve", time.UnixMilli(ms(o.ResolveDueAt)+tick)))
 	}
-	if o.level == 1 && (o.ackOver || o.resolveOver) && o.escalated+DefaultLevel2After.Milliseconds()+tick < until {
-		at := o.escalated + DefaultLevel2After.Milliseconds() + tick
-		o.level, o.escalated = 2, at
-		o.add(genEvent{at: at, actor: "system", action: EventAutoEscalate, from: o.state, to: o.state,
-			deadline: o.deadlineInForce(), unit: o.unit.id, data: `{"level":2}`})
+	if o.EscalationLevel == 1 && o.Overdue() && ms(o.EscalatedAt)+DefaultLevel2After.Milliseconds()+tick < until {
+		h.timerStep(o, level2Effect(&o.Order, time.UnixMilli(ms(o.EscalatedAt)+DefaultLevel2After.Milliseconds()+tick)))
 	}
 }
 
-func (h *history) overdue(o *genOrder, kind string, at, deadline int64) {
-	if kind == "ack" {
-		o.ackOver = true
-	} else {
-		o.resolveOver = true
+// timerStep records a timer step's events, as Service.timerEffect does.
+func (h *history) timerStep(o *genOrder, fx TimerEffect) {
+	for _, te := range fx.events {
+		o.add(genEvent{at: o.UpdatedAt.UnixMilli(), actor: "system", action: te.action, from: o.State, to: o.State,
+			deadline: ms(te.deadline), unit: o.UnitID, data: jsonString(te.data)})
 	}
-	o.add(genEvent{at: at, actor: "system", action: EventOverdue, from: o.state, to: o.state, deadline: deadline,
-		unit: o.unit.id, data: `{"kind":"` + kind + `"}`})
-	if o.level == 0 {
-		o.level, o.escalated = 1, at
-		o.add(genEvent{at: at, actor: "system", action: EventAutoEscalate, from: o.state, to: o.state, deadline: deadline,
-			unit: o.unit.id, data: `{"kind":"` + kind + `","level":1}`})
-	}
-}
-
-func (o *genOrder) deadlineInForce() int64 {
-	switch o.state {
-	case StateDispatched:
-		return o.ackDue
-	case StateAcknowledged, StateExtensionRequested, StateReopened:
-		return o.resolveDue
-	}
-	return 0
 }
 
 func (o *genOrder) add(e genEvent) {
@@ -807,22 +813,11 @@ func (o *genOrder) add(e genEvent) {
 	o.upd = max(o.upd, e.at)
 }
 
-// move records an action that takes the order to state to.
-func (o *genOrder) move(t time.Time, a Action, to State, actor, role, note string, public bool) {
-	from := o.state
-	o.state = to
-	var unit int64
-	if o.unit != nil {
-		unit = o.unit.id
-	}
-	o.add(genEvent{at: t.UnixMilli(), actor: actor, role: role, action: string(a), from: from, to: to, note: note,
-		public: public, deadline: o.deadlineInForce(), unit: unit})
-}
-
 // stat adds an order's rollup counts, as it is written, to the sums: the
-// same cohort.counts as a step on a live order (stats.go), so the demo's
-// figures and their traced orders agree.
-func (h *history) stat(c cohort) {
+// same cohort.counts as a step on a live order (stats.go restat), so the
+// demo's figures are a recount of its orders and agree with their trace.
+func (h *history) stat(o *Order) {
+	c := cohortOf(o)
 	k, d := c.counts()
 	key := statDayKey{Day(time.UnixMilli(c.created)), k}
 	if p := h.stats[key]; p != nil {
@@ -834,10 +829,10 @@ func (h *history) stat(c cohort) {
 
 const orderInsertCols = `(id, code, channel, category_id, title, description, address, lat, lng, region_id, region_path,
 	unit_id, unit_path, reporter_name, reporter_phone, state, urgency, dispatched_at, ack_due_at, resolve_due_at,
-	acknowledged_at, resolved_at, closed_at, ack_overdue, resolve_overdue, escalation_level, escalated_at,
+	acknowledged_at, resolved_at, closed_at, extension_until, ack_overdue, resolve_overdue, escalation_level, escalated_at,
 	satisfaction, reopen_count, resolution, created_at, updated_at)`
 
-const orderInsertN = 32
+const orderInsertN = 33
 
 const eventInsertCols = `(id, order_id, at, actor_id, actor_name, actor_role, action, from_state, to_state, note, public_note,
 	deadline_at, unit_id, data)`
@@ -861,6 +856,14 @@ func insertRows(ctx context.Context, tx *db.Tx, table, cols string, n int, rows 
 	return nil
 }
 
+// floatArg is a coordinate for an INSERT, nil for none.
+func floatArg(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
 func nz(v int64) any {
 	if v == 0 {
 		return nil
@@ -875,33 +878,25 @@ func (h *history) write(ctx context.Context, batch []*genOrder, nextEvent *int64
 	var events [][]any
 	ev := *nextEvent
 	for _, o := range batch {
-		var unitID int64
-		unitPath := ""
-		if o.unit != nil && o.state != StateSubmitted && o.state != StateAccepted {
-			unitID, unitPath = o.unit.id, o.unit.path
-		}
-		var dispatched, ackDue, resolveDue int64
-		if o.dispatched != 0 {
-			dispatched, ackDue, resolveDue = o.dispatched, o.ackDue, o.resolveDue
-		}
-		orders = append(orders, []any{o.id, o.code, string(o.channel), o.cat.ID, o.title, o.desc, o.address, o.lat, o.lng,
-			o.region.id, o.region.path, nz(unitID), unitPath, o.name, o.phone, string(o.state), o.cat.Urgency,
-			nz(dispatched), nz(ackDue), nz(resolveDue), nz(o.acked), nz(o.resolved), nz(o.closed), o.ackOver, o.resolveOver,
-			o.level, nz(o.escalated), string(o.rating), o.reopens, o.resolution, o.created, max(o.upd, o.created)})
-		h.stat(cohort{created: o.created, unitID: unitID, regionID: o.region.id, categoryID: o.cat.ID, channel: o.channel,
-			state: o.state, dispatched: dispatched, ackDue: ackDue, acked: o.acked, resolveDue: resolveDue,
-			resolved: o.resolved, reopens: o.reopens, rating: o.rating})
+		created := o.CreatedAt.UnixMilli()
+		orders = append(orders, []any{o.ID, o.Code, string(o.Channel), o.CategoryID, o.Title, o.Description, o.Address,
+			floatArg(o.Lat), floatArg(o.Lng), o.RegionID, o.RegionPath, nullID(o.UnitID), o.UnitPath, o.ReporterName,
+			o.ReporterPhone, string(o.State), o.Urgency, msp(o.DispatchedAt), msp(o.AckDueAt), msp(o.ResolveDueAt),
+			msp(o.AcknowledgedAt), msp(o.ResolvedAt), msp(o.ClosedAt), msp(o.ExtensionUntil), o.AckOverdue,
+			o.ResolveOverdue, o.EscalationLevel, msp(o.EscalatedAt), string(o.Satisfaction), o.ReopenCount, o.Resolution,
+			created, max(o.upd, created)})
+		h.stat(&o.Order)
 		slices.SortStableFunc(o.events, func(a, b genEvent) int { return int(a.at - b.at) })
 		for _, e := range o.events {
 			ev++
-			events = append(events, []any{ev, o.id, e.at, nil, e.actor, e.role, e.action, string(e.from), string(e.to),
+			events = append(events, []any{ev, o.ID, e.at, nil, e.actor, e.role, e.action, string(e.from), string(e.to),
 				e.note, e.public, nz(e.deadline), nz(e.unit), e.data})
 		}
 		h.res.Orders++
-		if o.state.Open() {
+		if o.State.Open() {
 			h.res.Open++
 		}
-		if o.state.WithUnit() && (o.ackOver || o.resolveOver) {
+		if o.State.WithUnit() && o.Overdue() {
 			h.res.Overdue++
 		}
 	}
@@ -937,7 +932,7 @@ func (h *history) write(ctx context.Context, batch []*genOrder, nextEvent *int64
 func indexBulk(ctx context.Context, tx *db.Tx, batch []*genOrder) error {
 	docs := make([]search.Doc, len(batch))
 	for i, o := range batch {
-		docs[i] = search.Doc{Ref: o.id, New: true, Texts: []string{o.title, o.desc, o.address, o.resolution}}
+		docs[i] = search.Doc{Ref: o.ID, New: true, Texts: []string{o.Title, o.Description, o.Address, o.Resolution}}
 	}
 	return search.PutMany(ctx, tx, SearchKind, docs)
 }

@@ -2,6 +2,7 @@ package workorder_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wenming-city/wenming/internal/db"
@@ -139,6 +140,34 @@ func TestGenerateHistoryIsConsistentWithTheRollupAndTheIndex(t *testing.T) {
 		s := f.submit(t, "RUBBISH")
 		if s.ID != n+501 {
 			t.Fatalf("next order id %d, want %d", s.ID, n+501)
+		}
+	})
+}
+
+// The history's timelines, order rows and rollup are what the effects
+// table gives when each order's timeline is replayed through it: the
+// simulator takes its steps as Act does, and records what Act would.
+func TestGeneratedHistoryReplaysThroughTheEffectsToItsRowsAndRollup(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		// A street government, which gets orders first now and then and returns them.
+		f.unit(t, 0, "ST-A1", "A1街道办事处", f.street)
+		_, err := f.svc.GenerateHistory(f.ctx, wo.HistoryConfig{Orders: 2000, Seed: 21})
+		must(t, err)
+		r, err := wo.ReplayTimelines(f.ctx, d)
+		must(t, err)
+		if len(r.Mismatches) > 0 {
+			t.Fatalf("%d orders replayed; differences:\n%s", r.Orders, strings.Join(r.Mismatches, "\n"))
+		}
+		// Every kind of step the simulator takes was replayed.
+		for _, a := range []string{"answer", "reject", "accept", "dispatch", "return", "acknowledge", "request_extension",
+			"approve_extension", "resolve", "verify", "refuse", "callback", "close", "overdue", "auto_escalate"} {
+			if r.Steps[a] == 0 {
+				t.Errorf("no %s among the %d orders' steps %v", a, r.Orders, r.Steps)
+			}
+		}
+		if r.Orders != 2000 {
+			t.Fatalf("%d orders replayed", r.Orders)
 		}
 	})
 }

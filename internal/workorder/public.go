@@ -593,39 +593,31 @@ func (s *Service) RateByCode(ctx context.Context, code string, in CitizenRating)
 // with the citizen as the actor.
 func (s *Service) citizenCallback(ctx context.Context, tx *db.Tx, o *Order, in CitizenRating, now time.Time) error {
 	rule, _ := RuleFor(ActionCallback)
-	was := *o
-	from := o.State
-	to := rule.Result(from, in.Rating)
-	o.State, o.Satisfaction, o.UpdatedAt = to, in.Rating, now
-	if in.Rating == RatingDissatisfied {
-		cat, err := getCategory(ctx, tx, o.CategoryID)
-		if err != nil {
-			return err
-		}
-		due, err := s.deadline(ctx, tx, now, cat.ResolveValue, cat.ResolveUnit)
-		if err != nil {
-			return err
-		}
-		o.ReopenCount++
-		o.ResolveDueAt, o.ResolveOverdue, o.EscalationLevel, o.EscalatedAt, o.ExtensionUntil = &due, false, 0, nil, nil
+	was := *o // as loaded: restat moves its rollup counts from there
+	cat, err := getCategory(ctx, tx, o.CategoryID)
+	if err != nil {
+		return err
 	}
+	st := Step{Action: ActionCallback, At: now, Note: in.Comment, Rating: in.Rating, Category: cat,
+		Deadline: s.deadlineIn(ctx, tx), ByCitizen: true, IP: in.IP}
+	fx, err := applyStep(o, rule, &st)
+	if err != nil {
+		return err
+	}
+	from, to := fx.From, fx.To
 	if err := saveOrder(ctx, tx, o); err != nil {
 		return err
 	}
-	data := map[string]any{"rating": in.Rating, "by": "citizen"}
-	if in.IP != "" {
-		data["ip"] = in.IP
-	}
 	ev := event{order: o.ID, at: now, action: string(ActionCallback), from: from, to: to, note: in.Comment,
-		role: "citizen", deadline: deadlineInForce(o), unit: o.UnitID, data: jsonString(data)}
+		role: "citizen", deadline: deadlineInForce(o), unit: o.UnitID, data: jsonString(fx.Data)}
 	if _, err := ev.insert(ctx, tx); err != nil {
 		return err
 	}
 	if err := restat(ctx, tx, &was, o); err != nil {
 		return err
 	}
-	if to == StateReopened {
-		if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, string(ActionCallback), "workorder.notify.reopened", o.Code); err != nil {
+	if fx.NoticeUnit != 0 {
+		if err := notify(ctx, tx, now, 0, fx.NoticeUnit, o.ID, string(ActionCallback), fx.NoticeKey, o.Code); err != nil {
 			return err
 		}
 	}

@@ -122,14 +122,7 @@ func (c cohort) counts() (statKey, statDelta) {
 // order, so two steps moving orders between the same two units in opposite
 // directions take their row locks in the same order.
 func restat(ctx context.Context, tx *db.Tx, was, o *Order) error {
-	c0, c1 := cohortOf(was), cohortOf(o)
-	k0, d0 := c0.counts()
-	k1, d1 := c1.counts()
-	from := statDayKey{Day(time.UnixMilli(c0.created)), k0}
-	to := statDayKey{Day(time.UnixMilli(c1.created)), k1}
-	var neg statDelta
-	neg.sub(d0)
-	changes := []statChange{{from, neg}, {to, d1}}
+	changes := restatChanges(was, o)
 	if b := batchWrites(ctx); b != nil {
 		b.stats = append(b.stats, changes...)
 		return nil
@@ -141,6 +134,21 @@ func restat(ctx context.Context, tx *db.Tx, was, o *Order) error {
 		}
 	}
 	return writeStats(ctx, tx, sums)
+}
+
+// restatChanges are the two rollup changes of a step from was to o: the
+// order's counts as they were taken out of their row, and as they are now
+// put into theirs (the same row when neither the unit nor the category
+// moved: then only the counters that changed do not cancel out).
+func restatChanges(was, o *Order) []statChange {
+	c0, c1 := cohortOf(was), cohortOf(o)
+	k0, d0 := c0.counts()
+	k1, d1 := c1.counts()
+	from := statDayKey{Day(time.UnixMilli(c0.created)), k0}
+	to := statDayKey{Day(time.UnixMilli(c1.created)), k1}
+	var neg statDelta
+	neg.sub(d0)
+	return []statChange{{from, neg}, {to, d1}}
 }
 
 // statDelta is what one change adds to a row's counters (negative when an

@@ -108,42 +108,22 @@ func (s *Service) markOverdue(ctx context.Context, r overdueRule, now time.Time)
 			seen[c.id] = true
 			fresh++
 			if err := s.DB.Write(ctx, func(tx *db.Tx) error {
-				newLevel := max(c.level, 1)
-				uargs := []any{newLevel, now.UnixMilli(), now.UnixMilli(), c.id}
+				o, err := loadOrder(ctx, tx, nil, c.id)
+				if err != nil {
+					return err
+				}
+				level := o.EscalationLevel
+				fx := overdueEffect(&o, r.kind, now)
+				uargs := []any{o.EscalationLevel, msp(o.EscalatedAt), now.UnixMilli(), c.id}
 				uargs = append(uargs, stateArgs(r.states)...)
-				uargs = append(uargs, now.UnixMilli(), c.level)
-				n, err := tx.ExecN(ctx, `UPDATE workorders SET `+r.flag+` = TRUE, escalation_level = ?,
-					escalated_at = CASE WHEN escalation_level = 0 THEN ? ELSE escalated_at END,
+				uargs = append(uargs, now.UnixMilli(), level)
+				n, err := tx.ExecN(ctx, `UPDATE workorders SET `+r.flag+` = TRUE, escalation_level = ?, escalated_at = ?,
 					updated_at = ?
 					WHERE id = ? AND state IN `+in+` AND `+r.flag+` = FALSE AND `+r.due+` < ? AND escalation_level = ?`, uargs...)
 				if err != nil || n == 0 {
 					return err
 				}
-				o, err := loadOrder(ctx, tx, nil, c.id)
-				if err != nil {
-					return err
-				}
-				deadline := o.AckDueAt
-				if r.kind == "resolve" {
-					deadline = o.ResolveDueAt
-				}
-				ev := event{order: o.ID, at: now, action: EventOverdue, from: o.State, to: o.State, actorName: "system",
-					deadline: deadline, unit: o.UnitID, data: jsonString(map[string]any{"kind": r.kind})}
-				if _, err := ev.insert(ctx, tx); err != nil {
-					return err
-				}
-				if c.level > 0 {
-					return nil
-				}
-				ev = event{order: o.ID, at: now, action: EventAutoEscalate, from: o.State, to: o.State, actorName: "system",
-					deadline: deadline, unit: o.UnitID, data: jsonString(map[string]any{"level": 1, "kind": r.kind})}
-				if _, err := ev.insert(ctx, tx); err != nil {
-					return err
-				}
-				if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, "overdue", "workorder.notify.overdue_"+r.kind, o.Code); err != nil {
-					return err
-				}
-				return notifyGroups(ctx, tx, now, &o, "overdue", "workorder.notify.group_overdue_"+r.kind, 0)
+				return s.timerEffect(ctx, tx, &o, now, fx)
 			}); err != nil {
 				return err
 			}
@@ -176,34 +156,18 @@ func (s *Service) escalateLevel2(ctx context.Context, now time.Time) error {
 			seen[c.id] = true
 			fresh++
 			if err := s.DB.Write(ctx, func(tx *db.Tx) error {
-				uargs := append([]any{now.UnixMilli(), now.UnixMilli(), c.id, cutoff}, stateArgs(states)...)
-				n, err := tx.ExecN(ctx, `UPDATE workorders SET escalation_level = 2, escalated_at = ?, updated_at = ?
-					WHERE id = ? AND escalation_level = 1 AND escalated_at <= ? AND state IN `+in, uargs...)
-				if err != nil || n == 0 {
-					return err
-				}
 				o, err := loadOrder(ctx, tx, nil, c.id)
 				if err != nil {
 					return err
 				}
-				ev := event{order: o.ID, at: now, action: EventAutoEscalate, from: o.State, to: o.State, actorName: "system",
-					deadline: deadlineInForce(&o), unit: o.UnitID, data: jsonString(map[string]any{"level": 2})}
-				if _, err := ev.insert(ctx, tx); err != nil {
+				fx := level2Effect(&o, now)
+				uargs := append([]any{o.EscalationLevel, msp(o.EscalatedAt), now.UnixMilli(), c.id, cutoff}, stateArgs(states)...)
+				n, err := tx.ExecN(ctx, `UPDATE workorders SET escalation_level = ?, escalated_at = ?, updated_at = ?
+					WHERE id = ? AND escalation_level = 1 AND escalated_at <= ? AND state IN `+in, uargs...)
+				if err != nil || n == 0 {
 					return err
 				}
-				if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, "escalated", "workorder.notify.escalated_level2", o.Code); err != nil {
-					return err
-				}
-				var parent int64
-				if err := tx.Get(ctx, "entity.unit", "SELECT COALESCE(parent_id, 0) FROM units WHERE id = ?", []any{o.UnitID}, &parent); err != nil {
-					return err
-				}
-				if parent != 0 {
-					if err := notify(ctx, tx, now, 0, parent, o.ID, "escalated", "workorder.notify.escalated_level2", o.Code); err != nil {
-						return err
-					}
-				}
-				return notifyGroups(ctx, tx, now, &o, "escalated", "workorder.notify.group_escalated_level2", parent)
+				return s.timerEffect(ctx, tx, &o, now, fx)
 			}); err != nil {
 				return err
 			}
@@ -213,6 +177,36 @@ func (s *Service) escalateLevel2(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// timerEffect writes a timer step's events and notices (effects.go), in
+// the step's transaction.
+func (s *Service) timerEffect(ctx context.Context, tx *db.Tx, o *Order, now time.Time, fx TimerEffect) error {
+	for _, te := range fx.events {
+		ev := event{order: o.ID, at: now, action: te.action, from: o.State, to: o.State, actorName: "system",
+			deadline: te.deadline, unit: o.UnitID, data: jsonString(te.data)}
+		if _, err := ev.insert(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if fx.UnitKey == "" {
+		return nil
+	}
+	if err := notify(ctx, tx, now, 0, o.UnitID, o.ID, fx.Kind, fx.UnitKey, o.Code); err != nil {
+		return err
+	}
+	var parent int64
+	if fx.ParentUnit {
+		if err := tx.Get(ctx, "entity.unit", "SELECT COALESCE(parent_id, 0) FROM units WHERE id = ?", []any{o.UnitID}, &parent); err != nil {
+			return err
+		}
+		if parent != 0 {
+			if err := notify(ctx, tx, now, 0, parent, o.ID, fx.Kind, fx.UnitKey, o.Code); err != nil {
+				return err
+			}
+		}
+	}
+	return notifyGroups(ctx, tx, now, o, fx.Kind, fx.GroupKey, parent)
 }
 
 // notifyGroups tells the supervision groups covering the order's region
