@@ -136,7 +136,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return Order{}, err
 		}
-		if err != nil || newCat.IsGroup() || !newCat.Active {
+		if err != nil || !newCat.Pickable(false) {
 			f.Add("category_id", "field.bad_choice")
 		}
 		st.NewCategory = newCat

@@ -258,7 +258,7 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (out Submit
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return err
 		}
-		if err != nil || cat.IsGroup() || !cat.Active || !cat.Public {
+		if err != nil || !cat.Pickable(true) {
 			f.Add("category_id", "field.bad_choice")
 			return f.Err()
 		}
