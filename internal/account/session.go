@@ -169,11 +169,5 @@ func (s *Service) ChangePassword(ctx context.Context, p *auth.Principal, current
 
 // Principal loads a user's principal outside any request (after an API login).
 func (s *Service) Principal(ctx context.Context, userID int64) (*auth.Principal, error) {
-	var p *auth.Principal
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		p, err = s.LoadPrincipal(ctx, tx, userID)
-		return err
-	})
-	return p, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (*auth.Principal, error) { return s.LoadPrincipal(ctx, tx, userID) })
 }

@@ -24,13 +24,7 @@ func PolicyValues(p Policy) map[string]int {
 
 // CurrentPolicy reads the security policy.
 func (s *Service) CurrentPolicy(ctx context.Context) (Policy, error) {
-	var pol Policy
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		pol, err = s.Policy(ctx, tx)
-		return err
-	})
-	return pol, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (Policy, error) { return s.Policy(ctx, tx) })
 }
 
 // SavePolicy stores new setting values (key → text as typed) and records
@@ -65,13 +59,7 @@ func (s *Service) SavePolicy(ctx context.Context, p *auth.Principal, in map[stri
 
 // CurrentTileURL reads the map tile server's URL template ("" for none).
 func (s *Service) CurrentTileURL(ctx context.Context) (string, error) {
-	var tmpl string
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		tmpl, err = s.TileURL(ctx, tx)
-		return err
-	})
-	return tmpl, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (string, error) { return s.TileURL(ctx, tx) })
 }
 
 // SaveTileURL stores the map tile server's URL template and audits a

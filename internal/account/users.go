@@ -287,11 +287,5 @@ func (s *Service) SetPasswordBySystem(ctx context.Context, username, pw string, 
 
 // CountUsers returns how many accounts exist (0 on a new database).
 func (s *Service) CountUsers(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		n, err = tx.Count(ctx, "SELECT COUNT(*) FROM users")
-		return err
-	})
-	return n, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (int64, error) { return tx.Count(ctx, "SELECT COUNT(*) FROM users") })
 }

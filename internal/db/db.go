@@ -539,3 +539,26 @@ func Rows(row string, k int) string {
 	}
 	return strings.Repeat(row+", ", k-1) + row
 }
+
+// ReadValue runs f in a read transaction and returns what it returns: the
+// one shape of a service's single read.
+func ReadValue[T any](ctx context.Context, d *DB, f func(tx *Tx) (T, error)) (T, error) {
+	var out T
+	err := d.Read(ctx, func(tx *Tx) error {
+		var err error
+		out, err = f(tx)
+		return err
+	})
+	return out, err
+}
+
+// WriteValue runs f in a write transaction and returns what it returns.
+func WriteValue[T any](ctx context.Context, d *DB, f func(tx *Tx) (T, error)) (T, error) {
+	var out T
+	err := d.Write(ctx, func(tx *Tx) error {
+		var err error
+		out, err = f(tx)
+		return err
+	})
+	return out, err
+}

@@ -104,13 +104,7 @@ func (s *Service) GetPairing(ctx context.Context, p *auth.Principal, id int64) (
 	if err := auth.Require(p, auth.PermOrgView); err != nil {
 		return Pairing{}, err
 	}
-	var x Pairing
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		x, err = getPairing(ctx, tx, p, id)
-		return err
-	})
-	return x, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (Pairing, error) { return getPairing(ctx, tx, p, id) })
 }
 
 // ListPairings returns a page of the pairings in scope that match f,

@@ -146,13 +146,7 @@ func (s *Service) GetRegion(ctx context.Context, p *auth.Principal, id int64) (R
 	if err := auth.Require(p, auth.PermOrgView); err != nil {
 		return Region{}, err
 	}
-	var r Region
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		r, err = getRegion(ctx, tx, p, id)
-		return err
-	})
-	return r, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (Region, error) { return getRegion(ctx, tx, p, id) })
 }
 
 // RegionByCode finds a region by code for the system (demo loader, command

@@ -155,13 +155,7 @@ func (s *Service) GetUnit(ctx context.Context, p *auth.Principal, id int64) (Uni
 	if err := auth.Require(p, auth.PermOrgView); err != nil {
 		return Unit{}, err
 	}
-	var u Unit
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		u, err = getUnit(ctx, tx, p, id)
-		return err
-	})
-	return u, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (Unit, error) { return getUnit(ctx, tx, p, id) })
 }
 
 // UnitByCode finds a unit by code for the system (demo loader, command

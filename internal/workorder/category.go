@@ -301,13 +301,7 @@ func (s *Service) Categories(ctx context.Context, f CategoryFilter) ([]Category,
 
 // Category returns one category by id.
 func (s *Service) Category(ctx context.Context, id int64) (Category, error) {
-	var c Category
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		c, err = getCategory(ctx, tx, id)
-		return err
-	})
-	return c, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (Category, error) { return getCategory(ctx, tx, id) })
 }
 
 // CategoryByCode returns one category by its code, from the Service's

@@ -275,13 +275,7 @@ func (s *Service) UpdateCategory(ctx context.Context, p *auth.Principal, id int6
 	if err := auth.Require(p, auth.PermSettingsManage); err != nil {
 		return Category{}, err
 	}
-	var out Category
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		var err error
-		out, err = s.updateCategory(ctx, tx, p, id, in)
-		return err
-	})
-	return out, err
+	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (Category, error) { return s.updateCategory(ctx, tx, p, id, in) })
 }
 
 // SetCategoryActive deactivates or reactivates a group or a category
@@ -489,13 +483,7 @@ func (s *Service) UpdateUrgency(ctx context.Context, p *auth.Principal, code str
 
 // Holidays lists the calendar rows of a year.
 func (s *Service) Holidays(ctx context.Context, year int) ([]HolidayDay, error) {
-	var out []HolidayDay
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		out, err = yearHolidays(ctx, tx, year)
-		return err
-	})
-	return out, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]HolidayDay, error) { return yearHolidays(ctx, tx, year) })
 }
 
 func yearHolidays(ctx context.Context, tx *db.Tx, year int) ([]HolidayDay, error) {

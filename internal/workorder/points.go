@@ -126,13 +126,7 @@ func readPointsRule(ctx context.Context, tx *db.Tx) (PointsRule, error) {
 
 // PointsRule returns the rule in force.
 func (s *Service) PointsRule(ctx context.Context) (PointsRule, error) {
-	var r PointsRule
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		r, err = readPointsRule(ctx, tx)
-		return err
-	})
-	return r, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (PointsRule, error) { return readPointsRule(ctx, tx) })
 }
 
 // SetPointsRule changes the rule (settings.manage); audited.

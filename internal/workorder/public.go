@@ -314,13 +314,7 @@ func (p Place) LocalName(lang string) string {
 // MapPlaces lists the city and its districts that have a centre, city
 // first: what the report page draws. Region names are public knowledge.
 func (s *Service) MapPlaces(ctx context.Context) ([]Place, error) {
-	var out []Place
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var err error
-		out, err = places(ctx, tx, "level IN ('city', 'district')")
-		return err
-	})
-	return out, err
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]Place, error) { return places(ctx, tx, "level IN ('city', 'district')") })
 }
 
 func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {

@@ -532,13 +532,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 		return Submitted{}, err
 	}
 	in.analyse()
-	var out Submitted
-	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		var err error
-		out, err = s.submitTx(ctx, tx, p, in)
-		return err
-	})
-	return out, err
+	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (Submitted, error) { return s.submitTx(ctx, tx, p, in) })
 }
 
 // submitTx writes a validated, normalised order in the caller's
