@@ -64,22 +64,48 @@ func Write(ctx context.Context, d *db.DB, photos, file string, now time.Time) (m
 		}
 		m.Database = true
 	}
-	var files []string
+	// The photos are held by hard links taken now (os.Link, same file
+	// system): the sweeper or a refused upload may delete a file while the
+	// archive is written, and a linked file stays readable. A file already
+	// gone by its link is simply not in the backup, as it is in no row.
+	var files []string // the held copies, under held
+	held := ""
 	if photos != "" {
+		// Beside the photos folder, so the links stay on its file system.
+		if held, err = os.MkdirTemp(filepath.Dir(photos), ".wenming-backup-photos-"); err != nil {
+			return m, fmt.Errorf("backup: %w", err)
+		}
+		defer os.RemoveAll(held)
 		err := filepath.WalkDir(photos, func(p string, e fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && p != photos {
+				return nil // gone while the folder was read
+			}
 			if err != nil {
 				return err
 			}
 			// Stray ".tmp-" files are uploads that never finished.
-			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".tmp-") {
-				files = append(files, p)
+			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".tmp-") {
+				return nil
 			}
+			rel, _ := filepath.Rel(photos, p)
+			dst := filepath.Join(held, rel)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+				return err
+			}
+			switch err := os.Link(p, dst); {
+			case errors.Is(err, fs.ErrNotExist):
+				return nil // deleted since it was listed
+			case err != nil:
+				return copyFile(p, dst) // another file system: a copy holds it as well
+			}
+			files = append(files, dst)
 			return nil
 		})
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return m, fmt.Errorf("backup: photos: %w", err)
 		}
 	}
+	afterHold()
 	m.Photos = len(files)
 
 	part := file + ".part"
@@ -111,7 +137,7 @@ func Write(ctx context.Context, d *db.DB, photos, file string, now time.Time) (m
 		if err := ctx.Err(); err != nil {
 			return m, err
 		}
-		rel, _ := filepath.Rel(photos, p)
+		rel, _ := filepath.Rel(held, p)
 		if err := addFile(tw, p, path.Join(photosDir, filepath.ToSlash(rel))); err != nil {
 			return m, err
 		}
@@ -259,4 +285,28 @@ func Restore(file, dataDir string, force bool) (Manifest, error) {
 		return m, fmt.Errorf("restore: %w", err)
 	}
 	return m, nil
+}
+
+// afterHold runs once the photos are held; a test deletes one there.
+var afterHold = func() {}
+
+// copyFile copies src to dst (which must not exist).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
