@@ -92,59 +92,54 @@ func stateArgs(states []State) []any {
 
 func (s *Service) markOverdue(ctx context.Context, r overdueRule, now time.Time) error {
 	in := "(" + db.Placeholders(len(r.states)) + ")"
-	seen := map[int64]bool{}
-	for range 1000 {
-		args := append(stateArgs(r.states), now.UnixMilli())
-		cs, err := s.candidates(ctx, `SELECT id, escalation_level FROM workorders
-			WHERE state IN `+in+` AND `+r.flag+` = FALSE AND `+r.due+` < ? ORDER BY id LIMIT `+strconv.Itoa(escalateBatch), args...)
-		if err != nil {
-			return err
-		}
-		fresh := 0
-		for _, c := range cs {
-			if seen[c.id] {
-				continue
-			}
-			seen[c.id] = true
-			fresh++
-			if err := s.DB.Write(ctx, func(tx *db.Tx) error {
-				o, err := loadOrder(ctx, tx, nil, c.id)
-				if err != nil {
-					return err
-				}
-				level := o.EscalationLevel
-				fx := overdueEffect(&o, r.kind, now)
-				uargs := []any{o.EscalationLevel, msp(o.EscalatedAt), now.UnixMilli(), c.id}
-				uargs = append(uargs, stateArgs(r.states)...)
-				uargs = append(uargs, now.UnixMilli(), level)
-				n, err := tx.ExecN(ctx, `UPDATE workorders SET `+r.flag+` = TRUE, escalation_level = ?, escalated_at = ?,
+	args := append(stateArgs(r.states), now.UnixMilli())
+	return s.eachCandidate(ctx, `SELECT id, escalation_level FROM workorders
+			WHERE state IN `+in+` AND `+r.flag+` = FALSE AND `+r.due+` < ? ORDER BY id LIMIT `+strconv.Itoa(escalateBatch), args,
+		func(tx *db.Tx, o *Order) error {
+			level := o.EscalationLevel
+			fx := overdueEffect(o, r.kind, now)
+			uargs := []any{o.EscalationLevel, msp(o.EscalatedAt), now.UnixMilli(), o.ID}
+			uargs = append(uargs, stateArgs(r.states)...)
+			uargs = append(uargs, now.UnixMilli(), level)
+			n, err := tx.ExecN(ctx, `UPDATE workorders SET `+r.flag+` = TRUE, escalation_level = ?, escalated_at = ?,
 					updated_at = ?
 					WHERE id = ? AND state IN `+in+` AND `+r.flag+` = FALSE AND `+r.due+` < ? AND escalation_level = ?`, uargs...)
-				if err != nil || n == 0 {
-					return err
-				}
-				return s.timerEffect(ctx, tx, &o, now, fx)
-			}); err != nil {
+			if err != nil || n == 0 {
 				return err
 			}
-		}
-		if fresh == 0 || len(cs) < escalateBatch {
-			return nil
-		}
-	}
-	return nil
+			return s.timerEffect(ctx, tx, o, now, fx)
+		})
 }
 
 func (s *Service) escalateLevel2(ctx context.Context, now time.Time) error {
 	states := []State{StateDispatched, StateAcknowledged, StateExtensionRequested, StateReopened}
 	in := "(" + db.Placeholders(len(states)) + ")"
 	cutoff := now.Add(-s.level2After()).UnixMilli()
+	args := append([]any{cutoff}, stateArgs(states)...)
+	return s.eachCandidate(ctx, `SELECT id, escalation_level FROM workorders
+			WHERE escalation_level = 1 AND escalated_at <= ? AND state IN `+in+`
+			AND (ack_overdue = TRUE OR resolve_overdue = TRUE) ORDER BY id LIMIT `+strconv.Itoa(escalateBatch), args,
+		func(tx *db.Tx, o *Order) error {
+			fx := level2Effect(o, now)
+			uargs := append([]any{o.EscalationLevel, msp(o.EscalatedAt), now.UnixMilli(), o.ID, cutoff}, stateArgs(states)...)
+			n, err := tx.ExecN(ctx, `UPDATE workorders SET escalation_level = ?, escalated_at = ?, updated_at = ?
+					WHERE id = ? AND escalation_level = 1 AND escalated_at <= ? AND state IN `+in, uargs...)
+			if err != nil || n == 0 {
+				return err
+			}
+			return s.timerEffect(ctx, tx, o, now, fx)
+		})
+}
+
+// eachCandidate runs step, each order in its own write transaction, for
+// the orders the query finds, batch after batch (at most escalateBatch a
+// query), until a batch brings none not seen yet. step's conditional
+// UPDATE is what makes it right with several instances: an order another
+// instance took meanwhile is left as it is (n == 0).
+func (s *Service) eachCandidate(ctx context.Context, q string, args []any, step func(tx *db.Tx, o *Order) error) error {
 	seen := map[int64]bool{}
 	for range 1000 {
-		args := append([]any{cutoff}, stateArgs(states)...)
-		cs, err := s.candidates(ctx, `SELECT id, escalation_level FROM workorders
-			WHERE escalation_level = 1 AND escalated_at <= ? AND state IN `+in+`
-			AND (ack_overdue = TRUE OR resolve_overdue = TRUE) ORDER BY id LIMIT `+strconv.Itoa(escalateBatch), args...)
+		cs, err := s.candidates(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -160,14 +155,7 @@ func (s *Service) escalateLevel2(ctx context.Context, now time.Time) error {
 				if err != nil {
 					return err
 				}
-				fx := level2Effect(&o, now)
-				uargs := append([]any{o.EscalationLevel, msp(o.EscalatedAt), now.UnixMilli(), c.id, cutoff}, stateArgs(states)...)
-				n, err := tx.ExecN(ctx, `UPDATE workorders SET escalation_level = ?, escalated_at = ?, updated_at = ?
-					WHERE id = ? AND escalation_level = 1 AND escalated_at <= ? AND state IN `+in, uargs...)
-				if err != nil || n == 0 {
-					return err
-				}
-				return s.timerEffect(ctx, tx, &o, now, fx)
+				return step(tx, &o)
 			}); err != nil {
 				return err
 			}
