@@ -1,13 +1,15 @@
 package orderweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/errs"
@@ -733,16 +735,9 @@ func (s *Server) apiCategoryCreate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	in := workorder.CategoryInput{Active: true, Public: true} // unless the body says otherwise
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	c, err := s.orders.CreateCategory(r.Context(), web.Principal(r), in)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", "/api/v1/workorder-categories/"+web.I64s(c.ID))
-	web.WriteJSON(w, http.StatusCreated, c)
-	return nil
+	return web.SaveJSON(w, r, in, s.orders.CreateCategory, func(c workorder.Category) string {
+		return "/api/v1/workorder-categories/" + web.I64s(c.ID)
+	})
 }
 
 func (s *Server) apiCategoryUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -753,16 +748,10 @@ func (s *Server) apiCategoryUpdate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	in := c.Input() // fields left out keep their values
-	if err := web.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	out, err := s.orders.UpdateCategory(r.Context(), web.Principal(r), c.ID, in)
-	if err != nil {
-		return err
-	}
-	web.WriteJSON(w, http.StatusOK, out)
-	return nil
+	// Fields left out keep their values.
+	return web.SaveJSON(w, r, c.Input(), func(ctx context.Context, p *auth.Principal, in workorder.CategoryInput) (workorder.Category, error) {
+		return s.orders.UpdateCategory(ctx, p, c.ID, in)
+	}, nil)
 }
 
 func (s *Server) apiCategoryDelete(w http.ResponseWriter, r *http.Request) error {
@@ -773,11 +762,7 @@ func (s *Server) apiCategoryDelete(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.orders.DeleteCategory(r.Context(), web.Principal(r), c.ID); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return web.DeleteJSON(w, r, func(ctx context.Context, p *auth.Principal) error { return s.orders.DeleteCategory(ctx, p, c.ID) })
 }
 
 func (s *Server) apiHolidayList(w http.ResponseWriter, r *http.Request) error {
