@@ -512,7 +512,7 @@ func SQLiteInserts(ctx context.Context, perTx int, d time.Duration) (float64, er
 			for range perTx {
 				desc := fmt.Sprintf("%s（第 %d 号）", reportDescriptions[r.IntN(len(reportDescriptions))], n)
 				now := time.Now().UnixMilli()
-				if _, err := tx.Exec(ctx, q, workorder.NewCode(), "api", cat, string([]rune(desc)[:30]), desc,
+				if _, err := tx.Exec(ctx, q, workorder.NewCode(), "api", cat, firstRunes(desc, 30), desc,
 					fmt.Sprintf("乐山市市中区%s%d号", streets[r.IntN(len(streets))], 1+r.IntN(300)),
 					29.552+r.Float64()*0.06, 103.766+r.Float64()*0.06, nil, "", "市民",
 					fmt.Sprintf("138%08d", r.IntN(100_000_000)), "submitted", "general", nil, now, now); err != nil {
@@ -527,4 +527,12 @@ func SQLiteInserts(ctx context.Context, perTx int, d time.Duration) (float64, er
 		}
 	}
 	return float64(n) / time.Since(t0).Seconds(), nil
+}
+
+// firstRunes is s cut to at most n characters. ([]rune(s)[:n] would read
+// past a shorter text into the slice's spare capacity: NUL characters,
+// which the store refuses.)
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	return string(r[:min(n, len(r))])
 }
