@@ -1,13 +1,14 @@
 package accountweb
 
 import (
-	"github.com/wenming-city/wenming/internal/web"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
@@ -406,15 +407,15 @@ func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.Require(web.Principal(r), auth.PermUserManage); err != nil {
 		return err
 	}
-	v, err := s.userFormView(w, r, 0, "")
-	if err != nil {
-		return err
-	}
-	v.Form.Set("active", "1")
-	v.Form.Set("must_change", "1")
-	v.Form.Set("scope_kind", string(auth.ScopeUnit))
-	s.Render(w, r, http.StatusOK, "user_form", v)
-	return nil
+	return s.Show(w, r, "user_form", func() (*web.View, error) {
+		v, err := s.userFormView(w, r, 0, "")
+		if err == nil {
+			v.Form.Set("active", "1")
+			v.Form.Set("must_change", "1")
+			v.Form.Set("scope_kind", string(auth.ScopeUnit))
+		}
+		return v, err
+	})
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
@@ -422,76 +423,60 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.Require(p, auth.PermUserManage); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	in, err := userInputOf(r.PostForm)
-	var id int64
-	if err == nil {
-		id, err = s.accounts.CreateUser(r.Context(), p, in)
-	}
-	if err != nil {
-		v, verr := s.userFormView(w, r, 0, "")
-		if verr != nil {
-			return verr
+	return s.Submit(w, r, "user_form", "flash.created", func() (*web.View, error) {
+		r.PostForm.Del("password") // a refused password is not shown again
+		return s.userFormView(w, r, 0, "")
+	}, func(vals url.Values, _ *errs.Fields) (string, error) {
+		in, err := userInputOf(vals)
+		if err != nil {
+			return "", err
 		}
-		r.PostForm.Del("password")
-		return s.FormFailed(w, r, "user_form", v, err)
+		id, err := s.accounts.CreateUser(r.Context(), p, in)
+		return userPath(id), err
+	})
+}
+
+// userOf loads the user named by the path for a manager, in their scope.
+func (s *Server) userOf(r *http.Request) (account.User, error) {
+	p := web.Principal(r)
+	if err := auth.Require(p, auth.PermUserManage); err != nil {
+		return account.User{}, err
 	}
-	return s.Redirect(w, r, userPath(id), "flash.created")
+	id, err := web.PathID(r, "id", "entity.user")
+	if err != nil {
+		return account.User{}, err
+	}
+	return s.accounts.GetUser(r.Context(), p, id)
 }
 
 func (s *Server) userEdit(w http.ResponseWriter, r *http.Request) error {
-	p := web.Principal(r)
-	if err := auth.Require(p, auth.PermUserManage); err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id", "entity.user")
+	u, err := s.userOf(r)
 	if err != nil {
 		return err
 	}
-	u, err := s.accounts.GetUser(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	v, err := s.userFormView(w, r, id, u.Username)
-	if err != nil {
-		return err
-	}
-	v.Form = userFormValues(u)
-	s.Render(w, r, http.StatusOK, "user_form", v)
-	return nil
+	return s.Show(w, r, "user_form", func() (*web.View, error) {
+		v, err := s.userFormView(w, r, u.ID, u.Username)
+		if err == nil {
+			v.Form = userFormValues(u)
+		}
+		return v, err
+	})
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
-	p := web.Principal(r)
-	if err := auth.Require(p, auth.PermUserManage); err != nil {
-		return err
-	}
-	id, err := web.PathID(r, "id", "entity.user")
+	u, err := s.userOf(r)
 	if err != nil {
 		return err
 	}
-	u, err := s.accounts.GetUser(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	in, err := userInputOf(r.PostForm)
-	in.Username, in.Password = u.Username, ""
-	if err == nil {
-		err = s.accounts.UpdateUser(r.Context(), p, id, in)
-	}
-	if err != nil {
-		v, verr := s.userFormView(w, r, id, u.Username)
-		if verr != nil {
-			return verr
-		}
-		return s.FormFailed(w, r, "user_form", v, err)
-	}
-	return s.Redirect(w, r, userPath(id), "flash.saved")
+	return s.Submit(w, r, "user_form", "flash.saved", func() (*web.View, error) { return s.userFormView(w, r, u.ID, u.Username) },
+		func(vals url.Values, _ *errs.Fields) (string, error) {
+			in, err := userInputOf(vals)
+			in.Username, in.Password = u.Username, ""
+			if err != nil {
+				return "", err
+			}
+			return userPath(u.ID), s.accounts.UpdateUser(r.Context(), web.Principal(r), u.ID, in)
+		})
 }
 
 // ---- API ----
