@@ -239,7 +239,7 @@ func (a *App) seed(ctx context.Context) error {
 		a.Log.Info("work-order search index rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
 	}
 	// After an upgrade that changed what the work-order rollups count
-	// (migration 0019), they are recomputed from the orders once.
+	// (migrations 0019, 0021), they are recomputed from the orders once.
 	t0 = time.Now()
 	if n, err := a.Orders.RebuildStats(ctx); err != nil {
 		return fmt.Errorf("rebuild the work-order rollups: %w", err)

@@ -273,11 +273,11 @@ func saveOrder(ctx context.Context, tx *db.Tx, o *Order) error {
 	_, err := tx.Exec(ctx, `UPDATE workorders SET category_id = ?, urgency = ?, unit_id = ?, unit_path = ?, state = ?,
 		dispatched_at = ?, ack_due_at = ?, resolve_due_at = ?, acknowledged_at = ?, resolved_at = ?, closed_at = ?,
 		extension_until = ?, ack_overdue = ?, resolve_overdue = ?, escalation_level = ?, escalated_at = ?, parent_id = ?,
-		satisfaction = ?, reopen_count = ?, resolution = ?, updated_at = ? WHERE id = ?`,
+		satisfaction = ?, first_rating = ?, reopen_count = ?, resolution = ?, updated_at = ? WHERE id = ?`,
 		o.CategoryID, o.Urgency, nullID(o.UnitID), o.UnitPath, string(o.State),
 		msp(o.DispatchedAt), msp(o.AckDueAt), msp(o.ResolveDueAt), msp(o.AcknowledgedAt), msp(o.ResolvedAt), msp(o.ClosedAt),
 		msp(o.ExtensionUntil), o.AckOverdue, o.ResolveOverdue, o.EscalationLevel, msp(o.EscalatedAt), nullID(o.ParentID),
-		string(o.Satisfaction), o.ReopenCount, o.Resolution, o.UpdatedAt.UnixMilli(), o.ID)
+		string(o.Satisfaction), string(o.FirstRating), o.ReopenCount, o.Resolution, o.UpdatedAt.UnixMilli(), o.ID)
 	return err
 }
 

@@ -331,8 +331,14 @@ func reopen(o *Order, st *Step, e *Effect) error {
 	return nil
 }
 
+// callback records the citizen's answer: the latest in Satisfaction, and
+// the first answer of a reached citizen, which the satisfaction figures
+// count, in FirstRating (a later callback after a redo does not change it).
 func callback(o *Order, st *Step, e *Effect) error {
 	o.Satisfaction = st.Rating
+	if o.FirstRating == "" && st.Rating != RatingUnreachable {
+		o.FirstRating = st.Rating
+	}
 	e.Data = map[string]any{"rating": st.Rating}
 	if st.ByCitizen {
 		e.Data["by"] = "citizen"

@@ -830,9 +830,9 @@ func (h *history) stat(o *Order) {
 const orderInsertCols = `(id, code, channel, category_id, title, description, address, lat, lng, region_id, region_path,
 	unit_id, unit_path, reporter_name, reporter_phone, state, urgency, dispatched_at, ack_due_at, resolve_due_at,
 	acknowledged_at, resolved_at, closed_at, extension_until, ack_overdue, resolve_overdue, escalation_level, escalated_at,
-	satisfaction, reopen_count, resolution, created_at, updated_at)`
+	satisfaction, first_rating, reopen_count, resolution, created_at, updated_at)`
 
-const orderInsertN = 33
+const orderInsertN = 34
 
 const eventInsertCols = `(id, order_id, at, actor_id, actor_name, actor_role, action, from_state, to_state, note, public_note,
 	deadline_at, unit_id, data)`
@@ -883,7 +883,7 @@ func (h *history) write(ctx context.Context, batch []*genOrder, nextEvent *int64
 			floatArg(o.Lat), floatArg(o.Lng), o.RegionID, o.RegionPath, nullID(o.UnitID), o.UnitPath, o.ReporterName,
 			o.ReporterPhone, string(o.State), o.Urgency, msp(o.DispatchedAt), msp(o.AckDueAt), msp(o.ResolveDueAt),
 			msp(o.AcknowledgedAt), msp(o.ResolvedAt), msp(o.ClosedAt), msp(o.ExtensionUntil), o.AckOverdue,
-			o.ResolveOverdue, o.EscalationLevel, msp(o.EscalatedAt), string(o.Satisfaction), o.ReopenCount, o.Resolution,
+			o.ResolveOverdue, o.EscalationLevel, msp(o.EscalatedAt), string(o.Satisfaction), string(o.FirstRating), o.ReopenCount, o.Resolution,
 			created, max(o.upd, created)})
 		h.stat(&o.Order)
 		slices.SortStableFunc(o.events, func(a, b genEvent) int { return int(a.at - b.at) })

@@ -43,8 +43,8 @@ func TestGenerateHistoryIsConsistentWithTheRollupAndTheIndex(t *testing.T) {
 		eq("resolved on time", sum("resolved_on_time"), orders(resolved+" AND resolved_at <= resolve_due_at"))
 		eq("returned", sum("returned"), orders("state = 'returned'"))
 		eq("reopened", sum("reopened"), orders("reopen_count > 0"))
-		eq("callbacks reached", sum("callbacks_reached"), orders("satisfaction IN ('satisfied', 'basically_satisfied', 'dissatisfied')"))
-		eq("dissatisfied", sum("dissatisfied"), orders("satisfaction = 'dissatisfied'"))
+		eq("callbacks reached", sum("callbacks_reached"), orders("first_rating IN ('satisfied', 'basically_satisfied', 'dissatisfied')"))
+		eq("dissatisfied", sum("dissatisfied"), orders("first_rating = 'dissatisfied'"))
 		eq("handling count", sum("handling_count"), sum("resolved"))
 		eq("handling time", sum("handling_ms_sum"), f.count(t, "SELECT COALESCE(SUM(resolved_at - dispatched_at), 0) FROM workorders WHERE "+resolved))
 		if sum("reopened") == 0 || sum("resolved") == 0 || sum("resolved") >= sum("dispatched") {
@@ -54,15 +54,26 @@ func TestGenerateHistoryIsConsistentWithTheRollupAndTheIndex(t *testing.T) {
 		eq("rows above 100%", f.count(t, `SELECT COUNT(*) FROM workorder_stats_daily WHERE resolved > dispatched
 			OR acknowledged_on_time > dispatched OR resolved_on_time > resolved OR satisfied + basically_satisfied > callbacks_reached`), 0)
 		reached, satisfied := sum("callbacks_reached"), sum("satisfied")+sum("basically_satisfied")
-		// The latest callback counts: a dissatisfied citizen's order is done
-		// again and asked again, so few stay dissatisfied; the first
-		// dissatisfaction stays visible as a reopened order.
-		if rate := float64(satisfied) / float64(reached); rate < 0.985 || rate > 1 {
-			t.Fatalf("satisfaction %.4f, want above 0.985", rate)
+		// The first reached callback counts: a dissatisfied citizen's order
+		// is done again and asked again, and stays dissatisfied in the
+		// figures however the second callback goes, so the rate is the
+		// generator's share of satisfied citizens (about 99.4 %), not the
+		// near 100 % of the answers after the redo.
+		if rate := float64(satisfied) / float64(reached); rate < 0.985 || rate > 0.999 {
+			t.Fatalf("satisfaction %.4f, want between 0.985 and 0.999", rate)
 		}
-		if dis := f.count(t, `SELECT COUNT(DISTINCT order_id) FROM workorder_events
-			WHERE action = 'callback' AND to_state = 'reopened'`); dis == 0 || dis > sum("reopened") {
+		dis := f.count(t, `SELECT COUNT(DISTINCT order_id) FROM workorder_events
+			WHERE action = 'callback' AND to_state = 'reopened'`)
+		if dis == 0 || dis > sum("reopened") {
 			t.Fatalf("%d orders reopened after a callback, %d reopened counted", dis, sum("reopened"))
+		}
+		// The generator has a citizen dissatisfied only at the first callback
+		// of an order, so every order a callback reopened counts as
+		// dissatisfied, though its later callback was satisfied.
+		eq("dissatisfied = orders reopened by a callback", sum("dissatisfied"), dis)
+		if f.count(t, `SELECT COUNT(*) FROM workorders
+			WHERE first_rating = 'dissatisfied' AND satisfaction IN ('satisfied', 'basically_satisfied')`) == 0 {
+			t.Fatal("no order dissatisfied first and satisfied after the redo: the history lacks the case")
 		}
 		// Each order is in the state its timeline ends in, and its counters agree.
 		eq("state = last event", f.count(t, `SELECT COUNT(*) FROM workorders w WHERE w.state <> (SELECT e.to_state

@@ -178,10 +178,10 @@ var figurePred = func() map[Figure]string {
 		FigResolvedOnTime: "(" + resolved + " AND (w.resolve_due_at IS NULL OR w.resolved_at <= w.resolve_due_at))",
 		FigReturned:       "w.state = '" + string(StateReturned) + "'",
 		FigReopened:       "w.reopen_count > 0",
-		FigCallbacksReached: "w.satisfaction IN ('" + string(RatingSatisfied) + "', '" + string(RatingBasicallySatisfied) +
+		FigCallbacksReached: "w.first_rating IN ('" + string(RatingSatisfied) + "', '" + string(RatingBasicallySatisfied) +
 			"', '" + string(RatingDissatisfied) + "')",
-		FigSatisfiedOrBasic: "w.satisfaction IN ('" + string(RatingSatisfied) + "', '" + string(RatingBasicallySatisfied) + "')",
-		FigDissatisfied:     "w.satisfaction = '" + string(RatingDissatisfied) + "'",
+		FigSatisfiedOrBasic: "w.first_rating IN ('" + string(RatingSatisfied) + "', '" + string(RatingBasicallySatisfied) + "')",
+		FigDissatisfied:     "w.first_rating = '" + string(RatingDissatisfied) + "'",
 	}
 }()
 

@@ -98,9 +98,9 @@ func TestEveryFigureTracesToTheOrdersItCounts(t *testing.T) {
 			{wo.ByUnit, f.unitA, wo.FigResolved, ids(o1, o2, o5)},
 			{wo.ByUnit, f.unitA, wo.FigResolvedOnTime, ids(o1, o2)},
 			{wo.ByUnit, f.unitA, wo.FigReopened, ids(o2)},
-			{wo.ByUnit, f.unitA, wo.FigCallbacksReached, ids(o1, o5)}, // o2's latest callback did not reach
+			{wo.ByUnit, f.unitA, wo.FigCallbacksReached, ids(o1, o2, o5)}, // o2's first callback reached, its latest did not
 			{wo.ByUnit, f.unitA, wo.FigSatisfiedOrBasic, ids(o1, o5)},
-			{wo.ByUnit, f.unitA, wo.FigDissatisfied, nil},
+			{wo.ByUnit, f.unitA, wo.FigDissatisfied, ids(o2)}, // its first reached callback
 			{wo.ByUnit, f.unitA, wo.FigReturned, nil},
 			{wo.ByUnit, f.unitA, wo.FigOverdueNow, ids(o3)},
 			{wo.ByUnit, f.unitB, wo.FigDispatched, nil}, // B returned o3, dispatched again to A

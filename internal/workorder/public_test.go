@@ -328,9 +328,9 @@ func TestCitizenRatesAVerifiedOrderOnceAndDissatisfiedReopensIt(t *testing.T) {
 			return tx.Get(f.ctx, "", `SELECT SUM(callbacks_reached), SUM(satisfied), SUM(dissatisfied), SUM(reopened)
 				FROM workorder_stats_daily WHERE unit_id = ?`, []any{f.unitA}, &reached, &sat, &dis, &reopened)
 		}))
-		// The order's latest callback (satisfied) counts; that it was
-		// reopened once stays.
-		if reached != 1 || sat != 1 || dis != 0 || reopened != 1 {
+		// The order's first reached callback (dissatisfied) counts, not the
+		// satisfied one after the redo; that it was reopened once stays.
+		if reached != 1 || sat != 0 || dis != 1 || reopened != 1 {
 			t.Fatalf("rollup: reached %d satisfied %d dissatisfied %d reopened %d", reached, sat, dis, reopened)
 		}
 		if f.count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'workorder.callback' AND entity_id = ? AND ip = '192.0.2.5'",

@@ -199,6 +199,7 @@ func ReplayTimelines(ctx context.Context, d *db.DB) (Replay, error) {
 				{"extension_until", ms(row.ExtensionUntil), ms(o.ExtensionUntil)}, {"ack_overdue", row.AckOverdue, o.AckOverdue},
 				{"resolve_overdue", row.ResolveOverdue, o.ResolveOverdue}, {"escalation_level", row.EscalationLevel, o.EscalationLevel},
 				{"escalated_at", ms(row.EscalatedAt), ms(o.EscalatedAt)}, {"satisfaction", row.Satisfaction, o.Satisfaction},
+				{"first_rating", row.FirstRating, o.FirstRating},
 				{"reopen_count", row.ReopenCount, o.ReopenCount}, {"resolution", row.Resolution, o.Resolution},
 				{"category", row.CategoryID, o.CategoryID}, {"parent", row.ParentID, o.ParentID}} {
 				if f.row != f.play {

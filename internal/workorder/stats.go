@@ -48,7 +48,7 @@ type cohort struct {
 	// ms, 0: none
 	dispatched, ackDue, acked, resolveDue, resolved int64
 	reopens                                         int
-	rating                                          Rating
+	rating                                          Rating // the first reached callback's (Order.FirstRating)
 }
 
 func ms(t *time.Time) int64 {
@@ -62,7 +62,7 @@ func cohortOf(o *Order) cohort {
 	return cohort{created: o.CreatedAt.UnixMilli(), unitID: o.UnitID, regionID: o.RegionID, categoryID: o.CategoryID,
 		parent: o.ParentID, channel: o.Channel, state: o.State, dispatched: ms(o.DispatchedAt), ackDue: ms(o.AckDueAt),
 		acked: ms(o.AcknowledgedAt), resolveDue: ms(o.ResolveDueAt), resolved: ms(o.ResolvedAt), reopens: o.ReopenCount,
-		rating: o.Satisfaction}
+		rating: o.FirstRating}
 }
 
 // resolvedStates are the states in which the unit's resolution stands
@@ -80,8 +80,11 @@ var resolvedStates = []State{StateResolved, StateVerified, StateCallbackDone, St
 //	resolved_on_time resolved, by the resolve deadline in force then
 //	returned        returned by the unit and waiting to be dispatched again
 //	reopened        reopened at least once (refused or dissatisfied)
-//	callbacks_reached / satisfied / basic / dissatisfied: the order's
-//	                latest callback reached the citizen / and its rating
+//	callbacks_reached / satisfied / basic / dissatisfied: the order has
+//	                had a callback that reached the citizen / the rating of
+//	                the first such callback (a civilisation office judges
+//	                the handling by the citizen's first verdict: satisfied
+//	                after a redo still counts as dissatisfied)
 //	handling        dispatch to resolution of the resolved orders
 func (c cohort) counts() (statKey, statDelta) {
 	k := statKey{unitID: c.unitID, regionID: c.regionID, categoryID: c.categoryID, channel: c.channel}
@@ -229,7 +232,7 @@ func addStats(ctx context.Context, tx *db.Tx, at time.Time, k statKey, d statDel
 
 // RebuildStats recomputes both rollups from the orders (cohort.counts of
 // each) when an upgrade has emptied them and asked for it (a row in
-// stats_rebuild, migration 0019), in one write transaction at start-up,
+// stats_rebuild, migrations 0019 and 0021), in one write transaction at start-up,
 // and returns how many orders it counted (0 when nothing was asked).
 // Normal operation never needs it: every step moves its order's counts.
 func (s *Service) RebuildStats(ctx context.Context) (int, error) {
@@ -264,7 +267,7 @@ func (s *Service) RebuildStats(ctx context.Context) (int, error) {
 func recount(ctx context.Context, tx *db.Tx) (map[statDayKey]*statDelta, error) {
 	rows, err := tx.Query(ctx, `SELECT created_at, COALESCE(unit_id, 0), COALESCE(region_id, 0), category_id,
 		COALESCE(parent_id, 0), channel, state, COALESCE(dispatched_at, 0), COALESCE(ack_due_at, 0),
-		COALESCE(acknowledged_at, 0), COALESCE(resolve_due_at, 0), COALESCE(resolved_at, 0), reopen_count, satisfaction
+		COALESCE(acknowledged_at, 0), COALESCE(resolve_due_at, 0), COALESCE(resolved_at, 0), reopen_count, first_rating
 		FROM workorders`)
 	if err != nil {
 		return nil, err
@@ -391,7 +394,7 @@ const (
 // their texts are the messages workorder.figure.<name>.def): Received,
 // Dispatched (held by a unit), AckOnTime, Resolved (the resolution stands)
 // and ResolvedOnTime, Returned (waiting for a new dispatch), Reopened (at
-// least once), and the latest callback's result. Every rate's numerator is
+// least once), and the first reached callback's result. Every rate's numerator is
 // part of its denominator, so none exceeds 100 %. Handling time is from the
 // latest dispatch to the resolution. OverdueNow is live.
 type StatRow struct {

@@ -148,7 +148,8 @@ type Order struct {
 	EscalationLevel int        `json:"escalation_level"`
 	EscalatedAt     *time.Time `json:"escalated_at"`
 	ParentID        int64      `json:"parent_id"`
-	Satisfaction    Rating     `json:"satisfaction"`
+	Satisfaction    Rating     `json:"satisfaction"` // the latest callback's rating
+	FirstRating     Rating     `json:"first_rating"` // the first reached (not unreachable) callback's, which the figures count; "" before one
 	ReopenCount     int        `json:"reopen_count"`
 	Resolution      string     `json:"resolution"`
 	CreatedBy       int64      `json:"created_by"`
@@ -185,7 +186,7 @@ const orderCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.
 	w.region_id, w.region_path, COALESCE(r.name, ''), w.unit_id, w.unit_path, COALESCE(u.name, ''),
 	w.reporter_name, w.reporter_phone, w.state, w.urgency, w.dispatched_at, w.ack_due_at, w.resolve_due_at,
 	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
-	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.reopen_count, w.resolution, w.created_by,
+	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.first_rating, w.reopen_count, w.resolution, w.created_by,
 	w.created_at, w.updated_at, w.source`
 
 const orderFrom = ` FROM workorders w
@@ -212,7 +213,7 @@ type orderScan struct {
 	lat, lng                                                                sql.NullFloat64
 	region, unit, parent, createdBy                                         sql.NullInt64
 	dispatched, ackDue, resolveDue, acked, resolved, closed, ext, escalated sql.NullInt64
-	channel, state, sat                                                     string
+	channel, state, sat, first                                              string
 	created, updated                                                        int64
 	dest                                                                    []any
 }
@@ -224,7 +225,7 @@ func newOrderScan() *orderScan {
 		&o.Address, &s.lat, &s.lng, &s.region, &o.RegionPath, &o.RegionName, &s.unit, &o.UnitPath, &o.UnitName,
 		&o.ReporterName, &o.ReporterPhone, &s.state, &o.Urgency, &s.dispatched, &s.ackDue, &s.resolveDue,
 		&s.acked, &s.resolved, &s.closed, &s.ext, &o.AckOverdue, &o.ResolveOverdue,
-		&o.EscalationLevel, &s.escalated, &s.parent, &s.sat, &o.ReopenCount, &o.Resolution, &s.createdBy,
+		&o.EscalationLevel, &s.escalated, &s.parent, &s.sat, &s.first, &o.ReopenCount, &o.Resolution, &s.createdBy,
 		&s.created, &s.updated, &o.Source}
 	return s
 }
@@ -236,7 +237,7 @@ func (s *orderScan) scan(sc scanner) (Order, error) {
 		return Order{}, err
 	}
 	o := s.o
-	o.Channel, o.State, o.Satisfaction = Channel(s.channel), State(s.state), Rating(s.sat)
+	o.Channel, o.State, o.Satisfaction, o.FirstRating = Channel(s.channel), State(s.state), Rating(s.sat), Rating(s.first)
 	if s.lat.Valid {
 		lat := s.lat.Float64
 		o.Lat = &lat
