@@ -240,7 +240,7 @@ func (h *history) load(ctx context.Context) error {
 			// Units differ: most are near the norm, some quick, some slow.
 			u.speed = math.Exp(h.r.NormFloat64() * 0.35)
 			u.refuse = 0.01 + h.r.Float64()*0.03
-			u.dissat = 0.0025 + h.r.Float64()*0.004
+			u.dissat = 0.0030 + h.r.Float64()*0.005
 			h.units[u.id] = u
 		}
 		// Governments of streets and districts, by their region.

@@ -146,6 +146,8 @@ func (s *Server) workorderAPIRoutes() {
 		"escalation_level": web.Integer(), "escalated_at": nullable(web.DateTime()),
 		"parent_id":    desc(web.Integer(), "the order this one was merged into, 0 when none"),
 		"satisfaction": map[string]any{"type": "string", "enum": append([]string{""}, enumOf(workorder.Ratings)...)},
+		"first_rating": map[string]any{"type": "string", "enum": append([]string{""}, enumOf(workorder.Ratings)...),
+			"description": "the first reached callback's rating: the one the satisfaction figures count"},
 		"reopen_count": web.Integer(), "resolution": web.Str(), "created_by": web.Integer(), "created_at": web.DateTime(), "updated_at": web.DateTime(),
 	}
 	order := web.Obj(orderProps)
