@@ -28,9 +28,12 @@ func (s *Service) RegionsChanged() { s.regions.Invalidate() }
 func (s *Service) CategoriesChanged() { s.categories.Invalidate() }
 
 // regionCentres returns the regions below the city that have a centre,
-// from the cache, reading them with tx when it is empty.
-func (s *Service) regionCentres(ctx context.Context, tx *db.Tx) ([]Place, error) {
-	return s.regions.Get(func() ([]Place, error) { return places(ctx, tx, "level <> 'city'") })
+// indexed by their parent, from the cache, reading them when it is empty.
+func (s *Service) regionCentres(ctx context.Context) (regionIndex, error) {
+	return s.regions.Get(func() (regionIndex, error) {
+		ps, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]Place, error) { return places(ctx, tx, "level <> 'city'") })
+		return indexPlaces(ps), err
+	})
 }
 
 func loadCategories(ctx context.Context, tx *db.Tx) (categorySet, error) {

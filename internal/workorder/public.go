@@ -247,6 +247,13 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (out Submit
 			}
 		}
 	}()
+	// The region is found before the report joins the writer's batch: it
+	// needs only the cached centres.
+	if in.RegionID == 0 && in.Lat != nil && in.Lng != nil {
+		if in.RegionID, err = s.nearestRegion(ctx, *in.Lat, *in.Lng); err != nil {
+			return Submitted{}, err
+		}
+	}
 	err = s.writeReport(ctx, func(ctx context.Context, tx *db.Tx) error {
 		now := s.Clock.Now()
 		if in.Idem != nil {
@@ -264,11 +271,6 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (out Submit
 		}
 		if err := countReport(ctx, tx, in.IP, s.reportLimit(), now); err != nil {
 			return err
-		}
-		if in.RegionID == 0 && in.Lat != nil && in.Lng != nil {
-			if in.RegionID, err = s.nearestRegion(ctx, tx, *in.Lat, *in.Lng); err != nil {
-				return err
-			}
 		}
 		if staged != nil {
 			if in.PhotoIDs, err = staged.Commit(ctx, tx, 0); err != nil {
@@ -343,34 +345,58 @@ func places(ctx context.Context, tx *db.Tx, where string) ([]Place, error) {
 // district is near. Regions only have centres, so this is an estimate that
 // the dispatcher can see and correct. The centres come from the Service's
 // cache (cache.go).
-func (s *Service) nearestRegion(ctx context.Context, tx *db.Tx, lat, lng float64) (int64, error) {
-	ps, err := s.regionCentres(ctx, tx)
+func (s *Service) nearestRegion(ctx context.Context, lat, lng float64) (int64, error) {
+	ix, err := s.regionCentres(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return placeIn(ps, lat, lng), nil
+	return ix.place(lat, lng), nil
 }
 
-// regionReachM is how far from the centre of a region of each level below
-// the district a point may lie to be placed in it.
-var regionReachM = map[string]float64{"street": 4000, "community": 1200, "grid": 400}
+// regionReachM is how far from the centre of a region of each level a
+// point may lie to be placed in it (0: a level reports are not placed in).
+func regionReachM(level string) float64 {
+	switch level {
+	case "district":
+		return regionMatchKM * 1000
+	case "street":
+		return 4000
+	case "community":
+		return 1200
+	case "grid":
+		return 400
+	}
+	return 0
+}
 
-// placeIn descends from the districts to the deepest region near the point.
-func placeIn(ps []Place, lat, lng float64) int64 {
+// regionIndex holds the regions with a centre by their parent's path (""
+// for the districts), so placing a point looks at a few regions a level.
+type regionIndex struct {
+	children map[string][]Place
+}
+
+func indexPlaces(ps []Place) regionIndex {
+	ix := regionIndex{children: map[string][]Place{}}
+	for _, p := range ps {
+		if regionReachM(p.Level) == 0 {
+			continue
+		}
+		parent := parentPath(p.Path)
+		if p.Level == "district" {
+			parent = ""
+		}
+		ix.children[parent] = append(ix.children[parent], p)
+	}
+	return ix
+}
+
+// place descends from the districts to the deepest region near the point.
+func (ix regionIndex) place(lat, lng float64) int64 {
 	best, parent := int64(0), ""
 	for {
 		next, nextPath, nextM := int64(0), "", math.Inf(1)
-		for _, p := range ps {
-			reach, ok := regionReachM[p.Level]
-			if parent == "" {
-				ok, reach = p.Level == "district", regionMatchKM*1000
-			} else if !ok || parentPath(p.Path) != parent {
-				continue
-			}
-			if !ok {
-				continue
-			}
-			if d := DistanceM(lat, lng, p.Lat, p.Lng); d < reach && d < nextM {
+		for _, p := range ix.children[parent] {
+			if d := DistanceM(lat, lng, p.Lat, p.Lng); d < regionReachM(p.Level) && d < nextM {
 				next, nextPath, nextM = p.ID, p.Path, d
 			}
 		}
@@ -380,6 +406,9 @@ func placeIn(ps []Place, lat, lng float64) int64 {
 		best, parent = next, nextPath
 	}
 }
+
+// placeIn places a point among ps (regionIndex.place).
+func placeIn(ps []Place, lat, lng float64) int64 { return indexPlaces(ps).place(lat, lng) }
 
 // parentPath is the materialised path of a region's parent ("/1/4/" of "/1/4/17/").
 func parentPath(path string) string {

@@ -79,7 +79,7 @@ type Service struct {
 	// workorder_stats_dim would do (tests compare the two).
 	statsFromDaily bool
 
-	regions    refcache.Value[[]Place]     // centres that place citizens' reports (cache.go)
+	regions    refcache.Value[regionIndex] // centres that place citizens' reports (cache.go)
 	categories refcache.Value[categorySet] // categories by id and code (cache.go)
 	questions  refcache.Value[questionSet] // extra questions by category (questions.go)
 }
