@@ -97,6 +97,18 @@ func MatchQ(q string, texts ...string) bool {
 	return false
 }
 
+// Matching keeps the items one of whose texts contains the keyword q
+// (MatchQ), in order, reusing items' array.
+func Matching[T any](items []T, q string, texts func(T) []string) []T {
+	out := items[:0]
+	for _, x := range items {
+		if MatchQ(q, texts(x)...) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // rfc3339 formats an optional time for the API (nil stays null).
 func RFC3339(t *time.Time) *string {
 	if t == nil {

@@ -32,16 +32,7 @@ type roleListData struct {
 // rolesMatching lists the roles whose code or names contain the keyword.
 func (s *Server) rolesMatching(r *http.Request, q string) ([]account.Role, error) {
 	roles, err := s.accounts.ListRoles(r.Context(), web.Principal(r))
-	if err != nil {
-		return nil, err
-	}
-	out := roles[:0]
-	for _, ro := range roles {
-		if web.MatchQ(q, ro.Code, ro.Name, ro.NameEN) {
-			out = append(out, ro)
-		}
-	}
-	return out, nil
+	return web.Matching(roles, q, func(ro account.Role) []string { return []string{ro.Code, ro.Name, ro.NameEN} }), err
 }
 
 func (s *Server) roleListView(w http.ResponseWriter, r *http.Request) (*web.View, error) {

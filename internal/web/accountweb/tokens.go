@@ -40,16 +40,7 @@ type tokenListData struct {
 // tokensMatching lists the machine tokens whose name or user contain the keyword.
 func (s *Server) tokensMatching(r *http.Request, q string) ([]account.Token, error) {
 	toks, err := s.accounts.ListTokens(r.Context(), web.Principal(r))
-	if err != nil {
-		return nil, err
-	}
-	out := toks[:0]
-	for _, t := range toks {
-		if web.MatchQ(q, t.Name, t.Username) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return web.Matching(toks, q, func(t account.Token) []string { return []string{t.Name, t.Username} }), err
 }
 
 func (s *Server) tokenListView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
