@@ -44,14 +44,21 @@ func (s *Server) Submit(w http.ResponseWriter, r *http.Request, page, flash stri
 }
 
 // Remove deletes with del; a refused delete (still has children, still in
-// use) is shown on the record's page with the reason, success redirects
-// to the path with the "deleted" flash.
+// use) is shown on the record's page with the reason (Refused), success
+// redirects to the path with the "deleted" flash.
 func (s *Server) Remove(w http.ResponseWriter, r *http.Request, page, to string, view func() (*View, error), del func() error) error {
-	err := del()
-	if err == nil {
-		return s.Redirect(w, r, to, "flash.deleted")
+	if err := del(); err != nil {
+		return s.Refused(w, r, page, view, err)
 	}
-	if errs.CodeOf(err) != errs.Conflict {
+	return s.Redirect(w, r, to, "flash.deleted")
+}
+
+// Refused shows page again, built by view, with the reason a step taken
+// from it was refused (a conflict or a bad value), at the error's status;
+// any other error is returned for Fail.
+func (s *Server) Refused(w http.ResponseWriter, r *http.Request, page string, view func() (*View, error), err error) error {
+	code := errs.CodeOf(err)
+	if code != errs.Conflict && code != errs.Invalid {
 		return err
 	}
 	v, verr := view()
@@ -59,7 +66,7 @@ func (s *Server) Remove(w http.ResponseWriter, r *http.Request, page, to string,
 		return verr
 	}
 	_, v.ErrorMsg, _ = s.Message(r, err)
-	s.Render(w, r, StatusOf(errs.Conflict), page, v)
+	s.Render(w, r, StatusOf(code), page, v)
 	return nil
 }
 

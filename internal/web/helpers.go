@@ -41,15 +41,6 @@ func TreeChoices(v *View, opts []org.Option) []Choice {
 	return out
 }
 
-// scopeChoices are the six data-scope kinds with their labels.
-func ScopeChoices(v *View) []Choice {
-	out := make([]Choice, 0, len(auth.ScopeKinds))
-	for _, k := range auth.ScopeKinds {
-		out = append(out, Choice{Value: string(k), Label: v.T("scope.kind." + string(k)), Hint: v.T("users.scope_hint." + string(k))})
-	}
-	return out
-}
-
 func I64s(n int64) string {
 	if n == 0 {
 		return ""
@@ -84,7 +75,7 @@ func PageOf[T any](items []T, lq ListQuery) []T {
 }
 
 // matchQ reports whether any of the texts contains the keyword (case-insensitive).
-func MatchQ(q string, texts ...string) bool {
+func matchQ(q string, texts ...string) bool {
 	if q == "" {
 		return true
 	}
@@ -98,11 +89,11 @@ func MatchQ(q string, texts ...string) bool {
 }
 
 // Matching keeps the items one of whose texts contains the keyword q
-// (MatchQ), in order, reusing items' array.
+// (matchQ), in order, reusing items' array.
 func Matching[T any](items []T, q string, texts func(T) []string) []T {
 	out := items[:0]
 	for _, x := range items {
-		if MatchQ(q, texts(x)...) {
+		if matchQ(q, texts(x)...) {
 			out = append(out, x)
 		}
 	}
@@ -133,22 +124,6 @@ func EndOfDay(day time.Time) *time.Time {
 	return &t
 }
 
-// mapFieldErrors returns err with its field messages moved to the names
-// rename gives (a form's inputs are not always named as the service's
-// fields); any other error is returned as it is.
-func MapFieldErrors(err error, rename func(field string) string) error {
-	e := errs.As(err)
-	if e == nil || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
-	for k, v := range e.Fields {
-		out.Fields[rename(k)] = v
-	}
-	return &out
-}
-
 // keepOthers gives the other form on the page its current values when one
 // form is shown again with its errors.
 func KeepOthers(r *http.Request, v *View) {
@@ -157,33 +132,6 @@ func KeepOthers(r *http.Request, v *View) {
 			r.PostForm[k] = vals
 		}
 	}
-}
-
-// orgCrumb is one ancestor in a breadcrumb.
-type OrgCrumb struct {
-	ID   int64
-	Name string
-}
-
-// treeLabel is an option's name indented by its depth with full-width spaces.
-func OrgTreeLabel(l i18n.Lang, o org.Option) string {
-	name := o.Name
-	if l == i18n.EN && o.NameEN != "" {
-		name = o.NameEN
-	}
-	label := strings.Repeat("　", o.Depth) + name + " (" + o.Code + ")"
-	if !o.Active {
-		label += " " + i18n.T(l, "orgweb.inactive_mark")
-	}
-	return label
-}
-
-func OrgTreeChoices(l i18n.Lang, opts []org.Option) []Option {
-	out := make([]Option, 0, len(opts))
-	for _, o := range opts {
-		out = append(out, Option{Value: OrgID(o.ID), Label: OrgTreeLabel(l, o)})
-	}
-	return out
 }
 
 func OrgID(id int64) string { return strconv.FormatInt(id, 10) }

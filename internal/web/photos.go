@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -25,16 +24,6 @@ func PhotoFiles(r *http.Request) []*multipart.FileHeader {
 		out = append(out, fh)
 	}
 	return out
-}
-
-// PreparePhoto inspects and prepares one uploaded file (under the photo
-// package's decode slots).
-func PreparePhoto(fh *multipart.FileHeader) (*photo.Prepared, error) {
-	c, err := InspectPhoto(fh)
-	if err != nil {
-		return nil, err
-	}
-	return c.Prepare(context.Background())
 }
 
 // InspectPhoto reads an uploaded file's type, size and dimensions from its

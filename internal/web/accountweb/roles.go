@@ -126,7 +126,7 @@ func (s *Server) roleFormView(w http.ResponseWriter, r *http.Request, cur accoun
 		title = "roles.edit_title"
 	}
 	v := s.View(w, r, title)
-	d := &roleFormData{ID: cur.ID, Builtin: cur.Builtin, Code: cur.Code, Scopes: web.ScopeChoices(v)}
+	d := &roleFormData{ID: cur.ID, Builtin: cur.Builtin, Code: cur.Code, Scopes: scopeChoices(v)}
 	for _, pm := range auth.AllPerms {
 		d.Perms = append(d.Perms, web.Choice{Value: string(pm), Label: v.T("perm." + string(pm))})
 	}

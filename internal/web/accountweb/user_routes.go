@@ -6,6 +6,7 @@ import (
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/web"
 )
 
 // userRoutes registers the user, role and token pages and API. The
@@ -72,6 +73,15 @@ func (m roleNamer) names(codes []string) []string {
 		} else {
 			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// scopeChoices are the six data-scope kinds with their labels.
+func scopeChoices(v *web.View) []web.Choice {
+	out := make([]web.Choice, 0, len(auth.ScopeKinds))
+	for _, k := range auth.ScopeKinds {
+		out = append(out, web.Choice{Value: string(k), Label: v.T("scope.kind." + string(k)), Hint: v.T("users.scope_hint." + string(k))})
 	}
 	return out
 }

@@ -343,7 +343,7 @@ func (s *Server) userFormView(w http.ResponseWriter, r *http.Request, id int64, 
 	if err != nil {
 		return nil, err
 	}
-	d := &userFormData{ID: id, Username: username, Units: web.TreeChoices(v, units), Regions: web.TreeChoices(v, regions), Scopes: web.ScopeChoices(v)}
+	d := &userFormData{ID: id, Username: username, Units: web.TreeChoices(v, units), Regions: web.TreeChoices(v, regions), Scopes: scopeChoices(v)}
 	for _, ro := range roles {
 		d.Roles = append(d.Roles, web.Choice{Value: ro.Code, Label: roleLabel(v.Lang, ro), Hint: ro.Description})
 	}

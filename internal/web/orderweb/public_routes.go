@@ -89,7 +89,7 @@ var fieldNames = map[string]string{"category_id": "category"}
 
 // renameFields gives an error's field messages the form's field names.
 func renameFields(err error) error {
-	return web.MapFieldErrors(err, func(k string) string {
+	return mapFieldErrors(err, func(k string) string {
 		if n, ok := fieldNames[k]; ok {
 			return n
 		}
@@ -434,4 +434,20 @@ func (s *Server) trackPhoto(w http.ResponseWriter, r *http.Request) error {
 		variant = photo.Thumb
 	}
 	return web.ServePhoto(w, r, s.photos, id, variant, "private, max-age=86400")
+}
+
+// mapFieldErrors returns err with its field messages moved to the names
+// rename gives (a form's inputs are not always named as the service's
+// fields); any other error is returned as it is.
+func mapFieldErrors(err error, rename func(field string) string) error {
+	e := errs.As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]errs.FieldError, len(e.Fields))
+	for k, v := range e.Fields {
+		out.Fields[rename(k)] = v
+	}
+	return &out
 }

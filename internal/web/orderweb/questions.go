@@ -218,7 +218,7 @@ func questionsFromForm(vals url.Values, fe *errs.Fields) (qs []workorder.Questio
 // renameQuestionFields moves the service's messages questions.<i>.x to
 // the editor's row of question i.
 func renameQuestionFields(err error, rowOf []int) error {
-	return web.MapFieldErrors(err, func(k string) string {
+	return mapFieldErrors(err, func(k string) string {
 		if rest, ok := strings.CutPrefix(k, "questions."); ok {
 			if n, field, ok := strings.Cut(rest, "."); ok {
 				if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < len(rowOf) {
@@ -323,7 +323,7 @@ func answersFromForm(vals url.Values, key string) workorder.Answers {
 // answerFieldsToForm renames the service's answer messages
 // (attribute[code]) to the form's inputs of the chosen category.
 func answerFieldsToForm(err error, key string) error {
-	return web.MapFieldErrors(err, func(k string) string {
+	return mapFieldErrors(err, func(k string) string {
 		if code, ok := strings.CutPrefix(k, "attribute["); ok {
 			return answerPrefix(key) + strings.TrimSuffix(code, "]")
 		}

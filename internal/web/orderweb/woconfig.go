@@ -231,35 +231,25 @@ func (s *Server) categoryNew(w http.ResponseWriter, r *http.Request) error {
 	if err := requireSettings(r); err != nil {
 		return err
 	}
-	v, err := s.categoryFormView(w, r, nil, r.URL.Query().Get("group") == "1")
-	if err != nil {
-		return err
-	}
-	s.Render(w, r, http.StatusOK, "category_form", v)
-	return nil
+	return s.Show(w, r, "category_form", func() (*web.View, error) {
+		return s.categoryFormView(w, r, nil, r.URL.Query().Get("group") == "1")
+	})
 }
 
 func (s *Server) categoryCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := requireSettings(r); err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	in := categoryInputOf(r.PostForm, &fe)
-	err := fe.Err()
-	if err == nil {
-		var c workorder.Category
-		if c, err = s.orders.CreateCategory(r.Context(), web.Principal(r), in); err == nil {
-			return s.Redirect(w, r, "/categories#c"+web.I64s(c.ID), "flash.created")
-		}
-	}
-	v, verr := s.categoryFormView(w, r, nil, in.Group)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "category_form", v, web.WithFields(fe, err))
+	var in workorder.CategoryInput
+	return s.Submit(w, r, "category_form", "flash.created", func() (*web.View, error) { return s.categoryFormView(w, r, nil, in.Group) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in = categoryInputOf(vals, fe)
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			c, err := s.orders.CreateCategory(r.Context(), web.Principal(r), in)
+			return "/categories#c" + web.I64s(c.ID), err
+		})
 }
 
 // categoryOf loads the category named by the path.
@@ -290,39 +280,22 @@ func (s *Server) categoryUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	var fe errs.Fields
-	in := categoryInputOf(r.PostForm, &fe)
-	in.Group = c.IsGroup() // the form cannot change what it is
-	err = fe.Err()
-	if err == nil {
-		if _, err = s.orders.UpdateCategory(r.Context(), web.Principal(r), c.ID, in); err == nil {
-			return s.Redirect(w, r, "/categories#c"+web.I64s(c.ID), "flash.saved")
-		}
-	}
-	v, verr := s.categoryFormView(w, r, &c, false)
-	if verr != nil {
-		return verr
-	}
-	return s.FormFailed(w, r, "category_form", v, web.WithFields(fe, err))
+	return s.Submit(w, r, "category_form", "flash.saved", func() (*web.View, error) { return s.categoryFormView(w, r, &c, false) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := categoryInputOf(vals, fe)
+			in.Group = c.IsGroup() // the form cannot change what it is
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			_, err := s.orders.UpdateCategory(r.Context(), web.Principal(r), c.ID, in)
+			return "/categories#c" + web.I64s(c.ID), err
+		})
 }
 
 // categoryListFailed shows the tree again with the reason a step from it
 // (activate, delete) was refused.
 func (s *Server) categoryListFailed(w http.ResponseWriter, r *http.Request, err error) error {
-	code := errs.CodeOf(err)
-	if code != errs.Conflict && code != errs.Invalid {
-		return err
-	}
-	v, verr := s.categoryListView(w, r)
-	if verr != nil {
-		return verr
-	}
-	_, v.ErrorMsg, _ = s.Message(r, err)
-	s.Render(w, r, web.StatusOf(code), "category_list", v)
-	return nil
+	return s.Refused(w, r, "category_list", func() (*web.View, error) { return s.categoryListView(w, r) }, err)
 }
 
 func (s *Server) categoryActive(w http.ResponseWriter, r *http.Request) error {
@@ -355,10 +328,8 @@ func (s *Server) categoryDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.orders.DeleteCategory(r.Context(), web.Principal(r), c.ID); err != nil {
-		return s.categoryListFailed(w, r, err)
-	}
-	return s.Redirect(w, r, "/categories", "flash.deleted")
+	return s.Remove(w, r, "category_list", "/categories", func() (*web.View, error) { return s.categoryListView(w, r) },
+		func() error { return s.orders.DeleteCategory(r.Context(), web.Principal(r), c.ID) })
 }
 
 // ---- urgency classes: page ----

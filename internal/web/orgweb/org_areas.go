@@ -57,7 +57,7 @@ func (s *Server) unitAreasView(r *http.Request, v *web.View, d *unitFormData) er
 	if err != nil {
 		return err
 	}
-	d.AreaChoices = web.OrgTreeChoices(v.Lang, regions)
+	d.AreaChoices = orgTreeChoices(v.Lang, regions)
 	d.AreaSelected = map[string]bool{}
 	for _, a := range areas {
 		d.AreaSelected[web.OrgID(a.RegionID)] = true

@@ -55,7 +55,7 @@ func (s *Server) pairingList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &pairingListData{Units: web.OrgTreeChoices(v.Lang, units), Regions: web.OrgTreeChoices(v.Lang, regions), CanManage: web.CanManageOrg(p)}
+	d := &pairingListData{Units: orgTreeChoices(v.Lang, units), Regions: orgTreeChoices(v.Lang, regions), CanManage: web.CanManageOrg(p)}
 	v.Data = d
 	f, lq, err := pairingFilterOf(r)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Server) pairingFormView(w http.ResponseWriter, r *http.Request, x *org.
 		}
 		for _, o := range units {
 			if o.Active {
-				d.Units = append(d.Units, web.Option{Value: web.OrgID(o.ID), Label: web.OrgTreeLabel(v.Lang, o)})
+				d.Units = append(d.Units, web.Option{Value: web.OrgID(o.ID), Label: orgTreeLabel(v.Lang, o)})
 			}
 		}
 		// Only communities can be paired; each is labelled with its street.

@@ -22,8 +22,8 @@ type regionListData struct {
 	Pager     web.Pager
 	Parents   []web.Option
 	Levels    []web.Option
-	Crumbs    []web.OrgCrumb // the parent filter's ancestors in scope, root first, ending with the parent
-	ParentID  int64          // the parent filter (0: none or the top level)
+	Crumbs    []orgCrumb // the parent filter's ancestors in scope, root first, ending with the parent
+	ParentID  int64      // the parent filter (0: none or the top level)
 	CanManage bool
 }
 
@@ -88,7 +88,7 @@ func (s *Server) regionList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &regionListData{Parents: web.OrgTreeChoices(v.Lang, orgParentOptions(opts)), Levels: orgLevelChoices(v.Lang), CanManage: web.CanManageOrg(p)}
+	d := &regionListData{Parents: orgTreeChoices(v.Lang, orgParentOptions(opts)), Levels: orgLevelChoices(v.Lang), CanManage: web.CanManageOrg(p)}
 	v.Data = d
 	f, lq, err := regionFilterOf(r)
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *Server) regionList(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				break
 			}
-			d.Crumbs = append(d.Crumbs, web.OrgCrumb{ID: o.ID, Name: v.Name(o.Name, o.NameEN)})
+			d.Crumbs = append(d.Crumbs, orgCrumb{ID: o.ID, Name: v.Name(o.Name, o.NameEN)})
 			id = o.ParentID
 		}
 		slices.Reverse(d.Crumbs)
@@ -184,7 +184,7 @@ func (s *Server) regionFormView(w http.ResponseWriter, r *http.Request, reg *org
 		if reg != nil && o.ID == reg.ParentID {
 			haveParent = true
 		}
-		d.Parents = append(d.Parents, web.Option{Value: web.OrgID(o.ID), Label: web.OrgTreeLabel(v.Lang, o)})
+		d.Parents = append(d.Parents, web.Option{Value: web.OrgID(o.ID), Label: orgTreeLabel(v.Lang, o)})
 	}
 	if reg != nil {
 		d.Back = regionListURL(reg.ParentID)

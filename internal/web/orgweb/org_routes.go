@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -215,4 +216,31 @@ func orgFloat(x *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*x, 'f', -1, 64)
+}
+
+// orgCrumb is one ancestor in a breadcrumb.
+type orgCrumb struct {
+	ID   int64
+	Name string
+}
+
+// treeLabel is an option's name indented by its depth with full-width spaces.
+func orgTreeLabel(l i18n.Lang, o org.Option) string {
+	name := o.Name
+	if l == i18n.EN && o.NameEN != "" {
+		name = o.NameEN
+	}
+	label := strings.Repeat("　", o.Depth) + name + " (" + o.Code + ")"
+	if !o.Active {
+		label += " " + i18n.T(l, "orgweb.inactive_mark")
+	}
+	return label
+}
+
+func orgTreeChoices(l i18n.Lang, opts []org.Option) []web.Option {
+	out := make([]web.Option, 0, len(opts))
+	for _, o := range opts {
+		out = append(out, web.Option{Value: web.OrgID(o.ID), Label: orgTreeLabel(l, o)})
+	}
+	return out
 }

@@ -73,7 +73,7 @@ func (s *Server) unitList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &unitListData{Kinds: orgKindChoices(v.Lang), Regions: web.OrgTreeChoices(v.Lang, regions), CanManage: web.CanManageOrg(p)}
+	d := &unitListData{Kinds: orgKindChoices(v.Lang), Regions: orgTreeChoices(v.Lang, regions), CanManage: web.CanManageOrg(p)}
 	v.Data = d
 	f, lq, err := unitFilterOf(r)
 	if err != nil {
@@ -150,11 +150,11 @@ func (s *Server) unitFormView(w http.ResponseWriter, r *http.Request, u *org.Uni
 			continue
 		}
 		haveParent = haveParent || (u != nil && o.ID == u.ParentID)
-		d.Parents = append(d.Parents, web.Option{Value: web.OrgID(o.ID), Label: web.OrgTreeLabel(v.Lang, o)})
+		d.Parents = append(d.Parents, web.Option{Value: web.OrgID(o.ID), Label: orgTreeLabel(v.Lang, o)})
 	}
 	for _, o := range regions {
 		haveRegion = haveRegion || (u != nil && o.ID == u.RegionID)
-		d.Regions = append(d.Regions, web.Option{Value: web.OrgID(o.ID), Label: web.OrgTreeLabel(v.Lang, o)})
+		d.Regions = append(d.Regions, web.Option{Value: web.OrgID(o.ID), Label: orgTreeLabel(v.Lang, o)})
 	}
 	if u != nil {
 		// An unchanged parent or region may lie outside the editor's scope; keep them choosable.
