@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/geo"
 	"github.com/wenming-city/wenming/internal/photo"
 )
 
@@ -370,14 +371,21 @@ func regionReachM(level string) float64 {
 }
 
 // regionIndex holds the regions with a centre by their parent's path (""
-// for the districts), so placing a point looks at a few regions a level.
+// for the districts), so placing a point looks at a few regions a level,
+// and the boundaries of those whose division code has one (internal/geo).
 type regionIndex struct {
 	children map[string][]Place
+	bounds   map[int64]*geo.Area
 }
 
-func indexPlaces(ps []Place) regionIndex {
-	ix := regionIndex{children: map[string][]Place{}}
+func indexPlaces(ps []Place, areas *geo.Set) regionIndex {
+	ix := regionIndex{children: map[string][]Place{}, bounds: map[int64]*geo.Area{}}
 	for _, p := range ps {
+		if areas != nil && p.Code != "" {
+			if a, ok := areas.Area(p.Code); ok {
+				ix.bounds[p.ID] = a
+			}
+		}
 		if regionReachM(p.Level) == 0 {
 			continue
 		}
@@ -391,11 +399,22 @@ func indexPlaces(ps []Place) regionIndex {
 }
 
 // place descends from the districts to the deepest region near the point.
+// A region with a boundary holds exactly the points inside it, whatever
+// the distance to its centre; the others hold the points within their
+// level's reach of their centre, the nearest winning.
 func (ix regionIndex) place(lat, lng float64) int64 {
 	best, parent := int64(0), ""
+	pt := geo.Point{Lat: lat, Lng: lng}
 	for {
 		next, nextPath, nextM := int64(0), "", math.Inf(1)
 		for _, p := range ix.children[parent] {
+			if a, ok := ix.bounds[p.ID]; ok {
+				if a.Contains(pt) {
+					next, nextPath, nextM = p.ID, p.Path, -1
+					break
+				}
+				continue
+			}
 			if d := DistanceM(lat, lng, p.Lat, p.Lng); d < regionReachM(p.Level) && d < nextM {
 				next, nextPath, nextM = p.ID, p.Path, d
 			}
@@ -407,8 +426,11 @@ func (ix regionIndex) place(lat, lng float64) int64 {
 	}
 }
 
-// placeIn places a point among ps (regionIndex.place).
-func placeIn(ps []Place, lat, lng float64) int64 { return indexPlaces(ps).place(lat, lng) }
+// placeIn places a point among ps with the embedded boundaries
+// (regionIndex.place).
+func placeIn(ps []Place, lat, lng float64) int64 {
+	return indexPlaces(ps, geo.Embedded()).place(lat, lng)
+}
 
 // parentPath is the materialised path of a region's parent ("/1/4/" of "/1/4/17/").
 func parentPath(path string) string {
