@@ -53,6 +53,11 @@ func (b *box) add(p Point) {
 
 func emptyBox() box { return box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)} }
 
+// Bounds are the area's southern, western, northern and eastern edges.
+func (a *Area) Bounds() (south, west, north, east float64) {
+	return a.box.minLat, a.box.minLng, a.box.maxLat, a.box.maxLng
+}
+
 // Contains reports whether p lies inside the area (on its boundary counts
 // as inside either neighbour; a point in a hole is outside).
 func (a *Area) Contains(p Point) bool {
@@ -150,6 +155,11 @@ func Embedded() *Set {
 		panic(loaded.err)
 	}
 	return loaded.set
+}
+
+// Bounds are the set's southern, western, northern and eastern edges.
+func (s *Set) Bounds() (south, west, north, east float64) {
+	return s.box.minLat, s.box.minLng, s.box.maxLat, s.box.maxLng
 }
 
 // Area returns the area with the code.

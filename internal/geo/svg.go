@@ -43,16 +43,20 @@ func (p Projection) Point(x, y float64) Point {
 // (Ramer-Douglas-Peucker) to within 0.4 units of the true line, which at
 // the sizes maps are drawn keeps about a tenth of the points and looks the
 // same.
-func (p Projection) Path(a *Area) string {
+func (p Projection) Path(a *Area) string { return a.Path(p.XY, 0.4) }
+
+// Path is the SVG path of the area's boundary under any projection xy,
+// simplified to within eps drawing units.
+func (a *Area) Path(xy func(Point) (float64, float64), eps float64) string {
 	var b strings.Builder
 	for _, poly := range a.Polys {
 		for _, ring := range poly {
 			pts := make([][2]float64, len(ring))
 			for i, pt := range ring {
-				x, y := p.XY(pt)
+				x, y := xy(pt)
 				pts[i] = [2]float64{x, y}
 			}
-			pts = simplify(pts, 0.4)
+			pts = simplify(pts, eps)
 			if len(pts) < 3 {
 				continue
 			}

@@ -399,31 +399,59 @@ func indexPlaces(ps []Place, areas *geo.Set) regionIndex {
 }
 
 // place descends from the districts to the deepest region near the point.
-// A region with a boundary holds exactly the points inside it, whatever
-// the distance to its centre; the others hold the points within their
-// level's reach of their centre, the nearest winning.
 func (ix regionIndex) place(lat, lng float64) int64 {
-	best, parent := int64(0), ""
+	chain := ix.chain(lat, lng)
+	if len(chain) == 0 {
+		return 0
+	}
+	return chain[len(chain)-1].ID
+}
+
+// chain is the regions a point lies in, from its district down to the
+// deepest one near it. A region with a boundary holds exactly the points
+// inside it, whatever the distance to its centre; the others hold the
+// points within their level's reach of their centre, the nearest winning.
+func (ix regionIndex) chain(lat, lng float64) []Place {
+	var out []Place
+	parent := ""
 	pt := geo.Point{Lat: lat, Lng: lng}
 	for {
-		next, nextPath, nextM := int64(0), "", math.Inf(1)
-		for _, p := range ix.children[parent] {
+		var next *Place
+		nextM := math.Inf(1)
+		for i, p := range ix.children[parent] {
 			if a, ok := ix.bounds[p.ID]; ok {
 				if a.Contains(pt) {
-					next, nextPath, nextM = p.ID, p.Path, -1
+					next = &ix.children[parent][i]
 					break
 				}
 				continue
 			}
 			if d := DistanceM(lat, lng, p.Lat, p.Lng); d < regionReachM(p.Level) && d < nextM {
-				next, nextPath, nextM = p.ID, p.Path, d
+				next, nextM = &ix.children[parent][i], d
 			}
 		}
-		if next == 0 {
-			return best
+		if next == nil {
+			return out
 		}
-		best, parent = next, nextPath
+		out, parent = append(out, *next), next.Path
 	}
+}
+
+// Locate returns the regions a citizen's report at the point would be
+// placed in, from the district down (none outside the city), as
+// SubmitPublic places it. A bad point is a field error.
+func (s *Service) Locate(ctx context.Context, lat, lng float64) ([]Place, error) {
+	var f errs.Fields
+	checkCoord(&f, "lat", &lat, 90)
+	checkCoord(&f, "lng", &lng, 180)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	ix, err := s.regionCentres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ix.chain(lat, lng), nil
 }
 
 // placeIn places a point among ps with the embedded boundaries
