@@ -45,6 +45,13 @@ import (
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
+// DefaultDemoOrders is the work orders `wenming --demo` starts the demo city
+// with (a few thousand over four months).
+const (
+	DefaultDemoOrders = 3000
+	demoDays          = 120
+)
+
 // Version is set at build time with -ldflags "-X …/internal/app.Version=…".
 var Version = "0.1.0-dev"
 
@@ -54,7 +61,11 @@ type Config struct {
 	DataDir string // data folder (SQLite file, photos)
 	DB      string // "" = SQLite in DataDir; a postgres:// URL selects PostgreSQL
 	Demo    bool   // load the demo city when the database is empty
-	BaseURL string
+	// DemoOrders is how many work orders a newly loaded demo city starts
+	// with (simulated over the last DemoDays days: callbacks, escalations,
+	// overdue and open orders), so every screen has life on the first run.
+	DemoOrders int
+	BaseURL    string
 	// TrustedProxies: reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	LogFormat      string // text or json
@@ -228,6 +239,14 @@ func (a *App) seed(ctx context.Context) error {
 	if a.DemoLoaded {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
+		}
+		if n := a.Config.DemoOrders; n > 0 {
+			t0 := time.Now()
+			res, err := a.Orders.GenerateHistory(ctx, workorder.HistoryConfig{Orders: n, Days: demoDays, Seed: 20261203})
+			if err != nil {
+				return fmt.Errorf("generate the demo city's work orders: %w", err)
+			}
+			a.Log.Info("demo work orders generated", "orders", res.Orders, "open", res.Open, "overdue", res.Overdue, "took", time.Since(t0).Round(time.Millisecond))
 		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the

@@ -331,9 +331,11 @@ func trackEvents(v *web.View, po *workorder.PublicOrder) []trackEvent {
 	out := make([]trackEvent, 0, len(po.Events))
 	base := "/track/" + url.PathEscape(po.Code) + "/photos/"
 	for _, e := range po.Events {
-		te := trackEvent{At: e.At, Action: v.T(workorder.Action(e.Action).Key()), Note: e.Note, UnitName: e.UnitName}
-		if e.ToState != "" {
-			te.State = v.T(e.ToState.Key())
+		te := trackEvent{At: e.At, Action: v.T(workorder.Action(e.Action).Key()), Note: e.Note, UnitName: v.Name(e.UnitName, e.UnitNameEN)}
+		// The state is said when it adds to the step ("Submitted", not
+		// "Submitted · Submitted").
+		if st := v.T(e.ToState.Key()); e.ToState != "" && st != te.Action {
+			te.State = st
 		}
 		for _, id := range e.PhotoIDs {
 			u := base + strconv.FormatInt(id, 10)
