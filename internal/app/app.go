@@ -247,6 +247,9 @@ func (a *App) seed(ctx context.Context) error {
 				return fmt.Errorf("generate the demo city's work orders: %w", err)
 			}
 			a.Log.Info("demo work orders generated", "orders", res.Orders, "open", res.Open, "overdue", res.Overdue, "took", time.Since(t0).Round(time.Millisecond))
+			if err := a.seedDemoBoard(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the
@@ -280,6 +283,27 @@ func (a *App) seed(ctx context.Context) error {
 	}
 	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
 	return a.Jobs.Add(ctx, notify.New(a.DB, a.Config.Clock, a.Log, notify.ConfigFromEnv().Senders()).Job())
+}
+
+// seedDemoBoard publishes a dozen of the demo's closed orders on the public
+// board with before and after photos, as the demo dispatcher.
+func (a *App) seedDemoBoard(ctx context.Context) error {
+	var id int64
+	if err := a.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "", "SELECT id FROM users WHERE username = ?", []any{"dispatcher"}, &id)
+	}); err != nil {
+		return fmt.Errorf("the demo dispatcher: %w", err)
+	}
+	p, err := a.Accounts.Principal(ctx, id)
+	if err != nil {
+		return err
+	}
+	n, err := a.Orders.SeedDemoBoard(ctx, p, 12)
+	if err != nil {
+		return fmt.Errorf("the demo board: %w", err)
+	}
+	a.Log.Info("demo board published", "cases", n)
+	return nil
 }
 
 // firstRun loads the demo city (demo mode) or creates the first admin on an

@@ -40,6 +40,12 @@ func TestANewDemoCityStartsWithOrdersAndAnOldOneIsNeverTouched(t *testing.T) {
 				count(a, "SELECT COUNT(*) FROM workorders WHERE state NOT IN ('closed', 'rejected', 'answered_at_intake', 'merged')") == 0 {
 				t.Fatal("the demo orders should be both closed with callbacks and still open")
 			}
+			if n := count(a, "SELECT COUNT(*) FROM board_posts WHERE unpublished_at IS NULL"); n < 5 {
+				t.Fatalf("the demo board has %d published cases", n)
+			}
+			if n := count(a, "SELECT COUNT(*) FROM board_post_photos"); n < 10 {
+				t.Fatalf("the demo board cases have %d photos", n)
+			}
 			a.Close()
 			b, err := app.New(context.Background(), cfg, nil)
 			if err != nil {
