@@ -72,3 +72,32 @@ func TestABoundaryDecidesTheDistrictWhateverTheDistance(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPlace compares placing a report among the demo city's districts
+// by their boundaries (point in polygon, the embedded 10,161 points) with
+// placing it by centres alone (the ceiling: what placement cost before
+// boundaries), over points spread across the city.
+func BenchmarkPlace(b *testing.B) {
+	areas := geo.Embedded()
+	var ps []Place
+	for i, a := range areas.Areas {
+		ps = append(ps, Place{ID: int64(i + 1), Path: fmt.Sprintf("/100/%d/", i+1), Code: a.Code, Level: "district", Lat: a.Label.Lat, Lng: a.Label.Lng})
+	}
+	south, west, north, east := areas.Bounds()
+	pts := make([][2]float64, 1024)
+	for i := range pts {
+		pts[i] = [2]float64{south + (north-south)*float64((i*37)%101)/100, west + (east-west)*float64((i*61)%103)/102}
+	}
+	for _, c := range []struct {
+		name  string
+		areas *geo.Set
+	}{{"boundaries", areas}, {"centres-only", nil}} {
+		ix := indexPlaces(ps, c.areas)
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				p := pts[i%len(pts)]
+				ix.place(p[0], p[1])
+			}
+		})
+	}
+}
