@@ -39,12 +39,19 @@ const (
 	PermAppraise      Perm = "appraisal.score"    // score staff in a round
 )
 
+// Inspection (督查测评).
+const (
+	PermInspectionView   Perm = "inspection.view"   // read the index, site types, sites, plans and inspections
+	PermInspectionManage Perm = "inspection.manage" // change the index, site types and sites
+)
+
 // AllPerms lists every permission in display order.
 var AllPerms = []Perm{
 	PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermRoleManage, PermTokenManage,
 	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
+	PermInspectionView, PermInspectionManage, // inspection
 }
 
 // ValidPerm reports whether p is a known permission.
