@@ -54,12 +54,12 @@ func TestImportRefusesABadWorkbookNamingEveryCellAndSavesNothing(t *testing.T) {
 		wb := workbook(t, [][]any{
 			header,
 			{"B", "", "部分", "基本指标", 10, ""},
-			{"B01", "B", "板块", "生活环境", "十", ""},         // E3: not a number
+			{"B01", "B", "板块", "生活环境", "十", ""},        // E3: not a number
 			{"B0101", "B01", "章节", "市容市貌", 10, "实地考察"}, // C4: no such level
 			{"B0102", "B09", "指标", "交通秩序", 5, "实地考察"},  // B5: unknown parent
-			{"", "", "", "", "", ""},                      // an empty row is skipped
-			{"B010101", "B0101", "内容", "", 10, "走访"},     // D7 name, F7 method
-			{"B0103", "B01", "指标", "公共设施", 5, ""},       // F8: an indicator needs a method
+			{"", "", "", "", "", ""},                   // an empty row is skipped
+			{"B010101", "B0101", "内容", "", 10, "走访"},   // D7 name, F7 method
+			{"B0103", "B01", "指标", "公共设施", 5, ""},      // F8: an indicator needs a method
 		})
 		_, err := svc.ImportIndex(ctx, nil, inspection.IndexInput{Code: "T1", Name: "测试"}, wb)
 		ie := inspection.AsImportErrors(err)

@@ -1,0 +1,116 @@
+// Package inspectionweb is the web package of inspection and evaluation
+// (督查测评): the evaluation index and its workbook import and export, site
+// types with their checklists, and the sites.
+package inspectionweb
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/inspection"
+	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/web"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+//go:embed locales
+var localeFS embed.FS
+
+func init() { i18n.Register(localeFS) }
+
+// Server serves the inspection pages and API.
+type Server struct {
+	*web.Server
+	insp *inspection.Service
+	org  *org.Service
+}
+
+// New returns the module; app passes it to web.New.
+func New(insp *inspection.Service, orgs *org.Service) web.Module {
+	s := &Server{insp: insp, org: orgs}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.indexRoutes()
+			s.siteTypeRoutes()
+			s.siteRoutes()
+			s.apiRoutes()
+		},
+		Menu: []web.MenuEntry{
+			{Key: "nav.inspection_sites", Href: "/inspection/sites", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 40},
+			{Key: "nav.inspection_site_types", Href: "/inspection/site-types", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 41},
+			{Key: "nav.inspection_indexes", Href: "/inspection/indexes", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 42},
+		},
+		Tiles: s.homeTiles,
+		Funcs: template.FuncMap{"indent": indent},
+	}
+}
+
+// homeTiles count the sites the viewer sees and the site types.
+func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+	p := web.Principal(r)
+	if !p.Can(auth.PermInspectionView) && !p.Can(auth.PermInspectionManage) {
+		return nil, nil
+	}
+	sites, types, err := s.insp.Counts(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	return []web.Tile{{Label: v.T("inspweb.tile.sites"), N: sites, Href: "/inspection/sites"},
+		{Label: v.T("inspweb.tile.site_types"), N: types, Href: "/inspection/site-types"}}, nil
+}
+
+func canManage(r *http.Request) bool { return web.Principal(r).Can(auth.PermInspectionManage) }
+
+func requireManage(r *http.Request) error {
+	return auth.Require(web.Principal(r), auth.PermInspectionManage)
+}
+
+// formPoints reads a points field ("2.5"); a bad value is a field error.
+func formPoints(f *errs.Fields, vals map[string][]string, field string) inspection.Points {
+	s := ""
+	if v := vals[field]; len(v) > 0 {
+		s = strings.TrimSpace(v[0])
+	}
+	if s == "" {
+		f.Add(field, "field.required")
+		return 0
+	}
+	p, ok := inspection.ParsePoints(s)
+	if !ok {
+		f.Add(field, "inspection.import.bad_points")
+	}
+	return p
+}
+
+func formInt(f *errs.Fields, vals map[string][]string, field string) int {
+	s := ""
+	if v := vals[field]; len(v) > 0 {
+		s = strings.TrimSpace(v[0])
+	}
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		f.Add(field, "field.bad_number")
+	}
+	return n
+}
+
+func choicesOf[T interface{ Key() string }](v *web.View, xs []T, val func(T) string) []web.Option {
+	out := make([]web.Option, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, web.Option{Value: val(x), Label: v.T(x.Key())})
+	}
+	return out
+}
