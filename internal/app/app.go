@@ -171,6 +171,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Photos = &photo.Service{DB: d, Store: photos, Clock: cfg.Clock}
+	a.Inspection.Photos = a.Photos
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.Photos = a.Photos
 	a.Inbox = inbox.New(d, cfg.Clock)
@@ -200,7 +201,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		inboxweb.New(a.Inbox),
 		orderweb.New(a.Orders, a.Org, a.Photos, a.Accounts),
 		orgweb.New(a.Org),
-		inspectionweb.New(a.Inspection, a.Org),
+		inspectionweb.New(a.Inspection, a.Org, a.Photos),
 		accountweb.New(a.Accounts, a.Org),
 		open311web.New(open311.New(d, cfg.Clock, a.Orders)),
 		auditweb.New(a.Audit),
@@ -263,6 +264,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Inspection.PlanJob()); err != nil { // the weekly inspection rounds
 		return err
 	}
 	// Photo blobs no row names, left by a crash between the blobs and the row.

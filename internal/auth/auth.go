@@ -43,6 +43,7 @@ const (
 const (
 	PermInspectionView   Perm = "inspection.view"   // read the index, site types, sites, plans and inspections
 	PermInspectionManage Perm = "inspection.manage" // change the index, site types and sites
+	PermInspectionPlan   Perm = "inspection.plan"   // edit the weekly rounds of one's own supervision group (its leader)
 )
 
 // AllPerms lists every permission in display order.
@@ -51,7 +52,7 @@ var AllPerms = []Perm{
 	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
-	PermInspectionView, PermInspectionManage, // inspection
+	PermInspectionView, PermInspectionManage, PermInspectionPlan, // inspection
 }
 
 // ValidPerm reports whether p is a known permission.

@@ -20,6 +20,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/photo"
 )
 
 //go:embed locales
@@ -29,8 +30,12 @@ func init() { i18n.Register(localeFS) }
 
 // Service is the inspection capability.
 type Service struct {
-	DB    *db.DB
-	Clock clock.Clock
+	DB     *db.DB
+	Clock  clock.Clock
+	Photos *photo.Service // the evidence photos of findings
+	// OnSubmitted, when set, runs in a new inspection's transaction after
+	// its results are written (rectifications of its failures).
+	OnSubmitted func(ctx context.Context, tx *db.Tx, inspectionID int64) error
 }
 
 // New returns the service.

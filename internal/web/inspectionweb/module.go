@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/inspection"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/web"
 )
 
@@ -29,13 +30,14 @@ func init() { i18n.Register(localeFS) }
 // Server serves the inspection pages and API.
 type Server struct {
 	*web.Server
-	insp *inspection.Service
-	org  *org.Service
+	insp   *inspection.Service
+	org    *org.Service
+	photos *photo.Service
 }
 
 // New returns the module; app passes it to web.New.
-func New(insp *inspection.Service, orgs *org.Service) web.Module {
-	s := &Server{insp: insp, org: orgs}
+func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web.Module {
+	s := &Server{insp: insp, org: orgs, photos: photos}
 	return web.Module{
 		Templates: templateFS,
 		Register: func(core *web.Server) {
@@ -44,8 +46,13 @@ func New(insp *inspection.Service, orgs *org.Service) web.Module {
 			s.siteTypeRoutes()
 			s.siteRoutes()
 			s.apiRoutes()
+			s.inspectRoutes()
+			s.planRoutes()
 		},
 		Menu: []web.MenuEntry{
+			{Key: "nav.inspection_my", Href: "/inspection/my", Perm: auth.PermInspect, Group: "nav.inspection", Order: 36},
+			{Key: "nav.inspection_plans", Href: "/inspection/plans", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 37},
+			{Key: "nav.inspection_inspections", Href: "/inspection/inspections", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 38},
 			{Key: "nav.inspection_sites", Href: "/inspection/sites", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 40},
 			{Key: "nav.inspection_site_types", Href: "/inspection/site-types", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 41},
 			{Key: "nav.inspection_indexes", Href: "/inspection/indexes", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 42},
