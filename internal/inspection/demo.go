@@ -119,7 +119,10 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 				}
 			}
 		}
-		return seedDemoSites(ctx, tx, typeIDs, ms)
+		if err := seedDemoSites(ctx, tx, typeIDs, ms); err != nil {
+			return err
+		}
+		return s.seedDemoSeason(ctx, tx)
 	})
 }
 

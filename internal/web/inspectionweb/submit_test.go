@@ -149,10 +149,11 @@ func TestAnInspectionIsScoredAndAReSendNeverMakesASecond(t *testing.T) {
 		earned -= min(3*items[0].Deduct, items[0].Cap, items[0].Points)
 		wantRate := inspection.Points((earned*10000*2 + possible) / (possible * 2)).String()
 
+		base := e.Count(t, "SELECT COUNT(*) FROM inspections")
 		// A failure needs its photo; nothing is stored.
 		res := submit(t, e, c, site, vals, nil)
 		apptest.Want(t, "failure without a photo", res, http.StatusBadRequest, "不合格项须拍照取证")
-		if n := e.Count(t, "SELECT COUNT(*) FROM inspections"); n != 0 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM inspections"); n != base {
 			t.Fatalf("%d inspections after a refusal", n)
 		}
 		photo := map[string][]byte{f(0) + "_photo": apptest.SmallJPEG(t)}
@@ -192,7 +193,7 @@ func TestAnInspectionIsScoredAndAReSendNeverMakesASecond(t *testing.T) {
 				t.Fatalf("racing sends answered %v", ids)
 			}
 		}
-		if n := e.Count(t, "SELECT COUNT(*) FROM inspections"); n != 2 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM inspections"); n != base+2 {
 			t.Fatalf("%d inspections, want 2", n)
 		}
 		if n := e.Count(t, "SELECT COUNT(*) FROM inspection_results WHERE inspection_id = ? AND outcome = 'na'", a.ID); n != 1 {
@@ -227,7 +228,7 @@ func TestAnInspectionIsScoredAndAReSendNeverMakesASecond(t *testing.T) {
 		if res.Status != http.StatusBadRequest {
 			t.Fatalf("bad: %d", res.Status)
 		}
-		if n := e.Count(t, "SELECT COUNT(*) FROM inspections"); n != 4 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM inspections"); n != base+4 {
 			t.Fatalf("%d inspections after a refusal", n)
 		}
 		// Another group's site is not there for this inspector.
