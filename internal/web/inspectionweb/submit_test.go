@@ -43,10 +43,10 @@ func mySite(t *testing.T, e *apptest.Env) (int64, float64, float64, []item) {
 	insp := e.API(t, "inspector")
 	var page struct {
 		Items []struct {
-			ID                int64
-			Lat, Lng          float64
-			SiteTypeID        int64  `json:"site_type_id"`
-			SiteTypeName      string `json:"site_type_name"`
+			ID           int64
+			Lat, Lng     float64
+			SiteTypeID   int64  `json:"site_type_id"`
+			SiteTypeName string `json:"site_type_name"`
 		}
 	}
 	insp.Get("/api/v1/inspection/sites?size=500").Decode(&page)
