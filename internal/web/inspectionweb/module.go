@@ -10,8 +10,12 @@ import (
 	"strconv"
 	"strings"
 
+	"time"
+
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/inspection"
 	"github.com/wenming-city/wenming/internal/org"
@@ -62,18 +66,39 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 	}
 }
 
-// homeTiles count the sites the viewer sees and the site types.
+// homeTiles: an inspector's round this week (to inspect, inspected), and
+// for everyone who reads inspections the sites they see and this month's
+// inspections.
 func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 	p := web.Principal(r)
 	if !p.Can(auth.PermInspectionView) && !p.Can(auth.PermInspectionManage) {
 		return nil, nil
 	}
-	sites, types, err := s.insp.Counts(r.Context(), p)
+	var out []web.Tile
+	now := s.Now()
+	if p.Can(auth.PermInspect) && p.UnitID != 0 {
+		plans, err := s.insp.Plans(r.Context(), p, inspection.WeekOf(now))
+		if err != nil {
+			return nil, err
+		}
+		for _, pl := range plans {
+			if pl.GroupID == p.UnitID {
+				out = append(out, web.Tile{Label: v.T("inspweb.tile.to_inspect"), N: pl.Pending, Href: "/inspection/my"},
+					web.Tile{Label: v.T("inspweb.tile.inspected"), N: pl.Done, Href: "/inspection/plans/" + strconv.FormatInt(pl.ID, 10)})
+			}
+		}
+	}
+	sites, _, err := s.insp.Counts(r.Context(), p)
 	if err != nil {
 		return nil, err
 	}
-	return []web.Tile{{Label: v.T("inspweb.tile.sites"), N: sites, Href: "/inspection/sites"},
-		{Label: v.T("inspweb.tile.site_types"), N: types, Href: "/inspection/site-types"}}, nil
+	month := time.Date(now.In(clock.CST).Year(), now.In(clock.CST).Month(), 1, 0, 0, 0, 0, clock.CST)
+	t, err := s.insp.FigureTotals(r.Context(), p, figures.Scope{From: month.Format(time.DateOnly), To: now.In(clock.CST).Format(time.DateOnly)})
+	if err != nil {
+		return nil, err
+	}
+	return append(out, web.Tile{Label: v.T("inspweb.tile.sites"), N: sites, Href: "/inspection/sites"},
+		web.Tile{Label: v.T("inspweb.tile.held_month"), N: int(t.Held), Href: "/inspection/inspections"}), nil
 }
 
 func canManage(r *http.Request) bool { return web.Principal(r).Can(auth.PermInspectionManage) }
