@@ -27,6 +27,8 @@ const (
 	RoleOrganiser  = "volunteer_organiser"
 	RoleAppraiser  = "appraiser"
 	RoleLeader     = "leader"
+	// RoleGroupLeader leads a supervision group: an inspector who also edits its weekly rounds.
+	RoleGroupLeader = "inspection_leader"
 )
 
 // BuiltinRoles are seeded at first start; admins may change their
@@ -35,13 +37,17 @@ var BuiltinRoles = []BuiltinRole{
 	{RoleAdmin, "系统管理员", "Administrator", auth.ScopeAll, auth.AllPerms},
 	{RoleDispatcher, "指挥部调度员", "Dispatcher (HQ)", auth.ScopeAll, []auth.Perm{
 		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermContactView,
-		auth.PermOrderView, auth.PermOrderIntake, auth.PermOrderDispatch}},
+		auth.PermOrderView, auth.PermOrderIntake, auth.PermOrderDispatch,
+		auth.PermInspectionView, auth.PermInspectionManage, auth.PermInspectionPlan}}, // inspection
 	{RoleOperator, "热线话务员", "Hotline operator", auth.ScopeAll, []auth.Perm{
 		auth.PermOrgView, auth.PermContactView, auth.PermOrderView, auth.PermOrderIntake}},
 	{RoleHandler, "责任单位办理人", "Unit handler", auth.ScopeUnit, []auth.Perm{
 		auth.PermOrgView, auth.PermUserView, auth.PermOrderView, auth.PermOrderHandle}},
 	{RoleInspector, "督导员", "Inspector", auth.ScopeUnit, []auth.Perm{
-		auth.PermOrgView, auth.PermOrderView, auth.PermInspect}},
+		auth.PermOrgView, auth.PermOrderView, auth.PermInspect,
+		auth.PermInspectionView}}, // inspection
+	{RoleGroupLeader, "督导组组长", "Supervision group leader", auth.ScopeUnit, []auth.Perm{ // inspection
+		auth.PermOrgView, auth.PermOrderView, auth.PermInspect, auth.PermInspectionView, auth.PermInspectionPlan}},
 	{RoleGrid, "网格员", "Grid worker", auth.ScopeRegion, []auth.Perm{
 		auth.PermOrgView, auth.PermGridVisit, auth.PermContactView}},
 	{RoleOrganiser, "志愿服务组织者", "Volunteer organiser", auth.ScopeUnit, []auth.Perm{
@@ -49,7 +55,8 @@ var BuiltinRoles = []BuiltinRole{
 	{RoleAppraiser, "考评员", "Appraiser", auth.ScopeUnit, []auth.Perm{
 		auth.PermOrgView, auth.PermAppraise}},
 	{RoleLeader, "领导（只读）", "Leader (read-only)", auth.ScopeAll, []auth.Perm{
-		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermOrderView}},
+		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermOrderView,
+		auth.PermInspectionView}}, // inspection
 }
 
 // JoinPerms encodes permissions for the roles.permissions column.

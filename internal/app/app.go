@@ -26,6 +26,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/inbox"
+	"github.com/wenming-city/wenming/internal/inspection"
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
 	"github.com/wenming-city/wenming/internal/notify"
@@ -37,6 +38,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
+	"github.com/wenming-city/wenming/internal/web/inspectionweb"
 	"github.com/wenming-city/wenming/internal/web/notifyweb"
 	"github.com/wenming-city/wenming/internal/web/open311web"
 	"github.com/wenming-city/wenming/internal/web/orderweb"
@@ -129,6 +131,9 @@ type App struct {
 	Logins []demo.Login
 	// DemoLoaded is true when this start loaded the demo city.
 	DemoLoaded bool
+
+	// Inspection is inspection and evaluation (督查测评).
+	Inspection *inspection.Service
 }
 
 // New opens and migrates the store, seeds what a new installation needs
@@ -170,12 +175,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Accounts = account.New(d, cfg.Clock)
 	a.Org = org.New(d, cfg.Clock)
+	a.Inspection = inspection.New(d, cfg.Clock)
 	a.Audit = audit.New(d, cfg.Clock)
 	photos, err := cfg.photoStore()
 	if err != nil {
 		return nil, err
 	}
 	a.Photos = &photo.Service{DB: d, Store: photos, Clock: cfg.Clock}
+	a.Inspection.Photos = a.Photos
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.Photos = a.Photos
 	a.Inbox = inbox.New(d, cfg.Clock)
@@ -205,6 +212,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		inboxweb.New(a.Inbox),
 		orderweb.New(a.Orders, a.Org, a.Photos, a.Accounts),
 		orgweb.New(a.Org),
+		inspectionweb.New(a.Inspection, a.Org, a.Photos),
 		accountweb.New(a.Accounts, a.Org),
 		open311web.New(open311.New(d, cfg.Clock, a.Orders)),
 		auditweb.New(a.Audit),
@@ -251,6 +259,9 @@ func (a *App) seed(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := a.Inspection.SeedDemo(ctx); err != nil {
+			return fmt.Errorf("seed the demo inspection index and sites: %w", err)
+		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the
 	// orders are indexed again once, before serving.
@@ -275,6 +286,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Inspection.PlanJob()); err != nil { // the weekly inspection rounds
 		return err
 	}
 	// Photo blobs no row names, left by a crash between the blobs and the row.

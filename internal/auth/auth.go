@@ -39,12 +39,20 @@ const (
 	PermAppraise      Perm = "appraisal.score"    // score staff in a round
 )
 
+// Inspection (督查测评).
+const (
+	PermInspectionView   Perm = "inspection.view"   // read the index, site types, sites, plans and inspections
+	PermInspectionManage Perm = "inspection.manage" // change the index, site types and sites
+	PermInspectionPlan   Perm = "inspection.plan"   // edit the weekly rounds of one's own supervision group (its leader)
+)
+
 // AllPerms lists every permission in display order.
 var AllPerms = []Perm{
 	PermOrgView, PermOrgManage, PermUserView, PermUserManage, PermRoleManage, PermTokenManage,
 	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
+	PermInspectionView, PermInspectionManage, PermInspectionPlan, // inspection
 }
 
 // ValidPerm reports whether p is a known permission.

@@ -1,0 +1,99 @@
+package inspection
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/figures"
+)
+
+// The inspection figures in the figures registry (message keys
+// inspection.figure.<name> and .def): inspections held, findings, the
+// share of inspections without a finding, and the average score as
+// points earned of points possible (N/A items in neither), over the
+// inspections the caller sees, inspected within the period (China
+// Standard Time days), optionally in a region's subtree (the site's
+// region) or a unit's subtree (the responsible unit).
+const (
+	FigHeld     = "held"
+	FigFindings = "findings"
+	FigPassRate = "pass_rate"
+	FigAvgScore = "average_score"
+)
+
+// FigureNames lists them in display order.
+var FigureNames = []string{FigHeld, FigFindings, FigPassRate, FigAvgScore}
+
+// FigureTotals are the sums the figures are made of.
+type FigureTotals struct {
+	Held, Findings, Passed int64
+	Earned, Possible       int64 // centi-points
+}
+
+func init() {
+	for _, name := range FigureNames {
+		figures.Register(figures.Figure{ID: "inspection." + name, LabelKey: "inspection.figure." + name, DefKey: "inspection.figure." + name + ".def",
+			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
+				s, ok := ctx.Value(serviceKey{}).(*Service)
+				if !ok {
+					return figures.Value{}, errors.New("inspection: figures computed without a service (see Service.FiguresContext)")
+				}
+				t, err := s.FigureTotals(ctx, p, sc)
+				switch name {
+				case FigHeld:
+					return figures.Value{Count: t.Held}, err
+				case FigFindings:
+					return figures.Value{Count: t.Findings}, err
+				case FigPassRate:
+					r := figures.Of(t.Passed, t.Held)
+					return figures.Value{Count: t.Passed, Rate: &r}, err
+				default:
+					r := figures.Of(t.Earned, t.Possible)
+					return figures.Value{Count: t.Held, Rate: &r}, err
+				}
+			}})
+	}
+}
+
+type serviceKey struct{}
+
+// FiguresContext returns ctx carrying s, through which the registered
+// inspection figures compute.
+func (s *Service) FiguresContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, serviceKey{}, s)
+}
+
+// FigureTotals sums the inspections the caller sees in the scope.
+func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figures.Scope) (FigureTotals, error) {
+	if err := canView(p); err != nil {
+		return FigureTotals{}, err
+	}
+	where, args := inspectionVisible(p)
+	q := "SELECT COUNT(*), COALESCE(SUM(i.findings), 0), COALESCE(SUM(CASE WHEN i.passed THEN 1 ELSE 0 END), 0), " +
+		"COALESCE(SUM(i.earned), 0), COALESCE(SUM(i.possible), 0)" + inspectionFrom + " WHERE " + where
+	if sc.From != "" {
+		if t, err := time.ParseInLocation(time.DateOnly, sc.From, clock.CST); err == nil {
+			q, args = q+" AND i.inspected_at >= ?", append(args, t.UnixMilli())
+		}
+	}
+	if sc.To != "" {
+		if t, err := time.ParseInLocation(time.DateOnly, sc.To, clock.CST); err == nil {
+			q, args = q+" AND i.inspected_at < ?", append(args, t.AddDate(0, 0, 1).UnixMilli())
+		}
+	}
+	if sc.RegionID != 0 {
+		q, args = q+" AND r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'", append(args, sc.RegionID)
+	}
+	if sc.UnitID != 0 {
+		q, args = q+" AND u.path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(args, sc.UnitID)
+	}
+	var t FigureTotals
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "inspection.entity.inspection", q, args, &t.Held, &t.Findings, &t.Passed, &t.Earned, &t.Possible)
+	})
+	return t, err
+}
