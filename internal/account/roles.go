@@ -27,6 +27,7 @@ const (
 	RoleOrganiser  = "volunteer_organiser"
 	RoleAppraiser  = "appraiser"
 	RoleLeader     = "leader"
+	RoleVolunteer  = "volunteer" // a volunteer's own account, created when an organiser approves them
 )
 
 // BuiltinRoles are seeded at first start; admins may change their
@@ -50,6 +51,7 @@ var BuiltinRoles = []BuiltinRole{
 		auth.PermOrgView, auth.PermAppraise}},
 	{RoleLeader, "领导（只读）", "Leader (read-only)", auth.ScopeAll, []auth.Perm{
 		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermOrderView}},
+	{RoleVolunteer, "志愿者", "Volunteer", auth.ScopeSelf, []auth.Perm{auth.PermVolunteerSelf}},
 }
 
 // JoinPerms encodes permissions for the roles.permissions column.

@@ -37,6 +37,9 @@ const (
 	PermGridVisit     Perm = "grid.visit"         // households, visits, disputes
 	PermVolunteerOrg  Perm = "volunteer.organise" // activities, check-in, hours
 	PermAppraise      Perm = "appraisal.score"    // score staff in a round
+
+	// Volunteers (internal/volunteer).
+	PermVolunteerSelf Perm = "volunteer.self" // a volunteer's own record, sign-ups, check-in and hours
 )
 
 // AllPerms lists every permission in display order.
@@ -45,6 +48,7 @@ var AllPerms = []Perm{
 	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
+	PermVolunteerSelf, // volunteers
 }
 
 // ValidPerm reports whether p is a known permission.
