@@ -33,6 +33,7 @@ import (
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/pii"
+	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
@@ -42,6 +43,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web/orderweb"
 	"github.com/wenming-city/wenming/internal/web/orgweb"
 	"github.com/wenming-city/wenming/internal/web/settingsweb"
+	"github.com/wenming-city/wenming/internal/web/volunteerweb"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -111,6 +113,8 @@ type App struct {
 	Jobs     *jobs.Runner
 	Metrics  *metrics.Registry
 	Web      *web.Server
+	// Volunteers: registration, approval, import (internal/volunteer).
+	Volunteers *volunteer.Service
 	// PII encrypts personal data at rest and computes its blind indexes;
 	// nil when no keys are configured.
 	PII *pii.Keyring
@@ -171,6 +175,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
+	a.Volunteers = volunteer.New(d, cfg.Clock, keys, a.Accounts)
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
 	// seed one after the other, and the later ones find the rows.
@@ -199,6 +204,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		auditweb.New(a.Audit),
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
+		volunteerweb.New(a.Volunteers, a.Org),
 	)
 	if err != nil {
 		return nil, err

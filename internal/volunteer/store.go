@@ -463,3 +463,36 @@ func (s *Service) RevealPhone(ctx context.Context, p *auth.Principal, id int64) 
 		return x.Phone, record(ctx, tx, p, s.Clock.Now(), audit.ActionViewContact, id, x.Name, nil, map[string]any{"field": "phone"})
 	})
 }
+
+// Area is a community a volunteer may live in, with its street, for the
+// public registration page.
+type Area struct {
+	ID                             int64
+	Name, NameEN, Street, StreetEN string
+	District, DistrictEN           string
+}
+
+// HomeAreas lists every community with its street and district, in code
+// order, for the public registration page (no principal: the region tree
+// is not personal data).
+func (s *Service) HomeAreas(ctx context.Context) ([]Area, error) {
+	var out []Area
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT c.id, c.name, c.name_en, st.name, st.name_en, COALESCE(d.name, ''), COALESCE(d.name_en, '')
+			FROM regions c JOIN regions st ON st.id = c.parent_id LEFT JOIN regions d ON d.id = st.parent_id
+			WHERE c.level = 'community' ORDER BY d.code, st.code, c.code`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a Area
+			if err := rows.Scan(&a.ID, &a.Name, &a.NameEN, &a.Street, &a.StreetEN, &a.District, &a.DistrictEN); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -55,8 +55,16 @@ func TestValidate(t *testing.T) {
 		{"name too long", func(in *volunteer.Input) { in.Name = string(make([]rune, 31)) }, "name", "field.too_long"},
 		{"gender unknown", func(in *volunteer.Input) { in.Gender = "x" }, "gender", "field.bad_choice"},
 		{"birth not a date", func(in *volunteer.Input) { in.BirthDate = "1990-02-30" }, "birth_date", "field.bad_date"},
-		{"birth in the future", func(in *volunteer.Input) { in.BirthDate = "2027-01-01"; in.IDType = "passport"; in.IDNumber = "E12345678" }, "birth_date", "volunteer.bad_birth"},
-		{"too young", func(in *volunteer.Input) { in.BirthDate = "2020-01-01"; in.IDType = "passport"; in.IDNumber = "E12345678" }, "birth_date", "volunteer.too_young"},
+		{"birth in the future", func(in *volunteer.Input) {
+			in.BirthDate = "2027-01-01"
+			in.IDType = "passport"
+			in.IDNumber = "E12345678"
+		}, "birth_date", "volunteer.bad_birth"},
+		{"too young", func(in *volunteer.Input) {
+			in.BirthDate = "2020-01-01"
+			in.IDType = "passport"
+			in.IDNumber = "E12345678"
+		}, "birth_date", "volunteer.too_young"},
 		{"ID check character wrong", func(in *volunteer.Input) { in.IDNumber = in.IDNumber[:17] + "0" }, "id_number", "volunteer.bad_id"},
 		{"ID says another birth", func(in *volunteer.Input) { in.BirthDate = "1990-05-05" }, "birth_date", "volunteer.birth_mismatch"},
 		{"ID says another gender", func(in *volunteer.Input) { in.Gender = "female" }, "gender", "volunteer.gender_mismatch"},
@@ -394,8 +402,8 @@ func TestImportAllOrNothing(t *testing.T) {
 		good1 := []any{"张一", "男", "1990-05-04", "居民身份证", idFor("19900504", 1), "13900000011", "S1C1", "教育辅导、应急救护", "周末上午", "是"}
 		good2 := []any{"王二", "female", "1985/07/08", "passport", "E12345678", "13900000012", "S2C1", "", "", "否"}
 		bad := [][]any{head, good1,
-			{"", "男", "1990-05-04", "居民身份证", idFor("19900504", 3), "13900000013", "S1C1"},     // row 3: no name
-			{"李三", "男", "1990-05-04", "居民身份证", idFor("19900504", 5), "13900000011", "NOPE"},   // row 4: twin phone, no region
+			{"", "男", "1990-05-04", "居民身份证", idFor("19900504", 3), "13900000013", "S1C1"},   // row 3: no name
+			{"李三", "男", "1990-05-04", "居民身份证", idFor("19900504", 5), "13900000011", "NOPE"}, // row 4: twin phone, no region
 			{"赵四", "男", "2012-03-01", "居民身份证", idFor("20120301", 1), "13900000014", "S1C1"}, // row 5: minor without guardian
 			good2,
 		}
