@@ -235,6 +235,9 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
 		}
+		if _, err := a.Volunteers.SeedDemo(ctx, demo.Password); err != nil {
+			return fmt.Errorf("seed the demo volunteers: %w", err)
+		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the
 	// orders are indexed again once, before serving.

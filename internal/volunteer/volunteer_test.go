@@ -449,3 +449,31 @@ func TestImportAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestSeedDemo(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		fx := setup(t, d)
+		n, err := fx.svc.SeedDemo(ctx, "Demo-Password-2026")
+		if err != nil || n != volunteer.DemoVolunteers {
+			t.Fatalf("seed: %d %v", n, err)
+		}
+		if c := count(t, d, "SELECT COUNT(DISTINCT number) FROM volunteers WHERE status = 'approved'"); c < 300 {
+			t.Fatalf("%d approved", c)
+		}
+		if c := count(t, d, "SELECT COUNT(*) FROM volunteers WHERE guardian_consent"); c == 0 {
+			t.Fatal("no minors")
+		}
+		if n, err := fx.svc.SeedDemo(ctx, ""); err != nil || n != 0 {
+			t.Fatalf("second seed: %d %v", n, err)
+		}
+		res, err := fx.accounts.Login(ctx, account.LoginInput{Username: "volunteer", Password: "Demo-Password-2026", IP: "127.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vp, _ := fx.accounts.Principal(ctx, res.UserID)
+		if _, err := fx.svc.Mine(ctx, vp); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
