@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -13,8 +14,11 @@ import (
 	"github.com/wenming-city/wenming/internal/pii"
 )
 
-// DemoVolunteers is how many volunteers the demo city gets.
-const DemoVolunteers = 360
+// DemoVolunteers is how many volunteers the demo city gets, DemoTeams how many teams.
+const (
+	DemoVolunteers = 360
+	DemoTeams      = 35
+)
 
 var (
 	demoSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林郑谢宋唐冯邓")
@@ -130,7 +134,7 @@ func (s *Service) SeedDemo(ctx context.Context, password string) (int, error) {
 			}
 			n++
 		}
-		return nil
+		return seedPractice(ctx, tx, now)
 	})
 	if err != nil || n == 0 || password == "" {
 		return n, err
@@ -153,4 +157,109 @@ func (s *Service) SeedDemo(ctx context.Context, password string) (int, error) {
 		_, err := tx.Exec(ctx, "UPDATE volunteers SET user_id = ? WHERE id = ?", uid, id)
 		return err
 	})
+}
+
+// demoTeamKinds name the demo's teams after the kinds the seed's Xiuning runs.
+var demoTeamKinds = []string{"红马甲志愿服务队", "巾帼志愿服务队", "党员先锋志愿服务队", "青年志愿服务队", "文明交通志愿服务队",
+	"关爱老人志愿服务队", "环境卫生志愿服务队"}
+
+// seedPractice builds the demo's practice tree (a centre per district, an
+// institute per street, a station per community, each with a place) and
+// 35 teams at the institutes with the approved volunteers as members.
+func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
+	type reg struct {
+		id, parent  int64
+		level, name string
+		lat, lng    sql.NullFloat64
+	}
+	rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), level, name, lat, lng FROM regions WHERE level IN ('district','street','community') ORDER BY path")
+	if err != nil {
+		return err
+	}
+	var regs []reg
+	for rows.Next() {
+		var r reg
+		if err := rows.Scan(&r.id, &r.parent, &r.level, &r.name, &r.lat, &r.lng); err != nil {
+			rows.Close()
+			return err
+		}
+		regs = append(regs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ms := now.UnixMilli()
+	station := map[int64]int64{} // region → station
+	var institutes []reg
+	suffix := map[string]string{"district": "新时代文明实践中心", "street": "新时代文明实践所", "community": "新时代文明实践站"}
+	placeName := map[string]string{"district": "实践中心大礼堂", "street": "实践所活动室", "community": "实践站服务大厅"}
+	for i, r := range regs {
+		var parent any
+		if r.level != "district" {
+			pid, ok := station[r.parent]
+			if !ok {
+				continue
+			}
+			parent = pid
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO stations (parent_id, level, name, region_id, address, contact_name, contact_phone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, parent, string(LevelOfRegion(r.level)), r.name+suffix[r.level], r.id,
+			r.name+"文化广场旁", "", fmt.Sprintf("0833-2%06d", 100000+i), ms, ms)
+		if err != nil {
+			return err
+		}
+		station[r.id] = id
+		var lat, lng any
+		if r.lat.Valid && r.lng.Valid {
+			lat, lng = r.lat.Float64, r.lng.Float64
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO places (station_id, name, address, lat, lng, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			id, placeName[r.level], r.name+"文化广场旁", lat, lng, ms); err != nil {
+			return err
+		}
+		if r.level == "street" {
+			institutes = append(institutes, r)
+		}
+	}
+	if len(institutes) == 0 {
+		return nil
+	}
+	vols, err := tx.Query(ctx, "SELECT id FROM volunteers WHERE status = 'approved' ORDER BY id")
+	if err != nil {
+		return err
+	}
+	var vids []int64
+	for vols.Next() {
+		var id int64
+		if err := vols.Scan(&id); err != nil {
+			vols.Close()
+			return err
+		}
+		vids = append(vids, id)
+	}
+	vols.Close()
+	for t := range DemoTeams {
+		inst := institutes[t%len(institutes)]
+		name := inst.name + demoTeamKinds[t%len(demoTeamKinds)]
+		if t >= len(institutes)*len(demoTeamKinds) {
+			name = fmt.Sprintf("%s%d", name, t)
+		}
+		tid, err := tx.InsertID(ctx, "INSERT INTO teams (name, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			name, inst.id, station[inst.id], "扎根"+inst.name+"，常态化开展志愿服务。", ms, ms)
+		if err != nil {
+			return err
+		}
+		for k := range 9 {
+			if len(vids) == 0 {
+				break
+			}
+			vid := vids[(t*9+k)%len(vids)]
+			if _, err := tx.Exec(ctx, "INSERT INTO team_members (team_id, volunteer_id, leader, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				tid, vid, k == 0, ms); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -474,6 +475,94 @@ func TestSeedDemo(t *testing.T) {
 		vp, _ := fx.accounts.Principal(ctx, res.UserID)
 		if _, err := fx.svc.Mine(ctx, vp); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+func TestStationsAndTeams(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		fx := setup(t, d)
+		key := func(err error, field string) string {
+			if e := errs.As(err); e != nil {
+				return e.Fields[field].Key
+			}
+			return ""
+		}
+		// An institute before its centre, or a station on the city, is refused.
+		_, err := fx.svc.CreateStation(ctx, fx.org, volunteer.StationInput{RegionID: fx.regions["S1"], Name: "张公桥实践所"})
+		if key(err, "region_id") != "volunteer.station_parent_missing" {
+			t.Fatalf("no centre: %v", err)
+		}
+		_, err = fx.svc.CreateStation(ctx, fx.org, volunteer.StationInput{RegionID: fx.regions["C"], Name: "市"})
+		if key(err, "region_id") != "volunteer.station_level" {
+			t.Fatalf("city: %v", err)
+		}
+		centre, err := fx.svc.CreateStation(ctx, fx.org, volunteer.StationInput{RegionID: fx.regions["D"], Name: "市中区新时代文明实践中心"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err = fx.svc.CreateStation(ctx, fx.org, volunteer.StationInput{RegionID: fx.regions["D"], Name: "again"}); key(err, "region_id") != "volunteer.station_exists" {
+			t.Fatalf("twice: %v", err)
+		}
+		inst, err := fx.svc.CreateStation(ctx, fx.org, volunteer.StationInput{RegionID: fx.regions["S1"], Name: "张公桥实践所", ContactPhone: "0833-2123456"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := fx.svc.CreateStation(ctx, fx.org, volunteer.StationInput{RegionID: fx.regions["S1C1"], Name: "张公桥社区实践站"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The S2 street organiser may not build in S1, nor see S1's stations.
+		if _, err = fx.svc.CreateStation(ctx, fx.street, volunteer.StationInput{RegionID: fx.regions["S1C1"], Name: "x"}); key(err, "region_id") != "field.bad_choice" {
+			t.Fatalf("other street: %v", err)
+		}
+		if _, err := fx.svc.Station(ctx, fx.street, st); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("other street reads: %v", err)
+		}
+		lat, lng := 29.58, 103.74
+		if _, err := fx.svc.AddPlace(ctx, fx.org, st, volunteer.PlaceInput{Name: "服务大厅", Lat: &lat}); key(err, "lat") != "volunteer.point_pair" {
+			t.Fatalf("half a point: %v", err)
+		}
+		if _, err := fx.svc.AddPlace(ctx, fx.org, st, volunteer.PlaceInput{Name: "服务大厅", Address: "张公桥路1号", Lat: &lat, Lng: &lng}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := fx.svc.Station(ctx, fx.org, st)
+		if err != nil || len(x.Places) != 1 || *x.Places[0].Lng != lng || x.Level != volunteer.LevelStation {
+			t.Fatalf("station %+v %v", x, err)
+		}
+		all, err := fx.svc.Stations(ctx, fx.org)
+		if err != nil || len(all) != 3 || all[0].ID != centre || all[1].ID != inst || all[1].Depth != 1 || all[2].Depth != 2 {
+			t.Fatalf("tree %+v %v", all, err)
+		}
+		// Teams and members by volunteer number.
+		tid, err := fx.svc.CreateTeam(ctx, fx.org, volunteer.TeamInput{Name: "张公桥红马甲志愿服务队", RegionID: fx.regions["S1"], StationID: inst})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fx.svc.CreateTeam(ctx, fx.org, volunteer.TeamInput{Name: "张公桥红马甲志愿服务队", RegionID: fx.regions["S1"]}); key(err, "name") != "volunteer.team_exists" {
+			t.Fatalf("same name: %v", err)
+		}
+		vid, _ := fx.svc.Register(ctx, fx.input("李四", "13900000001", "19900504", 1, "S1C1"))
+		if err := fx.svc.AddMember(ctx, fx.org, tid, "ZY2026000001", true); key(err, "number") != "volunteer.no_such_number" {
+			t.Fatalf("pending volunteer added: %v", err)
+		}
+		v, _ := fx.svc.Approve(ctx, fx.org, vid)
+		if err := fx.svc.AddMember(ctx, fx.org, tid, strings.ToLower(v.Number), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := fx.svc.AddMember(ctx, fx.street, tid, v.Number, false); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("other street adds: %v", err)
+		}
+		team, err := fx.svc.Team(ctx, fx.org, tid)
+		if err != nil || team.Members != 1 || len(team.Leaders) != 1 || team.StationName != "张公桥实践所" {
+			t.Fatalf("team %+v %v", team, err)
+		}
+		if err := fx.svc.RemoveMember(ctx, fx.org, tid, vid); err != nil {
+			t.Fatal(err)
+		}
+		if ts, err := fx.svc.Teams(ctx, fx.org, "红马甲"); err != nil || len(ts) != 1 || ts[0].Members != 0 {
+			t.Fatalf("teams %+v %v", ts, err)
 		}
 	})
 }

@@ -5,6 +5,7 @@ package volunteerweb
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -41,9 +42,12 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 		Menu: []web.MenuEntry{
 			{Key: "nav.volunteers", Href: "/volunteers", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 40},
 			{Key: "nav.volunteer_import", Href: "/volunteers/import", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 41},
+			{Key: "nav.teams", Href: "/teams", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 42},
+			{Key: "nav.stations", Href: "/stations", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 43},
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
 		},
 		Tiles: s.homeTiles,
+		Funcs: template.FuncMap{"indent": indent},
 	}
 }
 
@@ -81,5 +85,6 @@ func (s *Server) routes() {
 	s.Page("POST /volunteers/{id}/login", s.createLogin)
 	s.Page("POST /volunteers/{id}/reveal", s.reveal)
 
+	s.teamRoutes()
 	s.apiRoutes()
 }
