@@ -24,7 +24,6 @@ func (s *Server) teamRoutes() {
 	s.Page("POST /teams/{id}/members/{vid}/remove", s.memberRemove)
 }
 
-
 // regionChoices are the regions of p's scope at the levels stations sit on.
 func (s *Server) regionChoices(r *http.Request, v *web.View, levels ...org.Level) ([]web.Option, error) {
 	regions, err := s.org.RegionOptions(r.Context(), web.Principal(r))
