@@ -566,3 +566,18 @@ func TestStationsAndTeams(t *testing.T) {
 		}
 	})
 }
+
+type volunteerLogin struct{ p *auth.Principal }
+
+func (fx *fixture) login(t *testing.T, l volunteer.Login) *volunteerLogin {
+	t.Helper()
+	res, err := fx.accounts.Login(context.Background(), account.LoginInput{Username: l.Username, Password: l.Password, IP: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fx.accounts.Principal(context.Background(), res.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &volunteerLogin{p: p}
+}
