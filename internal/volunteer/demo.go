@@ -250,6 +250,7 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		var members []int64
 		for k := range 9 {
 			if len(vids) == 0 {
 				break
@@ -258,6 +259,62 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 			if _, err := tx.Exec(ctx, "INSERT INTO team_members (team_id, volunteer_id, leader, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 				tid, vid, k == 0, ms); err != nil {
 				return err
+			}
+			members = append(members, vid)
+		}
+		if err := seedActivities(ctx, tx, now, t, tid, inst.id, station[inst.id], name, members); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoTitles are what the demo's teams do on the 5th, 15th and 25th.
+var demoTitles = []string{"文明交通劝导", "背街小巷环境整治", "关爱空巢老人", "垃圾分类宣传", "理论政策宣讲", "义务理发", "家电义务维修"}
+
+// seedActivities gives a team its activities on the 5th, 15th and 25th of
+// the last three months and the next one (every other date for most teams),
+// with its members signed up.
+func seedActivities(ctx context.Context, tx *db.Tx, now time.Time, t int, teamID, regionID, stationID int64, team string, members []int64) error {
+	var placeID int64
+	var addr string
+	if err := tx.Get(ctx, "entity.place", "SELECT id, address FROM places WHERE station_id = ? ORDER BY id LIMIT 1", []any{stationID}, &placeID, &addr); err != nil {
+		return err
+	}
+	pid, err := tx.InsertID(ctx, "INSERT INTO projects (name, region_id, team_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		team+"·文明实践日", regionID, teamID, "每月5日、15日、25日开展的常态化志愿服务。", now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return err
+	}
+	today := now.In(clock.CST)
+	first := time.Date(today.Year(), today.Month()-3, 1, 0, 0, 0, 0, clock.CST)
+	k := 0
+	for m := range 5 {
+		for _, d := range []int{5, 15, 25} {
+			day := first.AddDate(0, m, d-1)
+			k++
+			if day.After(today.AddDate(0, 1, 0)) || (t%3 != 0 && k%2 == t%2) {
+				continue
+			}
+			start := day.Add(time.Duration(8+t%3) * time.Hour)
+			end := start.Add(time.Duration(2+t%2) * time.Hour)
+			capacity := 6 + (t+k)%10
+			taken := min(capacity, len(members))
+			title := demoTitles[(t+k)%len(demoTitles)]
+			aid, err := tx.InsertID(ctx, `INSERT INTO activities (project_id, team_id, region_id, place_id, title, content, address, day,
+				starts_at, ends_at, capacity, taken, min_age, mode, signup_deadline, cancel_cutoff, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'instant', ?, ?, 'open', ?, ?) RETURNING id`,
+				pid, teamID, regionID, placeID, title, title+"，服务群众。", addr, day.Format(time.DateOnly), start.UnixMilli(), end.UnixMilli(),
+				capacity, taken, start.UnixMilli(), start.Add(-2*time.Hour).UnixMilli(), start.AddDate(0, 0, -7).UnixMilli(), start.AddDate(0, 0, -7).UnixMilli())
+			if err != nil {
+				return err
+			}
+			for i, vid := range members[:taken] {
+				at := start.AddDate(0, 0, -6).Add(time.Duration(i) * time.Minute).UnixMilli()
+				if _, err := tx.Exec(ctx, "INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, 'confirmed', 0, ?, ?)",
+					aid, vid, at, at); err != nil {
+					return err
+				}
 			}
 		}
 	}

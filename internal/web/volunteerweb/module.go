@@ -42,6 +42,9 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 		Menu: []web.MenuEntry{
 			{Key: "nav.volunteers", Href: "/volunteers", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 40},
 			{Key: "nav.volunteer_import", Href: "/volunteers/import", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 41},
+			{Key: "nav.activities", Href: "/activities", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 39},
+			{Key: "nav.projects", Href: "/projects", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 44},
+			{Key: "nav.my_activities", Href: "/my/activities", Perm: auth.PermVolunteerSelf, Order: 6},
 			{Key: "nav.teams", Href: "/teams", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 42},
 			{Key: "nav.stations", Href: "/stations", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 43},
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
@@ -86,5 +89,6 @@ func (s *Server) routes() {
 	s.Page("POST /volunteers/{id}/reveal", s.reveal)
 
 	s.teamRoutes()
+	s.activityRoutes()
 	s.apiRoutes()
 }
