@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/jobs"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 // NoticeKind is the inbox kind of the volunteers' notices (a place freed
@@ -262,14 +263,24 @@ func (s *Service) CreateActivity(ctx context.Context, p *auth.Principal, in Acti
 	if err := canOrganise(p); err != nil {
 		return 0, err
 	}
+	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (int64, error) {
+		sc, err := scopeOf(ctx, tx, p)
+		if err != nil {
+			return 0, err
+		}
+		return s.createActivity(ctx, tx, p, sc, in)
+	})
+}
+
+// checkActivity normalises and checks what needs no database.
+func checkActivity(in *ActivityInput, f *errs.Fields) (start, end, deadline time.Time) {
 	in.Title, in.Content, in.Address = strings.TrimSpace(in.Title), strings.TrimSpace(in.Content), strings.TrimSpace(in.Address)
 	in.Day, in.Start, in.End, in.Deadline = strings.TrimSpace(in.Day), strings.TrimSpace(in.Start), strings.TrimSpace(in.End), strings.TrimSpace(in.Deadline)
 	in.Skills = codes(in.Skills)
-	var f errs.Fields
-	checkText(&f, "title", in.Title, maxTextLen, true)
-	checkText(&f, "content", in.Content, maxIntroLen, false)
-	checkText(&f, "address", in.Address, maxTextLen, false)
-	start, end, deadline := in.times(&f)
+	checkText(f, "title", in.Title, maxTextLen, true)
+	checkText(f, "content", in.Content, maxIntroLen, false)
+	checkText(f, "address", in.Address, maxTextLen, false)
+	start, end, deadline = in.times(f)
 	f.Check(in.Capacity >= 1 && in.Capacity <= MaxCapacity, "capacity", "field.out_of_range", 1, MaxCapacity)
 	f.Check(in.MinAge >= 0 && in.MinAge <= maxAge, "min_age", "field.out_of_range", 0, maxAge)
 	f.Check(in.CancelHours >= 0 && in.CancelHours <= MaxCancelHours, "cancel_hours", "field.out_of_range", 0, MaxCancelHours)
@@ -284,11 +295,15 @@ func (s *Service) CreateActivity(ctx context.Context, p *auth.Principal, in Acti
 		}
 	}
 	f.Check(in.RegionID > 0 || in.PlaceID > 0, "region_id", "field.required")
-	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (int64, error) {
-		sc, err := scopeOf(ctx, tx, p)
-		if err != nil {
-			return 0, err
-		}
+	return start, end, deadline
+}
+
+// createActivity checks and writes one activity in the caller's transaction.
+func (s *Service) createActivity(ctx context.Context, tx *db.Tx, p *auth.Principal, sc scope, in ActivityInput) (int64, error) {
+	var f errs.Fields
+	start, end, deadline := checkActivity(&in, &f)
+	{
+		var err error
 		var place, lat, lng any
 		if in.PlaceID != 0 {
 			var stationRegion int64
@@ -361,7 +376,7 @@ func (s *Service) CreateActivity(ctx context.Context, p *auth.Principal, in Acti
 			return 0, err
 		}
 		return id, auditRecord(ctx, tx, p, now, audit.ActionCreate, "activity", id, in.Day+" "+in.Title, nil, in)
-	})
+	}
 }
 
 const activityCols = `a.id, COALESCE(a.project_id, 0), COALESCE(pj.name, ''), COALESCE(a.team_id, 0), COALESCE(t.name, ''), a.region_id, r.name, r.path,
@@ -853,4 +868,96 @@ func (s *Service) Remind(ctx context.Context) error {
 // RemindJob runs Remind every 15 minutes, on one instance at a time.
 func (s *Service) RemindJob() jobs.Job {
 	return jobs.Job{Name: "volunteer_reminders", Every: 15 * time.Minute, Run: s.Remind}
+}
+
+// Generated is what a generation did.
+type Generated struct {
+	Created int      `json:"created"`
+	Skipped []string `json:"skipped"` // days the project already had an activity on
+}
+
+// Generate creates a project's activities on the dates of its repeat rule
+// from from to to (days, YYYY-MM-DD), each a copy of tmpl on its date, in
+// one transaction: a bad template or date changes nothing. Days that
+// already have an activity of the project are skipped, so generating again
+// adds only what is missing. The rule is stored with the project.
+func (s *Service) Generate(ctx context.Context, p *auth.Principal, projectID int64, rule Rule, from, to string, tmpl ActivityInput) (Generated, error) {
+	var g Generated
+	if err := canOrganise(p); err != nil {
+		return g, err
+	}
+	var f errs.Fields
+	rule.Validate(&f)
+	fromT, err1 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(from), clock.CST)
+	toT, err2 := time.ParseInLocation(time.DateOnly, strings.TrimSpace(to), clock.CST)
+	f.Check(err1 == nil, "from", "field.bad_date")
+	f.Check(err2 == nil, "to", "field.bad_date")
+	if err1 == nil && err2 == nil {
+		f.Check(!toT.Before(fromT), "to", "volunteer.end_before_start")
+		f.Check(toT.Sub(fromT) <= MaxRuleSpan, "to", "volunteer.span_too_long")
+	}
+	// The template is checked once on the first day, so its messages name
+	// its own fields rather than repeating per date.
+	probe := tmpl
+	probe.Day = strings.TrimSpace(from)
+	probe.ProjectID = projectID
+	checkActivity(&probe, &f)
+	if err := f.Err(); err != nil {
+		return g, err
+	}
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		sc, err := scopeOf(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		var path string
+		if err := tx.Get(ctx, "entity.project", "SELECT r.path FROM projects pj JOIN regions r ON r.id = pj.region_id WHERE pj.id = ?", []any{projectID}, &path); err != nil {
+			return err
+		}
+		if !sc.hasRegion(path) {
+			return errs.NotFoundf("entity.project")
+		}
+		cal := workorder.Calendar{}
+		rows, err := tx.Query(ctx, "SELECT day, kind FROM holidays WHERE day >= ? AND day <= ?", fromT.AddDate(0, -1, 0).Format(time.DateOnly), toT.AddDate(0, 1, 0).Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d, k string
+			if err := rows.Scan(&d, &k); err != nil {
+				rows.Close()
+				return err
+			}
+			cal[d] = workorder.DayKind(k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range rule.Dates(fromT, toT, cal) {
+			n, err := tx.Count(ctx, "SELECT COUNT(*) FROM activities WHERE project_id = ? AND day = ?", projectID, d)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				g.Skipped = append(g.Skipped, d)
+				continue
+			}
+			in := tmpl
+			in.Day, in.ProjectID = d, projectID
+			if in.Deadline != "" {
+				in.Deadline = "" // a fixed deadline cannot repeat; each closes at its start
+			}
+			if _, err := s.createActivity(ctx, tx, p, sc, in); err != nil {
+				return err
+			}
+			g.Created++
+		}
+		_, err = tx.Exec(ctx, "UPDATE projects SET rule = ?, updated_at = ? WHERE id = ?", rule.JSON(), s.Clock.Now().UnixMilli(), projectID)
+		return err
+	})
+	if err != nil {
+		return Generated{}, err
+	}
+	return g, nil
 }

@@ -3,6 +3,7 @@ package volunteerweb
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -15,6 +16,8 @@ import (
 func (s *Server) activityRoutes() {
 	s.Page("GET /projects", s.projectsPage)
 	s.Page("POST /projects", s.projectCreate)
+	s.Page("GET /projects/{id}", s.projectPage)
+	s.Page("POST /projects/{id}/generate", s.projectGenerate)
 	s.Page("GET /activities", s.activitiesPage)
 	s.Page("GET /activities/new", s.activityNew)
 	s.Page("POST /activities", s.activityCreate)
@@ -318,4 +321,83 @@ func (s *Server) mySignUp(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) myCancel(w http.ResponseWriter, r *http.Request) error {
 	return s.myStep(w, r, func(id int64) error { return s.vol.Cancel(r.Context(), web.Principal(r), id) }, "vol.flash.cancelled")
+}
+
+type projectData struct {
+	P                      volunteer.Project
+	Kinds, Weekdays, Modes []web.Option
+	Places                 []web.Option
+	Result                 *volunteer.Generated
+}
+
+func (s *Server) projectView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
+	pid, err := web.PathID(r, "id", "entity.project")
+	if err != nil {
+		return nil, err
+	}
+	projects, err := s.vol.Projects(r.Context(), web.Principal(r))
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(projects, func(x volunteer.Project) bool { return x.ID == pid })
+	if i < 0 {
+		return nil, errs.NotFoundf("entity.project")
+	}
+	fv, err := s.activityFormView(w, r)
+	if err != nil {
+		return nil, err
+	}
+	v := s.View(w, r, "vol.project.title")
+	v.Form = fv.Form
+	fd := fv.Data.(*activityFormData)
+	d := &projectData{P: projects[i], Kinds: options(v.Lang, "volunteer.rule.", strs(volunteer.RuleKinds)), Modes: fd.Modes, Places: fd.Places}
+	for wd := range 7 {
+		d.Weekdays = append(d.Weekdays, web.Option{Value: strconv.Itoa(wd), Label: v.T("vol.weekday." + strconv.Itoa(wd))})
+	}
+	if v.Form.Get("kind") == "" {
+		v.Form.Set("kind", string(volunteer.RuleMonthDays))
+		v.Form.Set("month_days", "5,15,25")
+		v.Form.Set("title", projects[i].Name)
+	}
+	v.Data = d
+	return v, nil
+}
+
+func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
+	return s.Show(w, r, "vol_project", func() (*web.View, error) { return s.projectView(w, r) })
+}
+
+func (s *Server) projectGenerate(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.projectView(w, r); err != nil {
+		return err
+	}
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	vals := r.PostForm
+	var fe errs.Fields
+	rule := volunteer.ParseRule(&fe, vals.Get("kind"), vals.Get("month_days"), vals["weekdays"], vals.Get("except"), web.FormBool(vals, "skip_holidays"))
+	tmpl := volunteer.ActivityInput{Title: vals.Get("title"), PlaceID: optID(&fe, vals, "place_id"), Start: vals.Get("start"), End: vals.Get("end"),
+		Capacity: formInt(&fe, vals, "capacity"), Mode: vals.Get("mode"), CancelHours: formInt(&fe, vals, "cancel_hours"), Content: vals.Get("content")}
+	if tmpl.PlaceID == 0 {
+		fe.Add("place_id", "field.required")
+	}
+	pid, _ := web.PathID(r, "id", "entity.project")
+	var g volunteer.Generated
+	err := fe.Err()
+	if err == nil {
+		g, err = s.vol.Generate(r.Context(), web.Principal(r), pid, rule, vals.Get("from"), vals.Get("to"), tmpl)
+	}
+	v, verr := s.projectView(w, r)
+	if verr != nil {
+		return verr
+	}
+	v.Form = vals
+	if err != nil {
+		return s.FormFailed(w, r, "vol_project", v, web.WithFields(fe, err))
+	}
+	v.Data.(*projectData).Result = &g
+	v.Flash = v.T("vol.flash.generated", g.Created, len(g.Skipped))
+	s.Render(w, r, http.StatusOK, "vol_project", v)
+	return nil
 }

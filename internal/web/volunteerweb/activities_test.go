@@ -52,3 +52,26 @@ func TestActivitiesSignUpAndCancel(t *testing.T) {
 		apptest.Want(t, "missing", v.Get("/my/activities/99999999"), http.StatusNotFound)
 	})
 }
+
+func TestGenerateFromARule(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		o := e.Login(t, "organiser")
+		pid := e.Count(t, "SELECT MIN(id) FROM projects")
+		apptest.Want(t, "project", o.Get("/projects/"+apptest.Itoa(pid)), http.StatusOK, "按重复规则生成活动", "5,15,25")
+		place := apptest.Itoa(e.ID(t, "places", "name", "实践所活动室"))
+		vals := url.Values{"kind": {"month_days"}, "month_days": {"5,15,25"}, "except": {"2027-01-15"}, "from": {"2027-01-01"}, "to": {"2027-02-28"},
+			"title": {"文明实践日"}, "place_id": {place}, "start": {"09:00"}, "end": {"11:00"}, "capacity": {"20"}, "mode": {"instant"}, "cancel_hours": {"2"}}
+		bad := url.Values{}
+		for k, v := range vals {
+			bad[k] = v
+		}
+		bad.Set("month_days", "5,32")
+		before := e.Count(t, "SELECT COUNT(*) FROM activities")
+		apptest.Want(t, "bad rule", o.PostForm("/projects/"+apptest.Itoa(pid)+"/generate", bad), http.StatusBadRequest, "须在 1 到 31 之间")
+		if e.Count(t, "SELECT COUNT(*) FROM activities") != before {
+			t.Fatal("a bad rule saved activities")
+		}
+		apptest.Want(t, "generate", o.PostForm("/projects/"+apptest.Itoa(pid)+"/generate", vals), http.StatusOK, "已生成 5 场活动")
+		apptest.Want(t, "again", o.PostForm("/projects/"+apptest.Itoa(pid)+"/generate", vals), http.StatusOK, "已生成 0 场活动，5 个日期")
+	})
+}
