@@ -35,6 +35,8 @@ type Service struct {
 	Clock    clock.Clock
 	PII      *pii.Keyring     // nil: no ID number can be stored (registration refuses one)
 	Accounts *account.Service // creates the volunteer's login account on approval
+	// Stars are the cumulative hours of 1★…5★ (nil: DefaultStars).
+	Stars []int
 }
 
 // New returns the service.

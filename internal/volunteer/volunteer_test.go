@@ -132,6 +132,7 @@ type fixture struct {
 	street   *auth.Principal // organiser scoped to one street (region scope)
 	regions  map[string]int64
 	accounts *account.Service
+	unit     int64
 }
 
 func setup(t *testing.T, d *db.DB) *fixture {
@@ -182,7 +183,24 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	fx.org = user("organiser", account.UserInput{UnitID: u.ID, ScopeKind: auth.ScopeUnit})
 	fx.street = user("street_org", account.UserInput{UnitID: so.ID, ScopeKind: auth.ScopeRegion})
 	fx.svc = volunteer.New(d, c, keys(t), acc)
+	fx.unit = u.ID
 	return fx
+}
+
+// secondOrganiser is another organiser of the city office.
+func (fx *fixture) secondOrganiser(t *testing.T) *auth.Principal {
+	t.Helper()
+	ctx := context.Background()
+	id, err := fx.accounts.CreateUser(ctx, nil, account.UserInput{Username: "organiser2", DisplayName: "organiser2", Active: true,
+		Password: "Volunteer-2026-ok", Roles: []string{account.RoleOrganiser}, UnitID: fx.unit, ScopeKind: auth.ScopeUnit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fx.accounts.Principal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func (fx *fixture) input(name, phone, birth string, seq int, region string) volunteer.Input {
