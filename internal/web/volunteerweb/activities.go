@@ -289,9 +289,19 @@ func (s *Server) myActivityView(w http.ResponseWriter, r *http.Request) (*web.Vi
 	if err != nil {
 		return nil, err
 	}
+	att, err := s.vol.MyAttendance(r.Context(), web.Principal(r), id)
+	if err != nil {
+		return nil, err
+	}
 	v := s.View(w, r, "vol.activity.title")
-	v.Data = &a
+	v.Data = &myActivityData{A: a, Att: att, Code: r.URL.Query().Get("code")}
 	return v, nil
+}
+
+type myActivityData struct {
+	A    volunteer.Activity
+	Att  *volunteer.Attendance
+	Code string // from a scanned QR code
 }
 
 func (s *Server) myActivity(w http.ResponseWriter, r *http.Request) error {

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/i18n"
@@ -50,7 +51,7 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
 		},
 		Tiles: s.homeTiles,
-		Funcs: template.FuncMap{"indent": indent},
+		Funcs: template.FuncMap{"indent": indent, "hours": hoursText, "stars": func(n int) string { return strings.Repeat("★", n) }},
 	}
 }
 
@@ -90,5 +91,6 @@ func (s *Server) routes() {
 
 	s.teamRoutes()
 	s.activityRoutes()
+	s.attendanceRoutes()
 	s.apiRoutes()
 }

@@ -109,8 +109,10 @@ func (s *Server) registeredPage(w http.ResponseWriter, r *http.Request) error {
 // ---- the volunteer's own page ----
 
 type mineData struct {
-	V   volunteer.Volunteer
-	Age int
+	V      volunteer.Volunteer
+	Age    int
+	Record volunteer.Record
+	Hours  string
 }
 
 func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
@@ -118,8 +120,12 @@ func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rec, err := s.vol.Hours(r.Context(), x.ID)
+	if err != nil {
+		return err
+	}
 	v := s.View(w, r, "vol.mine.title")
-	v.Data = &mineData{V: x, Age: x.Age(s.Now())}
+	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes)}
 	s.Render(w, r, http.StatusOK, "vol_mine", v)
 	return nil
 }
@@ -427,3 +433,6 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	s.Render(w, r, status, "vol_import", v)
 	return nil
 }
+
+// hoursText is minutes as hours with one decimal.
+func hoursText(m int) string { return strconv.FormatFloat(float64(m)/60, 'f', 1, 64) }
