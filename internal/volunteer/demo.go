@@ -251,11 +251,11 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 			return err
 		}
 		var members []int64
-		for k := range 9 {
+		for k := range 24 {
 			if len(vids) == 0 {
 				break
 			}
-			vid := vids[(t*9+k)%len(vids)]
+			vid := vids[(t*9+k*13)%len(vids)]
 			if _, err := tx.Exec(ctx, "INSERT INTO team_members (team_id, volunteer_id, leader, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 				tid, vid, k == 0, ms); err != nil {
 				return err
@@ -297,8 +297,8 @@ func seedActivities(ctx context.Context, tx *db.Tx, now time.Time, t int, teamID
 				continue
 			}
 			start := day.Add(time.Duration(8+t%3) * time.Hour)
-			end := start.Add(time.Duration(2+t%2) * time.Hour)
-			capacity := 6 + (t+k)%10
+			end := start.Add(time.Duration(3+t%2) * time.Hour)
+			capacity := 18 + (t+k)%8
 			taken := min(capacity, len(members))
 			title := demoTitles[(t+k)%len(demoTitles)]
 			aid, err := tx.InsertID(ctx, `INSERT INTO activities (project_id, team_id, region_id, place_id, title, content, address, day,
@@ -309,10 +309,27 @@ func seedActivities(ctx context.Context, tx *db.Tx, now time.Time, t int, teamID
 			if err != nil {
 				return err
 			}
+			past := end.Add(CheckoutGrace).Before(now)
 			for i, vid := range members[:taken] {
 				at := start.AddDate(0, 0, -6).Add(time.Duration(i) * time.Minute).UnixMilli()
 				if _, err := tx.Exec(ctx, "INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, 'confirmed', 0, ?, ?)",
 					aid, vid, at, at); err != nil {
+					return err
+				}
+				if !past || i%11 == 10 { // about one in eleven did not come
+					continue
+				}
+				in := start.Add(-time.Duration(5+i%20) * time.Minute)
+				out := end.Add(time.Duration(i%15) * time.Minute)
+				state, credited := "confirmed", ServiceMinutes(start, end, in, out)
+				var outAt, by, byAt any = out.UnixMilli(), nil, end.Add(3 * time.Hour).UnixMilli()
+				if i%17 == 16 { // never checked out: flagged, not credited
+					state, credited, outAt, byAt = "open", 0, nil, nil
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO attendance (activity_id, volunteer_id, day, checkin_at, checkout_at, method, state, credited_minutes,
+					confirmed_by, confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					aid, vid, day.Format(time.DateOnly), in.UnixMilli(), outAt, []string{"code", "venue", "organiser"}[i%3], state, credited,
+					by, byAt, in.UnixMilli(), in.UnixMilli()); err != nil {
 					return err
 				}
 			}

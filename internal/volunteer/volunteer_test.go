@@ -480,6 +480,9 @@ func TestSeedDemo(t *testing.T) {
 		if c := count(t, d, "SELECT COUNT(DISTINCT number) FROM volunteers WHERE status = 'approved'"); c < 300 {
 			t.Fatalf("%d approved", c)
 		}
+		if c := count(t, d, "SELECT COALESCE(SUM(credited_minutes), 0) FROM attendance WHERE state = 'confirmed'"); c < 15000*60 {
+			t.Fatalf("demo hours %d", c/60)
+		}
 		if c := count(t, d, "SELECT COUNT(*) FROM volunteers WHERE guardian_consent"); c == 0 {
 			t.Fatal("no minors")
 		}
