@@ -41,7 +41,9 @@ type Service struct {
 
 // New returns the service.
 func New(d *db.DB, c clock.Clock, keys *pii.Keyring, accounts *account.Service) *Service {
-	return &Service{DB: d, Clock: c, PII: keys, Accounts: accounts}
+	s := &Service{DB: d, Clock: c, PII: keys, Accounts: accounts}
+	current.Store(s)
+	return s
 }
 
 // Status is where a volunteer's registration stands.

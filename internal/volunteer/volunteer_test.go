@@ -18,6 +18,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/volunteer"
@@ -485,6 +486,24 @@ func TestSeedDemo(t *testing.T) {
 		}
 		if c := count(t, d, "SELECT COUNT(*) FROM volunteers WHERE guardian_consent"); c == 0 {
 			t.Fatal("no minors")
+		}
+		figs, err := fx.svc.Figures(ctx, fx.org, figures.Scope{From: "2026-01-01", To: "2026-12-31"})
+		if err != nil || figs[volunteer.FigHours] < 15000 || figs[volunteer.FigVolunteers] < 300 || figs[volunteer.FigTeams] != 35 ||
+			figs[volunteer.FigSessions] == 0 || figs[volunteer.FigActivities] == 0 || figs[volunteer.FigParty] == 0 {
+			t.Fatalf("figures %v %v", figs, err)
+		}
+		// The same figure through the registry.
+		f, _ := figures.Get(volunteer.FigureID(volunteer.FigHours))
+		if v, err := f.Compute(volunteer.FiguresContext(ctx, fx.svc), fx.org, figures.Scope{From: "2026-01-01", To: "2026-12-31"}); err != nil || v.Count != figs[volunteer.FigHours] {
+			t.Fatalf("registry %v %v", v, err)
+		}
+		// The street organiser's scope counts less.
+		if sf, _ := fx.svc.Figures(ctx, fx.street, figures.Scope{From: "2026-01-01", To: "2026-12-31"}); sf[volunteer.FigHours] >= figs[volunteer.FigHours] {
+			t.Fatalf("street %v", sf)
+		}
+		vols, teams, err := fx.svc.Rankings(ctx, fx.org, "2026-01-01", "2026-12-31", 10)
+		if err != nil || len(vols) != 10 || len(teams) != 10 || vols[0].Minutes < vols[9].Minutes || teams[0].Minutes < teams[9].Minutes {
+			t.Fatalf("rankings %v %v %v", vols, teams, err)
 		}
 		if n, err := fx.svc.SeedDemo(ctx, ""); err != nil || n != 0 {
 			t.Fatalf("second seed: %d %v", n, err)

@@ -7,9 +7,12 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/volunteer"
@@ -46,12 +49,13 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 			{Key: "nav.activities", Href: "/activities", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 39},
 			{Key: "nav.projects", Href: "/projects", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 44},
 			{Key: "nav.my_activities", Href: "/my/activities", Perm: auth.PermVolunteerSelf, Order: 6},
+			{Key: "nav.rankings", Href: "/volunteers/rankings", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 45},
 			{Key: "nav.teams", Href: "/teams", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 42},
 			{Key: "nav.stations", Href: "/stations", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 43},
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
 		},
 		Tiles: s.homeTiles,
-		Funcs: template.FuncMap{"indent": indent, "hours": hoursText, "stars": func(n int) string { return strings.Repeat("★", n) }},
+		Funcs: template.FuncMap{"indent": indent, "hours": hoursText, "hours64": func(m int64) string { return hoursText(int(m)) }, "stars": func(n int) string { return strings.Repeat("★", n) }},
 	}
 }
 
@@ -65,10 +69,17 @@ func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 	if err != nil {
 		return nil, err
 	}
+	year := strconv.Itoa(s.Now().In(clock.CST).Year())
+	figs, err := s.vol.Figures(r.Context(), p, figures.Scope{From: year + "-01-01", To: year + "-12-31"})
+	if err != nil {
+		return nil, err
+	}
 	return []web.Tile{
 		{Label: v.T("vol.tile.pending"), N: c.Pending, Href: "/volunteers?status=pending"},
 		{Label: v.T("vol.tile.approved"), N: c.Approved, Href: "/volunteers?status=approved"},
 		{Label: v.T("vol.tile.party"), N: c.Party, Href: "/volunteers?status=approved&party=true"},
+		{Label: v.T("vol.tile.hours"), N: int(figs[volunteer.FigHours]), Href: "/volunteers/rankings"},
+		{Label: v.T("vol.tile.activities"), N: int(figs[volunteer.FigActivities]), Href: "/activities"},
 	}, nil
 }
 
@@ -80,6 +91,7 @@ func (s *Server) routes() {
 	s.Page("GET /my/volunteer", s.minePage)
 
 	s.Page("GET /volunteers", s.listPage)
+	s.Page("GET /volunteers/rankings", s.rankingsPage)
 	s.Page("GET /volunteers/import", s.importPage)
 	s.Page("POST /volunteers/import", s.importSubmit)
 	s.Page("GET /volunteers/import/template", s.importTemplate)

@@ -42,3 +42,13 @@ func TestTeamsAndStationsPages(t *testing.T) {
 		apptest.Want(t, "missing team", o.Get("/teams/99999999"), http.StatusNotFound)
 	})
 }
+
+func TestRankingsAndTiles(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		o := e.Login(t, "organiser")
+		apptest.Want(t, "rankings", o.Get("/volunteers/rankings"), http.StatusOK, "vol-rank-volunteers", "服务时长（小时）", "志愿服务队服务时长排行")
+		apptest.Want(t, "bad day", o.Get("/volunteers/rankings?from=2026-02-30"), http.StatusBadRequest)
+		apptest.Want(t, "tiles", o.Get("/"), http.StatusOK, "今年服务时长（小时）")
+		apptest.Want(t, "handler", e.Login(t, "handler_zgq").Get("/volunteers/rankings"), http.StatusForbidden)
+	})
+}
