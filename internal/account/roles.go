@@ -29,6 +29,7 @@ const (
 	RoleLeader     = "leader"
 	// RoleGroupLeader leads a supervision group: an inspector who also edits its weekly rounds.
 	RoleGroupLeader = "inspection_leader"
+	RoleVolunteer   = "volunteer" // a volunteer's own account, created when an organiser approves them
 )
 
 // BuiltinRoles are seeded at first start; admins may change their
@@ -57,6 +58,7 @@ var BuiltinRoles = []BuiltinRole{
 	{RoleLeader, "领导（只读）", "Leader (read-only)", auth.ScopeAll, []auth.Perm{
 		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermOrderView,
 		auth.PermInspectionView}}, // inspection
+	{RoleVolunteer, "志愿者", "Volunteer", auth.ScopeSelf, []auth.Perm{auth.PermVolunteerSelf}},
 }
 
 // JoinPerms encodes permissions for the roles.permissions column.

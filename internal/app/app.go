@@ -34,6 +34,7 @@ import (
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/pii"
+	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
@@ -44,6 +45,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web/orderweb"
 	"github.com/wenming-city/wenming/internal/web/orgweb"
 	"github.com/wenming-city/wenming/internal/web/settingsweb"
+	"github.com/wenming-city/wenming/internal/web/volunteerweb"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -124,6 +126,8 @@ type App struct {
 	Jobs     *jobs.Runner
 	Metrics  *metrics.Registry
 	Web      *web.Server
+	// Volunteers: registration, approval, import (internal/volunteer).
+	Volunteers *volunteer.Service
 	// PII encrypts personal data at rest and computes its blind indexes;
 	// nil when no keys are configured.
 	PII *pii.Keyring
@@ -189,6 +193,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
+	a.Volunteers = volunteer.New(d, cfg.Clock, keys, a.Accounts)
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
 	// seed one after the other, and the later ones find the rows.
@@ -218,6 +223,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		auditweb.New(a.Audit),
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
+		volunteerweb.New(a.Volunteers, a.Org),
 	)
 	if err != nil {
 		return nil, err
@@ -247,6 +253,9 @@ func (a *App) seed(ctx context.Context) error {
 	if a.DemoLoaded {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
+		}
+		if _, err := a.Volunteers.SeedDemo(ctx, demo.Password); err != nil {
+			return fmt.Errorf("seed the demo volunteers: %w", err)
 		}
 		if n := a.Config.DemoOrders; n > 0 {
 			t0 := time.Now()
@@ -283,6 +292,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Volunteers.RemindJob()); err != nil {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {

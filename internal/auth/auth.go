@@ -37,6 +37,9 @@ const (
 	PermGridVisit     Perm = "grid.visit"         // households, visits, disputes
 	PermVolunteerOrg  Perm = "volunteer.organise" // activities, check-in, hours
 	PermAppraise      Perm = "appraisal.score"    // score staff in a round
+
+	// Volunteers (internal/volunteer).
+	PermVolunteerSelf Perm = "volunteer.self" // a volunteer's own record, sign-ups, check-in and hours
 )
 
 // Inspection (督查测评).
@@ -53,6 +56,7 @@ var AllPerms = []Perm{
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
 	PermInspectionView, PermInspectionManage, PermInspectionPlan, // inspection
+	PermVolunteerSelf, // volunteers
 }
 
 // ValidPerm reports whether p is a known permission.

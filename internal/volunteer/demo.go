@@ -1,0 +1,339 @@
+package volunteer
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/account"
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/pii"
+)
+
+// DemoVolunteers is how many volunteers the demo city gets, DemoTeams how many teams.
+const (
+	DemoVolunteers = 360
+	DemoTeams      = 35
+)
+
+var (
+	demoSurnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林郑谢宋唐冯邓")
+	demoGiven    = []string{"秀英", "建华", "志强", "丽娟", "海燕", "国平", "文静", "小龙", "春梅", "德明", "晓燕", "子涵",
+		"俊杰", "雨桐", "明轩", "佳怡", "红霞", "永刚", "玉兰", "浩然", "思远", "桂芳", "建国", "欣怡"}
+)
+
+// SeedDemo registers the demo city's volunteers in its communities: most
+// approved with numbers, some waiting for review, a few refused, about a
+// third Party members, a few minors with their guardian's consent. Without
+// personal-data keys their ID numbers are not stored (only the mask).
+// It does nothing when volunteers exist already. The first approved
+// volunteer gets the demo login "volunteer" with the password given.
+func (s *Service) SeedDemo(ctx context.Context, password string) (int, error) {
+	now := s.Clock.Now()
+	n := 0
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		if c, err := tx.Count(ctx, "SELECT COUNT(*) FROM volunteers"); err != nil || c > 0 {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT c.id, c.code FROM regions c WHERE c.level = 'community' ORDER BY c.code`)
+		if err != nil {
+			return err
+		}
+		var areas []int64
+		for rows.Next() {
+			var id int64
+			var code string
+			if err := rows.Scan(&id, &code); err != nil {
+				rows.Close()
+				return err
+			}
+			areas = append(areas, id)
+		}
+		rows.Close()
+		if len(areas) == 0 {
+			return rows.Err()
+		}
+		for i := range DemoVolunteers {
+			age := 19 + (i*7)%52
+			if i%45 == 7 {
+				age = 15 // a minor, with the guardian's consent
+			}
+			birth := now.In(clock.CST).AddDate(-age, -(i % 11), -(i % 27))
+			male := i%2 == 0
+			seq := 100 + 2*(i%400)
+			if male {
+				seq++
+			}
+			first := fmt.Sprintf("511102%s%03d", birth.Format("20060102"), seq%1000)
+			id := first + string(pii.CheckChar(first))
+			in := Input{
+				Name:         string(demoSurnames[i%len(demoSurnames)]) + demoGiven[(i/len(demoSurnames)+i)%len(demoGiven)],
+				Gender:       string(Female),
+				BirthDate:    birth.Format(time.DateOnly),
+				IDType:       string(IDResident),
+				IDNumber:     id,
+				Phone:        fmt.Sprintf("137%08d", 10000000+i*37),
+				RegionID:     areas[(i*5)%len(areas)],
+				Skills:       []string{Skills[i%len(Skills)], Skills[(i*3+5)%len(Skills)]},
+				Availability: []string{Slots[i%len(Slots)]},
+				PartyMember:  i%3 == 0,
+			}
+			if male {
+				in.Gender = string(Male)
+			}
+			if age < AdultAge {
+				in.GuardianName, in.GuardianPhone, in.GuardianConsent = in.Name[:3]+"父", fmt.Sprintf("136%08d", 20000000+i), true
+			}
+			in.normalise()
+			status, number := StatusApproved, ""
+			switch {
+			case i%17 == 3:
+				status = StatusPending
+			case i%41 == 5:
+				status = StatusRejected
+			}
+			if status == StatusApproved {
+				if number, err = nextNumber(ctx, tx, now); err != nil {
+					return err
+				}
+			}
+			created := now.Add(-time.Duration(DemoVolunteers-i) * 7 * time.Hour)
+			var stored string
+			var index any
+			if s.PII != nil {
+				var ix string
+				if stored, ix, err = s.PII.EncryptID(in.IDNumber); err != nil {
+					return err
+				}
+				index = ix
+			}
+			var num, revAt any
+			if number != "" {
+				num, revAt = number, created.Add(20*time.Hour).UnixMilli()
+			}
+			reason := ""
+			if status == StatusRejected {
+				reason = "信息不完整，请补充后重新提交"
+			}
+			src := sourceSelf
+			if i%4 == 1 {
+				src = sourceImport
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO volunteers (number, status, name, gender, birth_date, id_type, id_number_enc, id_number_index,
+				id_number_mask, phone, region_id, skills, availability, party_member, guardian_name, guardian_phone, guardian_consent,
+				source, reject_reason, reviewed_at, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				num, string(status), in.Name, in.Gender, in.BirthDate, in.IDType, stored, index, pii.MaskID(in.IDNumber), in.Phone,
+				in.RegionID, strings.Join(in.Skills, " "), strings.Join(in.Availability, " "), in.PartyMember, in.GuardianName,
+				in.GuardianPhone, in.GuardianConsent, src, reason, revAt, created.UnixMilli(), created.UnixMilli()); err != nil {
+				return fmt.Errorf("demo volunteer %d: %w", i, err)
+			}
+			n++
+		}
+		return seedPractice(ctx, tx, now)
+	})
+	if err != nil || n == 0 || password == "" {
+		return n, err
+	}
+	var id, unit int64
+	var name, phone string
+	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "entity.volunteer", `SELECT v.id, v.name, v.phone, COALESCE((SELECT u.id FROM units u JOIN regions r ON r.id = u.region_id
+			WHERE rv.path LIKE r.path || '%' ORDER BY LENGTH(r.path) DESC, u.id LIMIT 1), 0)
+			FROM volunteers v JOIN regions rv ON rv.id = v.region_id WHERE v.status = 'approved' ORDER BY v.id LIMIT 1`, nil, &id, &name, &phone, &unit)
+	}); err != nil {
+		return n, err
+	}
+	uid, err := s.Accounts.CreateUser(ctx, nil, account.UserInput{Username: "volunteer", DisplayName: name, Phone: phone, UnitID: unit,
+		ScopeKind: auth.ScopeSelf, Roles: []string{account.RoleVolunteer}, Active: true, Password: password})
+	if err != nil {
+		return n, fmt.Errorf("demo volunteer login: %w", err)
+	}
+	return n, s.DB.Write(ctx, func(tx *db.Tx) error {
+		_, err := tx.Exec(ctx, "UPDATE volunteers SET user_id = ? WHERE id = ?", uid, id)
+		return err
+	})
+}
+
+// demoTeamKinds name the demo's teams after the kinds the seed's Xiuning runs.
+var demoTeamKinds = []string{"红马甲志愿服务队", "巾帼志愿服务队", "党员先锋志愿服务队", "青年志愿服务队", "文明交通志愿服务队",
+	"关爱老人志愿服务队", "环境卫生志愿服务队"}
+
+// seedPractice builds the demo's practice tree (a centre per district, an
+// institute per street, a station per community, each with a place) and
+// 35 teams at the institutes with the approved volunteers as members.
+func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
+	type reg struct {
+		id, parent  int64
+		level, name string
+		lat, lng    sql.NullFloat64
+	}
+	rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), level, name, lat, lng FROM regions WHERE level IN ('district','street','community') ORDER BY path")
+	if err != nil {
+		return err
+	}
+	var regs []reg
+	for rows.Next() {
+		var r reg
+		if err := rows.Scan(&r.id, &r.parent, &r.level, &r.name, &r.lat, &r.lng); err != nil {
+			rows.Close()
+			return err
+		}
+		regs = append(regs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ms := now.UnixMilli()
+	station := map[int64]int64{} // region → station
+	var institutes []reg
+	suffix := map[string]string{"district": "新时代文明实践中心", "street": "新时代文明实践所", "community": "新时代文明实践站"}
+	placeName := map[string]string{"district": "实践中心大礼堂", "street": "实践所活动室", "community": "实践站服务大厅"}
+	for i, r := range regs {
+		var parent any
+		if r.level != "district" {
+			pid, ok := station[r.parent]
+			if !ok {
+				continue
+			}
+			parent = pid
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO stations (parent_id, level, name, region_id, address, contact_name, contact_phone, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, parent, string(LevelOfRegion(r.level)), r.name+suffix[r.level], r.id,
+			r.name+"文化广场旁", "", fmt.Sprintf("0833-2%06d", 100000+i), ms, ms)
+		if err != nil {
+			return err
+		}
+		station[r.id] = id
+		var lat, lng any
+		if r.lat.Valid && r.lng.Valid {
+			lat, lng = r.lat.Float64, r.lng.Float64
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO places (station_id, name, address, lat, lng, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			id, placeName[r.level], r.name+"文化广场旁", lat, lng, ms); err != nil {
+			return err
+		}
+		if r.level == "street" {
+			institutes = append(institutes, r)
+		}
+	}
+	if len(institutes) == 0 {
+		return nil
+	}
+	vols, err := tx.Query(ctx, "SELECT id FROM volunteers WHERE status = 'approved' ORDER BY id")
+	if err != nil {
+		return err
+	}
+	var vids []int64
+	for vols.Next() {
+		var id int64
+		if err := vols.Scan(&id); err != nil {
+			vols.Close()
+			return err
+		}
+		vids = append(vids, id)
+	}
+	vols.Close()
+	for t := range DemoTeams {
+		inst := institutes[t%len(institutes)]
+		name := inst.name + demoTeamKinds[t%len(demoTeamKinds)]
+		if t >= len(institutes)*len(demoTeamKinds) {
+			name = fmt.Sprintf("%s%d", name, t)
+		}
+		tid, err := tx.InsertID(ctx, "INSERT INTO teams (name, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+			name, inst.id, station[inst.id], "扎根"+inst.name+"，常态化开展志愿服务。", ms, ms)
+		if err != nil {
+			return err
+		}
+		var members []int64
+		for k := range 24 {
+			if len(vids) == 0 {
+				break
+			}
+			vid := vids[(t*9+k*13)%len(vids)]
+			if _, err := tx.Exec(ctx, "INSERT INTO team_members (team_id, volunteer_id, leader, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				tid, vid, k == 0, ms); err != nil {
+				return err
+			}
+			members = append(members, vid)
+		}
+		if err := seedActivities(ctx, tx, now, t, tid, inst.id, station[inst.id], name, members); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoTitles are what the demo's teams do on the 5th, 15th and 25th.
+var demoTitles = []string{"文明交通劝导", "背街小巷环境整治", "关爱空巢老人", "垃圾分类宣传", "理论政策宣讲", "义务理发", "家电义务维修"}
+
+// seedActivities gives a team its activities on the 5th, 15th and 25th of
+// the last three months and the next one (every other date for most teams),
+// with its members signed up.
+func seedActivities(ctx context.Context, tx *db.Tx, now time.Time, t int, teamID, regionID, stationID int64, team string, members []int64) error {
+	var placeID int64
+	var addr string
+	if err := tx.Get(ctx, "entity.place", "SELECT id, address FROM places WHERE station_id = ? ORDER BY id LIMIT 1", []any{stationID}, &placeID, &addr); err != nil {
+		return err
+	}
+	pid, err := tx.InsertID(ctx, "INSERT INTO projects (name, region_id, team_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		team+"·文明实践日", regionID, teamID, "每月5日、15日、25日开展的常态化志愿服务。", now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return err
+	}
+	today := now.In(clock.CST)
+	first := time.Date(today.Year(), today.Month()-3, 1, 0, 0, 0, 0, clock.CST)
+	k := 0
+	for m := range 5 {
+		for _, d := range []int{5, 15, 25} {
+			day := first.AddDate(0, m, d-1)
+			k++
+			if day.After(today.AddDate(0, 1, 0)) || (t%3 != 0 && k%2 == t%2) {
+				continue
+			}
+			start := day.Add(time.Duration(8+t%3) * time.Hour)
+			end := start.Add(time.Duration(3+t%2) * time.Hour)
+			capacity := 18 + (t+k)%8
+			taken := min(capacity, len(members))
+			title := demoTitles[(t+k)%len(demoTitles)]
+			aid, err := tx.InsertID(ctx, `INSERT INTO activities (project_id, team_id, region_id, place_id, title, content, address, day,
+				starts_at, ends_at, capacity, taken, min_age, mode, signup_deadline, cancel_cutoff, status, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'instant', ?, ?, 'open', ?, ?) RETURNING id`,
+				pid, teamID, regionID, placeID, title, title+"，服务群众。", addr, day.Format(time.DateOnly), start.UnixMilli(), end.UnixMilli(),
+				capacity, taken, start.UnixMilli(), start.Add(-2*time.Hour).UnixMilli(), start.AddDate(0, 0, -7).UnixMilli(), start.AddDate(0, 0, -7).UnixMilli())
+			if err != nil {
+				return err
+			}
+			past := end.Add(CheckoutGrace).Before(now)
+			for i, vid := range members[:taken] {
+				at := start.AddDate(0, 0, -6).Add(time.Duration(i) * time.Minute).UnixMilli()
+				if _, err := tx.Exec(ctx, "INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, 'confirmed', 0, ?, ?)",
+					aid, vid, at, at); err != nil {
+					return err
+				}
+				if !past || i%11 == 10 { // about one in eleven did not come
+					continue
+				}
+				in := start.Add(-time.Duration(5+i%20) * time.Minute)
+				out := end.Add(time.Duration(i%15) * time.Minute)
+				state, credited := "confirmed", ServiceMinutes(start, end, in, out)
+				var outAt, by, byAt any = out.UnixMilli(), nil, end.Add(3 * time.Hour).UnixMilli()
+				if i%17 == 16 { // never checked out: flagged, not credited
+					state, credited, outAt, byAt = "open", 0, nil, nil
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO attendance (activity_id, volunteer_id, day, checkin_at, checkout_at, method, state, credited_minutes,
+					confirmed_by, confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					aid, vid, day.Format(time.DateOnly), in.UnixMilli(), outAt, []string{"code", "venue", "organiser"}[i%3], state, credited,
+					by, byAt, in.UnixMilli(), in.UnixMilli()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
