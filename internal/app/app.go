@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/grassroots"
 	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
@@ -36,6 +37,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
+	"github.com/wenming-city/wenming/internal/web/grassrootsweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
 	"github.com/wenming-city/wenming/internal/web/notifyweb"
 	"github.com/wenming-city/wenming/internal/web/open311web"
@@ -106,6 +108,7 @@ type App struct {
 	Org      *org.Service
 	Orders   *workorder.Service
 	Inbox    *inbox.Service
+	Grass    *grassroots.Service // grassroots governance
 	Photos   *photo.Service
 	Audit    *audit.Service
 	Jobs     *jobs.Runner
@@ -168,6 +171,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.Photos = a.Photos
 	a.Inbox = inbox.New(d, cfg.Clock)
+	a.Grass = grassroots.New(d, cfg.Clock, keys)
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
@@ -199,6 +203,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		auditweb.New(a.Audit),
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
+		grassrootsweb.New(a.Grass, a.Org),
 	)
 	if err != nil {
 		return nil, err
@@ -228,6 +233,9 @@ func (a *App) seed(ctx context.Context) error {
 	if a.DemoLoaded {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
+		}
+		if err := a.Grass.SeedDemo(ctx); err != nil {
+			return fmt.Errorf("seed the demo grassroots data: %w", err)
 		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the

@@ -1,0 +1,103 @@
+package grassroots
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wenming-city/wenming/internal/db"
+)
+
+// The demo's households: every grid of 张公桥街道 (the demo grid worker's
+// street) gets a dozen households with their members, tags and heads,
+// made up but deterministic, written through the same rules as a form.
+
+var (
+	demoSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "罗", "何"}
+	demoGiven    = []string{"建华", "志强", "丽娟", "秀英", "海燕", "晓东", "明", "静", "伟", "国庆", "红梅", "勇", "婷", "俊杰", "文斌", "春燕"}
+	demoStreets  = []string{"嘉定南路", "白燕路", "铁门坎街", "瑞祥路", "张公桥街", "滨河路"}
+	demoTagCycle = []string{"", "monitored", "", "minimum_living", "elderly_alone", "", "lifted", "disabled", "", "extreme_hardship", "key_person", "absent"}
+)
+
+// DemoGridPrefix is the code prefix of the grids given demo households.
+const DemoGridPrefix = "511102-ZGQ-"
+
+// HouseholdsPerDemoGrid is how many households each of those grids gets.
+const HouseholdsPerDemoGrid = 12
+
+// SeedDemo loads the demo households (the system acts: nil principal).
+func (s *Service) SeedDemo(ctx context.Context) error {
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id, code FROM regions WHERE level = 'grid' AND code LIKE ? ORDER BY code", DemoGridPrefix+"%")
+		if err != nil {
+			return err
+		}
+		type grid struct {
+			id   int64
+			code string
+		}
+		var grids []grid
+		for rows.Next() {
+			var g grid
+			if err := rows.Scan(&g.id, &g.code); err != nil {
+				rows.Close()
+				return err
+			}
+			grids = append(grids, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		start := s.Clock.Now().AddDate(-1, 0, 0).Format("2006-01-02")
+		n := 0
+		for gi, g := range grids {
+			ten, err := s.createHead(ctx, tx, nil, HeadInput{RegionID: g.id, Kind: HeadTen, Name: demoName(gi*7 + 3),
+				Phone: fmt.Sprintf("139%08d", 10000+gi)})
+			if err != nil {
+				return err
+			}
+			bld, err := s.createHead(ctx, tx, nil, HeadInput{RegionID: g.id, Kind: HeadBuilding, Name: demoName(gi*7 + 5),
+				Phone: fmt.Sprintf("139%08d", 20000+gi)})
+			if err != nil {
+				return err
+			}
+			for i := range HouseholdsPerDemoGrid {
+				n++
+				head := demoName(n)
+				in := HouseholdInput{RegionID: g.id, Address: fmt.Sprintf("%s%d号", demoStreets[gi%len(demoStreets)], 10+gi*3+i/4),
+					Building: fmt.Sprintf("%d栋", 1+i/6), Door: fmt.Sprintf("%d-%d0%d", 1+i%2, 1+i%6, 1+i%3), HeadName: head,
+					Phone: fmt.Sprintf("138%08d", 30000+n), TenHeadID: ten}
+				if i < 6 {
+					in.BuildingHeadID = bld
+				}
+				hid, err := s.createHousehold(ctx, tx, nil, in)
+				if err != nil {
+					return fmt.Errorf("demo household %d: %w", n, err)
+				}
+				members := []PersonInput{{Name: head, Relation: "head", Gender: []string{"male", "female"}[n%2]}}
+				if n%5 != 0 {
+					members = append(members, PersonInput{Name: demoSurnames[n%len(demoSurnames)] + demoGiven[(n+5)%len(demoGiven)], Relation: "spouse",
+						Gender: []string{"female", "male"}[n%2]})
+				}
+				for c := range n % 3 {
+					members = append(members, PersonInput{Name: demoSurnames[n%len(demoSurnames)] + demoGiven[(n+c+9)%len(demoGiven)], Relation: "child"})
+				}
+				for _, m := range members {
+					if _, err := s.addPerson(ctx, tx, nil, hid, m); err != nil {
+						return fmt.Errorf("demo member of household %d: %w", n, err)
+					}
+				}
+				if tag := demoTagCycle[n%len(demoTagCycle)]; tag != "" {
+					if _, err := s.addTag(ctx, tx, nil, hid, TagInput{Tag: tag, StartedOn: start}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func demoName(i int) string {
+	return demoSurnames[i%len(demoSurnames)] + demoGiven[(i/len(demoSurnames)+i)%len(demoGiven)]
+}

@@ -1,0 +1,87 @@
+// Package grassrootsweb is the grassroots governance web package: households
+// per grid with their members, tags and heads, the .xlsx import and export.
+package grassrootsweb
+
+import (
+	"embed"
+	"net/http"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/grassroots"
+	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/web"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+//go:embed locales
+var localeFS embed.FS
+
+func init() { i18n.Register(localeFS) }
+
+// Server serves the grassroots pages and API.
+type Server struct {
+	*web.Server
+	gr  *grassroots.Service
+	org *org.Service
+}
+
+// New returns the module; app passes it to web.New.
+func New(gr *grassroots.Service, orgs *org.Service) web.Module {
+	s := &Server{gr: gr, org: orgs}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.routes()
+		},
+		Menu: []web.MenuEntry{
+			{Key: "nav.gr_households", Href: "/grassroots/households", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 40},
+			{Key: "nav.gr_heads", Href: "/grassroots/heads", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 41},
+			{Key: "nav.gr_import", Href: "/grassroots/import", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 42},
+		},
+		Tiles: s.homeTiles,
+	}
+}
+
+func (s *Server) routes() {
+	s.Page("GET /grassroots/households", s.householdList)
+	s.Page("GET /grassroots/households/new", s.householdNew)
+	s.Page("POST /grassroots/households", s.householdCreate)
+	s.Page("GET /grassroots/households/{id}", s.householdShow)
+	s.Page("GET /grassroots/households/{id}/edit", s.householdEdit)
+	s.Page("POST /grassroots/households/{id}", s.householdUpdate)
+	s.Page("POST /grassroots/households/{id}/delete", s.householdDelete)
+	s.Page("POST /grassroots/households/{id}/phone", s.householdPhone)
+	s.Page("POST /grassroots/households/{id}/people", s.personAdd)
+	s.Page("POST /grassroots/households/{id}/people/{pid}/delete", s.personDelete)
+	s.Page("POST /grassroots/households/{id}/people/{pid}/reveal", s.personReveal)
+	s.Page("POST /grassroots/households/{id}/people/{pid}/phone", s.personPhone)
+	s.Page("POST /grassroots/households/{id}/tags", s.tagAdd)
+	s.Page("POST /grassroots/households/{id}/tags/{tid}/end", s.tagEnd)
+
+	s.Page("GET /grassroots/heads", s.headList)
+	s.Page("POST /grassroots/heads", s.headCreate)
+	s.Page("POST /grassroots/heads/{id}/delete", s.headDelete)
+
+	s.Page("GET /grassroots/import", s.importForm)
+	s.Page("POST /grassroots/import", s.importUpload)
+	s.Page("GET /grassroots/import/template.xlsx", s.importTemplate)
+
+	s.apiRoutes()
+}
+
+// homeTiles show the households of the viewer's scope.
+func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+	p := web.Principal(r)
+	if !p.Can(auth.PermGridVisit) {
+		return nil, nil
+	}
+	_, n, err := s.gr.ListHouseholds(r.Context(), p, grassroots.HouseholdFilter{Size: 1})
+	if err != nil {
+		return nil, err
+	}
+	return []web.Tile{{Label: v.T("nav.gr_households"), N: n, Href: "/grassroots/households"}}, nil
+}
