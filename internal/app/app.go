@@ -172,6 +172,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders.Photos = a.Photos
 	a.Inbox = inbox.New(d, cfg.Clock)
 	a.Grass = grassroots.New(d, cfg.Clock, keys)
+	a.Grass.Orders, a.Grass.Photos = a.Orders, a.Photos
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)

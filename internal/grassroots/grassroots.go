@@ -18,7 +18,9 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/pii"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 //go:embed locales
@@ -33,6 +35,10 @@ type Service struct {
 	// PII encrypts ID numbers; nil when no keys are configured, in which
 	// case an ID number cannot be stored (and is refused with a message).
 	PII *pii.Keyring
+	// Orders files the work orders of needs found on visits; Photos keeps
+	// the visits' photos. Set by app.
+	Orders *workorder.Service
+	Photos *photo.Service
 }
 
 // New returns the service.

@@ -4,6 +4,7 @@ package grassrootsweb
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -41,8 +42,18 @@ func New(gr *grassroots.Service, orgs *org.Service) web.Module {
 			{Key: "nav.gr_households", Href: "/grassroots/households", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 40},
 			{Key: "nav.gr_heads", Href: "/grassroots/heads", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 41},
 			{Key: "nav.gr_import", Href: "/grassroots/import", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 42},
+			{Key: "nav.gr_visit_new", Href: "/grassroots/visits/new", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 38},
+			{Key: "nav.gr_visits", Href: "/grassroots/visits", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 39},
+			{Key: "nav.gr_plans", Href: "/grassroots/plans", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 43},
+			{Key: "nav.gr_coverage", Href: "/grassroots/coverage", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 44},
 		},
 		Tiles: s.homeTiles,
+		Funcs: template.FuncMap{"deref": func(x *float64) float64 {
+			if x == nil {
+				return 0
+			}
+			return *x
+		}},
 	}
 }
 
@@ -70,6 +81,8 @@ func (s *Server) routes() {
 	s.Page("POST /grassroots/import", s.importUpload)
 	s.Page("GET /grassroots/import/template.xlsx", s.importTemplate)
 
+	s.visitRoutes()
+	s.planRoutes()
 	s.apiRoutes()
 }
 
