@@ -261,6 +261,9 @@ func (a *App) seed(ctx context.Context) error {
 	if err := a.Jobs.Add(ctx, a.Orders.Job()); err != nil {
 		return err
 	}
+	if err := a.Jobs.Add(ctx, a.Grass.EscalationJob()); err != nil { // grassroots: disputes past their limit
+		return err
+	}
 	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
 		return err
 	}

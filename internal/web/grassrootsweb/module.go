@@ -44,16 +44,26 @@ func New(gr *grassroots.Service, orgs *org.Service) web.Module {
 			{Key: "nav.gr_import", Href: "/grassroots/import", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 42},
 			{Key: "nav.gr_visit_new", Href: "/grassroots/visits/new", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 38},
 			{Key: "nav.gr_visits", Href: "/grassroots/visits", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 39},
+			{Key: "nav.gr_disputes", Href: "/grassroots/disputes", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 45},
 			{Key: "nav.gr_plans", Href: "/grassroots/plans", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 43},
 			{Key: "nav.gr_coverage", Href: "/grassroots/coverage", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 44},
 		},
 		Tiles: s.homeTiles,
-		Funcs: template.FuncMap{"deref": func(x *float64) float64 {
-			if x == nil {
-				return 0
-			}
-			return *x
-		}},
+		Funcs: template.FuncMap{
+			"deref": func(x *float64) float64 {
+				if x == nil {
+					return 0
+				}
+				return *x
+			},
+			"list": func(xs ...string) []string { return xs },
+			"index1": func(xs []string, i int) string {
+				if i < 0 || i >= len(xs) {
+					return ""
+				}
+				return xs[i]
+			},
+		},
 	}
 }
 
@@ -83,6 +93,7 @@ func (s *Server) routes() {
 
 	s.visitRoutes()
 	s.planRoutes()
+	s.disputeRoutes()
 	s.apiRoutes()
 }
 
