@@ -45,6 +45,8 @@ func New(gr *grassroots.Service, orgs *org.Service) web.Module {
 			{Key: "nav.gr_visit_new", Href: "/grassroots/visits/new", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 38},
 			{Key: "nav.gr_visits", Href: "/grassroots/visits", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 39},
 			{Key: "nav.gr_disputes", Href: "/grassroots/disputes", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 45},
+			{Key: "nav.gr_campaigns", Href: "/grassroots/campaigns", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 46},
+			{Key: "nav.gr_cadres", Href: "/grassroots/cadres", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 47},
 			{Key: "nav.gr_plans", Href: "/grassroots/plans", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 43},
 			{Key: "nav.gr_coverage", Href: "/grassroots/coverage", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 44},
 		},
@@ -94,6 +96,7 @@ func (s *Server) routes() {
 	s.visitRoutes()
 	s.planRoutes()
 	s.disputeRoutes()
+	s.campaignRoutes()
 	s.apiRoutes()
 }
 
