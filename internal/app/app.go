@@ -235,7 +235,7 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
 		}
-		if err := a.Grass.SeedDemo(ctx); err != nil {
+		if err := a.Grass.SeedDemo(ctx, a.Org); err != nil {
 			return fmt.Errorf("seed the demo grassroots data: %w", err)
 		}
 	}

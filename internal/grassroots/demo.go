@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/org"
 )
 
 // The demo's households: every grid of 张公桥街道 (the demo grid worker's
@@ -24,8 +25,17 @@ const DemoGridPrefix = "511102-ZGQ-"
 // HouseholdsPerDemoGrid is how many households each of those grids gets.
 const HouseholdsPerDemoGrid = 12
 
-// SeedDemo loads the demo households (the system acts: nil principal).
-func (s *Service) SeedDemo(ctx context.Context) error {
+// SeedDemo loads the demo: the grid worker's street's households, and
+// the rural county's campaign (SeedDemoCounty). The system acts: nil
+// principal.
+func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service) error {
+	if err := s.seedStreet(ctx); err != nil {
+		return err
+	}
+	return s.SeedDemoCounty(ctx, orgs)
+}
+
+func (s *Service) seedStreet(ctx context.Context) error {
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(ctx, "SELECT id, code FROM regions WHERE level = 'grid' AND code LIKE ? ORDER BY code", DemoGridPrefix+"%")
 		if err != nil {

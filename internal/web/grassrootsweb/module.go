@@ -4,8 +4,11 @@ package grassrootsweb
 
 import (
 	"embed"
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/figures"
 	"html/template"
 	"net/http"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/grassroots"
@@ -100,15 +103,42 @@ func (s *Server) routes() {
 	s.apiRoutes()
 }
 
-// homeTiles show the households of the viewer's scope.
+// homeTiles show the grid worker's households, this quarter's visits and
+// the disputes still open, all in the viewer's scope.
 func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 	p := web.Principal(r)
 	if !p.Can(auth.PermGridVisit) {
 		return nil, nil
 	}
-	_, n, err := s.gr.ListHouseholds(r.Context(), p, grassroots.HouseholdFilter{Size: 1})
+	ctx := r.Context()
+	_, n, err := s.gr.ListHouseholds(ctx, p, grassroots.HouseholdFilter{Size: 1})
 	if err != nil {
 		return nil, err
 	}
-	return []web.Tile{{Label: v.T("nav.gr_households"), N: n, Href: "/grassroots/households"}}, nil
+	now := s.Now().In(clock.CST)
+	qs := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, clock.CST)
+	sc := figures.Scope{From: qs.Format(time.DateOnly), To: qs.AddDate(0, 3, -1).Format(time.DateOnly)}
+	visited, err := s.gr.Figure(ctx, p, grassroots.FigHouseholdsVisited, sc)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.gr.Figure(ctx, p, grassroots.FigPeopleVisited, sc)
+	if err != nil {
+		return nil, err
+	}
+	open := 0
+	for _, st := range []grassroots.DState{grassroots.DRegistered, grassroots.DAssigned, grassroots.DMediating} {
+		ds, err := s.gr.Disputes(ctx, p, string(st))
+		if err != nil {
+			return nil, err
+		}
+		open += len(ds)
+	}
+	cov := "/grassroots/coverage?from=" + sc.From + "&to=" + sc.To
+	return []web.Tile{
+		{Label: v.T("nav.gr_households"), N: n, Href: "/grassroots/households"},
+		{Label: v.T("gr.tile.visited"), N: int(visited), Href: cov},
+		{Label: v.T("gr.tile.people"), N: int(people), Href: cov},
+		{Label: v.T("gr.tile.open_disputes"), N: open, Href: "/grassroots/disputes"},
+	}, nil
 }
