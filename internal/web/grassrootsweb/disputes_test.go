@@ -49,7 +49,7 @@ func TestADisputeIsMediatedToAnAgreementPrintedAsHTMLAndPDF(t *testing.T) {
 		if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("pdf: %d %s", res.Status, res.Header.Get("Content-Type"))
 		}
-		pdftext.Keep(t, "grassroots-agreement.pdf", res.Raw)
+		pdftext.Keep(t, "grassroots-agreement", res.Raw)
 		text := strings.Join(strings.Fields(pdftext.Text(t, res.Raw)), "")
 		for _, want := range []string{"人民调解协议书", "申请人：王建华", "被申请人：李志强", "排水沟被杂物堵塞", "承担一半清理费用200元", "2026-12-15", "人民调解委员会"} {
 			if !strings.Contains(text, want) {
