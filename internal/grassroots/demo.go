@@ -3,6 +3,10 @@ package grassroots
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/clock"
+	"github.com/wenming-city/wenming/internal/workorder"
 
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/org"
@@ -32,7 +36,129 @@ func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service) error {
 	if err := s.seedStreet(ctx); err != nil {
 		return err
 	}
+	if err := s.seedStreetVisits(ctx); err != nil {
+		return err
+	}
 	return s.SeedDemoCounty(ctx, orgs)
+}
+
+// demoNeeds are the needs found on the street's demo visits, each filed
+// as a work order in its household's grid.
+var demoNeeds = []struct{ category, text string }{
+	{"WATER", "自来水管老化，冬季经常停水，请尽快维修"},
+	{"ROAD_DAMAGE", "楼栋门前道路破损积水，老人出行不便"},
+	{"STREET_LIGHT", "单元门口路灯不亮，夜间出行不安全"},
+}
+
+// seedStreetVisits gives every grid of the street a plan for this quarter
+// ("every household once") and visits two thirds of its households, three
+// of them with a need that becomes a work order.
+func (s *Service) seedStreetVisits(ctx context.Context) error {
+	now := s.Clock.Now().In(clock.CST)
+	qs := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, clock.CST)
+	from, to := qs.Format(time.DateOnly), qs.AddDate(0, 3, -1).Format(time.DateOnly)
+	days := int(now.Sub(qs).Hours()/24) + 1
+	type need struct {
+		visit, region int64
+		address       string
+		n             int
+	}
+	var needs []need
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id, path FROM regions WHERE level = 'grid' AND code LIKE ? ORDER BY code", DemoGridPrefix+"%")
+		if err != nil {
+			return err
+		}
+		type grid struct {
+			id   int64
+			path string
+		}
+		var grids []grid
+		for rows.Next() {
+			var g grid
+			if err := rows.Scan(&g.id, &g.path); err != nil {
+				rows.Close()
+				return err
+			}
+			grids = append(grids, g)
+		}
+		rows.Close()
+		ms := now.UnixMilli()
+		k := 0
+		for gi, g := range grids {
+			plan, err := tx.InsertID(ctx, `INSERT INTO gr_visit_plans (region_id, region_path, name, rule_tag, rule_every, starts_on, ends_on, created_at)
+				VALUES (?, ?, ?, '', 'once', ?, ?, ?) RETURNING id`, g.id, g.path, "本季度入户走访全覆盖", from, to, ms)
+			if err != nil {
+				return err
+			}
+			hrows, err := tx.Query(ctx, `SELECT h.id, h.address || ' ' || h.building || ' ' || h.door, (SELECT COUNT(*) FROM gr_people p WHERE p.household_id = h.id)
+				FROM gr_households h WHERE h.region_id = ? ORDER BY h.id`, g.id)
+			if err != nil {
+				return err
+			}
+			type hh struct {
+				id      int64
+				address string
+				members int
+			}
+			var hs []hh
+			for hrows.Next() {
+				var h hh
+				if err := hrows.Scan(&h.id, &h.address, &h.members); err != nil {
+					hrows.Close()
+					return err
+				}
+				hs = append(hs, h)
+			}
+			hrows.Close()
+			for i, h := range hs {
+				if i%3 == 2 {
+					continue // not visited yet
+				}
+				at := qs.AddDate(0, 0, (gi*5+i*3)%days).Add(time.Duration(9+i%7) * time.Hour)
+				text := ""
+				if gi == 0 && i < len(demoNeeds) {
+					text = demoNeeds[i].text
+				}
+				id, err := tx.InsertID(ctx, `INSERT INTO gr_visits (household_id, region_path, visited_at, visited_on, visitors, checks, findings,
+					people_reached, needs, idem_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+					h.id, g.path, at.UnixMilli(), at.Format(time.DateOnly), "杨春梅", "drinking_water housing_safety income_change", "家庭情况稳定",
+					h.members, text, fmt.Sprintf("demo-street-%d", h.id), ms)
+				if err != nil {
+					return err
+				}
+				if text != "" {
+					needs = append(needs, need{id, g.id, h.address, i})
+				}
+				k++
+			}
+			if err := generate(ctx, tx, plan, g.path, Rule{Every: "once"}, from, to); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || s.Orders == nil {
+		return err
+	}
+	for _, n := range needs {
+		cat, err := s.Orders.CategoryByCode(ctx, demoNeeds[n.n].category)
+		if err != nil {
+			return err
+		}
+		sub, err := s.Orders.Submit(ctx, nil, workorder.SubmitInput{Channel: workorder.ChannelWeb, CategoryID: cat.ID,
+			Description: demoNeeds[n.n].text, Address: n.address, RegionID: n.region})
+		if err != nil {
+			return fmt.Errorf("demo need: %w", err)
+		}
+		if err := s.DB.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "UPDATE gr_visits SET need_category_id = ?, workorder_id = ? WHERE id = ?", cat.ID, sub.ID, n.visit)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) seedStreet(ctx context.Context) error {

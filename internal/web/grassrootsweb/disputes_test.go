@@ -26,9 +26,10 @@ func TestADisputeIsMediatedToAnAgreementPrintedAsHTMLAndPDF(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		g := e.Login(t, "grid")
 		grid := apptest.Itoa(e.ID(t, "regions", "code", ownGrid))
+		before := e.Count(t, "SELECT COUNT(*) FROM gr_disputes")
 		apptest.Want(t, "one side only", g.PostForm("/grassroots/disputes", url.Values{"region_id": {grid}, "title": {"x"}, "kind": {"land"},
 			"source": {"walk_in"}, "description": {"y"}, "party_name": {"甲"}, "party_side": {"applicant"}}), http.StatusBadRequest, "至少填写一名申请人和一名被申请人")
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes"); n != 0 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes"); n != before {
 			t.Fatal("a refused dispute was saved")
 		}
 		d := register(t, g, grid, "排水沟纠纷")
@@ -59,11 +60,11 @@ func TestADisputeIsMediatedToAnAgreementPrintedAsHTMLAndPDF(t *testing.T) {
 		step(url.Values{"action": {"check"}, "note": {"已清理，费用已付"}}, http.StatusSeeOther)
 		step(url.Values{"action": {"follow_up"}, "note": {"回访：双方满意"}}, http.StatusSeeOther)
 		apptest.Want(t, "closed", g.Get(d), http.StatusOK, `id="d-state">已结案<`)
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE settled_level = 'village' AND state = 'closed'"); n != 1 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE settled_level = 'village' AND state = 'closed' AND title = '排水沟纠纷'"); n != 1 {
 			t.Fatal("not settled in the village")
 		}
 		// Another scope's dispute is 404 by every route.
-		e.Exec(t, "UPDATE gr_disputes SET region_path = '/0/'")
+		e.Exec(t, "UPDATE gr_disputes SET region_path = '/0/' WHERE title = '排水沟纠纷'")
 		for _, path := range []string{d, d + "/agreement", d + "/agreement.pdf"} {
 			apptest.Want(t, "other "+path, g.Get(path), http.StatusNotFound)
 		}
@@ -75,8 +76,8 @@ func TestADisputePastItsLimitEscalatesOnceEvenWithTwoRunners(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		g := e.Login(t, "grid")
 		grid := apptest.Itoa(e.ID(t, "regions", "code", ownGrid))
-		d := register(t, g, grid, "宅基地纠纷")
-		fresh := register(t, g, grid, "新纠纷")
+		d := register(t, g, grid, "测试宅基地纠纷")
+		fresh := register(t, g, grid, "测试新纠纷")
 		ctx := context.Background()
 		run := func() {
 			var wg sync.WaitGroup
@@ -93,7 +94,7 @@ func TestADisputePastItsLimitEscalatesOnceEvenWithTwoRunners(t *testing.T) {
 		}
 		e.Clock.Advance(29 * 24 * time.Hour)
 		run()
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE level <> 'village'"); n != 0 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE level <> 'village' AND title LIKE '测试%'"); n != 0 {
 			t.Fatal("escalated before the limit")
 		}
 		// An extension (once, with a reason) moves the first one's limit a month on.
@@ -104,20 +105,20 @@ func TestADisputePastItsLimitEscalatesOnceEvenWithTwoRunners(t *testing.T) {
 		e.Clock.Advance(3 * 24 * time.Hour)
 		run()
 		apptest.Want(t, "escalated to the street", e.Login(t, "admin").Get(d), http.StatusOK, `id="d-level">乡镇（街道）`, "已上报")
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_dispute_events WHERE action = 'escalate'"); n != 1 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_dispute_events e JOIN gr_disputes d ON d.id = e.dispute_id WHERE e.action = 'escalate' AND d.title LIKE '测试%'"); n != 1 {
 			t.Fatalf("escalate events: %d, want 1 (two runners, one escalation)", n)
 		}
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE title = '新纠纷' AND level = 'village'"); n != 1 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE title = '测试新纠纷' AND level = 'village'"); n != 1 {
 			t.Fatal("the extended dispute escalated")
 		}
 		e.Clock.Advance(32 * 24 * time.Hour)
 		run()
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE title = '宅基地纠纷' AND level = 'county'"); n != 1 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_disputes WHERE title = '测试宅基地纠纷' AND level = 'county'"); n != 1 {
 			t.Fatal("not escalated to the county")
 		}
 		e.Clock.Advance(32 * 24 * time.Hour)
 		run()
-		if n := e.Count(t, "SELECT COUNT(*) FROM gr_dispute_events WHERE action = 'escalate'"); n != 4 {
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_dispute_events e JOIN gr_disputes d ON d.id = e.dispute_id WHERE e.action = 'escalate' AND d.title LIKE '测试%'"); n != 4 {
 			t.Fatalf("escalate events: %d, want 4 (street and county for each; none above the county)", n)
 		}
 	})
