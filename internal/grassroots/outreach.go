@@ -627,3 +627,16 @@ func (s *Service) CoverageCheck(ctx context.Context, p *auth.Principal, campaign
 }
 
 var _ = time.DateOnly
+
+// MeetingPhoto is the photo of a meeting in the caller's scope (0: none).
+func (s *Service) MeetingPhoto(ctx context.Context, p *auth.Principal, id int64) (int64, error) {
+	if err := canRead(p); err != nil {
+		return 0, err
+	}
+	var photoID int64
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		w, args := scopeWhere(p, "region_path")
+		return tx.Get(ctx, "entity.meeting", "SELECT COALESCE(photo_id, 0) FROM gr_meetings WHERE id = ? AND "+w, append([]any{id}, args...), &photoID)
+	})
+	return photoID, err
+}

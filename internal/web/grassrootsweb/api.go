@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
+
 	"github.com/wenming-city/wenming/internal/web"
 )
 
@@ -27,6 +30,18 @@ func (s *Server) apiRoutes() {
 		),
 		Response: web.ListOf(household), Extra: map[int]string{400: "a bad filter value", 403: read[403]},
 	}, s.apiHouseholdList)
+	s.API("GET /api/v1/grassroots/figures", web.APIDoc{
+		Summary: "The grassroots figures (households and people visited, needs, disputes settled, meetings and audience, cadres, villages) " +
+			"over a period, in the caller's scope; the same numbers as the pages", Tag: tag,
+		Params: []web.Param{
+			{Name: "from", In: "query", Description: "first day, YYYY-MM-DD (China Standard Time)"},
+			{Name: "to", In: "query", Description: "last day, YYYY-MM-DD"},
+			{Name: "region", In: "query", Type: "integer", Description: "only this region's subtree"},
+		},
+		Response: web.Obj(map[string]any{"from": web.Str(), "to": web.Str(), "region_id": web.Integer(),
+			"figures": map[string]any{"type": "object", "additionalProperties": web.Integer()}}),
+		Extra: map[int]string{400: "a bad date", 403: "the role lacks grid.visit and dashboard.view", 404: "no such region in the caller's scope"},
+	}, s.apiFigures)
 	s.API("GET /api/v1/grassroots/households/{id}", web.APIDoc{Summary: "One household", Tag: tag, Response: household, Extra: read},
 		s.apiHouseholdGet)
 }
@@ -36,6 +51,21 @@ func (s *Server) apiHouseholdList(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return web.ListJSON(w, r, listFilterOf, s.gr.ListHouseholds)
+}
+
+func (s *Server) apiFigures(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var fe errs.Fields
+	sc := figures.Scope{From: q.Get("from"), To: q.Get("to"), RegionID: web.FormInt64(&fe, q, "region")}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	m, err := s.gr.FigureSet(r.Context(), web.Principal(r), sc)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"from": sc.From, "to": sc.To, "region_id": sc.RegionID, "figures": m})
+	return nil
 }
 
 func (s *Server) apiHouseholdGet(w http.ResponseWriter, r *http.Request) error {

@@ -43,6 +43,7 @@ func (s *Server) campaignRoutes() {
 	s.Page("GET /grassroots/campaigns/{id}", s.campaignShow)
 	s.Page("POST /grassroots/campaigns/{id}/meetings", s.meetingCreate)
 	s.Page("POST /grassroots/campaigns/{id}/dispatches", s.dispatchCreate)
+	s.Page("GET /grassroots/meetings/{id}/photo", s.meetingPhoto)
 	s.Page("GET /grassroots/cadres", s.cadreList)
 	s.Page("POST /grassroots/cadres", s.cadreCreate)
 	s.Page("POST /grassroots/venues", s.venueCreate)
@@ -258,3 +259,18 @@ func (s *Server) venueCreate(w http.ResponseWriter, r *http.Request) error {
 var _ = org.LevelCommunity
 
 func cst() *time.Location { return clock.CST }
+
+func (s *Server) meetingPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id", "entity.meeting")
+	if err != nil {
+		return err
+	}
+	pid, err := s.gr.MeetingPhoto(r.Context(), web.Principal(r), id)
+	if err != nil {
+		return err
+	}
+	if pid == 0 {
+		return errs.NotFoundf("photo.entity")
+	}
+	return web.ServePhoto(w, r, s.gr.Photos, pid, photo.Public, "private, max-age=3600")
+}

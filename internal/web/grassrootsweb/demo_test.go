@@ -35,6 +35,18 @@ func TestTheDemoCountyProducesTheSeedsJiuzhiFigures(t *testing.T) {
 				t.Errorf("%s = %d, want %d", name, v.Count, n)
 			}
 		}
+		// The API answers the same numbers.
+		var api struct {
+			Figures map[string]int64 `json:"figures"`
+		}
+		res := e.API(t, "admin").Get("/api/v1/grassroots/figures?from=" + grassroots.DemoCampaignFrom + "&to=" + grassroots.DemoCampaignTo +
+			"&region=" + apptest.Itoa(county))
+		res.Decode(&api)
+		for name, n := range want {
+			if api.Figures[name] != n {
+				t.Errorf("API %s = %d, want %d", name, api.Figures[name], n)
+			}
+		}
 		// The rows behind them, counted by hand.
 		if n := e.Count(t, "SELECT COUNT(*) FROM gr_cadres c WHERE EXISTS (SELECT 1 FROM gr_dispatches x WHERE x.cadre_id = c.id)"); n != 129 {
 			t.Errorf("cadre rows dispatched: %d", n)
