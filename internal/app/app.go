@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/grassroots"
 	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/inspection"
 	"github.com/wenming-city/wenming/internal/jobs"
@@ -38,6 +39,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
+	"github.com/wenming-city/wenming/internal/web/grassrootsweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
 	"github.com/wenming-city/wenming/internal/web/inspectionweb"
 	"github.com/wenming-city/wenming/internal/web/notifyweb"
@@ -121,6 +123,7 @@ type App struct {
 	Org      *org.Service
 	Orders   *workorder.Service
 	Inbox    *inbox.Service
+	Grass    *grassroots.Service // grassroots governance
 	Photos   *photo.Service
 	Audit    *audit.Service
 	Jobs     *jobs.Runner
@@ -190,6 +193,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.Photos = a.Photos
 	a.Inbox = inbox.New(d, cfg.Clock)
+	a.Grass = grassroots.New(d, cfg.Clock, keys)
+	a.Grass.Orders, a.Grass.Photos = a.Orders, a.Photos
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
@@ -224,6 +229,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
 		volunteerweb.New(a.Volunteers, a.Org),
+		grassrootsweb.New(a.Grass, a.Org),
 	)
 	if err != nil {
 		return nil, err
@@ -271,6 +277,9 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Inspection.SeedDemo(ctx); err != nil {
 			return fmt.Errorf("seed the demo inspection index and sites: %w", err)
 		}
+		if err := a.Grass.SeedDemo(ctx, a.Org); err != nil {
+			return fmt.Errorf("seed the demo grassroots data: %w", err)
+		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the
 	// orders are indexed again once, before serving.
@@ -295,6 +304,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Volunteers.RemindJob()); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Grass.EscalationJob()); err != nil { // grassroots: disputes past their limit
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Orders.IdemJob()); err != nil {
