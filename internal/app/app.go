@@ -31,6 +31,7 @@ import (
 	"github.com/wenming-city/wenming/internal/notify"
 	"github.com/wenming-city/wenming/internal/open311"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/rating"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/web"
@@ -41,6 +42,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web/open311web"
 	"github.com/wenming-city/wenming/internal/web/orderweb"
 	"github.com/wenming-city/wenming/internal/web/orgweb"
+	"github.com/wenming-city/wenming/internal/web/ratingweb"
 	"github.com/wenming-city/wenming/internal/web/settingsweb"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
@@ -104,6 +106,7 @@ type App struct {
 	DB       *db.DB
 	Accounts *account.Service
 	Org      *org.Service
+	Rating   *rating.Service // star ratings
 	Orders   *workorder.Service
 	Inbox    *inbox.Service
 	Photos   *photo.Service
@@ -171,6 +174,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders.ReportLimit = cfg.ReportLimit
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
+	a.Rating = rating.New(d, cfg.Clock)
+	a.Rating.FigureContext = a.Orders.FiguresContext
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
 	// seed one after the other, and the later ones find the rows.
@@ -199,6 +204,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		auditweb.New(a.Audit),
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
+		ratingweb.New(a.Rating),
 	)
 	if err != nil {
 		return nil, err
@@ -228,6 +234,9 @@ func (a *App) seed(ctx context.Context) error {
 	if a.DemoLoaded {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
+		}
+		if err := a.Rating.SeedDemo(ctx, a.Accounts, demo.Password); err != nil {
+			return fmt.Errorf("seed the demo star ratings: %w", err)
 		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the

@@ -37,6 +37,10 @@ const (
 	PermGridVisit     Perm = "grid.visit"         // households, visits, disputes
 	PermVolunteerOrg  Perm = "volunteer.organise" // activities, check-in, hours
 	PermAppraise      Perm = "appraisal.score"    // score staff in a round
+
+	// Star ratings (internal/rating): templates, subjects, rounds, publication,
+	// appeals, adjustments and star changes (a second holder approves).
+	PermAppraisalManage Perm = "appraisal.manage"
 )
 
 // AllPerms lists every permission in display order.
@@ -45,6 +49,7 @@ var AllPerms = []Perm{
 	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
+	PermAppraisalManage, // star ratings
 }
 
 // ValidPerm reports whether p is a known permission.

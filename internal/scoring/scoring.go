@@ -60,6 +60,9 @@ type Criterion struct {
 	Points   Cents // the most it can give
 	Method   Method
 	Figure   string // the figure id, for MethodFigure
+	// PerCount is what one counted item gives for a counted figure (capped
+	// at Points); a rate figure gives Points × the rate.
+	PerCount Cents
 	Evidence bool   // a mark must come with evidence (a note or a file)
 }
 
