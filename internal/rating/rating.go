@@ -203,7 +203,7 @@ type Entry struct {
 	Delta       int
 	Trace       []scoring.Part
 	ByCrit      map[string]scoring.Cents // each criterion's score
-	Adjusted    scoring.Cents // approved adjustments and upheld appeals
+	Adjusted    scoring.Cents            // approved adjustments and upheld appeals
 }
 
 // Mark is one stored mark.

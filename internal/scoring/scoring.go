@@ -55,15 +55,15 @@ func (m Method) Valid() bool { return slices.Contains(Methods, m) }
 
 // Criterion is one line of a scheme.
 type Criterion struct {
-	Code     string
-	Name     string
-	Points   Cents // the most it can give
-	Method   Method
-	Figure   string // the figure id, for MethodFigure
+	Code   string
+	Name   string
+	Points Cents // the most it can give
+	Method Method
+	Figure string // the figure id, for MethodFigure
 	// PerCount is what one counted item gives for a counted figure (capped
 	// at Points); a rate figure gives Points × the rate.
 	PerCount Cents
-	Evidence bool   // a mark must come with evidence (a note or a file)
+	Evidence bool // a mark must come with evidence (a note or a file)
 }
 
 // ScorerWeight is one kind of scorer and its weight (any positive integers:

@@ -142,7 +142,7 @@ func newFixture(t *testing.T, e *apptest.Env, c *apptest.Client, job string, sub
 		"c.0.code": {"work"}, "c.0.name": {"工作实绩"}, "c.0.points": {"100"}, "c.0.method": {"judgement"},
 		"c.1.code": {"exam"}, "c.1.name": {"考试"}, "c.1.points": {"50"}, "c.1.method": {"test"},
 		"w.leader": {"50"}, "w.peer": {"30"}, "w.office": {"20"}, "missing": {"renormalise"}, "tie_criteria": {"work"}, "tie_then": {"code"},
-		"min": {"1"}, "max": {"5"}, "top_percent": {"34"}, "top_stars": {"4"}, "middle_min": {"100"}, "middle_stars": {"3"}, "bottom_stars": {"2"},
+		"min": {"1"}, "max": {"5"}, "top_percent": {"33"}, "top_stars": {"4"}, "middle_min": {"100"}, "middle_stars": {"3"}, "bottom_stars": {"2"},
 		"up_rounds": {"2"}, "down_rounds": {"1"}}
 	if res := c.PostForm("/ratings/templates", form); res.Status != http.StatusSeeOther {
 		t.Fatalf("template: %d %s", res.Status, res.Body)
@@ -250,7 +250,7 @@ func TestStarsMoveUpAndDownAcrossThreeRoundsByTheRules(t *testing.T) {
 		office := e.Login(t, "appraiser")
 		f := newFixture(t, e, office, "升降工", "A", "B", "C")
 		leader := e.Login(t, rating.DemoLeader)
-		// Top 34 % of three = 1 (A), middle ≥ 100, bottom below (C).
+		// Top 33 % of three = 1 (A), middle ≥ 100, bottom below (C).
 		wantStars := [][3]int{{4, 3, 2}, {5, 3, 1}, {5, 3, 1}}
 		for i, period := range []string{"2026Q4", "2027Q1", "2027Q2"} {
 			round := f.open(t, office, e, period)
@@ -264,6 +264,7 @@ func TestStarsMoveUpAndDownAcrossThreeRoundsByTheRules(t *testing.T) {
 				t.Fatalf("closed inside the appeal window: %d", res.Status)
 			}
 			e.Clock.Advance(4 * 24 * time.Hour)
+			office, leader = e.Login(t, "appraiser"), e.Login(t, rating.DemoLeader) // the sessions have timed out
 			if res := office.PostForm(fmt.Sprintf("/ratings/rounds/%d/close", round), nil); res.Status != http.StatusSeeOther {
 				t.Fatalf("close: %d %s", res.Status, res.Body)
 			}
@@ -331,7 +332,7 @@ func TestAnAppealChangesTheScoreWithTheReasonShownAndAnotherIsRefused(t *testing
 		if rs["L"].Total != 12700 || rs["L"].Rank != 1 || rs["B"].Rank != 2 {
 			t.Fatalf("after the appeal: L %+v B %+v", rs["L"], rs["B"])
 		}
-		if mine := worker.Get("/my/ratings"); !mine.Contains("核实漏记，补记 5 分", "+5") {
+		if mine := worker.Get("/my/ratings"); !mine.Contains("核实漏记，补记 5 分", "&#43;5") {
 			t.Fatalf("the answer is not shown: %s", mine.Body)
 		}
 		// A second appeal is refused with its reason.
@@ -346,6 +347,7 @@ func TestAnAppealChangesTheScoreWithTheReasonShownAndAnotherIsRefused(t *testing
 		}
 		// After the window, no more appeals.
 		e.Clock.Advance(5 * 24 * time.Hour)
+		worker = e.Login(t, demoWorker)
 		if res := worker.PostForm(fmt.Sprintf("/my/ratings/entries/%d/appeal", ids["L"]), url.Values{"reason": {"再申诉"}}); res.Status != http.StatusConflict {
 			t.Fatalf("appeal after the window: %d", res.Status)
 		}
