@@ -3,6 +3,7 @@ package rating
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/account"
@@ -133,7 +134,7 @@ func (s *Service) SeedDemo(ctx context.Context, accounts *account.Service, passw
 		if err != nil {
 			return err
 		}
-		if err := svc.demoMarks(ctx, id, qi, q.liLi, 4); err != nil {
+		if err := svc.demoMarks(ctx, id, qi, q.liLi, "leader", "peer", "office"); err != nil {
 			return err
 		}
 		if err := at(q.publish).Publish(ctx, nil, id, ""); err != nil {
@@ -143,7 +144,8 @@ func (s *Service) SeedDemo(ctx context.Context, accounts *account.Service, passw
 			return err
 		}
 	}
-	// The current quarter: self-assessment open, the leader and one peer have scored.
+	// The current quarter: self-assessment open, the leader and the peers have
+	// scored, the office (the appraiser) not yet, nor the tests.
 	cur := &Service{DB: s.DB, Clock: clock.NewFake(now.Add(-48 * time.Hour))}
 	day := now.In(clock.CST).AddDate(0, 0, -2).Format(time.DateOnly)
 	period := fmt.Sprintf("%04dQ%d", now.In(clock.CST).Year(), (int(now.In(clock.CST).Month())-1)/3+1)
@@ -152,7 +154,7 @@ func (s *Service) SeedDemo(ctx context.Context, accounts *account.Service, passw
 		if err != nil {
 			return err
 		}
-		if err := cur.demoMarks(ctx, id, 4, [5]int64{57, 47, 29, 0, 0}, 2); err != nil {
+		if err := cur.demoMarks(ctx, id, 4, [5]int64{57, 47, 29, 0, 0}, "leader", "peer"); err != nil {
 			return err
 		}
 	}
@@ -173,8 +175,8 @@ func addDays(day string, n int) string {
 
 // demoMarks scores a round: 李立 gets li (every scorer the same, so his
 // criteria are exactly those points), the others deterministic marks below
-// him; only the first `scorers` scorers (leader, peers, office) mark.
-func (s *Service) demoMarks(ctx context.Context, roundID int64, round int, li [5]int64, nScorers int) error {
+// him; only the scorers of the given kinds mark.
+func (s *Service) demoMarks(ctx context.Context, roundID int64, round int, li [5]int64, kinds ...string) error {
 	var (
 		entries []Entry
 		scs     []Scorer
@@ -207,8 +209,8 @@ func (s *Service) demoMarks(ctx context.Context, roundID int64, round int, li [5
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
 		for _, e := range entries {
 			for si, sc := range scs {
-				if si >= nScorers {
-					break
+				if !slices.Contains(kinds, sc.Kind) {
+					continue
 				}
 				for c := range 3 {
 					if _, err := tx.Exec(ctx, "INSERT INTO rating_marks (entry_id, criterion, scorer_id, kind, value, note, at) VALUES (?, ?, ?, ?, ?, '', ?)",

@@ -27,7 +27,7 @@ func marks(crit string, kv ...any) []Mark {
 }
 
 func TestScoreWeightsMissingScorersAndAdjustmentsAsComputedByHand(t *testing.T) {
-	full := append(append(marks("safety", "leader", 90, "peer", 80, "peer", 70, "office", 100), marks("skill", "leader", 50, "peer", 60, "office", 40)...))
+	full := append(marks("safety", "leader", 90, "peer", 80, "peer", 70, "office", 100), marks("skill", "leader", 50, "peer", 60, "office", 40)...)
 	noOffice := append(marks("safety", "leader", 90, "peer", 80, "peer", 70), marks("skill", "leader", 50, "peer", 60)...)
 	exam := map[string]Cents{"exam": Points(36)}
 	cases := []struct {
