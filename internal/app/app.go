@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/honour"
 	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/metrics"
@@ -37,6 +38,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
+	"github.com/wenming-city/wenming/internal/web/honourweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
 	"github.com/wenming-city/wenming/internal/web/notifyweb"
 	"github.com/wenming-city/wenming/internal/web/open311web"
@@ -107,6 +109,7 @@ type App struct {
 	Accounts *account.Service
 	Org      *org.Service
 	Rating   *rating.Service // star ratings
+	Honours  *honour.Service // honours
 	Orders   *workorder.Service
 	Inbox    *inbox.Service
 	Photos   *photo.Service
@@ -176,6 +179,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Jobs = jobs.New(d, cfg.Clock, log)
 	a.Rating = rating.New(d, cfg.Clock)
 	a.Rating.FigureContext = a.Orders.FiguresContext
+	a.Honours = honour.New(d, cfg.Clock)
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
 	// seed one after the other, and the later ones find the rows.
@@ -205,6 +209,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
 		ratingweb.New(a.Rating),
+		honourweb.New(a.Honours, a.Photos),
 	)
 	if err != nil {
 		return nil, err
@@ -237,6 +242,9 @@ func (a *App) seed(ctx context.Context) error {
 		}
 		if err := a.Rating.SeedDemo(ctx, a.Accounts, demo.Password); err != nil {
 			return fmt.Errorf("seed the demo star ratings: %w", err)
+		}
+		if err := a.Honours.SeedDemo(ctx, a.Org, a.Accounts, demo.Password); err != nil {
+			return fmt.Errorf("seed the demo honours: %w", err)
 		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the

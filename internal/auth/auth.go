@@ -41,6 +41,11 @@ const (
 	// Star ratings (internal/rating): templates, subjects, rounds, publication,
 	// appeals, adjustments and star changes (a second holder approves).
 	PermAppraisalManage Perm = "appraisal.manage"
+
+	// Honours (internal/honour): run nominations through review, vote, jury,
+	// notice and award; answer a department's sign-off.
+	PermHonourManage  Perm = "honour.manage"
+	PermHonourSignoff Perm = "honour.signoff"
 )
 
 // AllPerms lists every permission in display order.
@@ -49,7 +54,8 @@ var AllPerms = []Perm{
 	PermAuditView, PermContactView, PermPIIReveal, PermSettingsManage, PermDashboardView,
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
-	PermAppraisalManage, // star ratings
+	PermAppraisalManage,                 // star ratings
+	PermHonourManage, PermHonourSignoff, // honours
 }
 
 // ValidPerm reports whether p is a known permission.
