@@ -12,6 +12,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/apptest"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/honour"
 	"github.com/wenming-city/wenming/internal/rating"
 )
 
@@ -40,7 +41,7 @@ func TestBrowserAnAppraiserScoresARoundOnADesktop(t *testing.T) {
 	}
 
 	do(t, ctx, chromedp.Navigate(base+"/login"))
-	do(t, ctx, login("appraiser")...)
+	do(t, ctx, append(login("appraiser"), chromedp.WaitNotPresent(`#f-username`))...)
 	do(t, ctx, chromedp.Navigate(base+"/ratings"), chromedp.WaitVisible(`table`))
 	if body := must(t, ctx, chromedp.Text(`main`)); !strings.Contains(body, round.Name) {
 		t.Errorf("the round list lacks %s", round.Name)
@@ -80,7 +81,7 @@ func TestBrowserAnAppraiserScoresARoundOnADesktop(t *testing.T) {
 
 	phone := browser(t, 390, 844)
 	do(t, phone, chromedp.Navigate(base+"/login"))
-	do(t, phone, login(rating.DemoWorker)...)
+	do(t, phone, append(login(rating.DemoWorker), chromedp.WaitNotPresent(`#f-username`))...)
 	do(t, phone, chromedp.Navigate(base+"/my/ratings"), chromedp.WaitVisible(`.history`))
 	if body := must(t, phone, chromedp.Text(`main`)); !strings.Contains(body, "192") {
 		t.Errorf("李立's page lacks his 192 points: %.300s", body)
@@ -108,4 +109,46 @@ func appraisalUserID(t *testing.T, e *apptest.Env, username string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// A citizen nominates a good person with a photo from a phone-sized window.
+func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
+	e := apptest.Start(t, db.SQLite)
+	phone := browser(t, 390, 844)
+	base := e.Server.URL
+	do(t, phone, chromedp.Navigate(base+"/public/honours/nominate"), chromedp.WaitVisible(`#nominate-form`))
+	do(t, phone,
+		chromedp.SetValue(`#f-kind`, "good_people"),
+		chromedp.SetValue(`#f-category`, "helping"),
+		chromedp.SendKeys(`#f-nominee`, "周阿姨"),
+		chromedp.SendKeys(`#f-story`, "周阿姨退休后每天在社区门口为过往老人免费量血压，坚持六年，从不间断。"),
+		chromedp.SetUploadFiles(`#f-photos`, []string{photoFile(t, "honour.jpg", 90)}),
+		chromedp.SendKeys(`#f-nominator`, "李先生"),
+		chromedp.SendKeys(`#f-phone`, "13800138000"),
+		chromedp.Click(`#f-consent`),
+	)
+	shotForm := must(t, phone, chromedp.FullScreenshot(90))
+	do(t, phone, chromedp.Click(`#nominate-send`), chromedp.WaitVisible(`#sent`))
+	shotSent := must(t, phone, chromedp.FullScreenshot(90))
+	var id int64
+	if err := e.App.DB.Read(context.Background(), func(tx *db.Tx) error {
+		return tx.Get(context.Background(), "entity.nomination", "SELECT id FROM honour_nominations WHERE nominee = '周阿姨'", nil, &id)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.App.Honours.Get(context.Background(), nil, id)
+	if err != nil || got.State != honour.StateNominated || len(got.Photos) != 1 || got.Source != "public" || !got.Consent || got.Category != "helping" {
+		t.Fatalf("the nomination as stored: %+v", got)
+	}
+	do(t, phone, chromedp.Navigate(base+"/public/honours"), chromedp.WaitVisible(`main h1`))
+	shotWall := must(t, phone, chromedp.FullScreenshot(90))
+	dir := artefacts(t)
+	for name, b := range map[string][]byte{"honour-nominate-phone.png": shotForm, "honour-sent-phone.png": shotSent, "honour-wall-phone.png": shotWall} {
+		if len(b) < 5000 {
+			t.Errorf("%s: screenshot of %d bytes is too small to show a page", name, len(b))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
