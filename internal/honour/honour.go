@@ -827,3 +827,8 @@ func DueSoon(awardedOn, expiresOn string, yearly bool, now time.Time) bool {
 	}
 	return false
 }
+
+func cstDay(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(time.DateOnly, s, clock.CST)
+	return t, err == nil
+}

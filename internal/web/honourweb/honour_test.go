@@ -10,6 +10,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/apptest"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/honour"
 )
 
@@ -232,6 +233,26 @@ func TestARevocationNeedsAReasonAndIsAudited(t *testing.T) {
 		}
 		if res := e.Login(t, "lili").Get(fmt.Sprintf("/honours/%d", id)); res.Status != http.StatusForbidden {
 			t.Fatalf("a rated worker without honour.manage: %d", res.Status)
+		}
+	})
+}
+
+func TestTheHonourFiguresCountTheDemo(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := e.App.Honours.FiguresContext(context.Background())
+		sc := figures.Scope{From: "2026-01-01", To: "2026-12-31"}
+		for id, want := range map[string]int64{"honour.awarded.good_people": 15, "honour.awarded.civilised_unit": 0, "honour.revoked": 0} {
+			f, ok := figures.Get(id)
+			if !ok {
+				t.Fatalf("%s not registered", id)
+			}
+			if v, err := f.Compute(ctx, nil, sc); err != nil || v.Count != want {
+				t.Errorf("%s = %d (%v), want %d", id, v.Count, err, want)
+			}
+		}
+		f, _ := figures.Get("honour.awarded")
+		if v, _ := f.Compute(ctx, nil, figures.Scope{From: "2024-01-01", To: "2026-12-31"}); v.Count != 21 {
+			t.Errorf("awarded since 2024: %d, want 21", v.Count)
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/rating"
 	"github.com/wenming-city/wenming/internal/scoring"
 )
@@ -434,3 +435,47 @@ func TestAnotherUnitsAppraiserFindsNoneOfTheRoundsRows(t *testing.T) {
 }
 
 var _ = scoring.Points
+
+func TestTheRatingFiguresCountTheDemoYear(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := e.App.Rating.FiguresContext(context.Background())
+		year := figures.Scope{From: "2026-01-01", To: "2026-12-31"}
+		all := figures.Scope{From: "2000-01-01", To: "2026-12-31"}
+		want := map[string][2]any{
+			"rating.rounds_held":    {year, int64(3)}, // 2026Q1–Q3 (Q4 is being scored)
+			"rating.people_rated":   {year, int64(rating.DemoWorkers)},
+			"rating.senior_workers": {all, int64(120)},
+			"rating.technicians":    {all, int64(5)},
+			"rating.qualifications": {all, int64(125)},
+		}
+		for id, w := range want {
+			f, ok := figures.Get(id)
+			if !ok {
+				t.Fatalf("%s not registered", id)
+			}
+			v, err := f.Compute(ctx, nil, w[0].(figures.Scope))
+			if err != nil || v.Count != w[1].(int64) {
+				t.Errorf("%s = %d (%v), want %d", id, v.Count, err, w[1])
+			}
+		}
+		var stars int64
+		for n := 1; n <= rating.StarLevels; n++ {
+			f, _ := figures.Get(fmt.Sprintf("rating.stars_%d", n))
+			v, err := f.Compute(ctx, nil, year)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stars += v.Count
+		}
+		if stars != rating.DemoWorkers {
+			t.Errorf("subjects by star level sum to %d, want %d", stars, rating.DemoWorkers)
+		}
+		up, _ := figures.Get("rating.stars_up")
+		down, _ := figures.Get("rating.stars_down")
+		u, _ := up.Compute(ctx, nil, all)
+		d, _ := down.Compute(ctx, nil, all)
+		if u.Count == 0 || d.Count == 0 {
+			t.Errorf("no movement in the demo year: up %d down %d", u.Count, d.Count)
+		}
+	})
+}
