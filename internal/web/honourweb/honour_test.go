@@ -256,3 +256,26 @@ func TestTheHonourFiguresCountTheDemo(t *testing.T) {
 		}
 	})
 }
+
+func TestTheOfficeEntersAUnitsNominationAndBadInputChangesNothing(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		office := e.Login(t, "appraiser")
+		before := count(t, e, "SELECT COUNT(*) FROM honour_nominations")
+		vals := url.Values{"csrf": {office.CSRF()}, "kind": {"good_people"}, "source": {"unit"}, "nominee": {"孙红"}, "story": {"太短"}, "nominator": {"市商务局"}}
+		res := e.PostMultipart(t, office, "/honours/new", vals)
+		if res.Status != http.StatusBadRequest || !res.Contains("事迹请至少写 20 个字", "请选择一个有效的选项") {
+			t.Fatalf("bad nomination: %d %s", res.Status, res.Body)
+		}
+		if count(t, e, "SELECT COUNT(*) FROM honour_nominations") != before {
+			t.Fatal("a refused nomination was stored")
+		}
+		vals.Set("category", "dedication")
+		vals.Set("story", "在商务系统工作二十年，主动帮扶困难商户渡过难关，口碑极好。")
+		if res := e.PostMultipart(t, office, "/honours/new", vals); res.Status != http.StatusSeeOther {
+			t.Fatalf("nomination: %d %s", res.Status, res.Body)
+		}
+		if count(t, e, "SELECT COUNT(*) FROM honour_nominations WHERE nominee = '孙红' AND source = 'unit' AND state = 'nominated'") != 1 {
+			t.Fatal("not stored")
+		}
+	})
+}

@@ -69,6 +69,8 @@ func (s *Server) routes() {
 
 	s.Page("GET /honours", s.list)
 	s.Page("GET /honours/signoffs", s.signoffList)
+	s.Page("GET /honours/new", s.staffNominatePage)
+	s.Page("POST /honours/new", s.staffNominate)
 	s.Page("GET /honours/{id}", s.show)
 	s.Page("POST /honours/{id}/act", s.act)
 	s.Page("POST /honours/{id}/signoff", s.signoff)
@@ -470,4 +472,69 @@ func (s *Server) staffPhoto(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return errs.NotFoundf("photo.entity")
+}
+
+// ---- a unit's or community's nomination, entered by the office ----
+
+type staffNominateData struct {
+	Kinds      []web.Option
+	Categories []web.Option
+	Sources    []web.Option
+	MaxPhotos  int
+}
+
+func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
+	if err := auth.Require(web.Principal(r), auth.PermHonourManage); err != nil {
+		return nil, err
+	}
+	v := s.View(w, r, "honour.new.title")
+	d := &staffNominateData{MaxPhotos: MaxPhotos}
+	for _, k := range honour.Kinds {
+		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
+	}
+	for _, c := range honour.GoodPeopleCategories {
+		d.Categories = append(d.Categories, web.Option{Value: c, Label: v.T("honour.category." + c)})
+	}
+	for _, src := range []string{"unit", "community"} {
+		d.Sources = append(d.Sources, web.Option{Value: src, Label: v.T("honour.source." + src)})
+	}
+	if r.Method == http.MethodGet {
+		v.Form = url.Values{"source": {"unit"}, "consent": {"1"}}
+	}
+	v.Data = d
+	return v, nil
+}
+
+func (s *Server) staffNominatePage(w http.ResponseWriter, r *http.Request) error {
+	return s.Show(w, r, "honour_new", func() (*web.View, error) { return s.staffNominateView(w, r) })
+}
+
+func (s *Server) staffNominate(w http.ResponseWriter, r *http.Request) error {
+	p := web.Principal(r)
+	if err := auth.Require(p, auth.PermHonourManage); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxNominationBody)
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	vals := r.PostForm
+	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
+		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
+	var fe errs.Fields
+	prepared, err := s.preparePhotos(r, &fe)
+	if err == nil {
+		err = fe.Err()
+	}
+	if err == nil {
+		err = s.nominateWith(r.Context(), p, in, prepared)
+	}
+	if err != nil {
+		v, verr := s.staffNominateView(w, r)
+		if verr != nil {
+			return verr
+		}
+		return s.FormFailed(w, r, "honour_new", v, err)
+	}
+	return s.Redirect(w, r, "/honours?state=nominated", "flash.created")
 }
