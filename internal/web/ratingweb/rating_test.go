@@ -479,3 +479,104 @@ func TestTheRatingFiguresCountTheDemoYear(t *testing.T) {
 		}
 	})
 }
+
+func TestTheRatedPersonAssessesThemselvesOnlyWhileTheWindowIsOpen(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		worker := e.Login(t, demoWorker)
+		mine, err := e.App.Rating.MyRatings(context.Background(), &auth.Principal{UserID: userID(t, e, demoWorker)})
+		if err != nil || len(mine.Open) != 1 || !mine.Open[0].Open {
+			t.Fatalf("open entries %+v %v", mine.Open, err)
+		}
+		path := fmt.Sprintf("/my/ratings/entries/%d/self", mine.Open[0].EntryID)
+		if res := worker.PostForm(path, url.Values{"self_note": {""}}); res.Status != http.StatusBadRequest {
+			t.Fatalf("empty: %d", res.Status)
+		}
+		if res := worker.PostForm(path, url.Values{"self_note": {"本季度完成综采任务 105%，无违章。"}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("self-assessment: %d %s", res.Status, res.Body)
+		}
+		if page := e.Login(t, "appraiser").Get(fmt.Sprintf("/ratings/rounds/%d", mustRound(t, e))); !page.Contains("本季度完成综采任务 105%，无违章。") {
+			t.Fatal("the appraiser does not see the self-assessment")
+		}
+		// Another worker's entry is not found; after the window, nothing is accepted.
+		if res := e.Login(t, rating.DemoPeer1).PostForm(path, url.Values{"self_note": {"x"}}); res.Status != http.StatusNotFound {
+			t.Fatalf("someone else's entry: %d", res.Status)
+		}
+		e.Clock.Advance(20 * 24 * time.Hour)
+		worker = e.Login(t, demoWorker)
+		if res := worker.PostForm(path, url.Values{"self_note": {"补充"}}); res.Status != http.StatusConflict {
+			t.Fatalf("after the window: %d", res.Status)
+		}
+	})
+}
+
+func mustRound(t *testing.T, e *apptest.Env) int64 {
+	t.Helper()
+	rs, err := e.App.Rating.Rounds(context.Background(), nil, rating.StateScoring)
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("no round being scored: %v", err)
+	}
+	return rs[0].ID
+}
+
+func TestAFigureCriterionIsPulledFromTheFiguresAndEvidenceIsRequired(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		unit := wmbUnit(t, e)
+		in := rating.TemplateInput{UnitID: unit, Kind: rating.KindUnit, JobType: "责任单位", Name: "责任单位星级",
+			Scheme: scoring.Scheme{
+				Criteria: []scoring.Criterion{
+					{Code: "orders", Name: "受理工单", Points: scoring.Points(20), Method: scoring.MethodFigure, Figure: "workorder.received", PerCount: scoring.Points(1)},
+					{Code: "work", Name: "工作实绩", Points: scoring.Points(80), Method: scoring.MethodJudgement, Evidence: true},
+				},
+				Weights: []scoring.ScorerWeight{{Kind: "office", Weight: 1}}, Missing: scoring.MissingRenormalise, TieBreak: scoring.TieBreak{Then: scoring.TieShared},
+			},
+			Ladder: scoring.Ladder{Min: 1, Max: 5, Bands: []scoring.Band{{Code: "top", TopPercent: 50, Stars: 4}, {Code: "rest", Stars: 3}}},
+		}
+		tpl, err := e.App.Rating.SaveTemplate(ctx, nil, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cg int64
+		e.App.DB.Read(ctx, func(tx *db.Tx) error {
+			return tx.Get(ctx, "entity.unit", "SELECT id FROM units WHERE code = 'DEPT-CG'", nil, &cg)
+		})
+		if _, err := e.App.Rating.CreateSubject(ctx, nil, rating.SubjectInput{UnitID: unit, Kind: rating.KindUnit, Code: "CG", Name: "市城市管理局",
+			JobType: "责任单位", RefUnitID: cg}); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.Login(t, "admin")
+		day := e.Clock.Now().Format("2006-01-02")
+		res := admin.PostForm("/ratings/rounds", url.Values{"template_id": {strconv.FormatInt(tpl.ID, 10)}, "period": {"2026Q4"}, "self_from": {day},
+			"self_to": {day}, "appeal_days": {"3"}, "scorer." + strconv.FormatInt(userID(t, e, "admin"), 10): {"office"}})
+		round := lastID(t, res, "/ratings/rounds/")
+		// The appraiser may not read work-order figures; the admin may.
+		if res := e.Login(t, "appraiser").PostForm(fmt.Sprintf("/ratings/rounds/%d/figures", round), nil); res.Status != http.StatusForbidden {
+			t.Fatalf("appraiser pulling work-order figures: %d", res.Status)
+		}
+		if res := admin.PostForm(fmt.Sprintf("/ratings/rounds/%d/figures", round), nil); res.Status != http.StatusSeeOther {
+			t.Fatalf("pull: %d %s", res.Status, res.Body)
+		}
+		f, _ := figures.Get("workorder.received")
+		v, err := f.Compute(e.App.Orders.FiguresContext(ctx), &auth.Principal{UserID: 1, Perms: map[auth.Perm]bool{auth.PermDashboardView: true}, Scope: auth.Scope{All: true}},
+			figures.Scope{From: "2026-10-01", To: "2026-12-31", UnitID: cg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := min(scoring.Cents(v.Count)*scoring.Points(1), scoring.Points(20))
+		es, _ := e.App.Rating.Entries(ctx, nil, round)
+		if got, ok := es[0].ByCrit["orders"]; !ok || got != want {
+			t.Fatalf("pulled %v (%v), want %v", got, ok, want)
+		}
+		// A judged criterion that needs evidence refuses a mark without it.
+		key := fmt.Sprintf("m.%d.work", es[0].ID)
+		if res := admin.PostForm(fmt.Sprintf("/ratings/rounds/%d/score", round), url.Values{key: {"70"}}); res.Status != http.StatusBadRequest || !res.Contains("该项需要填写依据") {
+			t.Fatalf("no evidence: %d", res.Status)
+		}
+		if res := admin.PostForm(fmt.Sprintf("/ratings/rounds/%d/score", round), url.Values{key: {"70"}, key + ".note": {"督查通报第 12 期"}}); res.Status != http.StatusSeeOther {
+			t.Fatalf("with evidence: %d %s", res.Status, res.Body)
+		}
+		if rs := results(t, admin, round); rs["CG"].Total != int64(want)+7000 || rs["CG"].Rank != 1 {
+			t.Fatalf("total %+v, want %d", rs["CG"], int64(want)+7000)
+		}
+	})
+}
