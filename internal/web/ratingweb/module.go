@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	s.Page("POST /ratings/rounds", s.roundCreate)
 	s.Page("GET /ratings/rounds/{id}", s.roundShow)
 	s.Page("GET /ratings/rounds/{id}/score", s.scoreForm)
+	s.Page("GET /ratings/rounds/{id}/results.pdf", s.resultsPDF)
 	s.Page("POST /ratings/rounds/{id}/score", s.scoreSave)
 	s.Page("GET /ratings/rounds/{id}/tests", s.testsForm)
 	s.Page("POST /ratings/rounds/{id}/tests", s.testsSave)

@@ -16,6 +16,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/figures"
+	"github.com/wenming-city/wenming/internal/pdfdoc/pdftext"
 	"github.com/wenming-city/wenming/internal/rating"
 	"github.com/wenming-city/wenming/internal/scoring"
 )
@@ -100,6 +101,13 @@ func TestTheDemoYearOfTheMineTradeHasLiLiFirstWith192AndTheQualifications(t *tes
 		rs := results(t, c, q3.ID)
 		if li := rs["ZC001"]; li.Total != 19200 || li.Rank != 1 || li.Name != "李立" || li.Band != "top" {
 			t.Fatalf("李立: %+v", li)
+		}
+		pdf := c.Get(fmt.Sprintf("/ratings/rounds/%d/results.pdf", q3.ID))
+		if pdf.Status != 200 || pdf.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("pdf: %d %s", pdf.Status, pdf.Header.Get("Content-Type"))
+		}
+		if txt := pdftext.Text(t, pdf.Raw); !strings.Contains(txt, "李立") || !strings.Contains(txt, "192") || !strings.Contains(txt, "星级评定结果公示") {
+			t.Fatalf("pdf text: %.400s", txt)
 		}
 		page := c.Get(fmt.Sprintf("/ratings/rounds/%d", q3.ID))
 		if !page.Contains("李立", "192", "综采工") {
