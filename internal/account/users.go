@@ -22,8 +22,10 @@ type User struct {
 	Email              string
 	UnitID             int64
 	UnitName           string
+	UnitNameEN         string
 	RegionID           int64
 	RegionName         string
+	RegionNameEN       string
 	ScopeKind          auth.ScopeKind
 	ScopeRegionIDs     []int64
 	ScopeUnitIDs       []int64

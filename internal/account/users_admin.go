@@ -49,7 +49,8 @@ const userFrom = ` FROM users u
 	LEFT JOIN regions ur ON ur.id = un.region_id`
 
 const userCols = `u.id, u.username, u.display_name, u.phone, u.email, u.unit_id, u.region_id, u.scope_kind, u.active,
-	u.must_change_password, u.lang, u.last_login_at, u.created_at, u.updated_at, un.name, COALESCE(r.name, ur.name)`
+	u.must_change_password, u.lang, u.last_login_at, u.created_at, u.updated_at, un.name, COALESCE(r.name, ur.name),
+	un.name_en, COALESCE(r.name_en, ur.name_en)`
 
 // userScope is the scope predicate over userFrom (the same as getUserInScope).
 func userScope(p *auth.Principal) (string, []any) {
@@ -65,9 +66,9 @@ func scanUser(sc scanner) (User, string, error) {
 	var unitID, regionID, lastLogin *int64
 	var created, updated int64
 	var kind string
-	var unitName, regionName *string
+	var unitName, regionName, unitNameEN, regionNameEN *string
 	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Phone, &u.Email, &unitID, &regionID, &kind, &u.Active,
-		&u.MustChangePassword, &u.Lang, &lastLogin, &created, &updated, &unitName, &regionName); err != nil {
+		&u.MustChangePassword, &u.Lang, &lastLogin, &created, &updated, &unitName, &regionName, &unitNameEN, &regionNameEN); err != nil {
 		return u, "", err
 	}
 	if unitID != nil {
@@ -80,6 +81,7 @@ func scanUser(sc scanner) (User, string, error) {
 	u.LastLoginAt = msPtr(lastLogin)
 	u.CreatedAt, u.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)
 	u.UnitName, u.RegionName = deref(unitName), deref(regionName)
+	u.UnitNameEN, u.RegionNameEN = deref(unitNameEN), deref(regionNameEN)
 	phone := u.Phone
 	u.Phone = pii.MaskPhone(phone)
 	return u, phone, nil

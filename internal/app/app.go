@@ -49,6 +49,13 @@ import (
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
+// DefaultDemoOrders is the work orders `wenming --demo` starts the demo city
+// with (a few thousand over four months).
+const (
+	DefaultDemoOrders = 3000
+	demoDays          = 120
+)
+
 // Version is set at build time with -ldflags "-X …/internal/app.Version=…".
 var Version = "0.1.0-dev"
 
@@ -58,7 +65,11 @@ type Config struct {
 	DataDir string // data folder (SQLite file, photos)
 	DB      string // "" = SQLite in DataDir; a postgres:// URL selects PostgreSQL
 	Demo    bool   // load the demo city when the database is empty
-	BaseURL string
+	// DemoOrders is how many work orders a newly loaded demo city starts
+	// with (simulated over the last DemoDays days: callbacks, escalations,
+	// overdue and open orders), so every screen has life on the first run.
+	DemoOrders int
+	BaseURL    string
 	// TrustedProxies: reverse proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	LogFormat      string // text or json
@@ -246,6 +257,17 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Honours.SeedDemo(ctx, a.Org, a.Accounts, demo.Password); err != nil {
 			return fmt.Errorf("seed the demo honours: %w", err)
 		}
+		if n := a.Config.DemoOrders; n > 0 {
+			t0 := time.Now()
+			res, err := a.Orders.GenerateHistory(ctx, workorder.HistoryConfig{Orders: n, Days: demoDays, Seed: 20261203})
+			if err != nil {
+				return fmt.Errorf("generate the demo city's work orders: %w", err)
+			}
+			a.Log.Info("demo work orders generated", "orders", res.Orders, "open", res.Open, "overdue", res.Overdue, "took", time.Since(t0).Round(time.Millisecond))
+			if err := a.seedDemoBoard(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	// After an upgrade that emptied the search index (migration 0014), the
 	// orders are indexed again once, before serving.
@@ -278,6 +300,27 @@ func (a *App) seed(ctx context.Context) error {
 	}
 	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
 	return a.Jobs.Add(ctx, notify.New(a.DB, a.Config.Clock, a.Log, notify.ConfigFromEnv().Senders()).Job())
+}
+
+// seedDemoBoard publishes a dozen of the demo's closed orders on the public
+// board with before and after photos, as the demo dispatcher.
+func (a *App) seedDemoBoard(ctx context.Context) error {
+	var id int64
+	if err := a.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "", "SELECT id FROM users WHERE username = ?", []any{"dispatcher"}, &id)
+	}); err != nil {
+		return fmt.Errorf("the demo dispatcher: %w", err)
+	}
+	p, err := a.Accounts.Principal(ctx, id)
+	if err != nil {
+		return err
+	}
+	n, err := a.Orders.SeedDemoBoard(ctx, p, 12)
+	if err != nil {
+		return fmt.Errorf("the demo board: %w", err)
+	}
+	a.Log.Info("demo board published", "cases", n)
+	return nil
 }
 
 // firstRun loads the demo city (demo mode) or creates the first admin on an

@@ -139,6 +139,13 @@ func env(name, def string) string {
 	return def
 }
 
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
 func envBool(name string) bool {
 	switch strings.ToLower(os.Getenv(name)) {
 	case "1", "true", "yes", "on":
@@ -154,6 +161,8 @@ func flags(fs *flag.FlagSet) *app.Config {
 	fs.StringVar(&c.DataDir, "data", env("WENMING_DATA", "data"), "data folder")
 	fs.StringVar(&c.DB, "db", env("WENMING_DB", ""), "database (empty: SQLite in the data folder; or a postgres:// URL)")
 	fs.BoolVar(&c.Demo, "demo", envBool("WENMING_DEMO"), "load the demo city if the database is empty")
+	fs.IntVar(&c.DemoOrders, "demo-orders", envInt("WENMING_DEMO_ORDERS", app.DefaultDemoOrders),
+		"work orders the demo city starts with, spread over the last four months (0: none)")
 	fs.StringVar(&c.BaseURL, "base-url", env("WENMING_BASE_URL", ""), "public base URL")
 	fs.StringVar(&c.LogFormat, "log-format", env("WENMING_LOG_FORMAT", "text"), "log format: text or json")
 	fs.Func("trust-proxy", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed", func(v string) error {
@@ -347,6 +356,7 @@ func loadDemo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	c.Demo = true
+	c.DemoOrders = 0 // this command generates its own (--orders)
 	c.Out = stdout
 	log, err := logger(c.LogFormat, stderr)
 	if err != nil {

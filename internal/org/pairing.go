@@ -13,17 +13,19 @@ import (
 
 // Pairing (结对共建) joins a unit to a community it helps.
 type Pairing struct {
-	ID         int64     `json:"id"`
-	UnitID     int64     `json:"unit_id"`
-	RegionID   int64     `json:"region_id"`  // a community
-	StartedOn  string    `json:"started_on"` // YYYY-MM-DD, or ""
-	Note       string    `json:"note"`
-	CreatedAt  time.Time `json:"created_at"`
-	UnitCode   string    `json:"unit_code"`
-	UnitName   string    `json:"unit_name"`
-	RegionCode string    `json:"region_code"`
-	RegionName string    `json:"region_name"`
-	RegionPath string    `json:"region_path"`
+	ID           int64     `json:"id"`
+	UnitID       int64     `json:"unit_id"`
+	RegionID     int64     `json:"region_id"`  // a community
+	StartedOn    string    `json:"started_on"` // YYYY-MM-DD, or ""
+	Note         string    `json:"note"`
+	CreatedAt    time.Time `json:"created_at"`
+	UnitCode     string    `json:"unit_code"`
+	UnitName     string    `json:"unit_name"`
+	RegionCode   string    `json:"region_code"`
+	RegionName   string    `json:"region_name"`
+	RegionPath   string    `json:"region_path"`
+	UnitNameEN   string    `json:"unit_name_en"`
+	RegionNameEN string    `json:"region_name_en"`
 }
 
 // PairingInput creates a pairing.
@@ -64,13 +66,13 @@ func (in *PairingUpdate) validate(f *errs.Fields) {
 	checkLen(f, "note", in.Note, MaxNoteLen, false)
 }
 
-const pairingCols = `pr.id, pr.unit_id, pr.region_id, pr.started_on, pr.note, pr.created_at, u.code, u.name, cr.code, cr.name, cr.path`
+const pairingCols = `pr.id, pr.unit_id, pr.region_id, pr.started_on, pr.note, pr.created_at, u.code, u.name, cr.code, cr.name, cr.path, u.name_en, cr.name_en`
 
 const pairingFrom = ` FROM pairings pr JOIN units u ON u.id = pr.unit_id JOIN regions ur ON ur.id = u.region_id
 	JOIN regions cr ON cr.id = pr.region_id`
 
 func (x *Pairing) dest(created *int64) []any {
-	return []any{&x.ID, &x.UnitID, &x.RegionID, &x.StartedOn, &x.Note, created, &x.UnitCode, &x.UnitName, &x.RegionCode, &x.RegionName, &x.RegionPath}
+	return []any{&x.ID, &x.UnitID, &x.RegionID, &x.StartedOn, &x.Note, created, &x.UnitCode, &x.UnitName, &x.RegionCode, &x.RegionName, &x.RegionPath, &x.UnitNameEN, &x.RegionNameEN}
 }
 
 // pairingScope: a pairing is visible when its unit or its community is.

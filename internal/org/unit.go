@@ -56,6 +56,8 @@ type Unit struct {
 	RegionPath   string    `json:"region_path"`
 	ParentName   string    `json:"parent_name"`
 	ChildCount   int       `json:"child_count"`
+	RegionNameEN string    `json:"region_name_en"`
+	ParentNameEN string    `json:"parent_name_en"`
 }
 
 // UnitInput is what a form, the API or the demo loader sends to create or
@@ -126,13 +128,14 @@ func (in *UnitInput) validate(f *errs.Fields) {
 
 const unitCols = `u.id, u.parent_id, u.kind, u.code, u.name, u.name_en, u.region_id, u.path, u.contact_name, u.contact_phone,
 	u.active, u.sort, u.created_at, u.updated_at, r.name, r.path, COALESCE(up.name, ''),
-	(SELECT COUNT(*) FROM units uc WHERE uc.parent_id = u.id)`
+	(SELECT COUNT(*) FROM units uc WHERE uc.parent_id = u.id), r.name_en, COALESCE(up.name_en, '')`
 
 const unitFrom = ` FROM units u JOIN regions r ON r.id = u.region_id LEFT JOIN units up ON up.id = u.parent_id`
 
 func (u *Unit) dest(t *times) []any {
 	return []any{&u.ID, &t.parent, &u.Kind, &u.Code, &u.Name, &u.NameEN, &u.RegionID, &u.Path, &u.ContactName, &u.ContactPhone,
-		&u.Active, &u.Sort, &t.created, &t.updated, &u.RegionName, &u.RegionPath, &u.ParentName, &u.ChildCount}
+		&u.Active, &u.Sort, &t.created, &t.updated, &u.RegionName, &u.RegionPath, &u.ParentName, &u.ChildCount,
+		&u.RegionNameEN, &u.ParentNameEN}
 }
 
 func (u *Unit) finish(t *times) {

@@ -332,8 +332,12 @@ func (v *View) Num(n any) string {
 }
 
 // Name picks the Chinese or English name of a thing with both.
-func (v *View) Name(zh, en string) string {
-	if v.Lang == i18n.EN && en != "" {
+func (v *View) Name(zh, en string) string { return LocalName(v.Lang, zh, en) }
+
+// LocalName is a name kept in both languages (a unit, a region, a
+// category) in l: the English one in English when there is one.
+func LocalName(l i18n.Lang, zh, en string) string {
+	if l == i18n.EN && en != "" {
 		return en
 	}
 	return zh

@@ -453,8 +453,10 @@ type PublicOrder struct {
 	Title          string        `json:"title"`
 	Description    string        `json:"description"`
 	RegionName     string        `json:"region_name"`
+	RegionNameEN   string        `json:"region_name_en"`
 	State          State         `json:"state"`
 	UnitName       string        `json:"unit_name"`
+	UnitNameEN     string        `json:"unit_name_en"`
 	ResolveDueAt   *time.Time    `json:"resolve_due_at"`
 	Resolution     string        `json:"resolution"`
 	Satisfaction   Rating        `json:"satisfaction"`
@@ -466,12 +468,13 @@ type PublicOrder struct {
 
 // PublicEvent is one step of the public timeline.
 type PublicEvent struct {
-	At       time.Time `json:"at"`
-	Action   string    `json:"action"`
-	ToState  State     `json:"to_state"`
-	Note     string    `json:"note"`
-	UnitName string    `json:"unit_name"`
-	PhotoIDs []int64   `json:"photo_ids"`
+	At         time.Time `json:"at"`
+	Action     string    `json:"action"`
+	ToState    State     `json:"to_state"`
+	Note       string    `json:"note"`
+	UnitName   string    `json:"unit_name"`
+	UnitNameEN string    `json:"unit_name_en"`
+	PhotoIDs   []int64   `json:"photo_ids"`
 }
 
 // PublicView returns the tracking page of an order by its code.
@@ -490,7 +493,8 @@ func (s *Service) PublicView(ctx context.Context, code string) (PublicOrder, err
 			Description: o.Description, RegionName: o.RegionName, State: o.State, UnitName: o.UnitName,
 			ResolveDueAt: o.ResolveDueAt, Resolution: o.Resolution, Satisfaction: o.Satisfaction,
 			CreatedAt: o.CreatedAt, ClosedAt: o.ClosedAt, Events: []PublicEvent{}}
-		if out.RegionName, err = regionTrail(ctx, tx, o.RegionPath); err != nil {
+		out.UnitNameEN = o.UnitNameEN
+		if out.RegionName, out.RegionNameEN, err = regionTrails(ctx, tx, o.RegionPath); err != nil {
 			return err
 		}
 		if o.ParentID != 0 {
@@ -503,7 +507,7 @@ func (s *Service) PublicView(ctx context.Context, code string) (PublicOrder, err
 			return err
 		}
 		for _, e := range evs {
-			pe := PublicEvent{At: e.At, Action: e.Action, ToState: e.ToState, UnitName: e.UnitName, PhotoIDs: e.PhotoIDs}
+			pe := PublicEvent{At: e.At, Action: e.Action, ToState: e.ToState, UnitName: e.UnitName, UnitNameEN: e.UnitNameEN, PhotoIDs: e.PhotoIDs}
 			if e.PublicNote {
 				pe.Note = e.Note
 			}

@@ -128,9 +128,11 @@ type Order struct {
 	RegionID        int64      `json:"region_id"`
 	RegionPath      string     `json:"region_path"`
 	RegionName      string     `json:"region_name"`
+	RegionNameEN    string     `json:"region_name_en"`
 	UnitID          int64      `json:"unit_id"`
 	UnitPath        string     `json:"unit_path"`
 	UnitName        string     `json:"unit_name"`
+	UnitNameEN      string     `json:"unit_name_en"`
 	AssistUnitIDs   []int64    `json:"assist_unit_ids"`
 	ReporterName    string     `json:"reporter_name"`
 	ReporterPhone   string     `json:"reporter_phone"`
@@ -178,6 +180,7 @@ type Event struct {
 	DeadlineAt *time.Time `json:"deadline_at"`
 	UnitID     int64      `json:"unit_id"`
 	UnitName   string     `json:"unit_name"`
+	UnitNameEN string     `json:"unit_name_en"`
 	Data       string     `json:"data"` // JSON, "" when none
 	PhotoIDs   []int64    `json:"photo_ids"`
 }
@@ -187,7 +190,7 @@ const orderCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.
 	w.reporter_name, w.reporter_phone, w.state, w.urgency, w.dispatched_at, w.ack_due_at, w.resolve_due_at,
 	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
 	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.first_rating, w.reopen_count, w.resolution, w.created_by,
-	w.created_at, w.updated_at, w.source`
+	w.created_at, w.updated_at, w.source, COALESCE(r.name_en, ''), COALESCE(u.name_en, '')`
 
 const orderFrom = ` FROM workorders w
 	JOIN workorder_categories c ON c.id = w.category_id
@@ -226,7 +229,7 @@ func newOrderScan() *orderScan {
 		&o.ReporterName, &o.ReporterPhone, &s.state, &o.Urgency, &s.dispatched, &s.ackDue, &s.resolveDue,
 		&s.acked, &s.resolved, &s.closed, &s.ext, &o.AckOverdue, &o.ResolveOverdue,
 		&o.EscalationLevel, &s.escalated, &s.parent, &s.sat, &s.first, &o.ReopenCount, &o.Resolution, &s.createdBy,
-		&s.created, &s.updated, &o.Source}
+		&s.created, &s.updated, &o.Source, &o.RegionNameEN, &o.UnitNameEN}
 	return s
 }
 
@@ -332,7 +335,7 @@ func assistUnits(ctx context.Context, tx *db.Tx, id int64) ([]int64, error) {
 
 func loadEvents(ctx context.Context, tx *db.Tx, orderID int64) ([]Event, error) {
 	rows, err := tx.Query(ctx, `SELECT e.id, e.order_id, e.at, e.actor_id, e.actor_name, e.actor_role, e.action, e.from_state,
-		e.to_state, e.note, e.public_note, e.deadline_at, e.unit_id, COALESCE(u.name, ''), e.data
+		e.to_state, e.note, e.public_note, e.deadline_at, e.unit_id, COALESCE(u.name, ''), e.data, COALESCE(u.name_en, '')
 		FROM workorder_events e LEFT JOIN units u ON u.id = e.unit_id WHERE e.order_id = ? ORDER BY e.id`, orderID)
 	if err != nil {
 		return nil, err
@@ -345,7 +348,7 @@ func loadEvents(ctx context.Context, tx *db.Tx, orderID int64) ([]Event, error) 
 		var actor, deadline, unit sql.NullInt64
 		var from, to string
 		if err := rows.Scan(&e.ID, &e.OrderID, &at, &actor, &e.ActorName, &e.ActorRole, &e.Action, &from, &to, &e.Note,
-			&e.PublicNote, &deadline, &unit, &e.UnitName, &e.Data); err != nil {
+			&e.PublicNote, &deadline, &unit, &e.UnitName, &e.Data, &e.UnitNameEN); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -126,7 +126,7 @@ func (s *Server) userExport(w http.ResponseWriter, r *http.Request, f account.Us
 	sep := i18n.T(l, "home.list_sep")
 	rows := make([][]any, 0, len(users))
 	for _, u := range users {
-		rows = append(rows, []any{u.Username, u.DisplayName, u.UnitName, u.RegionName, strings.Join(names.names(u.Roles), sep),
+		rows = append(rows, []any{u.Username, u.DisplayName, web.LocalName(l, u.UnitName, u.UnitNameEN), web.LocalName(l, u.RegionName, u.RegionNameEN), strings.Join(names.names(u.Roles), sep),
 			i18n.T(l, "scope.kind."+string(u.ScopeKind)), u.Phone, u.Email, web.YesNo(l, u.Active), u.LastLoginAt, u.CreatedAt})
 	}
 	return export.ServeXLSX(w, i18n.T(l, "users.export_name"), s.Now(), cols, rows)

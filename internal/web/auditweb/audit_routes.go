@@ -78,12 +78,7 @@ type auditDetailData struct {
 	Changes []auditChange
 }
 
-func auditActionLabel(l i18n.Lang, action string) string {
-	if k := "audit.action." + action; i18n.Has(k) {
-		return i18n.T(l, k)
-	}
-	return action
-}
+func auditActionLabel(l i18n.Lang, action string) string { return audit.Label(l, action) }
 
 func auditEntityLabel(l i18n.Lang, entity string) string {
 	if k := "audit.entity." + entity; i18n.Has(k) {
@@ -113,6 +108,7 @@ func auditFieldLabel(l i18n.Lang, entity, field string) string {
 }
 
 func newAuditRow(l i18n.Lang, e audit.Entry) auditRow {
+	e.Summary = audit.Summary(l, e)
 	return auditRow{Entry: e, ActionLabel: auditActionLabel(l, e.Action), EntityLabel: auditEntityLabel(l, e.Entity)}
 }
 
@@ -194,7 +190,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request, f audit.Fil
 	rows := make([][]any, 0, len(entries))
 	for _, e := range entries {
 		rows = append(rows, []any{e.At, e.ActorName, e.IP, auditActionLabel(l, e.Action), auditEntityLabel(l, e.Entity),
-			e.EntityID, e.Summary, e.Before, e.After})
+			e.EntityID, audit.Summary(l, e), e.Before, e.After})
 	}
 	return export.ServeXLSX(w, i18n.T(l, "audit.export_name"), s.Now(), cols, rows)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/geo"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/workorder"
@@ -231,7 +232,7 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request) (*web.View, 
 	}
 	d := &reportData{Groups: groups, MaxPhotos: workorder.PublicMaxPhotos, MaxLen: workorder.MaxDescriptionLen,
 		MaxMB: photo.MaxBytes >> 20}
-	d.Map = newCityMap(places, string(v.Lang))
+	d.Map = newCityMap(places, geo.Embedded(), string(v.Lang))
 	tiles, _ := s.TileSetting(r.Context())
 	d.Map.useTiles(tiles)
 	cats, err := s.orders.Categories(r.Context(), workorder.CategoryFilter{PublicOnly: true, ActiveOnly: true})
@@ -330,9 +331,11 @@ func trackEvents(v *web.View, po *workorder.PublicOrder) []trackEvent {
 	out := make([]trackEvent, 0, len(po.Events))
 	base := "/track/" + url.PathEscape(po.Code) + "/photos/"
 	for _, e := range po.Events {
-		te := trackEvent{At: e.At, Action: v.T(workorder.Action(e.Action).Key()), Note: e.Note, UnitName: e.UnitName}
-		if e.ToState != "" {
-			te.State = v.T(e.ToState.Key())
+		te := trackEvent{At: e.At, Action: v.T(workorder.Action(e.Action).Key()), Note: e.Note, UnitName: v.Name(e.UnitName, e.UnitNameEN)}
+		// The state is said when it adds to the step ("Submitted", not
+		// "Submitted · Submitted").
+		if st := v.T(e.ToState.Key()); e.ToState != "" && st != te.Action {
+			te.State = st
 		}
 		for _, id := range e.PhotoIDs {
 			u := base + strconv.FormatInt(id, 10)

@@ -106,6 +106,8 @@ func newOrderRow(v *web.View, o workorder.Order) orderRow {
 	row := orderRow{Order: o, Deadline: orderDeadline(&o), Excerpt: excerpt(o.Title, 40),
 		Created: v.Time(o.CreatedAt), Channel: v.T(o.Channel.Key()), Category: v.Name(o.CategoryName, o.CategoryNameEN),
 		StateLabel: v.T(o.State.Key()), StateClass: stateBadge(o.State)}
+	// The queue shows units and regions by their names in the viewer's language.
+	row.Order.RegionName, row.Order.UnitName = v.Name(o.RegionName, o.RegionNameEN), v.Name(o.UnitName, o.UnitNameEN)
 	if row.Deadline != nil {
 		row.DeadlineText = v.Time(*row.Deadline)
 	}
@@ -352,7 +354,7 @@ func (s *Server) orderExport(w http.ResponseWriter, r *http.Request, f workorder
 			sat = t(o.Satisfaction.Key())
 		}
 		rows = append(rows, []any{o.Code, o.CreatedAt, t(o.Channel.Key()), cat, o.Title, o.Description, o.Address,
-			o.RegionName, o.UnitName, t(o.State.Key()), t("workorder.urgency." + o.Urgency), orderDeadline(&o),
+			web.LocalName(l, o.RegionName, o.RegionNameEN), web.LocalName(l, o.UnitName, o.UnitNameEN), t(o.State.Key()), t("workorder.urgency." + o.Urgency), orderDeadline(&o),
 			web.YesNo(l, o.Overdue()), o.EscalationLevel, o.ReporterName, o.ReporterPhone, sat, o.ClosedAt})
 	}
 	return export.ServeXLSX(w, t("woweb.export_name"), s.Now(), cols, rows)

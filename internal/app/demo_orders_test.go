@@ -1,0 +1,60 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/wenming-city/wenming/internal/app"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/dbtest"
+)
+
+// TestANewDemoCityStartsWithOrdersAndAnOldOneIsNeverTouched proves the
+// lived-in demo: the first start with --demo on an empty database loads
+// the city with its orders over the last months (open ones, closed ones
+// with callbacks), and a later start on the same database adds nothing.
+func TestANewDemoCityStartsWithOrdersAndAnOldOneIsNeverTouched(t *testing.T) {
+	for _, engine := range dbtest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			cfg := app.Config{DataDir: t.TempDir(), DB: dbtest.DSN(t, engine), Demo: true, DemoOrders: 400}
+			count := func(a *app.App, q string) int64 {
+				t.Helper()
+				var n int64
+				if err := a.DB.Read(context.Background(), func(tx *db.Tx) error {
+					var err error
+					n, err = tx.Count(context.Background(), q)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			a, err := app.New(context.Background(), cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := count(a, "SELECT COUNT(*) FROM workorders"); n != 400 {
+				t.Fatalf("the demo city starts with %d orders, want 400", n)
+			}
+			if count(a, "SELECT COUNT(*) FROM workorders WHERE state = 'closed' AND satisfaction <> ''") == 0 ||
+				count(a, "SELECT COUNT(*) FROM workorders WHERE state NOT IN ('closed', 'rejected', 'answered_at_intake', 'merged')") == 0 {
+				t.Fatal("the demo orders should be both closed with callbacks and still open")
+			}
+			if n := count(a, "SELECT COUNT(*) FROM board_posts WHERE unpublished_at IS NULL"); n < 5 {
+				t.Fatalf("the demo board has %d published cases", n)
+			}
+			if n := count(a, "SELECT COUNT(*) FROM board_post_photos"); n < 10 {
+				t.Fatalf("the demo board cases have %d photos", n)
+			}
+			a.Close()
+			b, err := app.New(context.Background(), cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if n := count(b, "SELECT COUNT(*) FROM workorders"); n != 400 {
+				t.Fatalf("a second start changed the orders: %d", n)
+			}
+		})
+	}
+}
