@@ -54,7 +54,7 @@ var BuiltinRoles = []BuiltinRole{
 	{RoleOrganiser, "志愿服务组织者", "Volunteer organiser", auth.ScopeUnit, []auth.Perm{
 		auth.PermOrgView, auth.PermVolunteerOrg, auth.PermContactView}},
 	{RoleAppraiser, "考评员", "Appraiser", auth.ScopeUnit, []auth.Perm{
-		auth.PermOrgView, auth.PermAppraise}},
+		auth.PermOrgView, auth.PermAppraise, auth.PermAppraisalManage, auth.PermHonourManage}},
 	{RoleLeader, "领导（只读）", "Leader (read-only)", auth.ScopeAll, []auth.Perm{
 		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermOrderView,
 		auth.PermInspectionView}}, // inspection

@@ -26,6 +26,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/grassroots"
+	"github.com/wenming-city/wenming/internal/honour"
 	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/inspection"
 	"github.com/wenming-city/wenming/internal/jobs"
@@ -35,17 +36,20 @@ import (
 	"github.com/wenming-city/wenming/internal/org"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/pii"
+	"github.com/wenming-city/wenming/internal/rating"
 	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
 	"github.com/wenming-city/wenming/internal/web/grassrootsweb"
+	"github.com/wenming-city/wenming/internal/web/honourweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
 	"github.com/wenming-city/wenming/internal/web/inspectionweb"
 	"github.com/wenming-city/wenming/internal/web/notifyweb"
 	"github.com/wenming-city/wenming/internal/web/open311web"
 	"github.com/wenming-city/wenming/internal/web/orderweb"
 	"github.com/wenming-city/wenming/internal/web/orgweb"
+	"github.com/wenming-city/wenming/internal/web/ratingweb"
 	"github.com/wenming-city/wenming/internal/web/settingsweb"
 	"github.com/wenming-city/wenming/internal/web/volunteerweb"
 	"github.com/wenming-city/wenming/internal/workorder"
@@ -121,6 +125,8 @@ type App struct {
 	DB       *db.DB
 	Accounts *account.Service
 	Org      *org.Service
+	Rating   *rating.Service // star ratings
+	Honours  *honour.Service // honours
 	Orders   *workorder.Service
 	Inbox    *inbox.Service
 	Grass    *grassroots.Service // grassroots governance
@@ -199,6 +205,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Org.OnRegionsChanged = a.Orders.RegionsChanged
 	a.Jobs = jobs.New(d, cfg.Clock, log)
 	a.Volunteers = volunteer.New(d, cfg.Clock, keys, a.Accounts)
+	a.Rating = rating.New(d, cfg.Clock)
+	a.Rating.FigureContext = a.Orders.FiguresContext
+	a.Honours = honour.New(d, cfg.Clock)
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
 	// seed one after the other, and the later ones find the rows.
@@ -230,6 +239,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
 		volunteerweb.New(a.Volunteers, a.Org),
 		grassrootsweb.New(a.Grass, a.Org),
+		ratingweb.New(a.Rating),
+		honourweb.New(a.Honours, a.Photos),
 	)
 	if err != nil {
 		return nil, err
@@ -262,6 +273,12 @@ func (a *App) seed(ctx context.Context) error {
 		}
 		if _, err := a.Volunteers.SeedDemo(ctx, demo.Password); err != nil {
 			return fmt.Errorf("seed the demo volunteers: %w", err)
+		}
+		if err := a.Rating.SeedDemo(ctx, a.Accounts, demo.Password); err != nil {
+			return fmt.Errorf("seed the demo star ratings: %w", err)
+		}
+		if err := a.Honours.SeedDemo(ctx, a.Org, a.Accounts, demo.Password); err != nil {
+			return fmt.Errorf("seed the demo honours: %w", err)
 		}
 		if n := a.Config.DemoOrders; n > 0 {
 			t0 := time.Now()

@@ -38,6 +38,15 @@ const (
 	PermVolunteerOrg  Perm = "volunteer.organise" // activities, check-in, hours
 	PermAppraise      Perm = "appraisal.score"    // score staff in a round
 
+	// Star ratings (internal/rating): templates, subjects, rounds, publication,
+	// appeals, adjustments and star changes (a second holder approves).
+	PermAppraisalManage Perm = "appraisal.manage"
+
+	// Honours (internal/honour): run nominations through review, vote, jury,
+	// notice and award; answer a department's sign-off.
+	PermHonourManage  Perm = "honour.manage"
+	PermHonourSignoff Perm = "honour.signoff"
+
 	// Volunteers (internal/volunteer).
 	PermVolunteerSelf Perm = "volunteer.self" // a volunteer's own record, sign-ups, check-in and hours
 )
@@ -56,7 +65,9 @@ var AllPerms = []Perm{
 	PermOrderView, PermOrderIntake, PermOrderDispatch, PermOrderHandle,
 	PermInspect, PermGridVisit, PermVolunteerOrg, PermAppraise,
 	PermInspectionView, PermInspectionManage, PermInspectionPlan, // inspection
-	PermVolunteerSelf, // volunteers
+	PermVolunteerSelf,                   // volunteers
+	PermAppraisalManage,                 // star ratings
+	PermHonourManage, PermHonourSignoff, // honours
 }
 
 // ValidPerm reports whether p is a known permission.

@@ -1,0 +1,540 @@
+// Package honourweb is the honours' web package: the public pages (a
+// phone-first nomination form with story and photos, the vote, objections
+// during the notice, the honours wall) and the office's pipeline screens.
+package honourweb
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/honour"
+	"github.com/wenming-city/wenming/internal/i18n"
+	"github.com/wenming-city/wenming/internal/photo"
+	"github.com/wenming-city/wenming/internal/scoring"
+	"github.com/wenming-city/wenming/internal/web"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+//go:embed locales
+var localeFS embed.FS
+
+func init() { i18n.Register(localeFS) }
+
+// MaxPhotos is how many photos a nomination may carry.
+const MaxPhotos = 3
+
+// Server is the honours' web package.
+type Server struct {
+	*web.Server
+	honours *honour.Service
+	photos  *photo.Service
+}
+
+// New returns the module.
+func New(h *honour.Service, photos *photo.Service) web.Module {
+	s := &Server{honours: h, photos: photos}
+	return web.Module{
+		Templates: templateFS,
+		Register: func(core *web.Server) {
+			s.Server = core
+			s.routes()
+		},
+		Menu: []web.MenuEntry{
+			{Key: "nav.honours", Href: "/honours", Perm: auth.PermHonourManage, Group: "nav.ratings_group", Order: 310},
+			{Key: "nav.honour_signoffs", Href: "/honours/signoffs", Perm: auth.PermHonourSignoff, Group: "nav.ratings_group", Order: 311},
+		},
+		Tiles: s.homeTiles,
+	}
+}
+
+func (s *Server) routes() {
+	s.PublicPage("GET /public/honours", s.wall)
+	s.PublicPage("GET /public/honours/nominate", s.nominatePage)
+	s.PublicPage("POST /public/honours/nominate", s.nominateSubmit)
+	s.PublicPage("GET /public/honours/sent", s.nominateSent)
+	s.PublicPage("POST /public/honours/{id}/vote", s.vote)
+	s.PublicPage("POST /public/honours/{id}/objection", s.object)
+	s.PublicPage("GET /public/honours/photos/{id}", s.publicPhoto)
+
+	s.Page("GET /honours", s.list)
+	s.Page("GET /honours/signoffs", s.signoffList)
+	s.Page("GET /honours/new", s.staffNominatePage)
+	s.Page("POST /honours/new", s.staffNominate)
+	s.Page("GET /honours/{id}", s.show)
+	s.Page("POST /honours/{id}/act", s.act)
+	s.Page("POST /honours/{id}/signoff", s.signoff)
+	s.Page("POST /honours/{id}/jury", s.jury)
+	s.Page("POST /honours/{id}/objections/{oid}", s.answerObjection)
+	s.Page("GET /honours/{id}/photos/{pid}", s.staffPhoto)
+}
+
+func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
+	p := web.Principal(r)
+	if !p.Can(auth.PermHonourManage) {
+		return nil, nil
+	}
+	var tiles []web.Tile
+	for _, st := range []honour.State{honour.StateNominated, honour.StateReview, honour.StateNotice} {
+		ns, err := s.honours.List(r.Context(), p, honour.Filter{State: st})
+		if err != nil {
+			return nil, err
+		}
+		tiles = append(tiles, web.Tile{Label: v.T("honour.tile." + string(st)), N: len(ns), Href: "/honours?state=" + string(st)})
+	}
+	return tiles, nil
+}
+
+// ---- public ----
+
+type wallData struct {
+	Awarded []honour.Nomination
+	Voting  []honour.Nomination
+	Notice  []honour.Nomination
+	Kinds   []web.Option
+	Kind    string
+}
+
+func (s *Server) wallView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
+	ctx := r.Context()
+	kind := r.URL.Query().Get("kind")
+	if _, ok := honour.KindOf(kind); !ok {
+		kind = ""
+	}
+	d := &wallData{Kind: kind}
+	var err error
+	if d.Awarded, err = s.honours.Public(ctx, honour.StateAwarded, kind); err != nil {
+		return nil, err
+	}
+	if d.Voting, err = s.honours.Public(ctx, honour.StateVoting, kind); err != nil {
+		return nil, err
+	}
+	if d.Notice, err = s.honours.Public(ctx, honour.StateNotice, kind); err != nil {
+		return nil, err
+	}
+	v := s.View(w, r, "honour.wall.title")
+	for _, k := range honour.Kinds {
+		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
+	}
+	if v.Form == nil {
+		v.Form = url.Values{}
+	}
+	v.Form.Set("kind", kind)
+	v.Data = d
+	return v, nil
+}
+
+func (s *Server) wall(w http.ResponseWriter, r *http.Request) error {
+	return s.Show(w, r, "honour_wall", func() (*web.View, error) { return s.wallView(w, r) })
+}
+
+type nominateData struct {
+	Kinds      []web.Option
+	Categories []web.Option
+	MaxPhotos  int
+}
+
+func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View {
+	v := s.View(w, r, "honour.nominate.title")
+	d := &nominateData{MaxPhotos: MaxPhotos}
+	for _, k := range honour.Kinds {
+		if k.Subject == "individual" || k.Subject == "family" {
+			d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
+		}
+	}
+	for _, c := range honour.GoodPeopleCategories {
+		d.Categories = append(d.Categories, web.Option{Value: c, Label: v.T("honour.category." + c)})
+	}
+	if v.Form == nil || len(v.Form) == 0 {
+		v.Form = url.Values{"kind": {"good_people"}}
+	}
+	v.Data = d
+	return v
+}
+
+func (s *Server) nominatePage(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "honour_nominate", s.nominateView(w, r))
+	return nil
+}
+
+const maxNominationBody = MaxPhotos*photo.MaxBytes + 1<<20
+
+func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxNominationBody)
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	vals := r.PostForm
+	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
+		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
+	var fe errs.Fields
+	prepared, err := s.preparePhotos(r, &fe)
+	if err == nil {
+		err = fe.Err()
+	}
+	if err == nil {
+		err = s.nominateWith(r.Context(), nil, in, prepared)
+	}
+	if err != nil {
+		vals.Del("csrf")
+		return s.FormFailed(w, r, "honour_nominate", s.nominateView(w, r), err)
+	}
+	http.Redirect(w, r, "/public/honours/sent", http.StatusSeeOther)
+	return nil
+}
+
+// preparePhotos checks and re-encodes the uploaded photos (headers, the
+// pixel budget, then decoding), as the citizens' report does.
+func (s *Server) preparePhotos(r *http.Request, fe *errs.Fields) ([]*photo.Prepared, error) {
+	files := web.PhotoFiles(r)
+	if len(files) == 0 {
+		return nil, nil
+	}
+	if len(files) > MaxPhotos {
+		fe.Add("photos", "honour.err.too_many_photos", MaxPhotos)
+		return nil, nil
+	}
+	checked := make([]*photo.Checked, 0, len(files))
+	for i, fh := range files {
+		c, err := web.InspectPhoto(fh)
+		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		checked = append(checked, c)
+	}
+	if e := errs.As(photo.CheckPixelBudget(checked)); e != nil {
+		fe.Add("photos", e.Key, e.Args...)
+		return nil, nil
+	}
+	var out []*photo.Prepared
+	for i, c := range checked {
+		pp, err := c.Prepare(r.Context())
+		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, pp)
+	}
+	return out, nil
+}
+
+// nominateWith stores the nomination with its photos: blobs first, rows in
+// the nomination's transaction, blobs removed again when it is refused.
+func (s *Server) nominateWith(ctx context.Context, p *auth.Principal, in honour.NominationInput, prepared []*photo.Prepared) (err error) {
+	if len(prepared) == 0 {
+		_, err = s.honours.Nominate(ctx, p, in, nil)
+		return err
+	}
+	if s.photos == nil {
+		return errors.New("no photo store configured")
+	}
+	staged, err := s.photos.Stage(ctx, prepared)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		bg := context.WithoutCancel(ctx)
+		if ferr := staged.Finish(bg, err == nil); ferr != nil {
+			slog.WarnContext(bg, "photos of a refused nomination are left for the sweeper", "err", ferr)
+		}
+	}()
+	_, err = s.honours.Nominate(ctx, p, in, func(ctx context.Context, tx *db.Tx) ([]int64, error) { return staged.Commit(ctx, tx, 0) })
+	return err
+}
+
+func (s *Server) nominateSent(w http.ResponseWriter, r *http.Request) error {
+	s.Render(w, r, http.StatusOK, "honour_sent", s.View(w, r, "honour.sent.title"))
+	return nil
+}
+
+// publicStep runs a public action posted from the wall and shows the wall
+// again with the outcome.
+func (s *Server) publicStep(w http.ResponseWriter, r *http.Request, flash string, step func(id int64, vals url.Values) error) error {
+	id, err := web.PathID(r, "id", "entity.nomination")
+	if err != nil {
+		return err
+	}
+	return s.Submit(w, r, "honour_wall", flash, func() (*web.View, error) { return s.wallView(w, r) },
+		func(vals url.Values, _ *errs.Fields) (string, error) { return "/public/honours", step(id, vals) })
+}
+
+func (s *Server) vote(w http.ResponseWriter, r *http.Request) error {
+	return s.publicStep(w, r, "honour.flash.voted", func(id int64, vals url.Values) error {
+		return s.honours.Vote(r.Context(), id, vals.Get("phone"), web.ClientIP(r))
+	})
+}
+
+func (s *Server) object(w http.ResponseWriter, r *http.Request) error {
+	return s.publicStep(w, r, "honour.flash.objected", func(id int64, vals url.Values) error {
+		return s.honours.Object(r.Context(), id, vals.Get("text"), vals.Get("contact"))
+	})
+}
+
+func (s *Server) publicPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id", "photo.entity")
+	if err != nil {
+		return err
+	}
+	ok, err := s.honours.PublicPhoto(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.NotFoundf("photo.entity")
+	}
+	return web.ServePhoto(w, r, s.photos, id, photo.Public, "public, max-age=3600")
+}
+
+// ---- staff ----
+
+type listData struct {
+	Rows   []honour.Nomination
+	Due    []honour.Nomination
+	States []web.Option
+	Kinds  []web.Option
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
+	p := web.Principal(r)
+	if err := auth.Require(p, auth.PermHonourManage); err != nil {
+		return err
+	}
+	return s.Show(w, r, "honour_list", func() (*web.View, error) {
+		q := r.URL.Query()
+		f := honour.Filter{State: honour.State(q.Get("state")), Kind: q.Get("kind")}
+		rows, err := s.honours.List(r.Context(), p, f)
+		if err != nil {
+			return nil, err
+		}
+		due, err := s.honours.DueForReview(r.Context(), p)
+		if err != nil {
+			return nil, err
+		}
+		v := s.View(w, r, "honour.list.title")
+		d := &listData{Rows: rows, Due: due}
+		for _, st := range honour.States {
+			d.States = append(d.States, web.Option{Value: string(st), Label: v.T("honour.state." + string(st))})
+		}
+		for _, k := range honour.Kinds {
+			d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
+		}
+		v.Form = q
+		v.Data = d
+		return v, nil
+	})
+}
+
+func (s *Server) signoffList(w http.ResponseWriter, r *http.Request) error {
+	p := web.Principal(r)
+	return s.Show(w, r, "honour_signoffs", func() (*web.View, error) {
+		rows, err := s.honours.SignOffQueue(r.Context(), p)
+		if err != nil {
+			return nil, err
+		}
+		v := s.View(w, r, "honour.signoffs.title")
+		v.Data = &listData{Rows: rows}
+		return v, nil
+	})
+}
+
+type showData struct {
+	N         honour.Nomination
+	Kind      honour.Kind
+	Actions   []honour.Action
+	CanManage bool
+	Criteria  []scoring.Criterion
+}
+
+func (s *Server) showView(w http.ResponseWriter, r *http.Request, id int64) (*web.View, error) {
+	p := web.Principal(r)
+	n, err := s.honours.Get(r.Context(), p, id)
+	if err != nil {
+		return nil, err
+	}
+	k, _ := honour.KindOf(n.Kind)
+	d := &showData{N: n, Kind: k, CanManage: p.Can(auth.PermHonourManage), Criteria: honour.JuryScheme.Criteria}
+	for _, a := range honour.Actions {
+		if _, ok := honour.Step(a, n.State); ok {
+			d.Actions = append(d.Actions, a)
+		}
+	}
+	v := s.View(w, r, "honour.show.title")
+	v.Title = n.Nominee
+	v.Data = d
+	return v, nil
+}
+
+func (s *Server) nomID(r *http.Request) (int64, error) {
+	id, err := web.PathID(r, "id", "entity.nomination")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := s.honours.Get(r.Context(), web.Principal(r), id); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func (s *Server) show(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.nomID(r)
+	if err != nil {
+		return err
+	}
+	return s.Show(w, r, "honour_show", func() (*web.View, error) { return s.showView(w, r, id) })
+}
+
+func (s *Server) step(w http.ResponseWriter, r *http.Request, flash string, fn func(id int64, vals url.Values, fe *errs.Fields) error) error {
+	id, err := s.nomID(r)
+	if err != nil {
+		return err
+	}
+	return s.Submit(w, r, "honour_show", flash, func() (*web.View, error) { return s.showView(w, r, id) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			return "/honours/" + strconv.FormatInt(id, 10), fn(id, vals, fe)
+		})
+}
+
+func (s *Server) act(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.Act(r.Context(), web.Principal(r), id, honour.Action(vals.Get("action")), vals.Get("reason"))
+	})
+}
+
+func (s *Server) signoff(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.SignOff(r.Context(), web.Principal(r), id, vals.Get("department"), vals.Get("decision") == "approve", vals.Get("note"))
+	})
+}
+
+func (s *Server) jury(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, fe *errs.Fields) error {
+		var marks []honour.JuryMark
+		for _, c := range honour.JuryScheme.Criteria {
+			raw := strings.TrimSpace(vals.Get("j." + c.Code))
+			if raw == "" {
+				continue
+			}
+			n, err := strconv.ParseFloat(raw, 64)
+			if err != nil || n != float64(int64(n*100))/100 {
+				fe.Add("j."+c.Code, "field.bad_number")
+				continue
+			}
+			marks = append(marks, honour.JuryMark{Criterion: c.Code, Value: scoring.Cents(n * 100)})
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		return s.honours.ScoreJury(r.Context(), web.Principal(r), id, marks)
+	})
+}
+
+func (s *Server) answerObjection(w http.ResponseWriter, r *http.Request) error {
+	oid, err := web.PathID(r, "oid", "entity.objection")
+	if err != nil {
+		return err
+	}
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.AnswerObjection(r.Context(), web.Principal(r), oid, vals.Get("upheld") == "1", vals.Get("answer"))
+	})
+}
+
+func (s *Server) staffPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.nomID(r)
+	if err != nil {
+		return err
+	}
+	pid, err := web.PathID(r, "pid", "photo.entity")
+	if err != nil {
+		return err
+	}
+	n, err := s.honours.Get(r.Context(), web.Principal(r), id)
+	if err != nil {
+		return err
+	}
+	for _, x := range n.Photos {
+		if x == pid {
+			return web.ServePhoto(w, r, s.photos, pid, photo.Public, "private, max-age=600")
+		}
+	}
+	return errs.NotFoundf("photo.entity")
+}
+
+// ---- a unit's or community's nomination, entered by the office ----
+
+type staffNominateData struct {
+	Kinds      []web.Option
+	Categories []web.Option
+	Sources    []web.Option
+	MaxPhotos  int
+}
+
+func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
+	if err := auth.Require(web.Principal(r), auth.PermHonourManage); err != nil {
+		return nil, err
+	}
+	v := s.View(w, r, "honour.new.title")
+	d := &staffNominateData{MaxPhotos: MaxPhotos}
+	for _, k := range honour.Kinds {
+		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
+	}
+	for _, c := range honour.GoodPeopleCategories {
+		d.Categories = append(d.Categories, web.Option{Value: c, Label: v.T("honour.category." + c)})
+	}
+	for _, src := range []string{"unit", "community"} {
+		d.Sources = append(d.Sources, web.Option{Value: src, Label: v.T("honour.source." + src)})
+	}
+	if r.Method == http.MethodGet {
+		v.Form = url.Values{"source": {"unit"}, "consent": {"1"}}
+	}
+	v.Data = d
+	return v, nil
+}
+
+func (s *Server) staffNominatePage(w http.ResponseWriter, r *http.Request) error {
+	return s.Show(w, r, "honour_new", func() (*web.View, error) { return s.staffNominateView(w, r) })
+}
+
+func (s *Server) staffNominate(w http.ResponseWriter, r *http.Request) error {
+	p := web.Principal(r)
+	if err := auth.Require(p, auth.PermHonourManage); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxNominationBody)
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	vals := r.PostForm
+	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
+		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
+	var fe errs.Fields
+	prepared, err := s.preparePhotos(r, &fe)
+	if err == nil {
+		err = fe.Err()
+	}
+	if err == nil {
+		err = s.nominateWith(r.Context(), p, in, prepared)
+	}
+	if err != nil {
+		v, verr := s.staffNominateView(w, r)
+		if verr != nil {
+			return verr
+		}
+		return s.FormFailed(w, r, "honour_new", v, err)
+	}
+	return s.Redirect(w, r, "/honours?state=nominated", "flash.created")
+}
