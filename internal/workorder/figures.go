@@ -3,6 +3,7 @@ package workorder
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -74,22 +75,36 @@ type serviceKey struct{}
 // work-order figures compute (figures.Get(FigureID(…)).Compute(ctx, …)):
 // the registry is per process, the database per Service.
 func (s *Service) FiguresContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, serviceKey{}, s)
+	return context.WithValue(ctx, serviceKey{}, &figureCtx{s: s, memo: map[memoKey]StatRow{}})
+}
+
+// figureCtx is what FiguresContext puts in a context: the service, and the
+// totals already read through it (a request computing several figures of
+// one scope reads the rollup once; a context lives one request).
+type figureCtx struct {
+	s    *Service
+	mu   sync.Mutex
+	memo map[memoKey]StatRow
+}
+
+type memoKey struct {
+	p  *auth.Principal
+	sc figures.Scope
 }
 
 func figureRow(ctx context.Context, p *auth.Principal, sc figures.Scope) (StatRow, error) {
-	s, ok := ctx.Value(serviceKey{}).(*Service)
+	m, ok := ctx.Value(serviceKey{}).(*figureCtx)
 	if !ok {
 		return StatRow{}, errors.New("workorder: figures computed without a service (see Service.FiguresContext)")
 	}
-	return s.FigureTotals(ctx, p, sc)
+	return m.s.FigureTotals(ctx, p, sc)
 }
 
 // FigureTotals is the totals row of Stats for a figures.Scope: the days
 // From..To, p's data scope and, when set, the subtree of sc.RegionID (by
 // the order's region) and of sc.UnitID (by the unit holding the order);
 // OverdueNow is the live count under the same limits.
-func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figures.Scope) (StatRow, error) {
+func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figures.Scope) (r StatRow, err error) {
 	if err := auth.Require(p, auth.PermOrderView); err != nil {
 		if auth.Require(p, auth.PermDashboardView) != nil {
 			return StatRow{}, err
@@ -105,37 +120,32 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 	if err := f.Err(); err != nil {
 		return StatRow{}, err
 	}
-	var r StatRow
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		where, args := p.Scope.Where("sr.path", "su.path", "")
+	if m, ok := ctx.Value(serviceKey{}).(*figureCtx); ok && m.s == s {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if r, ok := m.memo[memoKey{p, sc}]; ok {
+			return r, nil
+		}
+		defer func() {
+			if err == nil {
+				m.memo[memoKey{p, sc}] = r
+			}
+		}()
+	}
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		src, err := s.source(ctx, tx, p, sc)
+		if err != nil {
+			return err
+		}
 		live, largs := visibleWhere(p)
 		if sc.RegionID != 0 {
-			var path string
-			if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{sc.RegionID}, &path); err != nil {
-				return err
-			}
-			where, args = where+" AND sr.path LIKE ?", append(args, path+"%")
-			live, largs = live+" AND w.region_path LIKE ?", append(largs, path+"%")
+			live, largs = live+" AND w.region_path LIKE (SELECT path FROM regions WHERE id = ?) || '%'", append(largs, sc.RegionID)
 		}
 		if sc.UnitID != 0 {
-			var path string
-			if err := tx.Get(ctx, "entity.unit", "SELECT path FROM units WHERE id = ?", []any{sc.UnitID}, &path); err != nil {
-				return err
-			}
-			where, args = where+" AND su.path LIKE ?", append(args, path+"%")
-			live, largs = live+" AND w.unit_path LIKE ?", append(largs, path+"%")
+			live, largs = live+" AND w.unit_path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(largs, sc.UnitID)
 		}
-		err := tx.Get(ctx, "", `SELECT COALESCE(SUM(s.received), 0), COALESCE(SUM(s.dispatched), 0),
-			COALESCE(SUM(s.acknowledged_on_time), 0), COALESCE(SUM(s.resolved), 0), COALESCE(SUM(s.resolved_on_time), 0),
-			COALESCE(SUM(s.returned), 0), COALESCE(SUM(s.reopened), 0), COALESCE(SUM(s.callbacks_reached), 0),
-			COALESCE(SUM(s.satisfied), 0), COALESCE(SUM(s.basically_satisfied), 0), COALESCE(SUM(s.dissatisfied), 0),
-			COALESCE(SUM(s.handling_ms_sum), 0), COALESCE(SUM(s.handling_count), 0)
-			FROM workorder_stats_daily s
-			LEFT JOIN units su ON su.id = s.unit_id
-			LEFT JOIN regions sr ON sr.id = s.region_id
-			WHERE s.day >= ? AND s.day <= ? AND `+where, append([]any{sc.From, sc.To}, args...),
-			&r.Received, &r.Dispatched, &r.AckOnTime, &r.Resolved, &r.ResolvedOnTime, &r.Returned, &r.Reopened,
-			&r.CallbacksReached, &r.Satisfied, &r.BasicallySatisfied, &r.Dissatisfied, &r.HandlingMS, &r.HandlingCount)
+		err = tx.Get(ctx, "", "SELECT "+sumCols+" FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where,
+			append([]any{sc.From, sc.To}, src.args...), scanSums(&r)...)
 		if err != nil {
 			return err
 		}
