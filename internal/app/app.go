@@ -36,6 +36,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
+	"github.com/wenming-city/wenming/internal/web/dashboardweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
 	"github.com/wenming-city/wenming/internal/web/notifyweb"
 	"github.com/wenming-city/wenming/internal/web/open311web"
@@ -199,6 +200,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		auditweb.New(a.Audit),
 		settingsweb.New(a.Accounts),
 		notifyweb.New(notify.NewAdmin(d, cfg.Clock), a.Org),
+		dashboardweb.New(a.Orders, a.Orders.FiguresContext),
 	)
 	if err != nil {
 		return nil, err

@@ -165,6 +165,9 @@ type View struct {
 	Nav      []NavItem
 	Version  string
 	Demo     bool
+	// BodyClass is the page's <body> class ("" for none): a page's own
+	// frame, such as the cockpit's big screen or a one-page printout.
+	BodyClass string
 }
 
 // T translates a key in the page's language.

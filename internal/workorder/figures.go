@@ -3,6 +3,8 @@ package workorder
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,12 +49,39 @@ var rateOf = map[string]func(StatRow) figures.Rate{
 	FigSatisfactionRate: func(r StatRow) figures.Rate { return r.SatisfactionRate },
 }
 
+// rateNumerator is the figure counting each rate's numerator, whose list
+// a rate links to.
+var rateNumerator = map[string]Figure{
+	FigResolutionRate:   FigResolved,
+	FigOnTimeRate:       FigResolvedOnTime,
+	FigAckOnTimeRate:    FigAckOnTime,
+	FigSatisfactionRate: FigSatisfiedOrBasic,
+}
+
+// Link is the staff's /orders list of the orders the figure counts for
+// sc: the KPI trace of the period (none for overdue_now, which is live),
+// narrowed to sc's region subtree and unit.
+func (f Figure) Link(sc figures.Scope) string {
+	v := url.Values{"kpi": {string(f)}}
+	if f != FigOverdueNow {
+		v.Set("kpi_from", sc.From)
+		v.Set("kpi_to", sc.To)
+	}
+	if sc.RegionID != 0 {
+		v.Set("region", strconv.FormatInt(sc.RegionID, 10))
+	}
+	if sc.UnitID != 0 {
+		v.Set("unit", strconv.FormatInt(sc.UnitID, 10))
+	}
+	return "/orders?" + v.Encode()
+}
+
 // RateFigures lists the rate figures in the order the stats page shows them.
 var RateFigures = []string{FigResolutionRate, FigOnTimeRate, FigAckOnTimeRate, FigSatisfactionRate}
 
 func init() {
 	for _, f := range Figures {
-		figures.Register(figures.Figure{ID: FigureID(string(f)), LabelKey: f.LabelKey(), DefKey: f.DefKey(),
+		figures.Register(figures.Figure{ID: FigureID(string(f)), LabelKey: f.LabelKey(), DefKey: f.DefKey(), Link: f.Link,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				r, err := figureRow(ctx, p, sc)
 				return figures.Value{Count: f.Of(r)}, err
@@ -61,6 +90,7 @@ func init() {
 	for _, name := range RateFigures {
 		of := rateOf[name]
 		figures.Register(figures.Figure{ID: FigureID(name), LabelKey: Figure(name).LabelKey(), DefKey: Figure(name).DefKey(),
+			Link: rateNumerator[name].Link,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				r, err := figureRow(ctx, p, sc)
 				rate := of(r)
