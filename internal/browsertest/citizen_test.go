@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -87,15 +88,13 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 		}
 	}
 
-	// 1. The citizen, on a phone, without an account: category, text,
-	// place typed in (no GPS here), one photo, name and phone.
+	// 1. The citizen, on a phone, without an account: category, text, the
+	// place tapped on the map (no GPS here), one photo, name and phone.
 	phone := slowBrowser(t, 390, 844)
 	do(t, phone, chromedp.Navigate(base+"/report"), chromedp.WaitVisible(`#report-form`))
 	do(t, phone,
 		chromedp.SetValue(`#f-category`, "STREET_VENDING"),
 		chromedp.SendKeys(`#f-description`, "人行道上有流动摊贩占道经营，行人只能走到机动车道上"),
-		chromedp.SendKeys(`#f-lat`, "29.5648"),
-		chromedp.SendKeys(`#f-lng`, "103.7627"),
 		chromedp.SendKeys(`#f-address`, "嘉定北路 12 号门口"),
 		chromedp.SetUploadFiles(`#f-photos-album`, []string{photoFile(t, "street.jpg", 90)}),
 		chromedp.SendKeys(`#f-name`, "王女士"),
@@ -103,6 +102,17 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 	)
 	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.getElementById('f-category').dispatchEvent(new Event('change', {bubbles: true}))`)); err != nil {
 		t.Fatalf("change event: %v", err)
+	}
+	// Zoomed in twice around a first tap, the second tap picks the street.
+	tapMap(t, phone, 29.5648, 103.7627)
+	do(t, phone, chromedp.Click(`#map-zoom-in`), chromedp.Click(`#map-zoom-in`))
+	if vb := must(t, phone, chromedp.Evaluate[string](`document.getElementById('city-map').getAttribute('viewBox')`)); strings.HasPrefix(vb, "0 0 ") {
+		t.Fatalf("zooming did not narrow the map: viewBox %q", vb)
+	}
+	tapMap(t, phone, 29.5648, 103.7627)
+	must(t, phone, chromedp.Poll[bool](`document.getElementById('place-region').textContent.includes('市中区')`, chromedp.WithPollingTimeout(10*time.Second)))
+	if got := must(t, phone, chromedp.Text(`#place-region`)); !strings.Contains(got, "市中区 › ") {
+		t.Fatalf("the tapped place is named %q, want 市中区 and its street", got)
 	}
 	shotForm := must(t, phone, chromedp.FullScreenshot(90))
 	do(t, phone, chromedp.Click(`#report-send`), chromedp.WaitVisible(`#tracking-code`))
@@ -116,8 +126,11 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 	if e.Count(t, "SELECT COUNT(*) FROM workorder_attachments WHERE order_id = ?", id) != 1 {
 		t.Fatal("the photo did not come with the report")
 	}
-	if e.Count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND channel = 'snap' AND reporter_phone = '13800138000' AND lat IS NOT NULL", id) != 1 {
-		t.Fatal("the report is not a snap report with its place and phone")
+	if e.Count(t, "SELECT COUNT(*) FROM workorders WHERE id = ? AND channel = 'snap' AND reporter_phone = '13800138000' AND lat BETWEEN 29.55 AND 29.58 AND lng BETWEEN 103.75 AND 103.78", id) != 1 {
+		t.Fatal("the report is not a snap report with the tapped place and its phone")
+	}
+	if e.Count(t, "SELECT COUNT(*) FROM workorders w JOIN regions r ON r.id = w.region_id JOIN regions d ON d.code = '511102' WHERE w.id = ? AND r.level <> 'district' AND r.path LIKE d.path || '%'", id) != 1 {
+		t.Fatal("the tapped report is not placed below 市中区 (street precision)")
 	}
 	order := base + "/orders/" + strconv.FormatInt(id, 10)
 
@@ -195,4 +208,23 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// tapMap taps the report page's map where the point (lat, lng) is drawn,
+// through the page's own projection (the data-* edges of #city-map).
+func tapMap(t *testing.T, ctx context.Context, lat, lng float64) {
+	t.Helper()
+	do(t, ctx, chromedp.ScrollIntoView(`#city-map`))
+	xy := must(t, ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(function () {
+		var m = document.getElementById("city-map"), d = m.dataset;
+		var p = m.createSVGPoint();
+		p.x = (%[2]f - d.west) / (d.east - d.west) * d.w;
+		p.y = (d.north - %[1]f) / (d.north - d.south) * d.h;
+		var q = p.matrixTransform(m.getScreenCTM());
+		return [q.x, q.y];
+	})()`, lat, lng)))
+	if len(xy) != 2 {
+		t.Fatalf("no map point: %v", xy)
+	}
+	do(t, ctx, chromedp.MouseClickXY(xy[0], xy[1]))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/geo"
 )
 
 // The reference copies (region centres, categories, questions) are
@@ -32,7 +33,7 @@ func (s *Service) CategoriesChanged() { s.categories.Invalidate() }
 func (s *Service) regionCentres(ctx context.Context) (regionIndex, error) {
 	return s.regions.Get(func() (regionIndex, error) {
 		ps, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]Place, error) { return places(ctx, tx, "level <> 'city'") })
-		return indexPlaces(ps), err
+		return indexPlaces(ps, geo.Embedded()), err
 	})
 }
 

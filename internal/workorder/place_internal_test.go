@@ -1,6 +1,11 @@
 package workorder
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wenming-city/wenming/internal/geo"
+)
 
 // TestAReportIsPlacedInTheDeepestRegionNearItsPoint proves the descent:
 // a point by a grid's centre gets the grid, one between communities of a
@@ -32,6 +37,38 @@ func TestAReportIsPlacedInTheDeepestRegionNearItsPoint(t *testing.T) {
 	} {
 		if got := placeIn(ps, c.lat, c.lng); got != c.want {
 			t.Errorf("%s: region %d, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+// TestABoundaryDecidesTheDistrictWhateverTheDistance proves that where a
+// district has a boundary (internal/geo), a point is placed in the district
+// whose boundary holds it, not in the district with the nearest centre,
+// and a point outside every boundary in none of them.
+func TestABoundaryDecidesTheDistrictWhateverTheDistance(t *testing.T) {
+	areas := geo.Embedded()
+	var ps []Place
+	for i, a := range areas.Areas {
+		// Every centre is put in 市中区, so distance alone would always say 市中区.
+		ps = append(ps, Place{ID: int64(i + 1), Path: fmt.Sprintf("/100/%d/", i+1), Code: a.Code, Level: "district", Lat: 29.5646, Lng: 103.7626})
+	}
+	for _, c := range []struct {
+		name     string
+		lat, lng float64
+		want     string
+	}{
+		{"乐山大佛", 29.5447, 103.7694, "511102"},
+		{"五通桥 town", 29.4064, 103.8180, "511112"},
+		{"峨眉山 town", 29.6012, 103.4845, "511181"},
+		{"沐川 town", 28.9565, 103.9024, "511129"},
+		{"成都, outside", 30.6586, 104.0648, ""},
+	} {
+		got := ""
+		if id := placeIn(ps, c.lat, c.lng); id != 0 {
+			got = ps[id-1].Code
+		}
+		if got != c.want {
+			t.Errorf("%s: placed in %q, want %q", c.name, got, c.want)
 		}
 	}
 }

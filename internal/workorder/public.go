@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-city/wenming/internal/audit"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/geo"
 	"github.com/wenming-city/wenming/internal/photo"
 )
 
@@ -370,14 +371,21 @@ func regionReachM(level string) float64 {
 }
 
 // regionIndex holds the regions with a centre by their parent's path (""
-// for the districts), so placing a point looks at a few regions a level.
+// for the districts), so placing a point looks at a few regions a level,
+// and the boundaries of those whose division code has one (internal/geo).
 type regionIndex struct {
 	children map[string][]Place
+	bounds   map[int64]*geo.Area
 }
 
-func indexPlaces(ps []Place) regionIndex {
-	ix := regionIndex{children: map[string][]Place{}}
+func indexPlaces(ps []Place, areas *geo.Set) regionIndex {
+	ix := regionIndex{children: map[string][]Place{}, bounds: map[int64]*geo.Area{}}
 	for _, p := range ps {
+		if areas != nil && p.Code != "" {
+			if a, ok := areas.Area(p.Code); ok {
+				ix.bounds[p.ID] = a
+			}
+		}
 		if regionReachM(p.Level) == 0 {
 			continue
 		}
@@ -392,23 +400,65 @@ func indexPlaces(ps []Place) regionIndex {
 
 // place descends from the districts to the deepest region near the point.
 func (ix regionIndex) place(lat, lng float64) int64 {
-	best, parent := int64(0), ""
+	chain := ix.chain(lat, lng)
+	if len(chain) == 0 {
+		return 0
+	}
+	return chain[len(chain)-1].ID
+}
+
+// chain is the regions a point lies in, from its district down to the
+// deepest one near it. A region with a boundary holds exactly the points
+// inside it, whatever the distance to its centre; the others hold the
+// points within their level's reach of their centre, the nearest winning.
+func (ix regionIndex) chain(lat, lng float64) []Place {
+	var out []Place
+	parent := ""
+	pt := geo.Point{Lat: lat, Lng: lng}
 	for {
-		next, nextPath, nextM := int64(0), "", math.Inf(1)
-		for _, p := range ix.children[parent] {
+		var next *Place
+		nextM := math.Inf(1)
+		for i, p := range ix.children[parent] {
+			if a, ok := ix.bounds[p.ID]; ok {
+				if a.Contains(pt) {
+					next = &ix.children[parent][i]
+					break
+				}
+				continue
+			}
 			if d := DistanceM(lat, lng, p.Lat, p.Lng); d < regionReachM(p.Level) && d < nextM {
-				next, nextPath, nextM = p.ID, p.Path, d
+				next, nextM = &ix.children[parent][i], d
 			}
 		}
-		if next == 0 {
-			return best
+		if next == nil {
+			return out
 		}
-		best, parent = next, nextPath
+		out, parent = append(out, *next), next.Path
 	}
 }
 
-// placeIn places a point among ps (regionIndex.place).
-func placeIn(ps []Place, lat, lng float64) int64 { return indexPlaces(ps).place(lat, lng) }
+// Locate returns the regions a citizen's report at the point would be
+// placed in, from the district down (none outside the city), as
+// SubmitPublic places it. A bad point is a field error.
+func (s *Service) Locate(ctx context.Context, lat, lng float64) ([]Place, error) {
+	var f errs.Fields
+	checkCoord(&f, "lat", &lat, 90)
+	checkCoord(&f, "lng", &lng, 180)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	ix, err := s.regionCentres(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ix.chain(lat, lng), nil
+}
+
+// placeIn places a point among ps with the embedded boundaries
+// (regionIndex.place).
+func placeIn(ps []Place, lat, lng float64) int64 {
+	return indexPlaces(ps, geo.Embedded()).place(lat, lng)
+}
 
 // parentPath is the materialised path of a region's parent ("/1/4/" of "/1/4/17/").
 func parentPath(path string) string {

@@ -55,6 +55,53 @@ func (s *Server) publicAPIRoutes() {
 		Response: web.ListOf(web.Obj(map[string]any{"code": web.Str(), "title": web.Str(), "category_name": web.Str(), "category_name_en": web.Str(),
 			"state": web.Str(), "state_name": web.Str(), "distance_m": web.Integer(), "created_at": web.DateTime(), "track_url": web.Str()}))},
 		s.apiPublicNearby)
+	s.PublicAPI("GET /api/v1/public/locate", web.APIDoc{Summary: "The regions a report at a point would be placed in, from the district down " +
+		"(by the embedded boundaries, then the nearest street, community and grid centre); an empty list outside the city",
+		Tag: "public", Params: []web.Param{
+			{Name: "lat", In: "query", Type: "number", Description: "latitude (WGS-84)", Required: true},
+			{Name: "lng", In: "query", Type: "number", Description: "longitude (WGS-84)", Required: true}},
+		Response: web.Obj(map[string]any{"label": web.Str(), "regions": web.Arr(web.Obj(map[string]any{
+			"id": web.Integer(), "code": web.Str(), "name": web.Str(), "level": web.Str()}))})},
+		s.apiPublicLocate)
+}
+
+// apiLocated is where a point lies: the regions from the district down,
+// named in the request's language, and the path as one label.
+type apiLocated struct {
+	Label   string          `json:"label"`
+	Regions []apiLocatedReg `json:"regions"`
+}
+
+type apiLocatedReg struct {
+	ID    int64  `json:"id"`
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Level string `json:"level"`
+}
+
+func (s *Server) apiPublicLocate(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var f errs.Fields
+	lat, lng := web.FormFloat(&f, q, "lat"), web.FormFloat(&f, q, "lng")
+	f.Check(lat != nil || f.Has("lat"), "lat", "field.required")
+	f.Check(lng != nil || f.Has("lng"), "lng", "field.required")
+	if err := f.Err(); err != nil {
+		return err
+	}
+	chain, err := s.orders.Locate(r.Context(), *lat, *lng)
+	if err != nil {
+		return err
+	}
+	lang := string(web.Lang(r))
+	out := apiLocated{Regions: []apiLocatedReg{}}
+	names := make([]string, 0, len(chain))
+	for _, p := range chain {
+		out.Regions = append(out.Regions, apiLocatedReg{ID: p.ID, Code: p.Code, Name: p.LocalName(lang), Level: p.Level})
+		names = append(names, p.LocalName(lang))
+	}
+	out.Label = strings.Join(names, " › ")
+	web.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // apiCategory is a category as the public API lists it.

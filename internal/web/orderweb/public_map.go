@@ -6,19 +6,22 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wenming-city/wenming/internal/geo"
 	"github.com/wenming-city/wenming/internal/inputtext"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
-// cityMap is the city drawn without map tiles: the regions we know only
-// have centres, so the map shows them as labelled points on a plain
-// equirectangular projection (x ∝ longitude·cos(mid-latitude), y ∝
-// −latitude), which report.js inverts to turn a tap into a position. It is
-// honest about its precision: a tap gives roughly where, the address text
-// says exactly where.
+// cityMap is the city drawn from data in the binary: the boundaries of
+// its districts (internal/geo) with the centres as labelled tap targets,
+// on a plain equirectangular projection (x ∝ longitude·cos(mid-latitude),
+// y ∝ −latitude), which report.js inverts to turn a tap into a position;
+// the server then names the region the point lies in (GET
+// /api/v1/public/locate). A tap gives where to street precision, the
+// address text says exactly where.
 type cityMap struct {
 	W, H                     float64 // viewBox size
 	West, East, North, South float64 // the edges, in degrees
+	Areas                    []mapArea
 	Points                   []mapPoint
 	Pin                      *mapXY // the chosen place, when there is one
 	Scale                    mapScale
@@ -44,6 +47,11 @@ type mapPoint struct {
 }
 
 type mapXY struct{ X, Y float64 }
+
+// mapArea is one district's boundary as an SVG path.
+type mapArea struct {
+	Path, Code, Label string
+}
 
 // mapScale is the scale bar in the bottom left corner: from X1 to X2 at
 // height Y is KM kilometres.
@@ -83,15 +91,23 @@ func labelWidth(s string) float64 {
 	return w
 }
 
-// newCityMap projects the places; nil when there are none to draw.
-func newCityMap(places []workorder.Place, lang string) *cityMap {
+// newCityMap projects the places and the boundaries of those that have
+// one (by division code); nil when there are no places to draw.
+func newCityMap(places []workorder.Place, areas *geo.Set, lang string) *cityMap {
 	if len(places) == 0 {
 		return nil
 	}
 	m := &cityMap{W: mapWidth, West: 180, East: -180, North: -90, South: 90}
+	var drawn []*geo.Area
 	for _, p := range places {
 		m.West, m.East = math.Min(m.West, p.Lng), math.Max(m.East, p.Lng)
 		m.South, m.North = math.Min(m.South, p.Lat), math.Max(m.North, p.Lat)
+		if a, ok := areas.Area(p.Code); ok && p.Level != "city" {
+			drawn = append(drawn, a)
+			south, west, north, east := a.Bounds()
+			m.West, m.East = math.Min(m.West, west), math.Max(m.East, east)
+			m.South, m.North = math.Min(m.South, south), math.Max(m.North, north)
+		}
 	}
 	// A margin of 12% (at least 0.02°, about 2 km) so edge points and their
 	// labels fit, and a single point still gets an area around it.
@@ -101,6 +117,13 @@ func newCityMap(places []workorder.Place, lang string) *cityMap {
 	k := math.Cos((m.North + m.South) / 2 * math.Pi / 180)
 	m.H = math.Round(mapWidth * (m.North - m.South) / ((m.East - m.West) * k))
 	m.H = math.Max(200, math.Min(m.H, 2000))
+	for _, a := range drawn {
+		path := a.Path(func(pt geo.Point) (float64, float64) {
+			xy := m.project(pt.Lat, pt.Lng)
+			return xy.X, xy.Y
+		}, 0.8)
+		m.Areas = append(m.Areas, mapArea{Path: path, Code: a.Code, Label: a.Name})
+	}
 	var placed []labelBox
 	for _, p := range places {
 		xy := m.project(p.Lat, p.Lng)

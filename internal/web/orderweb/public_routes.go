@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/geo"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/workorder"
@@ -231,7 +232,7 @@ func (s *Server) reportView(w http.ResponseWriter, r *http.Request) (*web.View, 
 	}
 	d := &reportData{Groups: groups, MaxPhotos: workorder.PublicMaxPhotos, MaxLen: workorder.MaxDescriptionLen,
 		MaxMB: photo.MaxBytes >> 20}
-	d.Map = newCityMap(places, string(v.Lang))
+	d.Map = newCityMap(places, geo.Embedded(), string(v.Lang))
 	tiles, _ := s.TileSetting(r.Context())
 	d.Map.useTiles(tiles)
 	cats, err := s.orders.Categories(r.Context(), workorder.CategoryFilter{PublicOnly: true, ActiveOnly: true})

@@ -128,6 +128,7 @@
         clearDraft();
         FIELDS.forEach(function (n) { if (form.elements[n]) { form.elements[n].value = ""; } });
         movePin();
+        if ($("place-region")) { $("place-region").textContent = ""; }
         show($("draft-note"), false);
       });
     }
@@ -153,6 +154,24 @@
       pin.setAttribute("visibility", "visible");
     }
 
+    // The region the point lies in, named by the server from the same
+    // boundaries and centres that will place the report.
+    var region = $("place-region"), locating = 0;
+    function locate() {
+      var lat = form.elements.lat.value, lng = form.elements.lng.value;
+      if (!region || !lat || !lng || !window.fetch) { return; }
+      var n = ++locating;
+      fetch("/api/v1/public/locate?lat=" + encodeURIComponent(lat) + "&lng=" + encodeURIComponent(lng),
+        { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) {
+          if (!j || n !== locating) { return; }
+          region.textContent = j.label ? String(msg.msgRegion).replace("%s", j.label) : msg.msgOutside;
+          region.dataset.label = j.label || "";
+        })
+        .catch(function () { /* offline: the place is kept, its name comes later */ });
+    }
+
     function setPlace(lat, lng, note) {
       form.elements.lat.value = lat.toFixed(6);
       form.elements.lng.value = lng.toFixed(6);
@@ -160,6 +179,7 @@
       movePin();
       saveDraft(form);
       checkNearby();
+      locate();
     }
 
     if (map) {
@@ -186,9 +206,32 @@
         });
       });
     }
-    ["lat", "lng"].forEach(function (n) {
-      form.elements[n].addEventListener("change", function () { movePin(); checkNearby(); });
-    });
+    // Zoom: the viewBox narrows around the pin (or the middle) by halves, so
+    // a tap can pick a street; taps keep working through getScreenCTM.
+    var zin = $("map-zoom-in"), zout = $("map-zoom-out"), zoom = 1;
+    function setZoom(z) {
+      zoom = Math.max(1, Math.min(16, z));
+      var w = geo.w / zoom, h = geo.h / zoom, cx = geo.w / 2, cy = geo.h / 2;
+      var lat = parseFloat(form.elements.lat.value), lng = parseFloat(form.elements.lng.value);
+      if (!isNaN(lat) && !isNaN(lng) && zoom > 1) {
+        cx = (lng - geo.west) / (geo.east - geo.west) * geo.w;
+        cy = (geo.north - lat) / (geo.north - geo.south) * geo.h;
+      }
+      var x = Math.max(0, Math.min(geo.w - w, cx - w / 2)), y = Math.max(0, Math.min(geo.h - h, cy - h / 2));
+      map.setAttribute("viewBox", x.toFixed(1) + " " + y.toFixed(1) + " " + w.toFixed(1) + " " + h.toFixed(1));
+      if (zout) { zout.disabled = zoom === 1; }
+      if (zin) { zin.disabled = zoom === 16; }
+    }
+    if (map && zin && zout) {
+      show(zin, true); show(zout, true);
+      zin.addEventListener("click", function () { setZoom(zoom * 2); });
+      zout.addEventListener("click", function () { setZoom(zoom / 2); });
+      setZoom(1);
+    }
+
+    // A place restored from a draft or sent back with an error is shown.
+    movePin();
+    locate();
     form.elements.category.addEventListener("change", checkNearby);
 
     var gps = $("gps-btn");
