@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wenming-city/wenming/internal/pdfdoc"
+	"github.com/wenming-city/wenming/internal/pdfdoc/pdftext"
 )
 
 // node is a parsed SVG element.
@@ -218,3 +221,27 @@ func TestWriteSamples(t *testing.T) {
 }
 
 func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }
+
+// TestChartsDrawIntoAPDFThatPdftotextReads: the same chart drawn through
+// pdfdoc's Canvas has its labels in the PDF's text.
+func TestChartsDrawIntoAPDFThatPdftotextReads(t *testing.T) {
+	d := pdfdoc.New()
+	d.Heading("图表", 16)
+	d.Draw(150, 70, func(c pdfdoc.Canvas) {
+		DrawPDF(c, LineChart{Labels: []string{"2026-10", "2026-11"}, Series: []Series{{Name: "受理量", Values: []float64{120, 180}}}}, 0, 0, 100, 480, 280)
+		DrawPDF(c, Gauge{Label: "满意率", Value: 0.875, OK: true}, 110, 0, 40, 100, 100)
+	})
+	d.Draw(150, 30, func(c pdfdoc.Canvas) {
+		DrawPDF(c, BarChart{Max: 1, Bars: []Bar{{Label: "市中区", Value: 0.9, Text: "90.0%", Note: "▲2.0"}}}, 0, 0, 150, 440, 60)
+	})
+	b, err := d.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftext.Text(t, b)
+	for _, w := range []string{"受理量", "2026-10", "87.5%", "满意率", "市中区", "90.0%"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("pdftotext does not read back %q:\n%s", w, text)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-city/wenming/internal/apptest"
+	"github.com/wenming-city/wenming/internal/pdfdoc/pdftext"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -219,6 +220,39 @@ func TestEveryCockpitFigureEqualsTheAPIAndTheWorkbook(t *testing.T) {
 					t.Errorf("districts sum to %d of %d received", sum, recv.Value.Count)
 				}
 			}
+		}
+		// The one-page PDF: pdftotext reads the headline figures back.
+		pdf := leader.Get("/dashboard/print?period=quarter&at=2026-Q4&format=pdf")
+		if pdf.Status != 200 || pdf.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("PDF: %d %s", pdf.Status, pdf.Header.Get("Content-Type"))
+		}
+		pdftext.Keep(t, "cockpit-summary-"+string(e.Engine), pdf.Raw)
+		text := pdftext.Text(t, pdf.Raw)
+		if n := strings.Count(pdftext.Raw(t, pdf.Raw), "\f"); n > 1 {
+			t.Errorf("the summary runs over %d pages", n)
+		}
+		for _, id := range []string{"received", "resolved", "satisfaction_rate", "ack_on_time_rate", "on_time_rate", "reopened"} {
+			var f figJSON
+			for _, x := range city.Figures {
+				if x.ID == workorder.FigureID(id) {
+					f = x
+				}
+			}
+			want := strconv.FormatInt(f.Value.Count, 10)
+			if f.Value.Rate != nil {
+				want = "—"
+				if f.Value.Rate.Value != nil {
+					want = strconv.FormatFloat(*f.Value.Rate.Value*100, 'f', 1, 64) + "%"
+				}
+			}
+			label := map[string]string{"received": "受理量", "resolved": "办结量", "satisfaction_rate": "满意率",
+				"ack_on_time_rate": "按时签收率", "on_time_rate": "按时办结率", "reopened": "重办"}[id]
+			if !strings.Contains(text, want) || !strings.Contains(text, label) {
+				t.Errorf("pdftotext does not read back %s %q (%s)", label, want, id)
+			}
+		}
+		if t.Failed() {
+			t.Log(text)
 		}
 		// English, and bad input named on its field on both page and API.
 		leader.Lang = "en"

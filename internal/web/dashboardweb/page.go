@@ -11,7 +11,6 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/chart"
 	"github.com/wenming-city/wenming/internal/errs"
-	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/workorder"
@@ -144,6 +143,8 @@ type pageData struct {
 	ChildLevel                   string
 	Defs                         []string
 	Big                          bool
+	PDFHref                      string
+	regionBars, catBars          []chart.Bar // for the PDF
 }
 
 func signed(x float64, decimals int) string {
@@ -250,32 +251,11 @@ func (s *Server) pageData(v *web.View, q query, rep *report, path string) *pageD
 		d.Defs = append(d.Defs, tv.Label+v.T("stats.def_sep")+tv.Def)
 	}
 	// Trend.
-	labels := make([]string, len(rep.Months))
-	rec, res := make([]float64, len(rep.Months)), make([]float64, len(rep.Months))
-	rates := [3][]float64{}
-	for i := range rates {
-		rates[i] = make([]float64, len(rep.Months))
-	}
-	for i, m := range rep.Months {
-		labels[i] = m.Month
-		rec[i], res[i] = float64(m.Received), float64(m.Resolved)
-		for j, r := range []figures.Rate{m.SatisfactionRate, m.OnTimeRate, m.AckOnTimeRate} {
-			if x, ok := r.Value(); ok {
-				rates[j][i] = x
-			} else {
-				rates[j][i] = math.NaN()
-			}
-		}
-	}
-	trendTitle := v.T("dash.trend_counts")
+	labels, series := trendSeries(v, rep)
 	d.TrendCounts = template.HTML(chart.Render(chart.LineChart{Labels: labels, Theme: theme, Format: func(x float64) string { return chart.Number(x, 0) },
-		Series: []chart.Series{{Name: v.T(workorder.FigReceived.LabelKey()), Values: rec}, {Name: v.T(workorder.FigResolved.LabelKey()), Values: res}}},
-		480, 280, trendTitle))
+		Series: series[:2]}, 480, 280, v.T("dash.trend_counts")))
 	d.TrendRates = template.HTML(chart.Render(chart.LineChart{Labels: labels, Theme: theme, Max: 1, Format: chart.Percent,
-		Series: []chart.Series{{Name: v.T(workorder.Figure(workorder.FigSatisfactionRate).LabelKey()), Values: rates[0]},
-			{Name: v.T(workorder.Figure(workorder.FigOnTimeRate).LabelKey()), Values: rates[1]},
-			{Name: v.T(workorder.Figure(workorder.FigAckOnTimeRate).LabelKey()), Values: rates[2]}}},
-		480, 280, v.T("dash.trend_rates")))
+		Series: series[2:]}, 480, 280, v.T("dash.trend_rates")))
 	// Regions one level down, drill-down links.
 	var regionRows []rankRow
 	for _, x := range rep.Regions {
@@ -283,8 +263,9 @@ func (s *Server) pageData(v *web.View, q query, rep *report, path string) *pageD
 		d.Regions = append(d.Regions, rv)
 		regionRows = append(regionRows, x)
 	}
+	d.regionBars = rateBars(d.Regions, regionRows, rep.Metric)
 	if len(d.Regions) > 0 {
-		d.RegionChart = template.HTML(chart.Render(chart.BarChart{Max: 1, Theme: theme, Bars: rateBars(d.Regions, regionRows, rep.Metric)},
+		d.RegionChart = template.HTML(chart.Render(chart.BarChart{Max: 1, Theme: theme, Bars: d.regionBars},
 			440, float64(28*len(d.Regions)+8), v.T("dash.region_ranking", d.ChildLevel)))
 	}
 	// Units: honour and shame lists.
@@ -340,6 +321,7 @@ func (s *Server) pageData(v *web.View, q query, rep *report, path string) *pageD
 		d.Cats = append(d.Cats, rv)
 		bars = append(bars, chart.Bar{Label: rv.Name, Value: float64(x.Row.Received), Text: rv.Received, Note: rv.Delta, NoteBad: ch > 0})
 	}
+	d.catBars = bars
 	if len(bars) > 0 {
 		d.CatChart = template.HTML(chart.Render(chart.BarChart{Theme: theme, Bars: bars}, 440, float64(28*len(bars)+8), v.T("dash.categories")))
 	}
@@ -356,6 +338,7 @@ func (s *Server) pageData(v *web.View, q query, rep *report, path string) *pageD
 	d.BigHref = q.link("/dashboard", map[string]string{"screen": "big"})
 	d.DeskHref = q.link("/dashboard", map[string]string{"screen": ""})
 	d.PrintHref = q.link("/dashboard/print", map[string]string{"screen": ""})
+	d.PDFHref = q.link("/dashboard/print", map[string]string{"screen": "", "format": "pdf"})
 	d.XLSXHref = q.link("/dashboard", map[string]string{"screen": "", "format": "xlsx"})
 	d.APIHref = q.link("/api/v1/dashboard", map[string]string{"screen": ""})
 	return d
@@ -392,7 +375,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page, path strin
 	if page == "dashboard_print" {
 		v.BodyClass = "print-sheet"
 	}
-	v.Data = s.pageData(v, q, rep, path)
+	d := s.pageData(v, q, rep, path)
+	if page == "dashboard_print" && r.URL.Query().Get("format") == "pdf" {
+		return s.pdfSummary(w, r, v, d, rep)
+	}
+	v.Data = d
 	s.Render(w, r, http.StatusOK, page, v)
 	return nil
 }
