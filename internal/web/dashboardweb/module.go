@@ -45,6 +45,7 @@ func New(orders *workorder.Service, ctxs ...func(context.Context) context.Contex
 			s.routes()
 		},
 		Menu:  []web.MenuEntry{{Key: "nav.dashboard", Href: "/dashboard", Perm: auth.PermDashboardView, Order: 10}},
+		Tiles: s.homeTiles,
 		Funcs: template.FuncMap{"inc": func(i int) int { return i + 1 }},
 	}
 }

@@ -147,6 +147,8 @@ type pageData struct {
 	regionBars, catBars          []chart.Bar // for the PDF
 }
 
+var chartLight = chart.Light
+
 func signed(x float64, decimals int) string {
 	s := chart.Number(math.Abs(x), decimals)
 	switch {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"math"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -236,6 +237,30 @@ func (s *Server) report(ctx context.Context, p *auth.Principal, per period, regi
 		return cmp.Or(cmp.Compare(b.Row.Received, a.Row.Received), cmp.Compare(a.Row.ID, b.Row.ID))
 	})
 	return rep, nil
+}
+
+// headlines computes only the headline figures (the home page's).
+func (s *Server) headlines(r *http.Request, p *auth.Principal, per period) ([]tile, error) {
+	ctx := s.figureContext(r.Context())
+	cur := figures.Scope{From: per.From, To: per.To}
+	prev := figures.Scope{From: per.PrevFrom, To: per.PrevTo}
+	var out []tile
+	for _, id := range headline {
+		f, ok := figures.Get(id)
+		if !ok {
+			continue
+		}
+		v, err := f.Compute(ctx, p, cur)
+		if err != nil {
+			return nil, err
+		}
+		t := tile{ID: f.ID, LabelKey: f.LabelKey, DefKey: f.DefKey, Value: v, Headline: true, HasPrev: true}
+		if t.Prev, err = f.Compute(ctx, p, prev); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 func (s *Server) figureContext(ctx context.Context) context.Context {

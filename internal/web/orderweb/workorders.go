@@ -88,6 +88,43 @@ type orderRow struct {
 	Excerpt                                   string
 	Created, Channel, Category, DeadlineText  string
 	StateLabel, StateClass, Level, OverdueTag string
+	// TimeLeft is the time to the deadline in force ("剩 3小时20分",
+	// "超期 2天"), for the orders a unit holds; Late marks it past.
+	TimeLeft string
+	Late     bool
+}
+
+// heldStates are the states in which a deadline runs for the unit.
+var heldStates = []workorder.State{workorder.StateDispatched, workorder.StateAcknowledged,
+	workorder.StateExtensionRequested, workorder.StateReopened}
+
+// span is a duration as people read a deadline: days and hours, hours
+// and minutes, or minutes.
+func span(v *web.View, d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	mins := int(d.Minutes())
+	switch {
+	case mins >= 24*60:
+		return v.T("woweb.span_dh", mins/(24*60), mins%(24*60)/60)
+	case mins >= 60:
+		return v.T("woweb.span_hm", mins/60, mins%60)
+	}
+	return v.T("woweb.span_m", mins)
+}
+
+// timeLeft sets the row's time to its deadline in force at now.
+func (r *orderRow) timeLeft(v *web.View, now time.Time) {
+	if r.Deadline == nil || !slices.Contains(heldStates, r.State) {
+		return
+	}
+	d := r.Deadline.Sub(now)
+	if d < 0 {
+		r.TimeLeft, r.Late = v.T("woweb.time_over", span(v, d)), true
+		return
+	}
+	r.TimeLeft = v.T("woweb.time_left", span(v, d))
 }
 
 // stateBadge is the badge class of a state: done, refused or back, or
@@ -131,21 +168,30 @@ func queueRows(rows []orderRow) template.HTML {
 		b.WriteString(close)
 	}
 	for _, r := range rows {
-		b.WriteString(`<tr><td class="mono"><a href="/orders/`)
+		b.WriteString(`<tr><td class="mono q-code"><a href="/orders/`)
 		b.WriteString(strconv.FormatInt(r.Order.ID, 10))
 		text(`">`, r.Code, "</a></td>")
-		text(`<td class="nowrap">`, r.Created, "</td>")
-		text("<td>", r.Channel, "</td>")
-		text("<td>", r.Category, "</td>")
-		text("<td>", r.Excerpt, "</td>")
-		text("<td>", r.RegionName, "</td>")
-		text("<td>", r.UnitName, "</td>")
-		text(`<td><span class="badge`+r.StateClass+`">`, r.StateLabel, "</span></td>")
-		text(`<td class="nowrap">`, r.DeadlineText, "")
+		text(`<td class="nowrap q-created">`, r.Created, "</td>")
+		text(`<td class="q-channel">`, r.Channel, "</td>")
+		text(`<td class="q-category">`, r.Category, "</td>")
+		b.WriteString(`<td class="q-title"><a href="/orders/`)
+		b.WriteString(strconv.FormatInt(r.Order.ID, 10))
+		text(`">`, r.Excerpt, "</a></td>")
+		text(`<td class="q-region">`, r.RegionName, "</td>")
+		text(`<td class="q-unit">`, r.UnitName, "</td>")
+		text(`<td class="q-state"><span class="badge`+r.StateClass+`">`, r.StateLabel, "</span></td>")
+		text(`<td class="nowrap q-deadline">`, r.DeadlineText, "")
+		if r.TimeLeft != "" {
+			cls := "left"
+			if r.Late {
+				cls = "left late"
+			}
+			text(` <span class="`+cls+`">`, r.TimeLeft, "</span>")
+		}
 		if r.OverdueTag != "" {
 			text(` <span class="badge badge-off">`, r.OverdueTag, "</span>")
 		}
-		b.WriteString(`</td><td class="num">`)
+		b.WriteString(`</td><td class="num q-level">`)
 		if r.Level != "" {
 			text(`<span class="badge badge-off">`, r.Level, "</span>")
 		}
@@ -166,6 +212,36 @@ type orderListData struct {
 	// screen; its parameters ride along with the filter form.
 	KPI       string
 	KPIParams []web.Option
+	// Tab is the queue's tab: "" all, "todo" my to-do, "done" my done.
+	Tab  string
+	Tabs []queueTab
+}
+
+// queueTab is one of the queue's tabs, keeping the other filters.
+type queueTab struct {
+	Label, Href string
+	Current     bool
+}
+
+func queueTabs(v *web.View, q url.Values) []queueTab {
+	var out []queueTab
+	for _, t := range []struct{ tab, key string }{{"todo", "woweb.tab.todo"}, {"done", "woweb.tab.done"}, {"", "woweb.tab.all"}} {
+		x := url.Values{}
+		for k, vs := range q {
+			if k != "tab" && k != "page" && k != "sort" {
+				x[k] = vs
+			}
+		}
+		if t.tab != "" {
+			x.Set("tab", t.tab)
+		}
+		href := "/orders"
+		if len(x) > 0 {
+			href += "?" + x.Encode()
+		}
+		out = append(out, queueTab{Label: v.T(t.key), Href: href, Current: q.Get("tab") == t.tab})
+	}
+	return out
 }
 
 // kpiParams are the query parameters of a KPI screen link.
@@ -205,6 +281,31 @@ func orderFilterOf(r *http.Request) (workorder.Filter, web.ListQuery, error) {
 		}
 	}
 	f.KPI = kpiTraceOf(&fe, q)
+	switch q.Get("tab") {
+	case "":
+	case "todo":
+		f.Todo, f.ByDeadline = true, true
+	case "done":
+		f.Done = true
+	default:
+		fe.Add("tab", "field.bad_choice")
+	}
+	switch q.Get("due") {
+	case "":
+	case "soon":
+		f.DueSoon = true
+	default:
+		fe.Add("due", "field.bad_choice")
+	}
+	switch q.Get("sort") {
+	case "":
+	case "deadline":
+		f.ByDeadline = true
+	case "newest":
+		f.ByDeadline = false
+	default:
+		fe.Add("sort", "field.bad_choice")
+	}
 	f.Overdue = web.QueryBool(q, "overdue")
 	if f.Overdue == nil && q.Get("overdue") != "" {
 		fe.Add("overdue", "field.bad_choice")
@@ -294,9 +395,14 @@ func (s *Server) orderList(w http.ResponseWriter, r *http.Request) error {
 		return s.FormFailed(w, r, "wo_list", v, err)
 	}
 	d.More = more
+	now := s.Now()
 	for _, o := range orders {
-		d.Rows = append(d.Rows, newOrderRow(v, o))
+		row := newOrderRow(v, o)
+		row.timeLeft(v, now)
+		d.Rows = append(d.Rows, row)
 	}
+	d.Tab = r.URL.Query().Get("tab")
+	d.Tabs = queueTabs(v, r.URL.Query())
 	s.Render(w, r, http.StatusOK, "wo_list", v)
 	return nil
 }
