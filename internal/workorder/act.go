@@ -355,8 +355,8 @@ type Filter struct {
 	// ByDeadline sorts by the deadline in force, nearest first (orders
 	// without one last), instead of newest first.
 	ByDeadline bool
-	Page int // from 1
-	Size int // 0: DefaultPageSize
+	Page       int // from 1
+	Size       int // 0: DefaultPageSize
 }
 
 // List returns a page of orders in p's scope matching f, newest first,
