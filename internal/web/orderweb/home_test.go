@@ -76,6 +76,10 @@ func TestEachRoleLandsOnItsWorkAndEveryCountIsItsList(t *testing.T) {
 			woStep(disp, id, "accept", nil)
 			woStep(disp, id, "dispatch", url.Values{"unit_id": {zgqUnit}})
 		}
+		// The flash says where the order went.
+		if page := disp.Get("/orders/" + idStr(ids[2])); !page.Contains(`<div class="flash" role="status">已派单至 市中区张公桥街道办事处。</div>`) {
+			t.Errorf("dispatch flash: %s", page.Body)
+		}
 		woStep(zgq, ids[0], "acknowledge", nil)
 		woStep(zgq, ids[1], "acknowledge", nil)
 		woStep(zgq, ids[1], "resolve", url.Values{"note": {"已清理"}})

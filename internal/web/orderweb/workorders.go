@@ -589,6 +589,8 @@ type actionForm struct {
 	Action                                          workorder.Action
 	Heading                                         string // i18n key of its title and button
 	Note, Unit, Category, Rating, Extension, Parent bool
+	// Opinion: an optional note with the step (派单意见 with a dispatch).
+	Opinion bool
 	Danger                                          bool // a refusal or a step back
 	// Secondary: a dispatcher's steering (merge into another order,
 	// recategorise, reassign, escalate), folded away under the life's steps.
@@ -636,6 +638,9 @@ func actionForms(p *auth.Principal, o *workorder.Order) []actionForm {
 			Danger: a == workorder.ActionReject || a == workorder.ActionReturn || a == workorder.ActionRefuse ||
 				a == workorder.ActionRefuseExtension,
 			Photos: stepPhotoForm(a), MaxPhotos: workorder.StepMaxPhotos}
+		if !f.Note && (a == workorder.ActionDispatch || a == workorder.ActionReassign) {
+			f.Opinion = true
+		}
 		switch a {
 		case workorder.ActionMerge:
 			f.Heading, f.Secondary = "woweb.step.merge", true
@@ -917,19 +922,26 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = fe.Err()
 	}
+	var o workorder.Order
 	if err == nil {
-		_, err = s.actWithPhotos(r.Context(), p, id, in, photos)
+		o, err = s.actWithPhotos(r.Context(), p, id, in, photos)
 	}
 	if err != nil {
 		return s.stepFailed(w, r, id, string(action), err)
 	}
-	flash := "woweb.flash.done"
 	if warn, err := s.dispatchWarnings(r.Context(), in); err != nil {
 		return err
 	} else if len(warn) > 0 {
-		flash = "woweb.flash.dispatched_no_handler"
+		return s.RedirectWith(w, r, orderPath(id), "woweb.flash.dispatched_no_handler", o.UnitName)
 	}
-	return s.Redirect(w, r, orderPath(id), flash)
+	// The flash says what happened: "已派单至 市城市管理局", "已签收" …
+	if k := "woweb.flash.did." + string(action); i18n.Has(k) {
+		if action == workorder.ActionDispatch || action == workorder.ActionReassign {
+			return s.RedirectWith(w, r, orderPath(id), k, o.UnitName)
+		}
+		return s.Redirect(w, r, orderPath(id), k)
+	}
+	return s.Redirect(w, r, orderPath(id), "woweb.flash.done")
 }
 
 // splitCodes reads tracking codes separated by commas, Chinese commas,
