@@ -591,7 +591,7 @@ type actionForm struct {
 	Note, Unit, Category, Rating, Extension, Parent bool
 	// Opinion: an optional note with the step (派单意见 with a dispatch).
 	Opinion bool
-	Danger                                          bool // a refusal or a step back
+	Danger  bool // a refusal or a step back
 	// Secondary: a dispatcher's steering (merge into another order,
 	// recategorise, reassign, escalate), folded away under the life's steps.
 	Secondary bool
