@@ -29,6 +29,15 @@ const sumCols = `COALESCE(SUM(s.received), 0), COALESCE(SUM(s.dispatched), 0),
 	COALESCE(SUM(s.satisfied), 0), COALESCE(SUM(s.basically_satisfied), 0), COALESCE(SUM(s.dissatisfied), 0),
 	COALESCE(SUM(s.handling_ms_sum), 0), COALESCE(SUM(s.handling_count), 0)`
 
+// sumAs is sumCols with names, for a grouped subquery.
+const sumAs = `COALESCE(SUM(s.received), 0) AS received, COALESCE(SUM(s.dispatched), 0) AS dispatched,
+	COALESCE(SUM(s.acknowledged_on_time), 0) AS ack, COALESCE(SUM(s.resolved), 0) AS resolved,
+	COALESCE(SUM(s.resolved_on_time), 0) AS resolved_on_time, COALESCE(SUM(s.returned), 0) AS returned,
+	COALESCE(SUM(s.reopened), 0) AS reopened, COALESCE(SUM(s.callbacks_reached), 0) AS reached,
+	COALESCE(SUM(s.satisfied), 0) AS satisfied, COALESCE(SUM(s.basically_satisfied), 0) AS basic,
+	COALESCE(SUM(s.dissatisfied), 0) AS dissatisfied, COALESCE(SUM(s.handling_ms_sum), 0) AS hms,
+	COALESCE(SUM(s.handling_count), 0) AS hcount`
+
 func scanSums(r *StatRow) []any {
 	return []any{&r.Received, &r.Dispatched, &r.AckOnTime, &r.Resolved, &r.ResolvedOnTime, &r.Returned, &r.Reopened,
 		&r.CallbacksReached, &r.Satisfied, &r.BasicallySatisfied, &r.Dissatisfied, &r.HandlingMS, &r.HandlingCount}
@@ -58,14 +67,15 @@ func (s *Service) source(ctx context.Context, tx *db.Tx, p *auth.Principal, sc f
 	}
 	regionOnly := p.Scope.All || (len(p.Scope.UnitPaths) == 0 && len(p.Scope.UnitExact) == 0 && len(p.Scope.RegionPaths) > 0)
 	if regionOnly && unitPath == "" && !s.statsFromDaily {
-		src := rollupSource{byRegion: true, from: "workorder_stats_dim s LEFT JOIN regions sr ON sr.id = s.id",
-			where: "s.dim = 'region'"}
+		// No join: the region rows' ids are checked against the regions
+		// in scope and in the subtree (a few hundred ids).
+		src := rollupSource{byRegion: true, from: "workorder_stats_dim s", where: "s.dim = 'region'"}
 		if !p.Scope.All {
-			w, a := p.Scope.Where("sr.path", "", "")
-			src.where, src.args = src.where+" AND "+w, a
+			w, a := p.Scope.Where("r.path", "", "")
+			src.where, src.args = src.where+" AND s.id IN (SELECT r.id FROM regions r WHERE "+w+")", a
 		}
 		if regionPath != "" {
-			src.where, src.args = src.where+" AND sr.path LIKE ?", append(src.args, regionPath+"%")
+			src.where, src.args = src.where+" AND s.id IN (SELECT id FROM regions WHERE path LIKE ?)", append(src.args, regionPath+"%")
 		}
 		return src, nil
 	}
@@ -73,7 +83,7 @@ func (s *Service) source(ctx context.Context, tx *db.Tx, p *auth.Principal, sc f
 	src := rollupSource{from: "workorder_stats_daily s LEFT JOIN units su ON su.id = s.unit_id LEFT JOIN regions sr ON sr.id = s.region_id",
 		where: w, args: a}
 	if regionPath != "" {
-		src.where, src.args = src.where+" AND sr.path LIKE ?", append(src.args, regionPath+"%")
+		src.where, src.args = src.where+" AND s.region_id IN (SELECT id FROM regions WHERE path LIKE ?)", append(src.args, regionPath+"%")
 	}
 	if unitPath != "" {
 		src.where, src.args = src.where+" AND su.path LIKE ?", append(src.args, unitPath+"%")
@@ -267,18 +277,37 @@ func (s *Service) RegionRanking(ctx context.Context, p *auth.Principal, sc figur
 		if src.byRegion {
 			col = "s.id"
 		}
-		rows, err := tx.Query(ctx, "SELECT COALESCE(MAX(sr.path), ''), "+sumCols+" FROM "+src.from+
+		paths := map[int64]string{}
+		prow, err := tx.Query(ctx, "SELECT id, path FROM regions")
+		if err != nil {
+			return err
+		}
+		for prow.Next() {
+			var id int64
+			var path string
+			if err := prow.Scan(&id, &path); err != nil {
+				prow.Close()
+				return err
+			}
+			paths[id] = path
+		}
+		prow.Close()
+		if err := prow.Err(); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT COALESCE("+col+", 0), "+sumCols+" FROM "+src.from+
 			" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY "+col, append([]any{sc.From, sc.To}, src.args...)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var path string
+			var id int64
 			var r StatRow
-			if err := rows.Scan(append([]any{&path}, scanSums(&r)...)...); err != nil {
+			if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
 				return err
 			}
+			path := paths[id]
 			for i, n := range regions {
 				if path != "" && strings.HasPrefix(path, n.Path) {
 					id, name, en := out[i].ID, out[i].Name, out[i].NameEN
@@ -297,11 +326,10 @@ func (s *Service) RegionRanking(ctx context.Context, p *auth.Principal, sc figur
 }
 
 // StatsIn is Stats limited to sc's region or unit subtree as well as the
-// period (it reads the wide rollup when a subtree is given).
+// period, without OverdueNow (a live count the cockpit's rankings do not
+// show): the narrow rollup when the scope allows and no subtree is given
+// (as Stats), the wide one otherwise.
 func (s *Service) StatsIn(ctx context.Context, p *auth.Principal, sc figures.Scope, group StatsGroup) ([]StatRow, error) {
-	if sc.RegionID == 0 && sc.UnitID == 0 {
-		return s.Stats(ctx, p, sc.From, sc.To, group)
-	}
 	if err := checkScope(p, sc); err != nil {
 		return nil, err
 	}
@@ -320,31 +348,45 @@ func (s *Service) StatsIn(ctx context.Context, p *auth.Principal, sc figures.Sco
 	}
 	var out []StatRow
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		var regionPath, unitPath string
-		if sc.RegionID != 0 {
-			if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{sc.RegionID}, &regionPath); err != nil {
-				return err
+		var q string
+		var args []any
+		if sc.RegionID == 0 && sc.UnitID == 0 {
+			q, args = statsQuery(p.Scope, group, col, join, s.statsFromDaily)
+		} else {
+			var regionPath, unitPath string
+			if sc.RegionID != 0 {
+				if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{sc.RegionID}, &regionPath); err != nil {
+					return err
+				}
 			}
-		}
-		if sc.UnitID != 0 {
-			if err := tx.Get(ctx, "entity.unit", "SELECT path FROM units WHERE id = ?", []any{sc.UnitID}, &unitPath); err != nil {
-				return err
+			if sc.UnitID != 0 {
+				if err := tx.Get(ctx, "entity.unit", "SELECT path FROM units WHERE id = ?", []any{sc.UnitID}, &unitPath); err != nil {
+					return err
+				}
 			}
+			where, wargs := "1=1", []any(nil)
+			joins := ""
+			if !p.Scope.All {
+				where, wargs = p.Scope.Where("sr.path", "su.path", "")
+				joins = " LEFT JOIN units su ON su.id = s.unit_id LEFT JOIN regions sr ON sr.id = s.region_id"
+			}
+			if regionPath != "" {
+				where, wargs = where+" AND s.region_id IN (SELECT id FROM regions WHERE path LIKE ?)", append(wargs, regionPath+"%")
+			}
+			if unitPath != "" {
+				where, wargs = where+" AND s.unit_id IN (SELECT id FROM units WHERE path LIKE ?)", append(wargs, unitPath+"%")
+			}
+			q = `SELECT t.id, COALESCE(g.name, ''), COALESCE(g.name_en, ''), t.received, t.dispatched, t.ack, t.resolved,
+				t.resolved_on_time, t.returned, t.reopened, t.reached, t.satisfied, t.basic, t.dissatisfied, t.hms, t.hcount
+			FROM (SELECT s.` + col + ` AS id, ` + strings.ReplaceAll(sumAs, "\n", " ") + `
+				FROM workorder_stats_daily s` + joins + `
+				WHERE s.day >= ? AND s.day <= ? AND ` + where + `
+				GROUP BY s.` + col + `) t
+			LEFT JOIN ` + join + ` g ON g.id = t.id
+			WHERE t.received <> 0 ORDER BY t.id`
+			args = wargs
 		}
-		where, args := p.Scope.Where("sr.path", "su.path", "")
-		if regionPath != "" {
-			where, args = where+" AND sr.path LIKE ?", append(args, regionPath+"%")
-		}
-		if unitPath != "" {
-			where, args = where+" AND su.path LIKE ?", append(args, unitPath+"%")
-		}
-		rows, err := tx.Query(ctx, `SELECT s.`+col+`, COALESCE(MAX(g.name), ''), COALESCE(MAX(g.name_en), ''), `+sumCols+`
-			FROM workorder_stats_daily s
-			LEFT JOIN `+join+` g ON g.id = s.`+col+`
-			LEFT JOIN units su ON su.id = s.unit_id
-			LEFT JOIN regions sr ON sr.id = s.region_id
-			WHERE s.day >= ? AND s.day <= ? AND `+where+`
-			GROUP BY s.`+col+` HAVING SUM(s.received) <> 0 ORDER BY s.`+col, append([]any{sc.From, sc.To}, args...)...)
+		rows, err := tx.Query(ctx, q, append([]any{sc.From, sc.To}, args...)...)
 		if err != nil {
 			return err
 		}

@@ -105,16 +105,17 @@ type serviceKey struct{}
 // work-order figures compute (figures.Get(FigureID(…)).Compute(ctx, …)):
 // the registry is per process, the database per Service.
 func (s *Service) FiguresContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, serviceKey{}, &figureCtx{s: s, memo: map[memoKey]StatRow{}})
+	return context.WithValue(ctx, serviceKey{}, &figureCtx{s: s, memo: map[memoKey]StatRow{}, overdue: map[memoKey]int64{}})
 }
 
 // figureCtx is what FiguresContext puts in a context: the service, and the
 // totals already read through it (a request computing several figures of
 // one scope reads the rollup once; a context lives one request).
 type figureCtx struct {
-	s    *Service
-	mu   sync.Mutex
-	memo map[memoKey]StatRow
+	s       *Service
+	mu      sync.Mutex
+	memo    map[memoKey]StatRow
+	overdue map[memoKey]int64 // the live count, the same for every period
 }
 
 type memoKey struct {
@@ -150,7 +151,10 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 	if err := f.Err(); err != nil {
 		return StatRow{}, err
 	}
+	var overdue map[memoKey]int64
+	live := memoKey{p, figures.Scope{RegionID: sc.RegionID, UnitID: sc.UnitID}}
 	if m, ok := ctx.Value(serviceKey{}).(*figureCtx); ok && m.s == s {
+		overdue = m.overdue
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if r, ok := m.memo[memoKey{p, sc}]; ok {
@@ -167,24 +171,31 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 		if err != nil {
 			return err
 		}
-		live, largs := visibleWhere(p)
+		liveWhere, largs := visibleWhere(p)
 		if sc.RegionID != 0 {
-			live, largs = live+" AND w.region_path LIKE (SELECT path FROM regions WHERE id = ?) || '%'", append(largs, sc.RegionID)
+			liveWhere, largs = liveWhere+" AND w.region_path LIKE (SELECT path FROM regions WHERE id = ?) || '%'", append(largs, sc.RegionID)
 		}
 		if sc.UnitID != 0 {
-			live, largs = live+" AND w.unit_path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(largs, sc.UnitID)
+			liveWhere, largs = liveWhere+" AND w.unit_path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(largs, sc.UnitID)
 		}
 		err = tx.Get(ctx, "", "SELECT "+sumCols+" FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where,
 			append([]any{sc.From, sc.To}, src.args...), scanSums(&r)...)
 		if err != nil {
 			return err
 		}
+		if n, ok := overdue[live]; ok {
+			r.OverdueNow = n
+			return nil
+		}
 		now := s.Clock.Now().UnixMilli()
 		qargs := []any{string(StateDispatched), now, string(StateAcknowledged), string(StateExtensionRequested),
 			string(StateReopened), now}
 		r.OverdueNow, err = tx.Count(ctx, `SELECT COUNT(*) FROM workorders w
-			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+live,
+			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+liveWhere,
 			append(qargs, largs...)...)
+		if err == nil && overdue != nil {
+			overdue[live] = r.OverdueNow
+		}
 		return err
 	})
 	r.rates()
