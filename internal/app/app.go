@@ -41,6 +41,7 @@ import (
 	"github.com/wenming-city/wenming/internal/web"
 	"github.com/wenming-city/wenming/internal/web/accountweb"
 	"github.com/wenming-city/wenming/internal/web/auditweb"
+	"github.com/wenming-city/wenming/internal/web/dashboardweb"
 	"github.com/wenming-city/wenming/internal/web/grassrootsweb"
 	"github.com/wenming-city/wenming/internal/web/honourweb"
 	"github.com/wenming-city/wenming/internal/web/inboxweb"
@@ -241,6 +242,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		grassrootsweb.New(a.Grass, a.Org),
 		ratingweb.New(a.Rating),
 		honourweb.New(a.Honours, a.Photos),
+		dashboardweb.New(a.Orders, a.Orders.FiguresContext),
 	)
 	if err != nil {
 		return nil, err

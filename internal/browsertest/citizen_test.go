@@ -42,11 +42,13 @@ func photoFile(t *testing.T, name string, tint uint8) string {
 	return p
 }
 
-// step submits the form of one step on the order's page and waits for the
-// page that comes back without that form (the step is no longer allowed).
+// step opens one step's form from the order page's toolbar (its button,
+// a <details> summary), submits it and waits for the page that comes back
+// without that form (the step is no longer allowed).
 func step(action string, fill ...chromedp.Action[chromedp.Void]) []chromedp.Action[chromedp.Void] {
 	form := "#step-" + action
-	out := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(form)}
+	out := []chromedp.Action[chromedp.Void]{chromedp.WaitVisible("#d-" + action + " > summary"),
+		chromedp.Click("#d-" + action + " > summary"), chromedp.WaitVisible(form)}
 	out = append(out, fill...)
 	return append(out, chromedp.Click(form+` button[type=submit]`), chromedp.WaitNotPresent(form), chromedp.WaitVisible(`main h1`))
 }
@@ -138,7 +140,7 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 	desk := slowBrowser(t, 1280, 900)
 	do(t, desk, chromedp.Navigate(base+"/login"))
 	do(t, desk, append(login("dispatcher"), chromedp.WaitVisible(`#side`))...)
-	do(t, desk, chromedp.Navigate(order), chromedp.WaitVisible(`#step-accept`))
+	do(t, desk, chromedp.Navigate(order), chromedp.WaitVisible(`#d-accept`))
 	do(t, desk, step("accept")...)
 	state(id, "accepted")
 	cg := strconv.FormatInt(e.ID(t, "units", "code", "DEPT-CG"), 10)
@@ -150,7 +152,7 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 	unit := desk
 	do(t, unit, chromedp.Click(`form[action="/logout"] button[type=submit]`), chromedp.WaitVisible(`#f-username`))
 	do(t, unit, append(login("handler_cg"), chromedp.WaitVisible(`#side`))...)
-	do(t, unit, chromedp.Navigate(order), chromedp.WaitVisible(`#step-acknowledge`))
+	do(t, unit, chromedp.Navigate(order), chromedp.WaitVisible(`#d-acknowledge`))
 	do(t, unit, step("acknowledge")...)
 	state(id, "acknowledged")
 	if !has(t, unit, `#step-resolve[enctype="multipart/form-data"] input[type=file][name=photos]`) {
@@ -170,7 +172,7 @@ func TestBrowserCitizenReportsOnAPhoneStaffResolveItAndTheCitizenRatesIt(t *test
 	// 4. The dispatcher checks the resolution (the citizen rates verified orders).
 	do(t, desk, chromedp.Click(`form[action="/logout"] button[type=submit]`), chromedp.WaitVisible(`#f-username`))
 	do(t, desk, append(login("dispatcher"), chromedp.WaitVisible(`#side`))...)
-	do(t, desk, chromedp.Navigate(order), chromedp.WaitVisible(`#step-verify`))
+	do(t, desk, chromedp.Navigate(order), chromedp.WaitVisible(`#d-verify`))
 	do(t, desk, step("verify")...)
 	state(id, "verified")
 	shotOrder := must(t, desk, chromedp.FullScreenshot(90))

@@ -31,6 +31,9 @@ type Figure struct {
 	LabelKey string
 	DefKey   string
 	Compute  func(ctx context.Context, p *auth.Principal, sc Scope) (Value, error)
+	// Link is the list of the rows a value counts, for the same scope
+	// (a rate: its numerator's rows); nil or "": no list.
+	Link func(sc Scope) string
 }
 
 var (

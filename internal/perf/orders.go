@@ -177,6 +177,20 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 		{"", "API `GET /api/v1/stats/workorders?" + stats + "`", nil, get("/api/v1/stats/workorders?" + stats), "bytes"},
 		{"", "page `GET /stats/workorders?" + stats + "`", nil, get("/stats/workorders?" + stats), "bytes"},
 	}
+	// The cockpit for the same quarter, the whole city and its busiest
+	// district (the one with most orders).
+	var district int64
+	if err := raw.QueryRowContext(ctx, `SELECT r.id FROM regions r JOIN workorders w ON w.region_path LIKE r.path || '%'
+		WHERE r.level = 'district' AND w.id > (SELECT MAX(id) - 20000 FROM workorders) GROUP BY r.id ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&district); err != nil {
+		return fmt.Errorf("busiest district: %w", err)
+	}
+	dash := "period=custom&from=" + qFrom + "&to=" + qTo
+	dashD := dash + "&region=" + strconv.FormatInt(district, 10)
+	runs = append(runs,
+		measure{"", "API `GET /api/v1/dashboard?" + dash + "` (city)", nil, get("/api/v1/dashboard?" + dash), "bytes"},
+		measure{"", "page `GET /dashboard?" + dash + "` (city)", nil, get("/dashboard?" + dash), "bytes"},
+		measure{"", "API `GET /api/v1/dashboard?" + dashD + "` (district)", nil, get("/api/v1/dashboard?" + dashD), "bytes"},
+		measure{"", "page `GET /dashboard?" + dashD + "` (district)", nil, get("/dashboard?" + dashD), "bytes"})
 	for _, w := range []string{"路灯", "井盖"} {
 		// The statement List runs for a text search: the index's newest
 		// matches first (search.Newest), the FTS5 table joined before the orders.

@@ -2,8 +2,10 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/i18n"
 )
 
@@ -15,8 +17,29 @@ type homeData struct {
 	Roles  string
 	Scope  string
 	Duties []string
-	Tiles  []Tile
-	Links  []NavItem
+	Groups []tileGroup
+	// Pending are the viewer's capabilities whose module supplies no tile
+	// yet: an honest note of what will be there.
+	Pending []string
+	Links   []NavItem
+}
+
+// tileGroup is a heading and its tiles.
+type tileGroup struct {
+	Title string
+	Tiles []Tile
+}
+
+// capabilityRoles are the roles whose home shows their capability's
+// tiles, by the permission of that capability: until a module whose menu
+// needs the permission supplies a tile, the home says what will be there
+// (home.pending.<role>).
+var capabilityRoles = []struct {
+	role string
+	perm auth.Perm
+}{
+	{"inspector", auth.PermInspect}, {"grid_worker", auth.PermGridVisit},
+	{"volunteer_organiser", auth.PermVolunteerOrg}, {"appraiser", auth.PermAppraise},
 }
 
 // home is made for the viewer's roles: what they are responsible for, the
@@ -36,6 +59,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 			d.Duties = append(d.Duties, v.T(k))
 		}
 	}
+	supplied := map[auth.Perm]bool{}
 	for _, m := range s.modules {
 		if m.Tiles == nil {
 			continue
@@ -44,7 +68,39 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d.Tiles = append(d.Tiles, tiles...)
+		if len(tiles) > 0 {
+			for _, e := range m.Menu {
+				supplied[e.Perm] = true
+			}
+		}
+		for _, t := range tiles {
+			title := v.T("home.figures")
+			if t.Group != "" {
+				title = v.T(t.Group)
+			}
+			i := slices.IndexFunc(d.Groups, func(g tileGroup) bool { return g.Title == title })
+			if i < 0 {
+				d.Groups = append(d.Groups, tileGroup{Title: title})
+				i = len(d.Groups) - 1
+			}
+			d.Groups[i].Tiles = append(d.Groups[i].Tiles, t)
+		}
+	}
+	// The viewer's own work first, the general figures last.
+	slices.SortStableFunc(d.Groups, func(a, b tileGroup) int {
+		ga, gb := a.Title == v.T("home.figures"), b.Title == v.T("home.figures")
+		switch {
+		case ga == gb:
+			return 0
+		case ga:
+			return 1
+		}
+		return -1
+	})
+	for _, c := range capabilityRoles {
+		if slices.Contains(p.Roles, c.role) && p.Can(c.perm) && !supplied[c.perm] {
+			d.Pending = append(d.Pending, v.T("home.pending."+c.role))
+		}
 	}
 	for _, item := range v.Nav {
 		if item.Href != "/" {

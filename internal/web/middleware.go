@@ -323,18 +323,27 @@ func (s *Server) setFlash(w http.ResponseWriter, key string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(key), Path: "/", MaxAge: 60, HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
 }
 
-// takeFlash reads and clears the one-time message.
+// flashSep separates a flash's key from its arguments in the cookie.
+const flashSep = "\x1f"
+
+// takeFlash reads and clears the one-time message: a message key, and
+// the texts it names (RedirectWith) after flashSep.
 func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	c, err := r.Cookie(flashCookie)
 	if err != nil || c.Value == "" {
 		return ""
 	}
 	s.clearCookie(w, flashCookie)
-	key, _ := url.QueryUnescape(c.Value)
-	if !i18n.Has(key) {
+	raw, _ := url.QueryUnescape(c.Value)
+	parts := strings.Split(raw, flashSep)
+	if !i18n.Has(parts[0]) {
 		return ""
 	}
-	return i18n.T(Lang(r), key)
+	args := make([]any, 0, len(parts)-1)
+	for _, a := range parts[1:] {
+		args = append(args, a)
+	}
+	return i18n.T(Lang(r), parts[0], args...)
 }
 
 func URLQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -40,6 +40,16 @@ type Tile struct {
 	Label string
 	N     int
 	Href  string
+	// Text, when set, is shown instead of N (a rate: "98.5%").
+	Text string
+	// Note is a line under the figure ("最近一件 剩 3小时").
+	Note string
+	// Warn marks a figure that asks for attention (overdue).
+	Warn bool
+	// Group is the i18n key of the heading the tile is shown under (""
+	// for the general figures); tiles of one group stay together, the
+	// groups in the order their first tile comes.
+	Group string
 }
 
 // coreMenu is the core's own entry: the home page.

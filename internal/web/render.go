@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wenming-city/wenming/internal/clock"
 
@@ -165,6 +166,9 @@ type View struct {
 	Nav      []NavItem
 	Version  string
 	Demo     bool
+	// BodyClass is the page's <body> class ("" for none): a page's own
+	// frame, such as the cockpit's big screen or a one-page printout.
+	BodyClass string
 }
 
 // T translates a key in the page's language.
@@ -474,6 +478,20 @@ func (s *Server) FormFailed(w http.ResponseWriter, r *http.Request, page string,
 }
 
 // redirect sends the browser to path with a flash message key.
+// RedirectWith is Redirect with a flash message that names texts, such as
+// "已派单至 %s" with the unit's name (each text at most 200 bytes).
+func (s *Server) RedirectWith(w http.ResponseWriter, r *http.Request, path, flashKey string, args ...string) error {
+	for i, a := range args {
+		a = strings.ReplaceAll(a, flashSep, " ")
+		for len(a) > 200 {
+			_, n := utf8.DecodeLastRuneInString(a)
+			a = a[:len(a)-n]
+		}
+		args[i] = a
+	}
+	return s.Redirect(w, r, path, strings.Join(append([]string{flashKey}, args...), flashSep))
+}
+
 func (s *Server) Redirect(w http.ResponseWriter, r *http.Request, path, flashKey string) error {
 	if flashKey != "" {
 		s.setFlash(w, flashKey)

@@ -345,9 +345,18 @@ type Filter struct {
 	// punctuation) is no text filter: the list is what the other filters give.
 	Q string
 	// KPI keeps only the orders behind one figure of Stats (kpitrace.go).
-	KPI  *KPITrace
-	Page int // from 1
-	Size int // 0: DefaultPageSize
+	KPI *KPITrace
+	// Todo keeps the orders waiting for the viewer's step (TodoStates),
+	// Done those on whose timeline the viewer acted (home.go).
+	Todo, Done bool
+	// DueSoon keeps the held orders whose deadline in force is within
+	// DueSoonWindow and not yet past.
+	DueSoon bool
+	// ByDeadline sorts by the deadline in force, nearest first (orders
+	// without one last), instead of newest first.
+	ByDeadline bool
+	Page       int // from 1
+	Size       int // 0: DefaultPageSize
 }
 
 // List returns a page of orders in p's scope matching f, newest first,
@@ -398,6 +407,25 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 				conds = append(conds, "w.ack_overdue = FALSE AND w.resolve_overdue = FALSE")
 			}
 		}
+		if f.Todo {
+			todo := TodoStates(p)
+			if len(todo) == 0 {
+				conds = append(conds, "1=0")
+			} else {
+				conds = append(conds, "w.state IN ("+db.Placeholders(len(todo))+")")
+				for _, st := range todo {
+					args = append(args, string(st))
+				}
+			}
+		}
+		if f.Done {
+			conds, args = append(conds, "EXISTS (SELECT 1 FROM workorder_events de WHERE de.order_id = w.id AND de.actor_id = ?)"), append(args, p.UserID)
+		}
+		if f.DueSoon {
+			now := s.Clock.Now()
+			conds = append(conds, deadlineExpr+" >= ? AND "+deadlineExpr+" < ?")
+			args = append(args, now.UnixMilli(), now.Add(DueSoonWindow).UnixMilli())
+		}
 		if !f.From.IsZero() {
 			conds, args = append(conds, "w.created_at >= ?"), append(args, f.From.UnixMilli())
 		}
@@ -409,6 +437,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 		if plan, ok := search.Newest(tx.Engine(), SearchKind, f.Q, "w.id"); ok {
 			from, order = " FROM "+plan.From+strings.TrimPrefix(orderFrom, " FROM "), plan.Order
 			conds, args = append(conds, plan.Where), append(args, plan.Args...)
+		}
+		if f.ByDeadline {
+			order = "CASE WHEN " + deadlineExpr + " IS NULL THEN 1 ELSE 0 END, " + deadlineExpr + ", w.id DESC"
 		}
 		if f.KPI != nil {
 			pred, kargs, err := f.KPI.where(p, s.Clock.Now())

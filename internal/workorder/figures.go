@@ -3,6 +3,9 @@ package workorder
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -46,12 +49,39 @@ var rateOf = map[string]func(StatRow) figures.Rate{
 	FigSatisfactionRate: func(r StatRow) figures.Rate { return r.SatisfactionRate },
 }
 
+// rateNumerator is the figure counting each rate's numerator, whose list
+// a rate links to.
+var rateNumerator = map[string]Figure{
+	FigResolutionRate:   FigResolved,
+	FigOnTimeRate:       FigResolvedOnTime,
+	FigAckOnTimeRate:    FigAckOnTime,
+	FigSatisfactionRate: FigSatisfiedOrBasic,
+}
+
+// Link is the staff's /orders list of the orders the figure counts for
+// sc: the KPI trace of the period (none for overdue_now, which is live),
+// narrowed to sc's region subtree and unit.
+func (f Figure) Link(sc figures.Scope) string {
+	v := url.Values{"kpi": {string(f)}}
+	if f != FigOverdueNow {
+		v.Set("kpi_from", sc.From)
+		v.Set("kpi_to", sc.To)
+	}
+	if sc.RegionID != 0 {
+		v.Set("region", strconv.FormatInt(sc.RegionID, 10))
+	}
+	if sc.UnitID != 0 {
+		v.Set("unit", strconv.FormatInt(sc.UnitID, 10))
+	}
+	return "/orders?" + v.Encode()
+}
+
 // RateFigures lists the rate figures in the order the stats page shows them.
 var RateFigures = []string{FigResolutionRate, FigOnTimeRate, FigAckOnTimeRate, FigSatisfactionRate}
 
 func init() {
 	for _, f := range Figures {
-		figures.Register(figures.Figure{ID: FigureID(string(f)), LabelKey: f.LabelKey(), DefKey: f.DefKey(),
+		figures.Register(figures.Figure{ID: FigureID(string(f)), LabelKey: f.LabelKey(), DefKey: f.DefKey(), Link: f.Link,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				r, err := figureRow(ctx, p, sc)
 				return figures.Value{Count: f.Of(r)}, err
@@ -60,6 +90,7 @@ func init() {
 	for _, name := range RateFigures {
 		of := rateOf[name]
 		figures.Register(figures.Figure{ID: FigureID(name), LabelKey: Figure(name).LabelKey(), DefKey: Figure(name).DefKey(),
+			Link: rateNumerator[name].Link,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				r, err := figureRow(ctx, p, sc)
 				rate := of(r)
@@ -74,22 +105,37 @@ type serviceKey struct{}
 // work-order figures compute (figures.Get(FigureID(…)).Compute(ctx, …)):
 // the registry is per process, the database per Service.
 func (s *Service) FiguresContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, serviceKey{}, s)
+	return context.WithValue(ctx, serviceKey{}, &figureCtx{s: s, memo: map[memoKey]StatRow{}, overdue: map[memoKey]int64{}})
+}
+
+// figureCtx is what FiguresContext puts in a context: the service, and the
+// totals already read through it (a request computing several figures of
+// one scope reads the rollup once; a context lives one request).
+type figureCtx struct {
+	s       *Service
+	mu      sync.Mutex
+	memo    map[memoKey]StatRow
+	overdue map[memoKey]int64 // the live count, the same for every period
+}
+
+type memoKey struct {
+	p  *auth.Principal
+	sc figures.Scope
 }
 
 func figureRow(ctx context.Context, p *auth.Principal, sc figures.Scope) (StatRow, error) {
-	s, ok := ctx.Value(serviceKey{}).(*Service)
+	m, ok := ctx.Value(serviceKey{}).(*figureCtx)
 	if !ok {
 		return StatRow{}, errors.New("workorder: figures computed without a service (see Service.FiguresContext)")
 	}
-	return s.FigureTotals(ctx, p, sc)
+	return m.s.FigureTotals(ctx, p, sc)
 }
 
 // FigureTotals is the totals row of Stats for a figures.Scope: the days
 // From..To, p's data scope and, when set, the subtree of sc.RegionID (by
 // the order's region) and of sc.UnitID (by the unit holding the order);
 // OverdueNow is the live count under the same limits.
-func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figures.Scope) (StatRow, error) {
+func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figures.Scope) (r StatRow, err error) {
 	if err := auth.Require(p, auth.PermOrderView); err != nil {
 		if auth.Require(p, auth.PermDashboardView) != nil {
 			return StatRow{}, err
@@ -105,46 +151,51 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 	if err := f.Err(); err != nil {
 		return StatRow{}, err
 	}
-	var r StatRow
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		where, args := p.Scope.Where("sr.path", "su.path", "")
-		live, largs := visibleWhere(p)
-		if sc.RegionID != 0 {
-			var path string
-			if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{sc.RegionID}, &path); err != nil {
-				return err
-			}
-			where, args = where+" AND sr.path LIKE ?", append(args, path+"%")
-			live, largs = live+" AND w.region_path LIKE ?", append(largs, path+"%")
+	var overdue map[memoKey]int64
+	live := memoKey{p, figures.Scope{RegionID: sc.RegionID, UnitID: sc.UnitID}}
+	if m, ok := ctx.Value(serviceKey{}).(*figureCtx); ok && m.s == s {
+		overdue = m.overdue
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if r, ok := m.memo[memoKey{p, sc}]; ok {
+			return r, nil
 		}
-		if sc.UnitID != 0 {
-			var path string
-			if err := tx.Get(ctx, "entity.unit", "SELECT path FROM units WHERE id = ?", []any{sc.UnitID}, &path); err != nil {
-				return err
+		defer func() {
+			if err == nil {
+				m.memo[memoKey{p, sc}] = r
 			}
-			where, args = where+" AND su.path LIKE ?", append(args, path+"%")
-			live, largs = live+" AND w.unit_path LIKE ?", append(largs, path+"%")
-		}
-		err := tx.Get(ctx, "", `SELECT COALESCE(SUM(s.received), 0), COALESCE(SUM(s.dispatched), 0),
-			COALESCE(SUM(s.acknowledged_on_time), 0), COALESCE(SUM(s.resolved), 0), COALESCE(SUM(s.resolved_on_time), 0),
-			COALESCE(SUM(s.returned), 0), COALESCE(SUM(s.reopened), 0), COALESCE(SUM(s.callbacks_reached), 0),
-			COALESCE(SUM(s.satisfied), 0), COALESCE(SUM(s.basically_satisfied), 0), COALESCE(SUM(s.dissatisfied), 0),
-			COALESCE(SUM(s.handling_ms_sum), 0), COALESCE(SUM(s.handling_count), 0)
-			FROM workorder_stats_daily s
-			LEFT JOIN units su ON su.id = s.unit_id
-			LEFT JOIN regions sr ON sr.id = s.region_id
-			WHERE s.day >= ? AND s.day <= ? AND `+where, append([]any{sc.From, sc.To}, args...),
-			&r.Received, &r.Dispatched, &r.AckOnTime, &r.Resolved, &r.ResolvedOnTime, &r.Returned, &r.Reopened,
-			&r.CallbacksReached, &r.Satisfied, &r.BasicallySatisfied, &r.Dissatisfied, &r.HandlingMS, &r.HandlingCount)
+		}()
+	}
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		src, err := s.source(ctx, tx, p, sc)
 		if err != nil {
 			return err
+		}
+		liveWhere, largs := visibleWhere(p)
+		if sc.RegionID != 0 {
+			liveWhere, largs = liveWhere+" AND w.region_path LIKE (SELECT path FROM regions WHERE id = ?) || '%'", append(largs, sc.RegionID)
+		}
+		if sc.UnitID != 0 {
+			liveWhere, largs = liveWhere+" AND w.unit_path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(largs, sc.UnitID)
+		}
+		err = tx.Get(ctx, "", "SELECT "+sumCols+" FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where,
+			append([]any{sc.From, sc.To}, src.args...), scanSums(&r)...)
+		if err != nil {
+			return err
+		}
+		if n, ok := overdue[live]; ok {
+			r.OverdueNow = n
+			return nil
 		}
 		now := s.Clock.Now().UnixMilli()
 		qargs := []any{string(StateDispatched), now, string(StateAcknowledged), string(StateExtensionRequested),
 			string(StateReopened), now}
 		r.OverdueNow, err = tx.Count(ctx, `SELECT COUNT(*) FROM workorders w
-			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+live,
+			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+liveWhere,
 			append(qargs, largs...)...)
+		if err == nil && overdue != nil {
+			overdue[live] = r.OverdueNow
+		}
 		return err
 	})
 	r.rates()

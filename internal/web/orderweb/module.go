@@ -57,6 +57,7 @@ func New(orders *workorder.Service, org *org.Service, photos *photo.Service, acc
 			{Key: "nav.urgencies", Href: "/category-urgencies", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 170},
 			{Key: "nav.holidays", Href: "/holidays", Perm: auth.PermSettingsManage, Group: "nav.admin", Order: 180},
 		},
+		Tiles: s.homeTiles,
 		Funcs: s.funcs(),
 	}
 }

@@ -43,8 +43,9 @@ func TestQueueRowsEscapeEveryCellAndMarkState(t *testing.T) {
 		}
 	}
 	plain := string(queueRows([]orderRow{{Order: workorder.Order{ID: 7, Code: "ABCDEFGHJK"}, StateLabel: "已派单"}}))
-	want := `<tr><td class="mono"><a href="/orders/7">ABCDEFGHJK</a></td><td class="nowrap"></td><td></td><td></td><td></td><td></td><td></td>` +
-		`<td><span class="badge">已派单</span></td><td class="nowrap"></td><td class="num"></td></tr>` + "\n"
+	want := `<tr><td class="mono q-code"><a href="/orders/7">ABCDEFGHJK</a></td><td class="nowrap q-created"></td><td class="q-channel"></td>` +
+		`<td class="q-category"></td><td class="q-title"><a href="/orders/7"></a></td><td class="q-region"></td><td class="q-unit"></td>` +
+		`<td class="q-state"><span class="badge">已派单</span></td><td class="nowrap q-deadline"></td><td class="num q-level"></td></tr>` + "\n"
 	if plain != want {
 		t.Fatalf("got  %s\nwant %s", plain, want)
 	}

@@ -88,6 +88,43 @@ type orderRow struct {
 	Excerpt                                   string
 	Created, Channel, Category, DeadlineText  string
 	StateLabel, StateClass, Level, OverdueTag string
+	// TimeLeft is the time to the deadline in force ("剩 3小时20分",
+	// "超期 2天"), for the orders a unit holds; Late marks it past.
+	TimeLeft string
+	Late     bool
+}
+
+// heldStates are the states in which a deadline runs for the unit.
+var heldStates = []workorder.State{workorder.StateDispatched, workorder.StateAcknowledged,
+	workorder.StateExtensionRequested, workorder.StateReopened}
+
+// span is a duration as people read a deadline: days and hours, hours
+// and minutes, or minutes.
+func span(v *web.View, d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	mins := int(d.Minutes())
+	switch {
+	case mins >= 24*60:
+		return v.T("woweb.span_dh", mins/(24*60), mins%(24*60)/60)
+	case mins >= 60:
+		return v.T("woweb.span_hm", mins/60, mins%60)
+	}
+	return v.T("woweb.span_m", mins)
+}
+
+// timeLeft sets the row's time to its deadline in force at now.
+func (r *orderRow) timeLeft(v *web.View, now time.Time) {
+	if r.Deadline == nil || !slices.Contains(heldStates, r.State) {
+		return
+	}
+	d := r.Deadline.Sub(now)
+	if d < 0 {
+		r.TimeLeft, r.Late = v.T("woweb.time_over", span(v, d)), true
+		return
+	}
+	r.TimeLeft = v.T("woweb.time_left", span(v, d))
 }
 
 // stateBadge is the badge class of a state: done, refused or back, or
@@ -133,21 +170,30 @@ func queueRows(rows []orderRow) template.HTML {
 		b.WriteString(close)
 	}
 	for _, r := range rows {
-		b.WriteString(`<tr><td class="mono"><a href="/orders/`)
+		b.WriteString(`<tr><td class="mono q-code"><a href="/orders/`)
 		b.WriteString(strconv.FormatInt(r.Order.ID, 10))
 		text(`">`, r.Code, "</a></td>")
-		text(`<td class="nowrap">`, r.Created, "</td>")
-		text("<td>", r.Channel, "</td>")
-		text("<td>", r.Category, "</td>")
-		text("<td>", r.Excerpt, "</td>")
-		text("<td>", r.RegionName, "</td>")
-		text("<td>", r.UnitName, "</td>")
-		text(`<td><span class="badge`+r.StateClass+`">`, r.StateLabel, "</span></td>")
-		text(`<td class="nowrap">`, r.DeadlineText, "")
+		text(`<td class="nowrap q-created">`, r.Created, "</td>")
+		text(`<td class="q-channel">`, r.Channel, "</td>")
+		text(`<td class="q-category">`, r.Category, "</td>")
+		b.WriteString(`<td class="q-title"><a href="/orders/`)
+		b.WriteString(strconv.FormatInt(r.Order.ID, 10))
+		text(`">`, r.Excerpt, "</a></td>")
+		text(`<td class="q-region">`, r.RegionName, "</td>")
+		text(`<td class="q-unit">`, r.UnitName, "</td>")
+		text(`<td class="q-state"><span class="badge`+r.StateClass+`">`, r.StateLabel, "</span></td>")
+		text(`<td class="nowrap q-deadline">`, r.DeadlineText, "")
+		if r.TimeLeft != "" {
+			cls := "left"
+			if r.Late {
+				cls = "left late"
+			}
+			text(` <span class="`+cls+`">`, r.TimeLeft, "</span>")
+		}
 		if r.OverdueTag != "" {
 			text(` <span class="badge badge-off">`, r.OverdueTag, "</span>")
 		}
-		b.WriteString(`</td><td class="num">`)
+		b.WriteString(`</td><td class="num q-level">`)
 		if r.Level != "" {
 			text(`<span class="badge badge-off">`, r.Level, "</span>")
 		}
@@ -168,6 +214,36 @@ type orderListData struct {
 	// screen; its parameters ride along with the filter form.
 	KPI       string
 	KPIParams []web.Option
+	// Tab is the queue's tab: "" all, "todo" my to-do, "done" my done.
+	Tab  string
+	Tabs []queueTab
+}
+
+// queueTab is one of the queue's tabs, keeping the other filters.
+type queueTab struct {
+	Label, Href string
+	Current     bool
+}
+
+func queueTabs(v *web.View, q url.Values) []queueTab {
+	var out []queueTab
+	for _, t := range []struct{ tab, key string }{{"todo", "woweb.tab.todo"}, {"done", "woweb.tab.done"}, {"", "woweb.tab.all"}} {
+		x := url.Values{}
+		for k, vs := range q {
+			if k != "tab" && k != "page" && k != "sort" {
+				x[k] = vs
+			}
+		}
+		if t.tab != "" {
+			x.Set("tab", t.tab)
+		}
+		href := "/orders"
+		if len(x) > 0 {
+			href += "?" + x.Encode()
+		}
+		out = append(out, queueTab{Label: v.T(t.key), Href: href, Current: q.Get("tab") == t.tab})
+	}
+	return out
 }
 
 // kpiParams are the query parameters of a KPI screen link.
@@ -207,6 +283,31 @@ func orderFilterOf(r *http.Request) (workorder.Filter, web.ListQuery, error) {
 		}
 	}
 	f.KPI = kpiTraceOf(&fe, q)
+	switch q.Get("tab") {
+	case "":
+	case "todo":
+		f.Todo, f.ByDeadline = true, true
+	case "done":
+		f.Done = true
+	default:
+		fe.Add("tab", "field.bad_choice")
+	}
+	switch q.Get("due") {
+	case "":
+	case "soon":
+		f.DueSoon = true
+	default:
+		fe.Add("due", "field.bad_choice")
+	}
+	switch q.Get("sort") {
+	case "":
+	case "deadline":
+		f.ByDeadline = true
+	case "newest":
+		f.ByDeadline = false
+	default:
+		fe.Add("sort", "field.bad_choice")
+	}
 	f.Overdue = web.QueryBool(q, "overdue")
 	if f.Overdue == nil && q.Get("overdue") != "" {
 		fe.Add("overdue", "field.bad_choice")
@@ -296,9 +397,14 @@ func (s *Server) orderList(w http.ResponseWriter, r *http.Request) error {
 		return s.FormFailed(w, r, "wo_list", v, err)
 	}
 	d.More = more
+	now := s.Now()
 	for _, o := range orders {
-		d.Rows = append(d.Rows, newOrderRow(v, o))
+		row := newOrderRow(v, o)
+		row.timeLeft(v, now)
+		d.Rows = append(d.Rows, row)
 	}
+	d.Tab = r.URL.Query().Get("tab")
+	d.Tabs = queueTabs(v, r.URL.Query())
 	s.Render(w, r, http.StatusOK, "wo_list", v)
 	return nil
 }
@@ -485,7 +591,9 @@ type actionForm struct {
 	Action                                          workorder.Action
 	Heading                                         string // i18n key of its title and button
 	Note, Unit, Category, Rating, Extension, Parent bool
-	Danger                                          bool // a refusal or a step back
+	// Opinion: an optional note with the step (派单意见 with a dispatch).
+	Opinion bool
+	Danger  bool // a refusal or a step back
 	// Secondary: a dispatcher's steering (merge into another order,
 	// recategorise, reassign, escalate), folded away under the life's steps.
 	Secondary bool
@@ -532,6 +640,9 @@ func actionForms(p *auth.Principal, o *workorder.Order) []actionForm {
 			Danger: a == workorder.ActionReject || a == workorder.ActionReturn || a == workorder.ActionRefuse ||
 				a == workorder.ActionRefuseExtension,
 			Photos: stepPhotoForm(a), MaxPhotos: workorder.StepMaxPhotos}
+		if !f.Note && (a == workorder.ActionDispatch || a == workorder.ActionReassign) {
+			f.Opinion = true
+		}
 		switch a {
 		case workorder.ActionMerge:
 			f.Heading, f.Secondary = "woweb.step.merge", true
@@ -813,19 +924,26 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = fe.Err()
 	}
+	var o workorder.Order
 	if err == nil {
-		_, err = s.actWithPhotos(r.Context(), p, id, in, photos)
+		o, err = s.actWithPhotos(r.Context(), p, id, in, photos)
 	}
 	if err != nil {
 		return s.stepFailed(w, r, id, string(action), err)
 	}
-	flash := "woweb.flash.done"
 	if warn, err := s.dispatchWarnings(r.Context(), in); err != nil {
 		return err
 	} else if len(warn) > 0 {
-		flash = "woweb.flash.dispatched_no_handler"
+		return s.RedirectWith(w, r, orderPath(id), "woweb.flash.dispatched_no_handler", o.UnitName)
 	}
-	return s.Redirect(w, r, orderPath(id), flash)
+	// The flash says what happened: "已派单至 市城市管理局", "已签收" …
+	if k := "woweb.flash.did." + string(action); i18n.Has(k) {
+		if action == workorder.ActionDispatch || action == workorder.ActionReassign {
+			return s.RedirectWith(w, r, orderPath(id), k, o.UnitName)
+		}
+		return s.Redirect(w, r, orderPath(id), k)
+	}
+	return s.Redirect(w, r, orderPath(id), "woweb.flash.done")
 }
 
 // splitCodes reads tracking codes separated by commas, Chinese commas,

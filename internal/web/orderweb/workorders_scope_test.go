@@ -105,7 +105,7 @@ func TestDispatchToAUnitWithNoActiveHandlerWarnsTheDispatcher(t *testing.T) {
 		if res := woStep(disp, id, "dispatch", url.Values{"unit_id": {zgq}}); res.Status != http.StatusSeeOther {
 			t.Fatalf("form dispatch: %d %s", res.Status, res.Body)
 		}
-		if page := disp.Get("/orders/" + idStr(id)); !page.Contains("已派发。注意：该单位目前没有能办理工单的在岗人员") {
+		if page := disp.Get("/orders/" + idStr(id)); !page.Contains("已派单至 ", "。注意：该单位目前没有能办理工单的在岗人员") {
 			t.Fatalf("form did not warn: %s", page.Body)
 		}
 		if e.OrderState(t, id) != "dispatched" {

@@ -104,7 +104,7 @@ func (s stepper) do(c *apptest.Client, action string, v url.Values, state string
 		s.t.Fatalf("%s: %d audit rows, want %d", action, got, audits+1)
 	}
 	page = c.Get("/orders/" + idStr(s.id))
-	if page.Status != http.StatusOK || !page.Contains(`data-action="`+action+`"`, "已办理") {
+	if page.Status != http.StatusOK || !page.Contains(`data-action="`+action+`"`, `<div class="flash" role="status">`) {
 		s.t.Fatalf("%s: the timeline lacks the step or the flash: %s", action, page.Body)
 	}
 }
@@ -137,7 +137,11 @@ func TestOrderHappyPathThroughEveryStepOnTheStaffPages(t *testing.T) {
 		s := stepper{t, e, id}
 		s.do(disp, "accept", nil, "accepted")
 		zgqUnit := idStr(e.ID(t, "units", "code", "ST-ZGQ"))
-		s.do(disp, "dispatch", url.Values{"unit_id": {zgqUnit}}, "dispatched")
+		s.do(disp, "dispatch", url.Values{"unit_id": {zgqUnit}, "note": {"请今天内到场劝离"}}, "dispatched")
+		// The flash says where it went; the dispatch opinion is on the timeline.
+		if page := disp.Get("/orders/" + idStr(id)); !page.Contains("请今天内到场劝离") {
+			t.Fatalf("dispatch opinion not on the timeline: %s", page.Body)
+		}
 
 		// The handler sees it in the queue with its deadline, and only the unit's steps.
 		q := zgq.Get("/orders")

@@ -21,6 +21,21 @@
         if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
       });
     });
+    // Cockpit: full screen, print, and the big screen's periodic refresh.
+    document.querySelectorAll("[data-fullscreen]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var el = document.documentElement;
+        if (document.fullscreenElement) { document.exitFullscreen(); } else if (el.requestFullscreen) { el.requestFullscreen(); }
+      });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+    var rf = document.querySelector("[data-refresh]");
+    if (rf) {
+      var secs = parseInt(rf.getAttribute("data-refresh"), 10);
+      if (secs > 0) { window.setTimeout(function () { window.location.reload(); }, secs * 1000); }
+    }
     // Move focus to the first field with an error, or to the form error.
     var bad = document.querySelector("[aria-invalid=true]") || document.getElementById("form-error");
     if (bad) { bad.focus(); }
