@@ -207,7 +207,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Jobs = jobs.New(d, cfg.Clock, log)
 	a.Volunteers = volunteer.New(d, cfg.Clock, keys, a.Accounts)
 	a.Rating = rating.New(d, cfg.Clock)
-	a.Rating.FigureContext = a.Orders.FiguresContext
+	a.Rating.FigureContext = a.figuresContext
 	a.Honours = honour.New(d, cfg.Clock)
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
@@ -242,7 +242,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		grassrootsweb.New(a.Grass, a.Org),
 		ratingweb.New(a.Rating),
 		honourweb.New(a.Honours, a.Photos),
-		dashboardweb.New(a.Orders, a.Orders.FiguresContext),
+		dashboardweb.New(a.Orders, a.figuresContext),
 	)
 	if err != nil {
 		return nil, err
@@ -340,6 +340,17 @@ func (a *App) seed(ctx context.Context) error {
 	}
 	// Notifications to webhooks and e-mail (WENMING_SMTP_*, WENMING_WEBHOOK_SECRET).
 	return a.Jobs.Add(ctx, notify.New(a.DB, a.Config.Clock, a.Log, notify.ConfigFromEnv().Senders()).Job())
+}
+
+// figuresContext carries every capability's service to the figures they
+// registered (figures.Register), so one computation (the cockpit, a star
+// rating's figure criterion) can read them all.
+func (a *App) figuresContext(ctx context.Context) context.Context {
+	ctx = a.Orders.FiguresContext(ctx)
+	ctx = a.Inspection.FiguresContext(ctx)
+	ctx = a.Grass.FiguresContext(ctx)
+	ctx = a.Rating.FiguresContext(ctx)
+	return a.Honours.FiguresContext(ctx)
 }
 
 // seedDemoBoard publishes a dozen of the demo's closed orders on the public

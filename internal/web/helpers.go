@@ -41,6 +41,10 @@ func TreeChoices(v *View, opts []org.Option) []Choice {
 	return out
 }
 
+// Indent is the indentation of a tree option at depth: one U+3000 per level,
+// which picker.js reads back to show the option's full path.
+func Indent(depth int) string { return strings.Repeat("\u3000", max(depth, 0)) }
+
 func I64s(n int64) string {
 	if n == 0 {
 		return ""

@@ -133,6 +133,7 @@ func (s *Server) funcs() template.FuncMap {
 		"mask":  pii.MaskPhone,
 		"join":  strings.Join,
 		"i64":   func(n int64) string { return strconv.FormatInt(n, 10) },
+		"indent": Indent,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

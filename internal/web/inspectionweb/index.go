@@ -291,7 +291,7 @@ func (s *Server) nodeFormView(w http.ResponseWriter, r *http.Request, x inspecti
 			continue
 		}
 		d.Parents = append(d.Parents, web.Option{Value: strconv.FormatInt(o.ID, 10),
-			Label: indent(o.Depth) + o.Code + " " + o.Name + " (" + v.T(o.Level.Key()) + ")"})
+			Label: web.Indent(o.Depth) + o.Code + " " + o.Name + " (" + v.T(o.Level.Key()) + ")"})
 	}
 	if n != nil {
 		v.Form = url.Values{"parent_id": {web.I64s(n.ParentID)}, "level": {string(n.Level)}, "code": {n.Code}, "name": {n.Name},

@@ -5,7 +5,6 @@ package inspectionweb
 
 import (
 	"embed"
-	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,7 +61,6 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			{Key: "nav.inspection_indexes", Href: "/inspection/indexes", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 42},
 		},
 		Tiles: s.homeTiles,
-		Funcs: template.FuncMap{"indent": indent},
 	}
 }
 

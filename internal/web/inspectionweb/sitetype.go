@@ -164,7 +164,7 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, t inspection.S
 	v := s.View(w, r, title)
 	d := &itemFormData{Type: t, Item: c, Severities: choicesOf(v, inspection.Severities, func(x inspection.Severity) string { return string(x) })}
 	for _, n := range inds {
-		d.Indicators = append(d.Indicators, web.Option{Value: n.Code, Label: indent(n.Depth-2) + n.Code + " " + n.Name})
+		d.Indicators = append(d.Indicators, web.Option{Value: n.Code, Label: web.Indent(n.Depth-2) + n.Code + " " + n.Name})
 	}
 	if c != nil {
 		v.Form = url.Values{"indicator_code": {c.IndicatorCode}, "title": {c.Title}, "rule": {c.Rule}, "points": {c.Points.String()},

@@ -55,7 +55,7 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
 		},
 		Tiles: s.homeTiles,
-		Funcs: template.FuncMap{"indent": indent, "hours": hoursText, "hours64": func(m int64) string { return hoursText(int(m)) }, "stars": func(n int) string { return strings.Repeat("★", n) }},
+		Funcs: template.FuncMap{"hours": hoursText, "hours64": func(m int64) string { return hoursText(int(m)) }, "stars": func(n int) string { return strings.Repeat("★", n) }},
 	}
 }
 

@@ -175,7 +175,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &listData{Statuses: options(v.Lang, "volunteer.status.", strs(volunteer.Statuses))}
 	for _, o := range regions {
-		d.Regions = append(d.Regions, web.Option{Value: strconv.FormatInt(o.ID, 10), Label: indent(o.Depth) + v.Name(o.Name, o.NameEN)})
+		d.Regions = append(d.Regions, web.Option{Value: strconv.FormatInt(o.ID, 10), Label: web.Indent(o.Depth) + v.Name(o.Name, o.NameEN)})
 	}
 	v.Data = d
 	f, lq, err := filterOf(r)
@@ -195,13 +195,6 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func indent(n int) string {
-	out := ""
-	for range n {
-		out += "　"
-	}
-	return out
-}
 
 func (s *Server) export(w http.ResponseWriter, r *http.Request, f volunteer.Filter) error {
 	f.Page, f.Size = 1, volunteer.AllRows

@@ -34,7 +34,7 @@ func (s *Server) regionChoices(r *http.Request, v *web.View, levels ...org.Level
 	for _, o := range regions {
 		for _, l := range levels {
 			if org.Level(o.Kind) == l {
-				out = append(out, web.Option{Value: strconv.FormatInt(o.ID, 10), Label: indent(o.Depth) + v.Name(o.Name, o.NameEN)})
+				out = append(out, web.Option{Value: strconv.FormatInt(o.ID, 10), Label: web.Indent(o.Depth) + v.Name(o.Name, o.NameEN)})
 			}
 		}
 	}
@@ -152,7 +152,7 @@ func (s *Server) teamsView(w http.ResponseWriter, r *http.Request) (*web.View, e
 	}
 	d := &teamsData{Rows: rows, Regions: regions}
 	for _, st := range sts {
-		d.Stations = append(d.Stations, web.Option{Value: strconv.FormatInt(st.ID, 10), Label: indent(st.Depth) + st.Name})
+		d.Stations = append(d.Stations, web.Option{Value: strconv.FormatInt(st.ID, 10), Label: web.Indent(st.Depth) + st.Name})
 	}
 	v.Data = d
 	return v, nil
