@@ -350,6 +350,7 @@ func (a *App) figuresContext(ctx context.Context) context.Context {
 	ctx = a.Inspection.FiguresContext(ctx)
 	ctx = a.Grass.FiguresContext(ctx)
 	ctx = a.Rating.FiguresContext(ctx)
+	ctx = volunteer.FiguresContext(ctx, a.Volunteers)
 	return a.Honours.FiguresContext(ctx)
 }
 
