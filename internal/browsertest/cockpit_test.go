@@ -44,7 +44,7 @@ func save(t *testing.T, shots map[string][]byte) {
 // headless window is never narrower than 500 px, so the viewport is
 // emulated, with touch and the device scale of a phone).
 func phoneBrowser(t *testing.T) context.Context {
-	ctx := browser(t, 500, 844)
+	ctx := slowBrowser(t, 500, 844)
 	do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch))
 	return ctx
 }
@@ -75,7 +75,7 @@ const wideElements = `(function () {
 func TestBrowserCockpitOnDesktopBigScreenAndPhone(t *testing.T) {
 	base := cockpitTarget(t)
 	shots := map[string][]byte{}
-	ctx := browser(t, 1366, 900)
+	ctx := slowBrowser(t, 1366, 900)
 	do(t, ctx, chromedp.Navigate(base+"/login"))
 	do(t, ctx, login("leader")...)
 	do(t, ctx, chromedp.Navigate(base+"/dashboard"), chromedp.WaitVisible(`.dtiles`))
