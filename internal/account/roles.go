@@ -27,9 +27,7 @@ const (
 	RoleOrganiser  = "volunteer_organiser"
 	RoleAppraiser  = "appraiser"
 	RoleLeader     = "leader"
-	// RoleGroupLeader leads a supervision group: an inspector who also edits its weekly rounds.
-	RoleGroupLeader = "inspection_leader"
-	RoleVolunteer   = "volunteer" // a volunteer's own account, created when an organiser approves them
+	RoleVolunteer  = "volunteer" // a volunteer's own account, created when an organiser approves them
 )
 
 // BuiltinRoles are seeded at first start; admins may change their
@@ -47,8 +45,6 @@ var BuiltinRoles = []BuiltinRole{
 	{RoleInspector, "督导员", "Inspector", auth.ScopeUnit, []auth.Perm{
 		auth.PermOrgView, auth.PermOrderView, auth.PermInspect,
 		auth.PermInspectionView}}, // inspection
-	{RoleGroupLeader, "督导组组长", "Supervision group leader", auth.ScopeUnit, []auth.Perm{ // inspection
-		auth.PermOrgView, auth.PermOrderView, auth.PermInspect, auth.PermInspectionView, auth.PermInspectionPlan}},
 	{RoleGrid, "网格员", "Grid worker", auth.ScopeRegion, []auth.Perm{
 		auth.PermOrgView, auth.PermGridVisit, auth.PermContactView}},
 	{RoleOrganiser, "志愿服务组织者", "Volunteer organiser", auth.ScopeUnit, []auth.Perm{

@@ -332,11 +332,6 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 				return err
 			}
 		}
-		if s.OnSubmitted != nil {
-			if err := s.OnSubmitted(ctx, tx, id); err != nil {
-				return err
-			}
-		}
 		return record(ctx, tx, p, now, "inspect", "inspection", id, site.Code+" "+site.Name+" "+Points(x.Rate).String()+"%", nil, nil)
 	})
 	if errors.Is(err, errReplay) {

@@ -33,9 +33,6 @@ type Service struct {
 	DB     *db.DB
 	Clock  clock.Clock
 	Photos *photo.Service // the evidence photos of findings
-	// OnSubmitted, when set, runs in a new inspection's transaction after
-	// its results are written (rectifications of its failures).
-	OnSubmitted func(ctx context.Context, tx *db.Tx, inspectionID int64) error
 }
 
 // New returns the service.
