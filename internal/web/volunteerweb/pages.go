@@ -114,6 +114,7 @@ type mineData struct {
 	Age    int
 	Record volunteer.Record
 	Hours  string
+	Lines  []volunteer.ServiceLine
 }
 
 func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
@@ -125,8 +126,12 @@ func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lines, err := s.vol.ServiceRecord(r.Context(), web.Principal(r), x.ID)
+	if err != nil {
+		return err
+	}
 	v := s.View(w, r, "vol.mine.title")
-	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes)}
+	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes), Lines: lines}
 	s.Render(w, r, http.StatusOK, "vol_mine", v)
 	return nil
 }
@@ -242,6 +247,8 @@ type detailData struct {
 	Phone     string           // the phone as the viewer may see it
 	CanReveal bool
 	Certs     []volunteer.Certificate
+	Lines     []volunteer.ServiceLine
+	Record    volunteer.Record
 }
 
 func (s *Server) volunteerOf(r *http.Request) (volunteer.Volunteer, error) {
@@ -257,6 +264,8 @@ func (s *Server) detailView(w http.ResponseWriter, r *http.Request, x volunteer.
 	v := s.View(w, r, "vol.detail.title")
 	d := &detailData{V: x, Age: x.Age(s.Now()), Phone: pii.MaskPhone(x.Phone), CanReveal: p.Can(auth.PermPIIReveal)}
 	d.Certs, _ = s.vol.Certificates(r.Context(), p, x.ID)
+	d.Lines, _ = s.vol.ServiceRecord(r.Context(), p, x.ID)
+	d.Record, _ = s.vol.Hours(r.Context(), x.ID)
 	v.Data = d
 	if v.Form == nil {
 		v.Form = url.Values{}
