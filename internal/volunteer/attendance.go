@@ -636,3 +636,45 @@ func (s *Service) Hours(ctx context.Context, volunteerID int64) (Record, error) 
 	}
 	return r, err
 }
+
+// ServiceLine is one line of a volunteer's record (民政部令第67号: the
+// activity, date, place, content, hours and the organising team or unit).
+type ServiceLine struct {
+	ActivityID int64
+	Day        string
+	Title      string
+	Place      string
+	Content    string
+	Organiser  string
+	Minutes    int
+}
+
+// ServiceRecord lists a volunteer's confirmed service, newest first.
+func (s *Service) ServiceRecord(ctx context.Context, p *auth.Principal, volunteerID int64) ([]ServiceLine, error) {
+	if err := canRead(p); err != nil {
+		return nil, err
+	}
+	var out []ServiceLine
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		if _, err := get(ctx, tx, p, volunteerID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT a.id, a.day, a.title, COALESCE(pl.name, a.address), a.content, COALESCE(t.name, r.name), at.credited_minutes
+			FROM attendance at JOIN activities a ON a.id = at.activity_id JOIN regions r ON r.id = a.region_id
+			LEFT JOIN places pl ON pl.id = a.place_id LEFT JOIN teams t ON t.id = a.team_id
+			WHERE at.volunteer_id = ? AND at.state = 'confirmed' ORDER BY a.day DESC, a.id DESC LIMIT 500`, volunteerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var x ServiceLine
+			if err := rows.Scan(&x.ActivityID, &x.Day, &x.Title, &x.Place, &x.Content, &x.Organiser, &x.Minutes); err != nil {
+				return err
+			}
+			out = append(out, x)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -42,7 +42,7 @@ type Certificate struct {
 }
 
 // Hours is the certificate's hours with one decimal.
-func (c *Certificate) Hours() string { return fmt.Sprintf("%.1f", float64(c.Minutes)/60) }
+func (c Certificate) Hours() string { return fmt.Sprintf("%.1f", float64(c.Minutes)/60) }
 
 // CertificateInput is what the organiser issuing one enters.
 type CertificateInput struct {

@@ -62,6 +62,7 @@ func TestCheckInByCodeOutAndConfirmedHours(t *testing.T) {
 			t.Fatalf("confirm: %d %s", res.Status, res.Body)
 		}
 		apptest.Want(t, "credited", v.Get("/my/activities/"+aid), http.StatusOK, "时长已确认", "2.0 小时")
+		apptest.Want(t, "record", v.Get("/my/volunteer"), http.StatusOK, "志愿服务记录", "周日清扫")
 		after := v.Get("/my/volunteer").Body
 		if before == after {
 			t.Fatal("the volunteer's hours did not change")

@@ -104,5 +104,6 @@ func (s *Server) routes() {
 	s.teamRoutes()
 	s.activityRoutes()
 	s.attendanceRoutes()
+	s.certificateRoutes()
 	s.apiRoutes()
 }

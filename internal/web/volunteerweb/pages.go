@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/export"
 	"github.com/wenming-city/wenming/internal/i18n"
@@ -113,6 +114,7 @@ type mineData struct {
 	Age    int
 	Record volunteer.Record
 	Hours  string
+	Lines  []volunteer.ServiceLine
 }
 
 func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
@@ -124,8 +126,12 @@ func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	lines, err := s.vol.ServiceRecord(r.Context(), web.Principal(r), x.ID)
+	if err != nil {
+		return err
+	}
 	v := s.View(w, r, "vol.mine.title")
-	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes)}
+	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes), Lines: lines}
 	s.Render(w, r, http.StatusOK, "vol_mine", v)
 	return nil
 }
@@ -233,6 +239,9 @@ type detailData struct {
 	Revealed  string           // the ID number, after an audited reveal
 	Phone     string           // the phone as the viewer may see it
 	CanReveal bool
+	Certs     []volunteer.Certificate
+	Lines     []volunteer.ServiceLine
+	Record    volunteer.Record
 }
 
 func (s *Server) volunteerOf(r *http.Request) (volunteer.Volunteer, error) {
@@ -246,7 +255,21 @@ func (s *Server) volunteerOf(r *http.Request) (volunteer.Volunteer, error) {
 func (s *Server) detailView(w http.ResponseWriter, r *http.Request, x volunteer.Volunteer) *web.View {
 	p := web.Principal(r)
 	v := s.View(w, r, "vol.detail.title")
-	v.Data = &detailData{V: x, Age: x.Age(s.Now()), Phone: pii.MaskPhone(x.Phone), CanReveal: p.Can(auth.PermPIIReveal)}
+	d := &detailData{V: x, Age: x.Age(s.Now()), Phone: pii.MaskPhone(x.Phone), CanReveal: p.Can(auth.PermPIIReveal)}
+	d.Certs, _ = s.vol.Certificates(r.Context(), p, x.ID)
+	d.Lines, _ = s.vol.ServiceRecord(r.Context(), p, x.ID)
+	d.Record, _ = s.vol.Hours(r.Context(), x.ID)
+	v.Data = d
+	if v.Form == nil {
+		v.Form = url.Values{}
+	}
+	if v.Form.Get("from") == "" {
+		year := strconv.Itoa(s.Now().In(clock.CST).Year())
+		v.Form.Set("from", year+"-01-01")
+		v.Form.Set("to", s.Now().In(clock.CST).Format("2006-01-02"))
+		v.Form.Set("handler", p.DisplayName)
+		v.Form.Set("issuer", p.UnitName)
+	}
 	return v
 }
 

@@ -15,6 +15,9 @@
       }, { enableHighAccuracy: true, timeout: 15000 });
     });
   }
+  document.querySelectorAll('[data-print]').forEach(function (b) {
+    b.addEventListener('click', function () { window.print(); });
+  });
   var qr = document.getElementById('vol-qr');
   if (qr) {
     var ms = parseInt(qr.getAttribute('data-reload-ms'), 10) || 20000;
