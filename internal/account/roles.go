@@ -33,7 +33,7 @@ const (
 // BuiltinRoles are seeded at first start; admins may change their
 // permissions but not delete them.
 var BuiltinRoles = []BuiltinRole{
-	{RoleAdmin, "系统管理员", "Administrator", auth.ScopeAll, auth.AllPerms},
+	{RoleAdmin, "系统管理员", "Administrator", auth.ScopeAll, adminPerms()},
 	{RoleDispatcher, "指挥部调度员", "Dispatcher (HQ)", auth.ScopeAll, []auth.Perm{
 		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermContactView,
 		auth.PermOrderView, auth.PermOrderIntake, auth.PermOrderDispatch,
@@ -55,6 +55,19 @@ var BuiltinRoles = []BuiltinRole{
 		auth.PermOrgView, auth.PermUserView, auth.PermDashboardView, auth.PermOrderView,
 		auth.PermInspectionView}}, // inspection
 	{RoleVolunteer, "志愿者", "Volunteer", auth.ScopeSelf, []auth.Perm{auth.PermVolunteerSelf}},
+}
+
+// adminPerms is every permission but a volunteer's own (volunteer.self:
+// the pages of one's own volunteer record, which an administrator's
+// account does not have).
+func adminPerms() []auth.Perm {
+	out := make([]auth.Perm, 0, len(auth.AllPerms))
+	for _, p := range auth.AllPerms {
+		if p != auth.PermVolunteerSelf {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // JoinPerms encodes permissions for the roles.permissions column.
