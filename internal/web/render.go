@@ -128,11 +128,11 @@ func loadTemplates(funcs template.FuncMap, modules []Module) (*templates, error)
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"asset": func(name string) string { return s.assets.URL(name) },
-		"add":   func(a, b int) int { return a + b },
-		"mask":  pii.MaskPhone,
-		"join":  strings.Join,
-		"i64":   func(n int64) string { return strconv.FormatInt(n, 10) },
+		"asset":  func(name string) string { return s.assets.URL(name) },
+		"add":    func(a, b int) int { return a + b },
+		"mask":   pii.MaskPhone,
+		"join":   strings.Join,
+		"i64":    func(n int64) string { return strconv.FormatInt(n, 10) },
 		"indent": Indent,
 		"seq": func(n int) []int {
 			out := make([]int, n)

@@ -201,7 +201,6 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-
 func (s *Server) export(w http.ResponseWriter, r *http.Request, f volunteer.Filter) error {
 	f.Page, f.Size = 1, volunteer.AllRows
 	rows, _, err := s.vol.List(r.Context(), web.Principal(r), f)
