@@ -100,6 +100,11 @@ func loadReportsTheLoginsInOrder(t *testing.T, e *env) {
 		roles[l.RoleEN] = true
 	}
 	for _, r := range account.BuiltinRoles {
+		// A volunteer's account is made when an organiser approves the
+		// volunteer: the volunteers' own demo seeding makes 'volunteer'.
+		if r.Code == account.RoleVolunteer {
+			continue
+		}
 		if !roles[r.NameEN] {
 			t.Errorf("no demo account for role %s", r.Code)
 		}
