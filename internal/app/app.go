@@ -296,7 +296,7 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Inspection.SeedDemo(ctx); err != nil {
 			return fmt.Errorf("seed the demo inspection index and sites: %w", err)
 		}
-		if err := a.Grass.SeedDemo(ctx, a.Org); err != nil {
+		if err := a.Grass.SeedDemo(ctx, a.Org, a.Config.DemoOrders > 0); err != nil {
 			return fmt.Errorf("seed the demo grassroots data: %w", err)
 		}
 	}

@@ -31,12 +31,14 @@ const HouseholdsPerDemoGrid = 12
 
 // SeedDemo loads the demo: the grid worker's street's households, and
 // the rural county's campaign (SeedDemoCounty). The system acts: nil
-// principal.
-func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service) error {
+// principal. fileNeeds files the street visits' needs as work orders; a
+// demo without an order history (the tests' hand-counted order book)
+// leaves them for the grid worker to file.
+func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, fileNeeds bool) error {
 	if err := s.seedStreet(ctx); err != nil {
 		return err
 	}
-	if err := s.seedStreetVisits(ctx); err != nil {
+	if err := s.seedStreetVisits(ctx, fileNeeds); err != nil {
 		return err
 	}
 	return s.SeedDemoCounty(ctx, orgs)
@@ -52,8 +54,8 @@ var demoNeeds = []struct{ category, text string }{
 
 // seedStreetVisits gives every grid of the street a plan for this quarter
 // ("every household once") and visits two thirds of its households, three
-// of them with a need that becomes a work order.
-func (s *Service) seedStreetVisits(ctx context.Context) error {
+// of them with a need that becomes a work order when fileNeeds is set.
+func (s *Service) seedStreetVisits(ctx context.Context, fileNeeds bool) error {
 	now := s.Clock.Now().In(clock.CST)
 	qs := time.Date(now.Year(), time.Month((int(now.Month())-1)/3*3+1), 1, 0, 0, 0, 0, clock.CST)
 	from, to := qs.Format(time.DateOnly), qs.AddDate(0, 3, -1).Format(time.DateOnly)
@@ -138,7 +140,7 @@ func (s *Service) seedStreetVisits(ctx context.Context) error {
 		}
 		return nil
 	})
-	if err != nil || s.Orders == nil {
+	if err != nil || s.Orders == nil || !fileNeeds {
 		return err
 	}
 	for _, n := range needs {

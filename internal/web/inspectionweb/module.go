@@ -81,8 +81,8 @@ func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 		}
 		for _, pl := range plans {
 			if pl.GroupID == p.UnitID {
-				out = append(out, web.Tile{Label: v.T("inspweb.tile.to_inspect"), N: pl.Pending, Href: "/inspection/my"},
-					web.Tile{Label: v.T("inspweb.tile.inspected"), N: pl.Done, Href: "/inspection/plans/" + strconv.FormatInt(pl.ID, 10)})
+				out = append(out, web.Tile{Label: v.T("inspweb.tile.to_inspect"), N: pl.Pending, Href: "/inspection/my", Group: "home.my_work"},
+					web.Tile{Label: v.T("inspweb.tile.inspected"), N: pl.Done, Href: "/inspection/plans/" + strconv.FormatInt(pl.ID, 10), Group: "home.my_work"})
 			}
 		}
 	}

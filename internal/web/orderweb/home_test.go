@@ -121,19 +121,19 @@ func TestEachRoleLandsOnItsWorkAndEveryCountIsItsList(t *testing.T) {
 		if soon := homeTiles(t, zgq)["即将超期"]; !strings.Contains(soon.note, "剩") && !strings.Contains(soon.note, "24 小时内") {
 			t.Errorf("due soon note %q", soon.note)
 		}
-		// The leader sees the cockpit's figures, the inspector what will come.
+		// The leader sees the cockpit's figures, the inspector this week's round.
 		leader := e.Login(t, "leader").Get("/")
 		if !leader.Contains("本季度全市数据", "受理量", "满意率", `href="/dashboard"`) || leader.Contains("待签收") {
 			t.Errorf("leader's home: %s", leader.Body)
 		}
 		insp := e.Login(t, "inspector").Get("/")
-		if !insp.Contains("这里将显示您的工作", "督查功能上线后") {
+		if !insp.Contains("我的工作", "本周待督查点位", `href="/inspection/my"`) || insp.Contains("督查功能上线后") {
 			t.Errorf("inspector's home: %s", insp.Body)
 		}
 		enInsp := e.Login(t, "inspector")
 		enInsp.Lang = "en"
-		if r := enInsp.Get("/"); !r.Contains("Your work will show here") {
-			t.Errorf("English inspector's home lacks the note")
+		if r := enInsp.Get("/"); r.Contains("Your work will show here") {
+			t.Errorf("English inspector's home still says its work will come")
 		}
 		// My to-do: the handler's three, nearest deadline first; my done: two.
 		zapi := e.API(t, "handler_zgq")
