@@ -297,6 +297,18 @@ func TestBoardRefusesHandlersUnresolvedOrdersAndBadInputInBothLanguages(t *testi
 		if res.Status != http.StatusBadRequest || !res.Contains("Required", "looks like a phone", "Choose only photos on this order") {
 			t.Fatalf("bad input in English: %d %s", res.Status, res.Body)
 		}
+		// A case without its before or after photos is not published.
+		for field, want := range map[string]string{"before_photo_ids": "整改前照片", "after_photo_ids": "整改后照片"} {
+			noPhoto := url.Values{}
+			for k, v := range good {
+				noPhoto[k] = v
+			}
+			noPhoto.Del(field)
+			disp.Lang = "zh-CN"
+			if res := disp.PostForm(path, noPhoto); res.Status != http.StatusBadRequest || !res.Contains("曝光台案例须选择至少一张"+want) {
+				t.Fatalf("a case without %s: %d %s", field, res.Status, res.Body)
+			}
+		}
 		if e.Count(t, "SELECT COUNT(*) FROM board_posts") != 0 {
 			t.Fatal("refused input left a post")
 		}
