@@ -600,6 +600,8 @@ type actionForm struct {
 	// Photos: the form takes evidence photos (multipart, workorders_photos.go).
 	Photos    bool
 	MaxPhotos int
+	// PhotosRequired: the order's category needs a photo of the result.
+	PhotosRequired bool
 }
 
 type eventRow struct {
@@ -722,8 +724,15 @@ func (s *Server) orderDetailView(w http.ResponseWriter, r *http.Request, id int6
 		d.Ratings = append(d.Ratings, web.Option{Value: string(rt), Label: v.T(rt.Key())})
 	}
 	var needUnits, needCats bool
-	for _, f := range d.Forms {
+	for i, f := range d.Forms {
 		needUnits, needCats = needUnits || f.Unit, needCats || f.Category
+		if f.Photos {
+			cat, err := s.orders.Category(ctx, o.CategoryID)
+			if err != nil {
+				return nil, nil, err
+			}
+			d.Forms[i].PhotosRequired = cat.EvidenceRequired
+		}
 	}
 	if needUnits || len(o.AssistUnitIDs) > 0 {
 		units, err := s.org.UnitOptions(ctx, p)
