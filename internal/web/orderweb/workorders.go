@@ -145,6 +145,9 @@ func newOrderRow(v *web.View, o workorder.Order) orderRow {
 		StateLabel: v.T(o.State.Key()), StateClass: stateBadge(o.State)}
 	// The queue shows units and regions by their names in the viewer's language.
 	row.Order.RegionName, row.Order.UnitName = v.Name(o.RegionName, o.RegionNameEN), v.Name(o.UnitName, o.UnitNameEN)
+	if o.RegionParent != "" && o.RegionName != "" {
+		row.Order.RegionName = v.Name(o.RegionParent, o.RegionParentEN) + " › " + row.Order.RegionName
+	}
 	if row.Deadline != nil {
 		row.DeadlineText = v.Time(*row.Deadline)
 	}
