@@ -630,6 +630,7 @@ type orderDetailData struct {
 	FullPhone   string
 	Revealed    bool
 	Created     bool // just entered: show the tracking code to read out
+	Extras      orderExtras
 }
 
 // actionForms lists one form per action the viewer may take on the order
@@ -781,6 +782,9 @@ func (s *Server) orderDetailView(w http.ResponseWriter, r *http.Request, id int6
 		if d.Categories, err = s.categoryGroups(ctx, v); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := s.orderExtrasOf(ctx, v, d); err != nil {
+		return nil, nil, err
 	}
 	v.Data = d
 	return v, d, nil
