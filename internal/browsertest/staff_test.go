@@ -3,6 +3,7 @@ package browsertest
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,13 @@ func TestBrowserAHandlerAcknowledgesAndResolvesWithAPhotoOnAPhone(t *testing.T) 
 	if wide := must(t, phone, chromedp.Evaluate[string](wideElements)); wide != "" {
 		t.Errorf("the order page on a phone has elements wider than the screen: %s", wide)
 	}
+	// The photo opens large in the viewer, and closes.
+	do(t, phone, chromedp.Click(`tr.event[data-action="resolve"] a[data-viewer]`), chromedp.WaitVisible(`dialog.viewer[open] img`))
+	if src := must(t, phone, chromedp.Evaluate[string](`document.querySelector('dialog.viewer img').getAttribute('src')`)); !strings.HasSuffix(src, "/public") {
+		t.Errorf("the viewer shows %q, not the photo's public copy", src)
+	}
+	shots["handler-photo-viewer-phone-zh.png"] = must(t, phone, chromedp.FullScreenshot(100))
+	do(t, phone, chromedp.Click(`dialog.viewer .viewer-close`), chromedp.WaitNotPresent(`dialog.viewer[open]`))
 	shots["handler-order-phone-zh.png"] = must(t, phone, chromedp.FullScreenshot(100))
 
 	setLang(t, phone, "en")

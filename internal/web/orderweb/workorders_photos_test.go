@@ -61,7 +61,7 @@ func TestOrderResolveWithAPhotoShowsItOnTheTimelineAndOnlyThePublicCopyOnTrack(t
 		}
 		base := fmt.Sprintf("/orders/%d/photos/%d/", id, pid)
 		page = zgq.Get("/orders/" + idStr(id))
-		if !page.Contains(`<a href="`+base+`public"><img src="`+base+`thumb"`, `href="`+base+`original"`) {
+		if !page.Contains(`<a href="`+base+`public" data-viewer><img src="`+base+`thumb"`, `href="`+base+`original"`) {
 			t.Fatalf("the timeline does not show the photo: %s", page.Body)
 		}
 		for _, v := range []string{"thumb", "public", "original"} {
