@@ -37,6 +37,9 @@ type Service struct {
 	Accounts *account.Service // creates the volunteer's login account on approval
 	// Stars are the cumulative hours of 1★…5★ (nil: DefaultStars).
 	Stars []int
+	// OrderLimit throttles residents' service orders per address (zero
+	// value: DefaultOrderLimit; Orders < 0: none).
+	OrderLimit OrderLimit
 }
 
 // New returns the service.
