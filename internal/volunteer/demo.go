@@ -163,23 +163,27 @@ func (s *Service) SeedDemo(ctx context.Context, password string) (int, error) {
 var demoTeamKinds = []string{"红马甲志愿服务队", "巾帼志愿服务队", "党员先锋志愿服务队", "青年志愿服务队", "文明交通志愿服务队",
 	"关爱老人志愿服务队", "环境卫生志愿服务队"}
 
+// demoTeamKindsEN are demoTeamKinds in English.
+var demoTeamKindsEN = []string{"Red Vest Volunteers", "Women's Volunteers", "Party Members' Vanguard Volunteers", "Youth Volunteers",
+	"Civilised Traffic Volunteers", "Elderly Care Volunteers", "Clean Streets Volunteers"}
+
 // seedPractice builds the demo's practice tree (a centre per district, an
 // institute per street, a station per community, each with a place) and
 // 35 teams at the institutes with the approved volunteers as members.
 func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 	type reg struct {
-		id, parent  int64
-		level, name string
-		lat, lng    sql.NullFloat64
+		id, parent          int64
+		level, name, nameEN string
+		lat, lng            sql.NullFloat64
 	}
-	rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), level, name, lat, lng FROM regions WHERE level IN ('district','street','community') ORDER BY path")
+	rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), level, name, name_en, lat, lng FROM regions WHERE level IN ('district','street','community') ORDER BY path")
 	if err != nil {
 		return err
 	}
 	var regs []reg
 	for rows.Next() {
 		var r reg
-		if err := rows.Scan(&r.id, &r.parent, &r.level, &r.name, &r.lat, &r.lng); err != nil {
+		if err := rows.Scan(&r.id, &r.parent, &r.level, &r.name, &r.nameEN, &r.lat, &r.lng); err != nil {
 			rows.Close()
 			return err
 		}
@@ -245,8 +249,15 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 		if t >= len(institutes)*len(demoTeamKinds) {
 			name = fmt.Sprintf("%s%d", name, t)
 		}
-		tid, err := tx.InsertID(ctx, "INSERT INTO teams (name, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			name, inst.id, station[inst.id], "扎根"+inst.name+"，常态化开展志愿服务。", ms, ms)
+		nameEN := ""
+		if inst.nameEN != "" {
+			nameEN = inst.nameEN + " " + demoTeamKindsEN[t%len(demoTeamKindsEN)]
+			if t >= len(institutes)*len(demoTeamKinds) {
+				nameEN = fmt.Sprintf("%s %d", nameEN, t)
+			}
+		}
+		tid, err := tx.InsertID(ctx, "INSERT INTO teams (name, name_en, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			name, nameEN, inst.id, station[inst.id], "扎根"+inst.name+"，常态化开展志愿服务。", ms, ms)
 		if err != nil {
 			return err
 		}
@@ -264,6 +275,83 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 		}
 		if err := seedActivities(ctx, tx, now, t, tid, inst.id, station[inst.id], name, members); err != nil {
 			return err
+		}
+	}
+	return seedOrders(ctx, tx, now)
+}
+
+// demoOrders are residents' requests of the demo, by kind.
+var demoOrders = []struct{ kind, detail, note string }{
+	{"haircut", "家中老人八十多岁，腿脚不便，想请志愿者上门理发。", "上门为老人理发，顺带修剪指甲。"},
+	{"repair", "电视机没有图像只有声音，家里没人会修。", "更换电视电源板，已恢复正常。"},
+	{"tutoring", "孩子上初二，数学跟不上，希望周末有人辅导。", "周六辅导数学两小时，约好下周继续。"},
+	{"elderly", "独居老人，想有人定期陪着聊聊天、读读报。", "陪老人聊天读报，帮忙打扫了厨房。"},
+	{"health", "想给小区老人量量血压、讲讲用药。", "为 23 位老人测量血压血糖，讲解安全用药。"},
+	{"legal", "邻里之间漏水纠纷，想咨询怎么处理。", "讲解相邻关系的法律规定，帮助双方协商。"},
+	{"cleaning", "楼道堆放杂物多年，希望志愿者帮忙清理。", "清理楼道杂物三车，张贴文明提示。"},
+	{"repair", "洗衣机不排水。", "疏通排水管，洗衣机可以正常使用。"},
+}
+
+// demoOrderStates cycle through the process so every state has rows.
+var demoOrderStates = []OrderState{OrderRated, OrderRated, OrderServed, OrderAccepted, OrderAssigned, OrderOrdered, OrderRated, OrderRefused, OrderRated, OrderAssigned}
+
+// seedOrders gives the demo's community stations residents' orders over
+// the last two months, in every state, served by the teams of their street.
+func seedOrders(ctx context.Context, tx *db.Tx, now time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT st.id, (SELECT MIN(t.id) FROM teams t WHERE t.region_id = r.parent_id) FROM stations st
+		JOIN regions r ON r.id = st.region_id WHERE st.level = 'station' AND EXISTS (SELECT 1 FROM teams t WHERE t.region_id = r.parent_id)
+		ORDER BY r.path`)
+	if err != nil {
+		return err
+	}
+	type pair struct{ station, team int64 }
+	var pairs []pair
+	for rows.Next() {
+		var p pair
+		if err := rows.Scan(&p.station, &p.team); err != nil {
+			rows.Close()
+			return err
+		}
+		pairs = append(pairs, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(pairs) == 0 {
+		return err
+	}
+	for i := range 60 {
+		p := pairs[(i*7)%len(pairs)]
+		o := demoOrders[i%len(demoOrders)]
+		state := demoOrderStates[i%len(demoOrderStates)]
+		if i >= 58 { // the demo volunteer leads the first street's first team: an order to accept, one to finish
+			p, state = pairs[0], []OrderState{OrderAccepted, OrderAssigned}[i-58]
+		}
+		created := now.Add(-time.Duration(60-i) * 23 * time.Hour)
+		var team, assigned, accepted, served, rated any
+		reason, note, rating, comment, vols, minutes := "", "", 0, "", 0, 0
+		step := func(k int) int64 { return created.Add(time.Duration(k) * 5 * time.Hour).UnixMilli() }
+		switch state {
+		case OrderRefused:
+			reason = "不在本站服务范围，已告知居民联系物业。"
+		case OrderAssigned:
+			team, assigned = p.team, step(1)
+		case OrderAccepted:
+			team, assigned, accepted = p.team, step(1), step(2)
+		case OrderServed, OrderRated:
+			team, assigned, accepted, served = p.team, step(1), step(2), step(6)
+			note, vols, minutes = o.note, 1+i%3, 60+30*(i%4)
+			if state == OrderRated {
+				rated, rating = step(10), 5-(i%7)/5
+				comment = []string{"志愿者很热心，谢谢！", "准时上门，服务周到。", "", "非常满意。"}[i%4]
+			}
+		}
+		code := fmt.Sprintf("DEMO%06d", 1000+i*37)
+		if _, err := tx.Exec(ctx, `INSERT INTO service_orders (code, station_id, kind, detail, name, phone, address, wanted_day, state, team_id,
+			reason, note, volunteers, minutes, rating, comment, assigned_at, accepted_at, served_at, rated_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			code, p.station, o.kind, o.detail, string(demoSurnames[i%len(demoSurnames)])+[]string{"大爷", "阿姨", "先生", "女士"}[i%4],
+			fmt.Sprintf("135%08d", 30000000+i*53), fmt.Sprintf("%d栋%d单元%d号", 1+i%12, 1+i%3, 101+i%6*100), string(state), team,
+			reason, note, vols, minutes, rating, comment, assigned, accepted, served, rated, created.UnixMilli(), created.UnixMilli()); err != nil {
+			return fmt.Errorf("demo order %d: %w", i, err)
 		}
 	}
 	return nil

@@ -108,33 +108,35 @@ var DefaultOrderLimit = OrderLimit{Orders: 10, Window: time.Hour}
 
 // ServiceOrder is one resident's request.
 type ServiceOrder struct {
-	ID          int64      `json:"id"`
-	Code        string     `json:"code"`
-	StationID   int64      `json:"station_id"`
-	StationName string     `json:"station_name"`
-	RegionName  string     `json:"region_name"`
-	RegionEN    string     `json:"region_name_en"`
-	Kind        string     `json:"kind"`
-	Detail      string     `json:"detail"`
-	Name        string     `json:"name"`
-	Phone       string     `json:"phone"`
-	Address     string     `json:"address"`
-	WantedDay   string     `json:"wanted_day"`
-	State       OrderState `json:"state"`
-	TeamID      int64      `json:"team_id"`
-	TeamName    string     `json:"team_name"`
-	Reason      string     `json:"reason"`
-	Note        string     `json:"note"`
-	Volunteers  int        `json:"volunteers"`
-	Minutes     int        `json:"minutes"`
-	Rating      int        `json:"rating"`
-	Comment     string     `json:"comment"`
-	CreatedAt   time.Time  `json:"created_at"`
-	AssignedAt  *time.Time `json:"assigned_at"`
-	AcceptedAt  *time.Time `json:"accepted_at"`
-	ServedAt    *time.Time `json:"served_at"`
-	RatedAt     *time.Time `json:"rated_at"`
-	regionPath  string
+	ID            int64      `json:"id"`
+	Code          string     `json:"code"`
+	StationID     int64      `json:"station_id"`
+	StationName   string     `json:"station_name"`
+	StationNameEN string     `json:"station_name_en"`
+	RegionName    string     `json:"region_name"`
+	RegionEN      string     `json:"region_name_en"`
+	Kind          string     `json:"kind"`
+	Detail        string     `json:"detail"`
+	Name          string     `json:"name"`
+	Phone         string     `json:"phone"`
+	Address       string     `json:"address"`
+	WantedDay     string     `json:"wanted_day"`
+	State         OrderState `json:"state"`
+	TeamID        int64      `json:"team_id"`
+	TeamName      string     `json:"team_name"`
+	TeamNameEN    string     `json:"team_name_en"`
+	Reason        string     `json:"reason"`
+	Note          string     `json:"note"`
+	Volunteers    int        `json:"volunteers"`
+	Minutes       int        `json:"minutes"`
+	Rating        int        `json:"rating"`
+	Comment       string     `json:"comment"`
+	CreatedAt     time.Time  `json:"created_at"`
+	AssignedAt    *time.Time `json:"assigned_at"`
+	AcceptedAt    *time.Time `json:"accepted_at"`
+	ServedAt      *time.Time `json:"served_at"`
+	RatedAt       *time.Time `json:"rated_at"`
+	regionPath    string
 }
 
 // OrderInput is what the resident fills in.
@@ -208,7 +210,7 @@ func NormaliseCode(code string) string {
 // OrderStation is a station residents may order from.
 type OrderStation struct {
 	ID                   int64
-	Name                 string
+	Name, NameEN         string
 	Region, RegionEN     string // the community
 	Street, StreetEN     string
 	District, DistrictEN string
@@ -218,7 +220,7 @@ type OrderStation struct {
 func (s *Service) OrderStations(ctx context.Context) ([]OrderStation, error) {
 	var out []OrderStation
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT st.id, st.name, r.name, r.name_en, COALESCE(sr.name, ''), COALESCE(sr.name_en, ''),
+		rows, err := tx.Query(ctx, `SELECT st.id, st.name, st.name_en, r.name, r.name_en, COALESCE(sr.name, ''), COALESCE(sr.name_en, ''),
 			COALESCE(dr.name, ''), COALESCE(dr.name_en, '')
 			FROM stations st JOIN regions r ON r.id = st.region_id LEFT JOIN regions sr ON sr.id = r.parent_id
 			LEFT JOIN regions dr ON dr.id = sr.parent_id WHERE st.level = 'station' ORDER BY r.path`)
@@ -228,14 +230,28 @@ func (s *Service) OrderStations(ctx context.Context) ([]OrderStation, error) {
 		defer rows.Close()
 		for rows.Next() {
 			var x OrderStation
-			if err := rows.Scan(&x.ID, &x.Name, &x.Region, &x.RegionEN, &x.Street, &x.StreetEN, &x.District, &x.DistrictEN); err != nil {
+			if err := rows.Scan(&x.ID, &x.Name, &x.NameEN, &x.Region, &x.RegionEN, &x.Street, &x.StreetEN, &x.District, &x.DistrictEN); err != nil {
 				return err
 			}
+			x.NameEN = StationNameEN(x.NameEN, x.RegionEN, LevelStation)
 			out = append(out, x)
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+// stationSuffixEN names each level of the practice tree in English.
+var stationSuffixEN = map[StationLevel]string{LevelCentre: "Civilisation Practice Centre",
+	LevelInstitute: "Civilisation Practice Institute", LevelStation: "Civilisation Practice Station"}
+
+// StationNameEN is a station's English name: its own, or one made of its
+// region's English name and its level ("" when the region has none).
+func StationNameEN(own, regionEN string, level StationLevel) string {
+	if own != "" || regionEN == "" {
+		return own
+	}
+	return regionEN + " " + stationSuffixEN[level]
 }
 
 func (l OrderLimit) on() bool { return l.Orders > 0 && l.Window > 0 }
@@ -308,7 +324,7 @@ func (s *Service) PlaceOrder(ctx context.Context, ip string, in OrderInput) (str
 	return code, err
 }
 
-const orderCols = `o.id, o.code, o.station_id, st.name, r.name, r.name_en, r.path, o.kind, o.detail, o.name, o.phone, o.address, o.wanted_day,
+const orderCols = `o.id, o.code, o.station_id, st.name, st.name_en, st.level, COALESCE(t.name_en, ''), r.name, r.name_en, r.path, o.kind, o.detail, o.name, o.phone, o.address, o.wanted_day,
 	o.state, COALESCE(o.team_id, 0), COALESCE(t.name, ''), o.reason, o.note, o.volunteers, o.minutes, o.rating, o.comment,
 	o.created_at, o.assigned_at, o.accepted_at, o.served_at, o.rated_at`
 
@@ -319,10 +335,13 @@ func scanOrder(sc interface{ Scan(...any) error }) (ServiceOrder, error) {
 	var o ServiceOrder
 	var created int64
 	var at [4]sql.NullInt64
-	err := sc.Scan(&o.ID, &o.Code, &o.StationID, &o.StationName, &o.RegionName, &o.RegionEN, &o.regionPath, &o.Kind, &o.Detail, &o.Name,
+	var stEN, teamEN string
+	var level StationLevel
+	err := sc.Scan(&o.ID, &o.Code, &o.StationID, &o.StationName, &stEN, &level, &teamEN, &o.RegionName, &o.RegionEN, &o.regionPath, &o.Kind, &o.Detail, &o.Name,
 		&o.Phone, &o.Address, &o.WantedDay, &o.State, &o.TeamID, &o.TeamName, &o.Reason, &o.Note, &o.Volunteers, &o.Minutes,
 		&o.Rating, &o.Comment, &created, &at[0], &at[1], &at[2], &at[3])
 	o.CreatedAt = time.UnixMilli(created)
+	o.StationNameEN, o.TeamNameEN = StationNameEN(stEN, o.RegionEN, level), teamEN
 	ptrs := []**time.Time{&o.AssignedAt, &o.AcceptedAt, &o.ServedAt, &o.RatedAt}
 	for i, a := range at {
 		if a.Valid {
@@ -352,12 +371,12 @@ func queryOrders(ctx context.Context, tx *db.Tx, cond string, args ...any) ([]Se
 
 // PublicOrder is what the code's holder sees: no phone, no name.
 type PublicOrder struct {
-	Code, Kind, StationName, RegionName, RegionEN, TeamName, WantedDay string
-	State                                                              OrderState
-	Rating                                                             int
-	Comment                                                            string
-	CreatedAt                                                          time.Time
-	ServedAt                                                           *time.Time
+	Code, Kind, StationName, StationNameEN, RegionName, RegionEN, TeamName, TeamNameEN, WantedDay string
+	State                                                                                         OrderState
+	Rating                                                                                        int
+	Comment                                                                                       string
+	CreatedAt                                                                                     time.Time
+	ServedAt                                                                                      *time.Time
 }
 
 // OrderByCode returns the order of a code, as its holder may see it.
@@ -371,7 +390,7 @@ func (s *Service) OrderByCode(ctx context.Context, code string) (PublicOrder, er
 			return PublicOrder{}, errs.NotFoundf("entity.service_order")
 		}
 		o := os[0]
-		return PublicOrder{Code: o.Code, Kind: o.Kind, StationName: o.StationName, RegionName: o.RegionName, RegionEN: o.RegionEN,
+		return PublicOrder{Code: o.Code, Kind: o.Kind, StationName: o.StationName, StationNameEN: o.StationNameEN, TeamNameEN: o.TeamNameEN, RegionName: o.RegionName, RegionEN: o.RegionEN,
 			TeamName: o.TeamName, WantedDay: o.WantedDay, State: o.State, Rating: o.Rating, Comment: o.Comment,
 			CreatedAt: o.CreatedAt, ServedAt: o.ServedAt}, nil
 	})
@@ -525,7 +544,7 @@ func (s *Service) AssignableTeams(ctx context.Context, p *auth.Principal, orderI
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT t.id, t.name FROM teams t JOIN regions tr ON tr.id = t.region_id
+		rows, err := tx.Query(ctx, `SELECT t.id, t.name, t.name_en FROM teams t JOIN regions tr ON tr.id = t.region_id
 			WHERE ? LIKE tr.path || '%' ORDER BY LENGTH(tr.path) DESC, t.name`, o.regionPath)
 		if err != nil {
 			return err
@@ -533,7 +552,7 @@ func (s *Service) AssignableTeams(ctx context.Context, p *auth.Principal, orderI
 		defer rows.Close()
 		for rows.Next() {
 			var t Team
-			if err := rows.Scan(&t.ID, &t.Name); err != nil {
+			if err := rows.Scan(&t.ID, &t.Name, &t.NameEN); err != nil {
 				return err
 			}
 			out = append(out, t)

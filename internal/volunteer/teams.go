@@ -325,6 +325,7 @@ func (s *Service) AddPlace(ctx context.Context, p *auth.Principal, stationID int
 type Team struct {
 	ID          int64        `json:"id"`
 	Name        string       `json:"name"`
+	NameEN      string       `json:"name_en"`
 	RegionID    int64        `json:"region_id"`
 	RegionName  string       `json:"region_name"`
 	StationID   int64        `json:"station_id"`

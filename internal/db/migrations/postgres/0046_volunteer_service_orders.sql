@@ -38,3 +38,8 @@ ALTER TABLE activities ADD COLUMN pairing_id BIGINT REFERENCES pairings(id);
 ALTER TABLE teams ADD COLUMN pairing_id BIGINT REFERENCES pairings(id);
 CREATE INDEX activities_pairing ON activities(pairing_id);
 CREATE INDEX teams_pairing ON teams(pairing_id);
+
+-- English names of stations and teams, for the English pages (empty: the
+-- page makes one from the region's English name).
+ALTER TABLE stations ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
+ALTER TABLE teams ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
