@@ -350,6 +350,8 @@ type TeamInput struct {
 	RegionID  int64  `json:"region_id"`
 	StationID int64  `json:"station_id"` // 0: none
 	Intro     string `json:"intro"`
+	NameEN    string `json:"name_en"`    // for the English pages; may be empty
+	PairingID int64  `json:"pairing_id"` // 0: none; a paired unit's staff team (结对共建)
 }
 
 // CreateTeam adds a team in a region of p's scope, optionally at a station.
@@ -357,9 +359,10 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 	if err := canOrganise(p); err != nil {
 		return 0, err
 	}
-	in.Name, in.Intro = strings.TrimSpace(in.Name), strings.TrimSpace(in.Intro)
+	in.Name, in.Intro, in.NameEN = strings.TrimSpace(in.Name), strings.TrimSpace(in.Intro), strings.TrimSpace(in.NameEN)
 	var f errs.Fields
 	checkText(&f, "name", in.Name, maxTextLen, true)
+	checkText(&f, "name_en", in.NameEN, maxTextLen, false)
 	checkText(&f, "intro", in.Intro, maxIntroLen, false)
 	f.Check(in.RegionID > 0, "region_id", "field.required")
 	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (int64, error) {
@@ -379,6 +382,18 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 			}
 			station = in.StationID
 		}
+		var pairing any
+		if in.PairingID != 0 {
+			var cpath string
+			err := tx.Get(ctx, "entity.pairing", "SELECT cr.path FROM pairings pr JOIN regions cr ON cr.id = pr.region_id WHERE pr.id = ?",
+				[]any{in.PairingID}, &cpath)
+			if errs.Is(err, errs.NotFound) || (err == nil && !sc.hasRegion(cpath)) {
+				f.Add("pairing_id", "field.bad_choice")
+			} else if err != nil {
+				return 0, err
+			}
+			pairing = in.PairingID
+		}
 		if n, err := tx.Count(ctx, "SELECT COUNT(*) FROM teams WHERE name = ?", in.Name); err != nil {
 			return 0, err
 		} else {
@@ -388,8 +403,9 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 			return 0, err
 		}
 		now := s.Clock.Now()
-		id, err := tx.InsertID(ctx, "INSERT INTO teams (name, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			in.Name, in.RegionID, station, in.Intro, now.UnixMilli(), now.UnixMilli())
+		id, err := tx.InsertID(ctx, `INSERT INTO teams (name, name_en, region_id, station_id, intro, pairing_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Name, in.NameEN, in.RegionID, station, in.Intro, pairing, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return 0, err
 		}
