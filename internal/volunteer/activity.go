@@ -107,7 +107,7 @@ type Activity struct {
 	PairingID    int64     `json:"pairing_id"` // a pairing's unit runs it in its community (结对共建)
 	PairingUnit  string    `json:"pairing_unit"`
 	PairingEN    string    `json:"pairing_unit_en"`
-	Problems     int       `json:"problems"` // problems solved for the community, counted afterwards
+	Problems     int       `json:"problems"`            // problems solved for the community, counted afterwards
 	Mine         string    `json:"my_signup,omitempty"` // the viewing volunteer's sign-up state
 	MySeq        int       `json:"my_place_in_line,omitempty"`
 	regionPath   string

@@ -277,7 +277,107 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 			return err
 		}
 	}
+	if err := seedPairingWork(ctx, tx, now); err != nil {
+		return err
+	}
 	return seedOrders(ctx, tx, now)
+}
+
+// demoPairingTitles are what the demo's paired units do in their communities.
+var demoPairingTitles = []string{"结对共建·楼道清理", "结对共建·政策宣讲进社区", "结对共建·关爱独居老人", "结对共建·文明劝导"}
+
+// seedPairingWork has the first demo pairings (by community) hold an
+// activity a month in their community for the last three months and the
+// next, with the street's first team's members serving and problems solved
+// counted on the past ones.
+func seedPairingWork(ctx context.Context, tx *db.Tx, now time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT pr.id, u.name, cr.id, st.id, (SELECT MIN(t.id) FROM teams t WHERE t.region_id = cr.parent_id)
+		FROM pairings pr JOIN units u ON u.id = pr.unit_id JOIN regions cr ON cr.id = pr.region_id JOIN stations st ON st.region_id = cr.id
+		WHERE EXISTS (SELECT 1 FROM teams t WHERE t.region_id = cr.parent_id) ORDER BY cr.path, u.code LIMIT 30`)
+	if err != nil {
+		return err
+	}
+	type pw struct {
+		id, region, station, team int64
+		unit                      string
+	}
+	var ps []pw
+	for rows.Next() {
+		var x pw
+		if err := rows.Scan(&x.id, &x.unit, &x.region, &x.station, &x.team); err != nil {
+			rows.Close()
+			return err
+		}
+		ps = append(ps, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	today := now.In(clock.CST)
+	for i, x := range ps {
+		var placeID int64
+		var addr string
+		if err := tx.Get(ctx, "entity.place", "SELECT id, address FROM places WHERE station_id = ? ORDER BY id LIMIT 1", []any{x.station}, &placeID, &addr); err != nil {
+			return err
+		}
+		mrows, err := tx.Query(ctx, "SELECT volunteer_id FROM team_members WHERE team_id = ? ORDER BY volunteer_id", x.team)
+		if err != nil {
+			return err
+		}
+		var members []int64
+		for mrows.Next() {
+			var v int64
+			if err := mrows.Scan(&v); err != nil {
+				mrows.Close()
+				return err
+			}
+			members = append(members, v)
+		}
+		mrows.Close()
+		for m := -3; m <= 1; m++ {
+			day := time.Date(today.Year(), today.Month()+time.Month(m), 8+i%18, 0, 0, 0, 0, clock.CST)
+			if m == 1 && day.After(today.AddDate(0, 1, 0)) {
+				continue
+			}
+			start := day.Add(14 * time.Hour)
+			end := start.Add(2 * time.Hour)
+			title := demoPairingTitles[(i+m+3)%len(demoPairingTitles)]
+			past := end.Add(CheckoutGrace).Before(now)
+			problems := 0
+			if past {
+				problems = (i + m + 3) % 4
+			}
+			n := min(len(members), 6+(i+m+3)%5)
+			aid, err := tx.InsertID(ctx, `INSERT INTO activities (team_id, region_id, place_id, title, content, address, day, starts_at, ends_at,
+				capacity, taken, min_age, mode, signup_deadline, cancel_cutoff, status, created_at, updated_at, pairing_id, problems)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'instant', ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
+				x.team, x.region, placeID, title, x.unit+"干部职工到结对社区服务。", addr, day.Format(time.DateOnly), start.UnixMilli(), end.UnixMilli(),
+				12, n, start.UnixMilli(), start.Add(-2*time.Hour).UnixMilli(), start.AddDate(0, 0, -10).UnixMilli(), start.AddDate(0, 0, -10).UnixMilli(),
+				x.id, problems)
+			if err != nil {
+				return err
+			}
+			for k, vid := range members[:n] {
+				at := start.AddDate(0, 0, -5).Add(time.Duration(k) * time.Minute).UnixMilli()
+				if _, err := tx.Exec(ctx, "INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, 'confirmed', 0, ?, ?)",
+					aid, vid, at, at); err != nil {
+					return err
+				}
+				if !past {
+					continue
+				}
+				in, out := start.Add(-10*time.Minute), end.Add(5*time.Minute)
+				if _, err := tx.Exec(ctx, `INSERT INTO attendance (activity_id, volunteer_id, day, checkin_at, checkout_at, method, state, credited_minutes,
+					confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'organiser', 'confirmed', ?, ?, ?, ?)`,
+					aid, vid, day.Format(time.DateOnly), in.UnixMilli(), out.UnixMilli(), ServiceMinutes(start, end, in, out),
+					end.Add(2*time.Hour).UnixMilli(), in.UnixMilli(), in.UnixMilli()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // demoOrders are residents' requests of the demo, by kind.

@@ -130,7 +130,7 @@ func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 type activityFormData struct {
-	Projects, Teams, Regions, Places, Skills, Modes []web.Option
+	Projects, Teams, Regions, Places, Skills, Modes, Pairings []web.Option
 }
 
 func (s *Server) activityFormView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
@@ -148,6 +148,9 @@ func (s *Server) activityFormView(w http.ResponseWriter, r *http.Request) (*web.
 		return nil, err
 	}
 	if d.Regions, err = s.regionChoices(r, v, org.LevelDistrict, org.LevelStreet, org.LevelCommunity); err != nil {
+		return nil, err
+	}
+	if d.Pairings, err = s.pairingChoices(r, v); err != nil {
 		return nil, err
 	}
 	stations, err := s.vol.Stations(r.Context(), p)
@@ -203,7 +206,7 @@ func (s *Server) activityCreate(w http.ResponseWriter, r *http.Request) error {
 				RegionID: optID(fe, vals, "region_id"), PlaceID: optID(fe, vals, "place_id"), Title: vals.Get("title"),
 				Content: vals.Get("content"), Address: vals.Get("address"), Day: vals.Get("day"), Start: vals.Get("start"), End: vals.Get("end"),
 				Capacity: formInt(fe, vals, "capacity"), Skills: vals["skills"], MinAge: formInt(fe, vals, "min_age"), Mode: vals.Get("mode"),
-				Deadline: vals.Get("signup_deadline"), CancelHours: formInt(fe, vals, "cancel_hours")}
+				Deadline: vals.Get("signup_deadline"), CancelHours: formInt(fe, vals, "cancel_hours"), PairingID: optID(fe, vals, "pairing_id")}
 			if err := fe.Err(); err != nil {
 				return "", err
 			}
