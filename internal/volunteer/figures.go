@@ -14,16 +14,17 @@ import (
 
 // The figures volunteers offer the cockpit (i18n volunteer.figure.<name> and .def).
 const (
-	FigVolunteers = "volunteers"    // approved volunteers whose home area is in scope, registered by the period's end
-	FigParty      = "party_members" // of them, Party members
-	FigTeams      = "teams"         // teams in scope
-	FigActivities = "activities"    // activities held in the period (open, on a day in the period up to today)
-	FigSessions   = "sessions"      // confirmed attendances in the period
-	FigHours      = "service_hours" // confirmed service hours in the period, whole hours
+	FigVolunteers = "volunteers"       // approved volunteers whose home area is in scope, registered by the period's end
+	FigParty      = "party_members"    // of them, Party members
+	FigTeams      = "teams"            // teams in scope
+	FigActivities = "activities"       // activities held in the period (open, on a day in the period up to today)
+	FigSessions   = "sessions"         // confirmed attendances in the period
+	FigHours      = "service_hours"    // confirmed service hours in the period, whole hours
+	FigPartyReg   = "party_registered" // working Party members registered with their home community in scope by the period's end
 )
 
 // FigureNames in display order.
-var FigureNames = []string{FigVolunteers, FigParty, FigTeams, FigActivities, FigSessions, FigHours}
+var FigureNames = []string{FigVolunteers, FigParty, FigTeams, FigActivities, FigSessions, FigHours, FigPartyReg}
 
 // FigureID is the registry id of a figure.
 func FigureID(name string) string { return "volunteer." + name }
@@ -102,6 +103,7 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, sc figures.Sco
 				WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ?`, []any{from, to}},
 			{FigHours, `SELECT COALESCE(SUM(at.credited_minutes), 0) / 60 FROM attendance at JOIN activities a ON a.id = at.activity_id JOIN regions r ON r.id = a.region_id
 				WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ?`, []any{from, to}},
+			{FigPartyReg, "SELECT COUNT(*) FROM party_members pm JOIN regions r ON r.id = pm.region_id WHERE pm.registered_at <= ?", []any{endMs}},
 		}
 		for _, st := range steps {
 			if err := q(st.name, st.sql, st.args...); err != nil {
