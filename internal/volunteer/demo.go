@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/pii"
 )
 
@@ -280,7 +281,155 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 	if err := seedPairingWork(ctx, tx, now); err != nil {
 		return err
 	}
+	if err := seedParty(ctx, tx, now); err != nil {
+		return err
+	}
 	return seedOrders(ctx, tx, now)
+}
+
+// DemoPartyMembers is how many working Party members the demo registers
+// with their communities (the seed's Xiuning: 2,300).
+const DemoPartyMembers = 2300
+
+// seedParty registers the demo's working Party members across the
+// communities, employed by the departments and companies (the city
+// management bureau among them), with buildings, roles and posts, a few
+// services each on their forms over the last two quarters, and last
+// quarter's reports from the first communities to the employers, some
+// signed for.
+func seedParty(ctx context.Context, tx *db.Tx, now time.Time) error {
+	ids := func(q string) ([]int64, error) {
+		rows, err := tx.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		return out, rows.Err()
+	}
+	communities, err := ids("SELECT id FROM regions WHERE level = 'community' ORDER BY path")
+	if err != nil {
+		return err
+	}
+	units, err := ids("SELECT id FROM units WHERE active AND kind IN ('department', 'company') ORDER BY CASE WHEN code = 'DEPT-CG' THEN 0 ELSE 1 END, code")
+	if err != nil || len(communities) == 0 || len(units) == 0 {
+		return err
+	}
+	today := now.In(clock.CST)
+	cur := (int(today.Month()) + 2) / 3
+	lastYear, lastQ := today.Year(), cur-1
+	if lastQ == 0 {
+		lastYear, lastQ = lastYear-1, 4
+	}
+	lastFrom, _ := QuarterDays(lastYear, lastQ)
+	start, _ := time.ParseInLocation(time.DateOnly, lastFrom, clock.CST)
+	span := int(today.Sub(start).Hours() / 24)
+	contents := []string{"楼栋政策宣讲", "小区环境整治", "走访独居老人", "夜间平安巡逻", "文明劝导", "调解邻里纠纷", "辅导学生作业"}
+	ms := now.UnixMilli()
+	for i := range DemoPartyMembers {
+		card, err := nextCard(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		var roles []string
+		switch {
+		case i%9 == 0:
+			roles = []string{"building_leader"}
+		case i%23 == 5:
+			roles = []string{"owners_committee"}
+		case i%31 == 7:
+			roles = []string{"grid_helper"}
+		}
+		posts := []string{PartyPosts[i%len(PartyPosts)]}
+		if i%3 == 0 {
+			posts = append(posts, PartyPosts[(i+3)%len(PartyPosts)])
+		}
+		region := communities[i%len(communities)]
+		unit := units[(i/len(communities)+i)%len(units)]
+		if i%10 == 0 {
+			unit = units[0] // the city management bureau has many in the communities
+		}
+		name := string(demoSurnames[(i*7)%len(demoSurnames)]) + demoGiven[(i*5+i/len(demoSurnames))%len(demoGiven)]
+		registered := now.AddDate(0, 0, -(30 + i%300)).UnixMilli()
+		mid, err := tx.InsertID(ctx, `INSERT INTO party_members (card_no, name, phone, unit_id, region_id, grid, building, roles, posts,
+			registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			card, name, fmt.Sprintf("158%08d", 10000000+i*41), unit, region, fmt.Sprintf("第%d网格", 1+i%6), fmt.Sprintf("%d栋", 1+i%18),
+			strings.Join(roles, " "), strings.Join(posts, " "), registered, registered)
+		if err != nil {
+			return fmt.Errorf("demo party member %d: %w", i, err)
+		}
+		for k := range 1 + i%3 {
+			day := start.AddDate(0, 0, (i*13+k*37)%max(span, 1)).Format(time.DateOnly)
+			if _, err := tx.Exec(ctx, "INSERT INTO party_services (member_id, day, content, minutes, created_at) VALUES (?, ?, ?, ?, ?)",
+				mid, day, contents[(i+k)%len(contents)], 60+30*((i+k)%4), ms); err != nil {
+				return err
+			}
+		}
+	}
+	// Last quarter's reports from the first communities, the older half signed.
+	from, to := QuarterDays(lastYear, lastQ)
+	rows, err := tx.Query(ctx, `SELECT pm.region_id, pm.unit_id, COUNT(*), COUNT(ps.id), COALESCE(SUM(ps.minutes), 0), r.name FROM party_members pm
+		JOIN regions r ON r.id = pm.region_id LEFT JOIN party_services ps ON ps.member_id = pm.id AND ps.day >= ? AND ps.day <= ?
+		WHERE pm.region_id IN (SELECT id FROM regions WHERE level = 'community' ORDER BY path LIMIT 6)
+		GROUP BY pm.region_id, pm.unit_id, r.name ORDER BY pm.region_id, pm.unit_id`, from, to)
+	if err != nil {
+		return err
+	}
+	type rep struct {
+		region, unit            int64
+		members, services, mins int64
+		community               string
+	}
+	var reps []rep
+	for rows.Next() {
+		var x rep
+		if err := rows.Scan(&x.region, &x.unit, &x.members, &x.services, &x.mins, &x.community); err != nil {
+			rows.Close()
+			return err
+		}
+		reps = append(reps, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k, x := range reps {
+		var signedAt any
+		signedName := ""
+		if k%2 == 1 && x.unit != units[0] {
+			signedAt, signedName = ms-int64(k)*3600_000, "单位党委办公室"
+		}
+		rid, err := tx.InsertID(ctx, `INSERT INTO party_reports (region_id, unit_id, year, quarter, members, services, minutes, created_at, signed_name, signed_at)
+			VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, x.region, x.unit, lastYear, lastQ, x.members, ms-int64(len(reps)-k)*7200_000, signedName, signedAt)
+		if err != nil {
+			return err
+		}
+		// The lines and totals from the members' forms, as SendPartyReports makes them.
+		if _, err := tx.Exec(ctx, `INSERT INTO party_report_lines (report_id, member_id, services, minutes)
+			SELECT ?, pm.id, COUNT(ps.id), COALESCE(SUM(ps.minutes), 0) FROM party_members pm
+			LEFT JOIN party_services ps ON ps.member_id = pm.id AND ps.day >= ? AND ps.day <= ?
+			WHERE pm.region_id = ? AND pm.unit_id = ? GROUP BY pm.id`, rid, from, to, x.region, x.unit); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE party_reports SET services = (SELECT COALESCE(SUM(services), 0) FROM party_report_lines WHERE report_id = ?),
+			minutes = (SELECT COALESCE(SUM(minutes), 0) FROM party_report_lines WHERE report_id = ?) WHERE id = ?`, rid, rid, rid); err != nil {
+			return err
+		}
+		if signedAt == nil {
+			if _, err := inbox.Post(ctx, tx, inbox.Notice{Kind: NoticePartyKind, Ref: rid, Label: fmt.Sprintf("%s %dQ%d", x.community, lastYear, lastQ),
+				Event: "report", ToUnit: x.unit, Key: "volunteer.party.notice.report", Args: []any{x.community, lastYear, lastQ, x.members}, At: now}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // demoPairingTitles are what the demo's paired units do in their communities.

@@ -659,3 +659,30 @@ func (s *Service) SignPartyReport(ctx context.Context, p *auth.Principal, id int
 			fmt.Sprintf("%s %dQ%d", x.Community, x.Year, x.Quarter), nil, map[string]any{"signed_by": p.DisplayName})
 	})
 }
+
+// Employer is a unit a Party member may work at.
+type Employer struct {
+	ID           int64
+	Name, NameEN string
+}
+
+// Employers lists the active units of the city (a member's employer may be
+// any unit, not only those in the registering community's scope).
+func (s *Service) Employers(ctx context.Context) ([]Employer, error) {
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]Employer, error) {
+		rows, err := tx.Query(ctx, "SELECT id, name, name_en FROM units WHERE active ORDER BY path")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []Employer
+		for rows.Next() {
+			var x Employer
+			if err := rows.Scan(&x.ID, &x.Name, &x.NameEN); err != nil {
+				return nil, err
+			}
+			out = append(out, x)
+		}
+		return out, rows.Err()
+	})
+}

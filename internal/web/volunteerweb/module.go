@@ -53,6 +53,8 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 			{Key: "nav.teams", Href: "/teams", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 42},
 			{Key: "nav.stations", Href: "/stations", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 43},
 			{Key: "nav.pairing_work", Href: "/volunteers/pairings", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 46},
+			{Key: "nav.party_members", Href: "/party-members", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 47},
+			{Key: "nav.party_reports", Href: "/party-reports", Perm: auth.PermOrgView, Group: "nav.volunteering", Order: 48},
 			{Key: "nav.service_orders", Href: "/service-orders", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 38},
 			{Key: "nav.my_service_orders", Href: "/my/service-orders", Perm: auth.PermVolunteerSelf, Order: 7},
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
@@ -110,5 +112,6 @@ func (s *Server) routes() {
 	s.certificateRoutes()
 	s.orderRoutes()
 	s.pairingRoutes()
+	s.partyRoutes()
 	s.apiRoutes()
 }
