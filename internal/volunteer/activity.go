@@ -66,6 +66,9 @@ type Project struct {
 	TeamName   string `json:"team_name"`
 	Intro      string `json:"intro"`
 	Activities int    `json:"activities"`
+	NameEN     string `json:"name_en"`
+	RegionEN   string `json:"region_name_en"`
+	TeamNameEN string `json:"team_name_en"`
 }
 
 // ProjectInput creates a project.
@@ -105,6 +108,9 @@ type Activity struct {
 	CancelCutoff time.Time `json:"cancel_cutoff"`
 	Status       string    `json:"status"`
 	PairingID    int64     `json:"pairing_id"` // a pairing's unit runs it in its community (结对共建)
+	RegionEN     string    `json:"region_name_en"`
+	TeamNameEN   string    `json:"team_name_en"`
+	ProjectEN    string    `json:"project_name_en"`
 	PairingUnit  string    `json:"pairing_unit"`
 	PairingEN    string    `json:"pairing_unit_en"`
 	Problems     int       `json:"problems"`            // problems solved for the community, counted afterwards
@@ -245,7 +251,7 @@ func (s *Service) Projects(ctx context.Context, p *auth.Principal) ([]Project, e
 		}
 		where, args := sc.where("r.path", "0")
 		rows, err := tx.Query(ctx, `SELECT pj.id, pj.name, pj.region_id, r.name, COALESCE(pj.team_id, 0), COALESCE(t.name, ''), pj.intro,
-			(SELECT COUNT(*) FROM activities a WHERE a.project_id = pj.id)
+			(SELECT COUNT(*) FROM activities a WHERE a.project_id = pj.id), pj.name_en, r.name_en, COALESCE(t.name_en, '')
 			FROM projects pj JOIN regions r ON r.id = pj.region_id LEFT JOIN teams t ON t.id = pj.team_id WHERE `+where+` ORDER BY pj.name`, args...)
 		if err != nil {
 			return err
@@ -253,7 +259,7 @@ func (s *Service) Projects(ctx context.Context, p *auth.Principal) ([]Project, e
 		defer rows.Close()
 		for rows.Next() {
 			var x Project
-			if err := rows.Scan(&x.ID, &x.Name, &x.RegionID, &x.RegionName, &x.TeamID, &x.TeamName, &x.Intro, &x.Activities); err != nil {
+			if err := rows.Scan(&x.ID, &x.Name, &x.RegionID, &x.RegionName, &x.TeamID, &x.TeamName, &x.Intro, &x.Activities, &x.NameEN, &x.RegionEN, &x.TeamNameEN); err != nil {
 				return err
 			}
 			out = append(out, x)
@@ -409,7 +415,7 @@ const activityCols = `a.id, COALESCE(a.project_id, 0), COALESCE(pj.name, ''), CO
 	COALESCE(a.place_id, 0), COALESCE(pl.name, ''), a.title, a.content, a.address, a.lat, a.lng, a.day, a.starts_at, a.ends_at, a.capacity, a.taken,
 	(SELECT COUNT(*) FROM signups w WHERE w.activity_id = a.id AND w.state = 'waiting'),
 	a.skills, a.min_age, a.mode, a.signup_deadline, a.cancel_cutoff, a.status,
-	COALESCE(a.pairing_id, 0), COALESCE(pu.name, ''), COALESCE(pu.name_en, ''), a.problems`
+	COALESCE(a.pairing_id, 0), COALESCE(pu.name, ''), COALESCE(pu.name_en, ''), a.problems, r.name_en, COALESCE(t.name_en, ''), COALESCE(pj.name_en, '')`
 
 const activityFrom = ` FROM activities a JOIN regions r ON r.id = a.region_id LEFT JOIN projects pj ON pj.id = a.project_id
 	LEFT JOIN teams t ON t.id = a.team_id LEFT JOIN places pl ON pl.id = a.place_id
@@ -422,7 +428,7 @@ func scanActivity(sc interface{ Scan(...any) error }, extra ...any) (Activity, e
 	var skills string
 	err := sc.Scan(append([]any{&a.ID, &a.ProjectID, &a.ProjectName, &a.TeamID, &a.TeamName, &a.RegionID, &a.RegionName, &a.regionPath,
 		&a.PlaceID, &a.PlaceName, &a.Title, &a.Content, &a.Address, &lat, &lng, &a.Day, &starts, &ends, &a.Capacity, &a.Taken, &a.Waiting,
-		&skills, &a.MinAge, &a.Mode, &deadline, &cutoff, &a.Status, &a.PairingID, &a.PairingUnit, &a.PairingEN, &a.Problems}, extra...)...)
+		&skills, &a.MinAge, &a.Mode, &deadline, &cutoff, &a.Status, &a.PairingID, &a.PairingUnit, &a.PairingEN, &a.Problems, &a.RegionEN, &a.TeamNameEN, &a.ProjectEN}, extra...)...)
 	if lat.Valid && lng.Valid {
 		a.Lat, a.Lng = &lat.Float64, &lng.Float64
 	}

@@ -284,7 +284,10 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 	if err := seedParty(ctx, tx, now); err != nil {
 		return err
 	}
-	return seedOrders(ctx, tx, now)
+	if err := seedOrders(ctx, tx, now); err != nil {
+		return err
+	}
+	return rebuildYears(ctx, tx)
 }
 
 // DemoPartyMembers is how many working Party members the demo registers
@@ -618,8 +621,16 @@ func seedActivities(ctx context.Context, tx *db.Tx, now time.Time, t int, teamID
 	if err := tx.Get(ctx, "entity.place", "SELECT id, address FROM places WHERE station_id = ? ORDER BY id LIMIT 1", []any{stationID}, &placeID, &addr); err != nil {
 		return err
 	}
-	pid, err := tx.InsertID(ctx, "INSERT INTO projects (name, region_id, team_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-		team+"·文明实践日", regionID, teamID, "每月5日、15日、25日开展的常态化志愿服务。", now.UnixMilli(), now.UnixMilli())
+	var teamEN string
+	if err := tx.Get(ctx, "entity.team", "SELECT name_en FROM teams WHERE id = ?", []any{teamID}, &teamEN); err != nil {
+		return err
+	}
+	projectEN := ""
+	if teamEN != "" {
+		projectEN = teamEN + " · Civilisation Practice Days"
+	}
+	pid, err := tx.InsertID(ctx, "INSERT INTO projects (name, name_en, region_id, team_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		team+"·文明实践日", projectEN, regionID, teamID, "每月5日、15日、25日开展的常态化志愿服务。", now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return err
 	}

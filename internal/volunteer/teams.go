@@ -54,6 +54,8 @@ type Station struct {
 	Name         string       `json:"name"`
 	RegionID     int64        `json:"region_id"`
 	RegionName   string       `json:"region_name"`
+	RegionNameEN string       `json:"region_name_en"`
+	NameEN       string       `json:"name_en"`
 	Address      string       `json:"address"`
 	ContactName  string       `json:"contact_name"`
 	ContactPhone string       `json:"contact_phone"`
@@ -202,11 +204,14 @@ func auditRecord(ctx context.Context, tx *db.Tx, p *auth.Principal, now time.Tim
 	return audit.Record(ctx, tx, p, now, e, before, after)
 }
 
-const stationCols = `st.id, COALESCE(st.parent_id, 0), st.level, st.name, st.region_id, r.name, r.path, st.address, st.contact_name, st.contact_phone`
+const stationCols = `st.id, COALESCE(st.parent_id, 0), st.level, st.name, st.region_id, r.name, r.path, st.address, st.contact_name, st.contact_phone,
+	st.name_en, r.name_en`
 
 func scanStation(sc interface{ Scan(...any) error }) (Station, error) {
 	var x Station
-	err := sc.Scan(&x.ID, &x.ParentID, &x.Level, &x.Name, &x.RegionID, &x.RegionName, &x.regionPath, &x.Address, &x.ContactName, &x.ContactPhone)
+	err := sc.Scan(&x.ID, &x.ParentID, &x.Level, &x.Name, &x.RegionID, &x.RegionName, &x.regionPath, &x.Address, &x.ContactName, &x.ContactPhone,
+		&x.NameEN, &x.RegionNameEN)
+	x.NameEN = StationNameEN(x.NameEN, x.RegionNameEN, x.Level)
 	return x, err
 }
 
@@ -328,8 +333,10 @@ type Team struct {
 	NameEN      string       `json:"name_en"`
 	RegionID    int64        `json:"region_id"`
 	RegionName  string       `json:"region_name"`
+	RegionEN    string       `json:"region_name_en"`
 	StationID   int64        `json:"station_id"`
 	StationName string       `json:"station_name"`
+	StationEN   string       `json:"station_name_en"`
 	Intro       string       `json:"intro"`
 	Members     int          `json:"members"`
 	Leaders     []string     `json:"leaders"`
@@ -414,9 +421,16 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 }
 
 const teamCols = `t.id, t.name, t.region_id, r.name, COALESCE(t.station_id, 0), COALESCE(st.name, ''), t.intro,
-	(SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id)`
+	(SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id), t.name_en, r.name_en, COALESCE(st.name_en, ''), COALESCE(sr.name_en, ''),
+	COALESCE(st.level, '')`
 
-const teamFrom = ` FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN stations st ON st.id = t.station_id`
+const teamFrom = ` FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN stations st ON st.id = t.station_id
+	LEFT JOIN regions sr ON sr.id = st.region_id`
+
+// teamDest are the scan targets of teamCols; finish completes the row.
+func teamDest(t *Team, stEN, srEN *string, level *StationLevel) []any {
+	return []any{&t.ID, &t.Name, &t.RegionID, &t.RegionName, &t.StationID, &t.StationName, &t.Intro, &t.Members, &t.NameEN, &t.RegionEN, stEN, srEN, level}
+}
 
 // Teams lists the teams in p's scope by name, with their sizes and leaders.
 func (s *Service) Teams(ctx context.Context, p *auth.Principal, q string) ([]Team, error) {
@@ -441,10 +455,13 @@ func (s *Service) Teams(ctx context.Context, p *auth.Principal, q string) ([]Tea
 		idx := map[int64]int{}
 		for rows.Next() {
 			var t Team
-			if err := rows.Scan(&t.ID, &t.Name, &t.RegionID, &t.RegionName, &t.StationID, &t.StationName, &t.Intro, &t.Members); err != nil {
+			var stEN, srEN string
+			var level StationLevel
+			if err := rows.Scan(teamDest(&t, &stEN, &srEN, &level)...); err != nil {
 				rows.Close()
 				return err
 			}
+			t.StationEN = StationNameEN(stEN, srEN, level)
 			idx[t.ID] = len(out)
 			out = append(out, t)
 		}
@@ -479,10 +496,13 @@ func getTeam(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (Team,
 	}
 	where, args := sc.where("r.path", "0")
 	var t Team
+	var stEN, srEN string
+	var level StationLevel
 	if err := tx.Get(ctx, "entity.team", "SELECT "+teamCols+teamFrom+" WHERE t.id = ? AND "+where, append([]any{id}, args...),
-		&t.ID, &t.Name, &t.RegionID, &t.RegionName, &t.StationID, &t.StationName, &t.Intro, &t.Members); err != nil {
+		teamDest(&t, &stEN, &srEN, &level)...); err != nil {
 		return t, err
 	}
+	t.StationEN = StationNameEN(stEN, srEN, level)
 	rows, err := tx.Query(ctx, `SELECT v.id, COALESCE(v.number, ''), v.name, m.leader FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id
 		WHERE m.team_id = ? ORDER BY m.leader DESC, v.number`, id)
 	if err != nil {

@@ -120,6 +120,7 @@ type Volunteer struct {
 	IDType          IDType     `json:"id_type"`
 	IDMasked        string     `json:"id_number_masked"`
 	Phone           string     `json:"phone"` // digits; masked by the web layer for who may not see it
+	RegionNameEN    string     `json:"region_name_en"`
 	RegionID        int64      `json:"region_id"`
 	RegionName      string     `json:"region_name"`
 	RegionPath      string     `json:"-"`

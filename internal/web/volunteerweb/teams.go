@@ -152,7 +152,7 @@ func (s *Server) teamsView(w http.ResponseWriter, r *http.Request) (*web.View, e
 	}
 	d := &teamsData{Rows: rows, Regions: regions}
 	for _, st := range sts {
-		d.Stations = append(d.Stations, web.Option{Value: strconv.FormatInt(st.ID, 10), Label: web.Indent(st.Depth) + st.Name})
+		d.Stations = append(d.Stations, web.Option{Value: strconv.FormatInt(st.ID, 10), Label: web.Indent(st.Depth) + v.Name(st.Name, st.NameEN)})
 	}
 	v.Data = d
 	return v, nil

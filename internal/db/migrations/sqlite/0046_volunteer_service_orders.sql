@@ -43,6 +43,7 @@ CREATE INDEX teams_pairing ON teams(pairing_id);
 -- page makes one from the region's English name).
 ALTER TABLE stations ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
 ALTER TABLE teams ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
+ALTER TABLE projects ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
 
 -- What a pairing's activity solved for the community (为群众办实事, counted
 -- by the organiser after it).
