@@ -22,10 +22,11 @@ const (
 	FigSessions   = "sessions"         // confirmed attendances in the period
 	FigHours      = "service_hours"    // confirmed service hours in the period, whole hours
 	FigPartyReg   = "party_registered" // working Party members registered with their home community in scope by the period's end
+	FigServed     = "orders_served"    // residents' service orders served (served or rated) in the period, by the station's region
 )
 
 // FigureNames in display order.
-var FigureNames = []string{FigVolunteers, FigParty, FigTeams, FigActivities, FigSessions, FigHours, FigPartyReg}
+var FigureNames = []string{FigVolunteers, FigParty, FigTeams, FigActivities, FigSessions, FigHours, FigPartyReg, FigServed}
 
 // FigureID is the registry id of a figure.
 func FigureID(name string) string { return "volunteer." + name }
@@ -105,6 +106,8 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, sc figures.Sco
 			{FigHours, `SELECT COALESCE(SUM(at.credited_minutes), 0) / 60 FROM attendance at JOIN activities a ON a.id = at.activity_id JOIN regions r ON r.id = a.region_id
 				WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ?`, []any{from, to}},
 			{FigPartyReg, "SELECT COUNT(*) FROM party_members pm JOIN regions r ON r.id = pm.region_id WHERE pm.registered_at <= ?", []any{endMs}},
+			{FigServed, `SELECT COUNT(*) FROM service_orders o JOIN stations st ON st.id = o.station_id JOIN regions r ON r.id = st.region_id
+				WHERE o.state IN ('served', 'rated') AND o.served_at >= ? AND o.served_at <= ?`, []any{dayStartMs(from), endMs}},
 		}
 		for _, st := range steps {
 			if err := q(st.name, st.sql, st.args...); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/volunteer"
 )
 
@@ -284,6 +285,10 @@ func TestServiceOrderFromOrderToRating(t *testing.T) {
 		mine, err := of.svc.TeamOrders(ctx, of.leader)
 		if err != nil || len(mine) != 1 || mine[0].ID != id {
 			t.Fatalf("team's orders %+v %v", mine, err)
+		}
+		figs, err := of.svc.Figures(ctx, of.org, figures.Scope{From: "2026-11-01", To: "2026-11-30"})
+		if err != nil || figs[volunteer.FigServed] != 1 {
+			t.Fatalf("orders served %v %v", figs, err)
 		}
 		if n := count(t, d, "SELECT COUNT(*) FROM audit_log WHERE entity = 'service_order'"); n < 8 {
 			t.Fatalf("%d audit rows", n)
