@@ -301,21 +301,29 @@ func benchHours(b *testing.B, city *benchCity) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	b.Run("hours_and_star", func(b *testing.B) {
+		var ds []time.Duration
 		for range b.N {
+			t0 := time.Now()
 			if _, err := city.fx.svc.Hours(ctx, city.volunteers[r.IntN(len(city.volunteers))]); err != nil {
 				b.Fatal(err)
 			}
+			ds = append(ds, time.Since(t0))
 		}
+		reportLatency(b, ds)
 	})
 	b.Run("hours_ceiling_pk_read", func(b *testing.B) {
+		var ds []time.Duration
 		for range b.N {
+			t0 := time.Now()
 			var name string
 			if err := city.fx.d.Read(ctx, func(tx *db.Tx) error {
 				return tx.Get(ctx, "", "SELECT name FROM volunteers WHERE id = ?", []any{city.volunteers[r.IntN(len(city.volunteers))]}, &name)
 			}); err != nil {
 				b.Fatal(err)
 			}
+			ds = append(ds, time.Since(t0))
 		}
+		reportLatency(b, ds)
 	})
 }
 
@@ -325,21 +333,35 @@ func benchHours(b *testing.B, city *benchCity) {
 func benchRanking(b *testing.B, city *benchCity) {
 	ctx := context.Background()
 	b.Run("yearly_ranking", func(b *testing.B) {
+		var ds []time.Duration
 		for range b.N {
+			t0 := time.Now()
 			vols, _, err := city.fx.svc.Rankings(ctx, city.fx.org, "2026-01-01", "2026-12-31", 50)
 			if err != nil || len(vols) != 50 {
 				b.Fatalf("%d %v", len(vols), err)
 			}
+			ds = append(ds, time.Since(t0))
 		}
+		reportLatency(b, ds)
 	})
 	b.Run("ranking_ceiling_count", func(b *testing.B) {
+		var ds []time.Duration
 		for range b.N {
+			t0 := time.Now()
 			var n int64
 			if err := city.fx.d.Read(ctx, func(tx *db.Tx) error {
 				return tx.Get(ctx, "", "SELECT COUNT(*) FROM attendance WHERE state = 'confirmed' AND day >= ? AND day <= ?", []any{"2026-01-01", "2026-12-31"}, &n)
 			}); err != nil {
 				b.Fatal(err)
 			}
+			ds = append(ds, time.Since(t0))
 		}
+		reportLatency(b, ds)
 	})
+}
+
+// reportLatency adds the median and p99 of the ops to the benchmark's line.
+func reportLatency(b *testing.B, ds []time.Duration) {
+	b.ReportMetric(float64(percentile(ds, 0.5).Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(percentile(ds, 0.99).Microseconds())/1000, "p99_ms")
 }
