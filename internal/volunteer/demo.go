@@ -287,7 +287,53 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 	if err := seedOrders(ctx, tx, now); err != nil {
 		return err
 	}
+	if err := seedRecordEntries(ctx, tx, now); err != nil {
+		return err
+	}
 	return rebuildYears(ctx, tx)
+}
+
+// seedRecordEntries gives some demo volunteers training, honours and
+// evaluations on their record.
+func seedRecordEntries(ctx context.Context, tx *db.Tx, now time.Time) error {
+	rows, err := tx.Query(ctx, "SELECT id FROM volunteers WHERE status = 'approved' ORDER BY id")
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	type entry struct{ kind, title, issuer, note string }
+	for i, id := range ids {
+		var es []entry
+		if i%3 == 0 {
+			es = append(es, entry{"training", []string{"志愿服务通用培训", "应急救护培训", "文明劝导技能培训"}[(i/3)%3], "志愿服务联合会", "参加培训 4 学时"})
+		}
+		if i%13 == 0 {
+			es = append(es, entry{"honour", "优秀志愿者", "新时代文明实践中心", ""})
+		}
+		if i%7 == 0 {
+			es = append(es, entry{"evaluation", "年度服务评价：优秀", "所在志愿服务队", "服务积极，群众满意"})
+		}
+		for k, e := range es {
+			day := now.In(clock.CST).AddDate(0, -(1 + (i+k)%9), -(i % 20)).Format(time.DateOnly)
+			if _, err := tx.Exec(ctx, `INSERT INTO volunteer_record_entries (volunteer_id, kind, day, title, issuer, note, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, id, e.kind, day, e.title, e.issuer, e.note, now.UnixMilli()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // DemoPartyMembers is how many working Party members the demo registers

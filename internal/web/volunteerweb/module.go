@@ -105,6 +105,7 @@ func (s *Server) routes() {
 	s.Page("POST /volunteers/{id}/reject", s.reject)
 	s.Page("POST /volunteers/{id}/login", s.createLogin)
 	s.Page("POST /volunteers/{id}/reveal", s.reveal)
+	s.Page("POST /volunteers/{id}/record", s.addEntry)
 
 	s.teamRoutes()
 	s.activityRoutes()
