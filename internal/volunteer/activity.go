@@ -66,6 +66,9 @@ type Project struct {
 	TeamName   string `json:"team_name"`
 	Intro      string `json:"intro"`
 	Activities int    `json:"activities"`
+	NameEN     string `json:"name_en"`
+	RegionEN   string `json:"region_name_en"`
+	TeamNameEN string `json:"team_name_en"`
 }
 
 // ProjectInput creates a project.
@@ -104,6 +107,13 @@ type Activity struct {
 	Deadline     time.Time `json:"signup_deadline"`
 	CancelCutoff time.Time `json:"cancel_cutoff"`
 	Status       string    `json:"status"`
+	PairingID    int64     `json:"pairing_id"` // a pairing's unit runs it in its community (结对共建)
+	RegionEN     string    `json:"region_name_en"`
+	TeamNameEN   string    `json:"team_name_en"`
+	ProjectEN    string    `json:"project_name_en"`
+	PairingUnit  string    `json:"pairing_unit"`
+	PairingEN    string    `json:"pairing_unit_en"`
+	Problems     int       `json:"problems"`            // problems solved for the community, counted afterwards
 	Mine         string    `json:"my_signup,omitempty"` // the viewing volunteer's sign-up state
 	MySeq        int       `json:"my_place_in_line,omitempty"`
 	regionPath   string
@@ -144,6 +154,7 @@ type ActivityInput struct {
 	Mode        string   `json:"mode"`
 	Deadline    string   `json:"signup_deadline"`
 	CancelHours int      `json:"cancel_hours"`
+	PairingID   int64    `json:"pairing_id"` // 0: none; else in the pairing's community
 }
 
 // times parses the input's times; field errors go into f.
@@ -240,7 +251,7 @@ func (s *Service) Projects(ctx context.Context, p *auth.Principal) ([]Project, e
 		}
 		where, args := sc.where("r.path", "0")
 		rows, err := tx.Query(ctx, `SELECT pj.id, pj.name, pj.region_id, r.name, COALESCE(pj.team_id, 0), COALESCE(t.name, ''), pj.intro,
-			(SELECT COUNT(*) FROM activities a WHERE a.project_id = pj.id)
+			(SELECT COUNT(*) FROM activities a WHERE a.project_id = pj.id), pj.name_en, r.name_en, COALESCE(t.name_en, '')
 			FROM projects pj JOIN regions r ON r.id = pj.region_id LEFT JOIN teams t ON t.id = pj.team_id WHERE `+where+` ORDER BY pj.name`, args...)
 		if err != nil {
 			return err
@@ -248,7 +259,7 @@ func (s *Service) Projects(ctx context.Context, p *auth.Principal) ([]Project, e
 		defer rows.Close()
 		for rows.Next() {
 			var x Project
-			if err := rows.Scan(&x.ID, &x.Name, &x.RegionID, &x.RegionName, &x.TeamID, &x.TeamName, &x.Intro, &x.Activities); err != nil {
+			if err := rows.Scan(&x.ID, &x.Name, &x.RegionID, &x.RegionName, &x.TeamID, &x.TeamName, &x.Intro, &x.Activities, &x.NameEN, &x.RegionEN, &x.TeamNameEN); err != nil {
 				return err
 			}
 			out = append(out, x)
@@ -358,6 +369,27 @@ func (s *Service) createActivity(ctx context.Context, tx *db.Tx, p *auth.Princip
 			}
 			team = in.TeamID
 		}
+		var pairing any
+		if in.PairingID != 0 {
+			var cpath string
+			err := tx.Get(ctx, "entity.pairing", "SELECT cr.path FROM pairings pr JOIN regions cr ON cr.id = pr.region_id WHERE pr.id = ?",
+				[]any{in.PairingID}, &cpath)
+			switch {
+			case errs.Is(err, errs.NotFound) || (err == nil && !sc.hasRegion(cpath)):
+				f.Add("pairing_id", "field.bad_choice")
+			case err != nil:
+				return 0, err
+			default:
+				var rpath string
+				if err := tx.Get(ctx, "entity.region", "SELECT path FROM regions WHERE id = ?", []any{in.RegionID}, &rpath); err != nil && !errs.Is(err, errs.NotFound) {
+					return 0, err
+				}
+				if rpath != "" && !strings.HasPrefix(rpath, cpath) {
+					f.Add("pairing_id", "volunteer.pairing_elsewhere")
+				}
+				pairing = in.PairingID
+			}
+		}
 		if err := f.Err(); err != nil {
 			return 0, err
 		}
@@ -368,10 +400,10 @@ func (s *Service) createActivity(ctx context.Context, tx *db.Tx, p *auth.Princip
 		}
 		cutoff := start.Add(-time.Duration(in.CancelHours) * time.Hour)
 		id, err := tx.InsertID(ctx, `INSERT INTO activities (project_id, team_id, region_id, place_id, title, content, address, lat, lng, day,
-			starts_at, ends_at, capacity, skills, min_age, mode, signup_deadline, cancel_cutoff, status, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`,
+			starts_at, ends_at, capacity, skills, min_age, mode, signup_deadline, cancel_cutoff, status, created_by, created_at, updated_at, pairing_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
 			project, team, in.RegionID, place, in.Title, in.Content, in.Address, lat, lng, in.Day, start.UnixMilli(), end.UnixMilli(),
-			in.Capacity, strings.Join(in.Skills, " "), in.MinAge, in.Mode, deadline.UnixMilli(), cutoff.UnixMilli(), by, now.UnixMilli(), now.UnixMilli())
+			in.Capacity, strings.Join(in.Skills, " "), in.MinAge, in.Mode, deadline.UnixMilli(), cutoff.UnixMilli(), by, now.UnixMilli(), now.UnixMilli(), pairing)
 		if err != nil {
 			return 0, err
 		}
@@ -382,10 +414,12 @@ func (s *Service) createActivity(ctx context.Context, tx *db.Tx, p *auth.Princip
 const activityCols = `a.id, COALESCE(a.project_id, 0), COALESCE(pj.name, ''), COALESCE(a.team_id, 0), COALESCE(t.name, ''), a.region_id, r.name, r.path,
 	COALESCE(a.place_id, 0), COALESCE(pl.name, ''), a.title, a.content, a.address, a.lat, a.lng, a.day, a.starts_at, a.ends_at, a.capacity, a.taken,
 	(SELECT COUNT(*) FROM signups w WHERE w.activity_id = a.id AND w.state = 'waiting'),
-	a.skills, a.min_age, a.mode, a.signup_deadline, a.cancel_cutoff, a.status`
+	a.skills, a.min_age, a.mode, a.signup_deadline, a.cancel_cutoff, a.status,
+	COALESCE(a.pairing_id, 0), COALESCE(pu.name, ''), COALESCE(pu.name_en, ''), a.problems, r.name_en, COALESCE(t.name_en, ''), COALESCE(pj.name_en, '')`
 
 const activityFrom = ` FROM activities a JOIN regions r ON r.id = a.region_id LEFT JOIN projects pj ON pj.id = a.project_id
-	LEFT JOIN teams t ON t.id = a.team_id LEFT JOIN places pl ON pl.id = a.place_id`
+	LEFT JOIN teams t ON t.id = a.team_id LEFT JOIN places pl ON pl.id = a.place_id
+	LEFT JOIN pairings pa ON pa.id = a.pairing_id LEFT JOIN units pu ON pu.id = pa.unit_id`
 
 func scanActivity(sc interface{ Scan(...any) error }, extra ...any) (Activity, error) {
 	var a Activity
@@ -394,7 +428,7 @@ func scanActivity(sc interface{ Scan(...any) error }, extra ...any) (Activity, e
 	var skills string
 	err := sc.Scan(append([]any{&a.ID, &a.ProjectID, &a.ProjectName, &a.TeamID, &a.TeamName, &a.RegionID, &a.RegionName, &a.regionPath,
 		&a.PlaceID, &a.PlaceName, &a.Title, &a.Content, &a.Address, &lat, &lng, &a.Day, &starts, &ends, &a.Capacity, &a.Taken, &a.Waiting,
-		&skills, &a.MinAge, &a.Mode, &deadline, &cutoff, &a.Status}, extra...)...)
+		&skills, &a.MinAge, &a.Mode, &deadline, &cutoff, &a.Status, &a.PairingID, &a.PairingUnit, &a.PairingEN, &a.Problems, &a.RegionEN, &a.TeamNameEN, &a.ProjectEN}, extra...)...)
 	if lat.Valid && lng.Valid {
 		a.Lat, a.Lng = &lat.Float64, &lng.Float64
 	}

@@ -413,6 +413,9 @@ func (s *Service) Confirm(ctx context.Context, p *auth.Principal, activityID, at
 				m, p.UserID, now.UnixMilli(), now.UnixMilli(), r.id); err != nil {
 				return 0, err
 			}
+			if err := addYear(ctx, tx, r.vid, a.TeamID, a.Day, m, 1); err != nil {
+				return 0, err
+			}
 			if err := auditRecord(ctx, tx, p, now, "confirm_hours", "activity", a.ID, a.Title, nil, map[string]any{"attendance": r.id, "volunteer_id": r.vid, "minutes": m}); err != nil {
 				return 0, err
 			}
@@ -548,6 +551,24 @@ func (s *Service) DecideChange(ctx context.Context, p *auth.Principal, activityI
 			next = "approved"
 			m := ServiceMinutes(a.StartsAt, a.EndsAt, time.UnixMilli(in), time.UnixMilli(out))
 			day := time.UnixMilli(in).In(clock.CST).Format(time.DateOnly)
+			// What the record counted before (a correction replaces it).
+			var oldState, oldDay string
+			var oldMinutes int
+			if err := tx.Get(ctx, "", "SELECT state, day, credited_minutes FROM attendance WHERE activity_id = ? AND volunteer_id = ?",
+				[]any{a.ID, vid}, &oldState, &oldDay, &oldMinutes); err != nil && !errs.Is(err, errs.NotFound) {
+				return err
+			}
+			if oldState == "confirmed" {
+				if err := addYear(ctx, tx, vid, a.TeamID, oldDay, -oldMinutes, -1); err != nil {
+					return err
+				}
+			}
+			if oldDay != "" {
+				day = oldDay
+			}
+			if err := addYear(ctx, tx, vid, a.TeamID, day, m, 1); err != nil {
+				return err
+			}
 			n, err := tx.ExecN(ctx, `UPDATE attendance SET checkin_at = ?, checkout_at = ?, state = 'confirmed', credited_minutes = ?, confirmed_by = ?, confirmed_at = ?, updated_at = ?
 				WHERE activity_id = ? AND volunteer_id = ?`, in, out, m, p.UserID, now.UnixMilli(), now.UnixMilli(), a.ID, vid)
 			if err != nil {
@@ -640,13 +661,14 @@ func (s *Service) Hours(ctx context.Context, volunteerID int64) (Record, error) 
 // ServiceLine is one line of a volunteer's record (民政部令第67号: the
 // activity, date, place, content, hours and the organising team or unit).
 type ServiceLine struct {
-	ActivityID int64
-	Day        string
-	Title      string
-	Place      string
-	Content    string
-	Organiser  string
-	Minutes    int
+	ActivityID  int64
+	Day         string
+	Title       string
+	Place       string
+	Content     string
+	Organiser   string
+	Minutes     int
+	OrganiserEN string
 }
 
 // ServiceRecord lists a volunteer's confirmed service, newest first.
@@ -659,7 +681,8 @@ func (s *Service) ServiceRecord(ctx context.Context, p *auth.Principal, voluntee
 		if _, err := get(ctx, tx, p, volunteerID); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT a.id, a.day, a.title, COALESCE(pl.name, a.address), a.content, COALESCE(t.name, r.name), at.credited_minutes
+		rows, err := tx.Query(ctx, `SELECT a.id, a.day, a.title, COALESCE(pl.name, a.address), a.content, COALESCE(t.name, r.name), at.credited_minutes,
+			CASE WHEN t.id IS NULL THEN r.name_en ELSE t.name_en END
 			FROM attendance at JOIN activities a ON a.id = at.activity_id JOIN regions r ON r.id = a.region_id
 			LEFT JOIN places pl ON pl.id = a.place_id LEFT JOIN teams t ON t.id = a.team_id
 			WHERE at.volunteer_id = ? AND at.state = 'confirmed' ORDER BY a.day DESC, a.id DESC LIMIT 500`, volunteerID)
@@ -669,7 +692,7 @@ func (s *Service) ServiceRecord(ctx context.Context, p *auth.Principal, voluntee
 		defer rows.Close()
 		for rows.Next() {
 			var x ServiceLine
-			if err := rows.Scan(&x.ActivityID, &x.Day, &x.Title, &x.Place, &x.Content, &x.Organiser, &x.Minutes); err != nil {
+			if err := rows.Scan(&x.ActivityID, &x.Day, &x.Title, &x.Place, &x.Content, &x.Organiser, &x.Minutes, &x.OrganiserEN); err != nil {
 				return err
 			}
 			out = append(out, x)

@@ -136,7 +136,37 @@ func TestCheckInOutAndHours(t *testing.T) {
 		if r, _ := fx.svc.Hours(ctx, rows[0].ID); r.Minutes != 150 || r.Sessions != 1 || r.Star != 0 || r.Next != 100 {
 			t.Fatalf("hours: %+v", r)
 		}
+		yearTotalsAgree(t, d)
+		// A correction of confirmed hours replaces them in the year's totals.
+		if err := fx.svc.ProposeChange(ctx, fx.org, aid, rows[0].Number, "09:00", "10:00", "签退时间登记有误"); err != nil {
+			t.Fatal(err)
+		}
+		ch, _ := fx.svc.Changes(ctx, fx.org, aid)
+		if err := fx.svc.DecideChange(ctx, fx.secondOrganiser(t), aid, ch[0].ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := fx.svc.Hours(ctx, rows[0].ID); r.Minutes != 60 || r.Sessions != 1 {
+			t.Fatalf("corrected: %+v", r)
+		}
+		yearTotalsAgree(t, d)
+		if n := count(t, d, "SELECT minutes FROM volunteer_year_hours WHERE volunteer_id = ? AND year = 2026", rows[0].ID); n != 60 {
+			t.Fatalf("year total %d", n)
+		}
 	})
+}
+
+// yearTotalsAgree: the kept yearly totals are what the attendance adds up to.
+func yearTotalsAgree(t *testing.T, d *db.DB) {
+	t.Helper()
+	sums := "(SELECT volunteer_id, CAST(SUBSTR(day, 1, 4) AS INTEGER) AS y, SUM(credited_minutes) AS m, COUNT(*) AS n FROM attendance WHERE state = 'confirmed' GROUP BY volunteer_id, SUBSTR(day, 1, 4))"
+	for _, q := range []string{
+		"SELECT COUNT(*) FROM " + sums + " a LEFT JOIN volunteer_year_hours h ON h.volunteer_id = a.volunteer_id AND h.year = a.y WHERE h.minutes IS NULL OR a.m <> h.minutes OR a.n <> h.sessions",
+		"SELECT COUNT(*) FROM volunteer_year_hours h LEFT JOIN " + sums + " a ON h.volunteer_id = a.volunteer_id AND h.year = a.y WHERE h.sessions <> 0 AND a.m IS NULL",
+	} {
+		if n := count(t, d, q); n != 0 {
+			t.Fatalf("%d yearly totals disagree with the attendance", n)
+		}
+	}
 }
 
 func TestFlaggedDailyLimitAndSecondPerson(t *testing.T) {
@@ -216,5 +246,6 @@ func TestFlaggedDailyLimitAndSecondPerson(t *testing.T) {
 		if n := count(t, d, "SELECT COUNT(*) FROM audit_log WHERE action IN ('decide_correction', 'decide_late_entry', 'propose_correction', 'propose_late_entry')"); n != 4 {
 			t.Fatalf("%d audit entries", n)
 		}
+		yearTotalsAgree(t, d)
 	})
 }

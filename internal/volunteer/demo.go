@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/inbox"
 	"github.com/wenming-city/wenming/internal/pii"
 )
 
@@ -163,23 +164,27 @@ func (s *Service) SeedDemo(ctx context.Context, password string) (int, error) {
 var demoTeamKinds = []string{"红马甲志愿服务队", "巾帼志愿服务队", "党员先锋志愿服务队", "青年志愿服务队", "文明交通志愿服务队",
 	"关爱老人志愿服务队", "环境卫生志愿服务队"}
 
+// demoTeamKindsEN are demoTeamKinds in English.
+var demoTeamKindsEN = []string{"Red Vest Volunteers", "Women's Volunteers", "Party Members' Vanguard Volunteers", "Youth Volunteers",
+	"Civilised Traffic Volunteers", "Elderly Care Volunteers", "Clean Streets Volunteers"}
+
 // seedPractice builds the demo's practice tree (a centre per district, an
 // institute per street, a station per community, each with a place) and
 // 35 teams at the institutes with the approved volunteers as members.
 func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 	type reg struct {
-		id, parent  int64
-		level, name string
-		lat, lng    sql.NullFloat64
+		id, parent          int64
+		level, name, nameEN string
+		lat, lng            sql.NullFloat64
 	}
-	rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), level, name, lat, lng FROM regions WHERE level IN ('district','street','community') ORDER BY path")
+	rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), level, name, name_en, lat, lng FROM regions WHERE level IN ('district','street','community') ORDER BY path")
 	if err != nil {
 		return err
 	}
 	var regs []reg
 	for rows.Next() {
 		var r reg
-		if err := rows.Scan(&r.id, &r.parent, &r.level, &r.name, &r.lat, &r.lng); err != nil {
+		if err := rows.Scan(&r.id, &r.parent, &r.level, &r.name, &r.nameEN, &r.lat, &r.lng); err != nil {
 			rows.Close()
 			return err
 		}
@@ -245,8 +250,15 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 		if t >= len(institutes)*len(demoTeamKinds) {
 			name = fmt.Sprintf("%s%d", name, t)
 		}
-		tid, err := tx.InsertID(ctx, "INSERT INTO teams (name, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			name, inst.id, station[inst.id], "扎根"+inst.name+"，常态化开展志愿服务。", ms, ms)
+		nameEN := ""
+		if inst.nameEN != "" {
+			nameEN = inst.nameEN + " " + demoTeamKindsEN[t%len(demoTeamKindsEN)]
+			if t >= len(institutes)*len(demoTeamKinds) {
+				nameEN = fmt.Sprintf("%s %d", nameEN, t)
+			}
+		}
+		tid, err := tx.InsertID(ctx, "INSERT INTO teams (name, name_en, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			name, nameEN, inst.id, station[inst.id], "扎根"+inst.name+"，常态化开展志愿服务。", ms, ms)
 		if err != nil {
 			return err
 		}
@@ -266,6 +278,380 @@ func seedPractice(ctx context.Context, tx *db.Tx, now time.Time) error {
 			return err
 		}
 	}
+	if err := seedPairingWork(ctx, tx, now); err != nil {
+		return err
+	}
+	if err := seedParty(ctx, tx, now); err != nil {
+		return err
+	}
+	if err := seedOrders(ctx, tx, now); err != nil {
+		return err
+	}
+	if err := seedRecordEntries(ctx, tx, now); err != nil {
+		return err
+	}
+	return rebuildYears(ctx, tx)
+}
+
+// seedRecordEntries gives some demo volunteers training, honours and
+// evaluations on their record.
+func seedRecordEntries(ctx context.Context, tx *db.Tx, now time.Time) error {
+	rows, err := tx.Query(ctx, "SELECT id FROM volunteers WHERE status = 'approved' ORDER BY id")
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	type entry struct{ kind, title, issuer, note string }
+	for i, id := range ids {
+		var es []entry
+		if i%3 == 0 {
+			es = append(es, entry{"training", []string{"志愿服务通用培训", "应急救护培训", "文明劝导技能培训"}[(i/3)%3], "志愿服务联合会", "参加培训 4 学时"})
+		}
+		if i%13 == 0 {
+			es = append(es, entry{"honour", "优秀志愿者", "新时代文明实践中心", ""})
+		}
+		if i%7 == 0 {
+			es = append(es, entry{"evaluation", "年度服务评价：优秀", "所在志愿服务队", "服务积极，群众满意"})
+		}
+		for k, e := range es {
+			day := now.In(clock.CST).AddDate(0, -(1 + (i+k)%9), -(i % 20)).Format(time.DateOnly)
+			if _, err := tx.Exec(ctx, `INSERT INTO volunteer_record_entries (volunteer_id, kind, day, title, issuer, note, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, id, e.kind, day, e.title, e.issuer, e.note, now.UnixMilli()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// DemoPartyMembers is how many working Party members the demo registers
+// with their communities (the seed's Xiuning: 2,300).
+const DemoPartyMembers = 2300
+
+// seedParty registers the demo's working Party members across the
+// communities, employed by the departments and companies (the city
+// management bureau among them), with buildings, roles and posts, a few
+// services each on their forms over the last two quarters, and last
+// quarter's reports from the first communities to the employers, some
+// signed for.
+func seedParty(ctx context.Context, tx *db.Tx, now time.Time) error {
+	ids := func(q string) ([]int64, error) {
+		rows, err := tx.Query(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		return out, rows.Err()
+	}
+	communities, err := ids("SELECT id FROM regions WHERE level = 'community' ORDER BY path")
+	if err != nil {
+		return err
+	}
+	units, err := ids("SELECT id FROM units WHERE active AND kind IN ('department', 'company') ORDER BY CASE WHEN code = 'DEPT-CG' THEN 0 ELSE 1 END, code")
+	if err != nil || len(communities) == 0 || len(units) == 0 {
+		return err
+	}
+	today := now.In(clock.CST)
+	cur := (int(today.Month()) + 2) / 3
+	lastYear, lastQ := today.Year(), cur-1
+	if lastQ == 0 {
+		lastYear, lastQ = lastYear-1, 4
+	}
+	lastFrom, _ := QuarterDays(lastYear, lastQ)
+	start, _ := time.ParseInLocation(time.DateOnly, lastFrom, clock.CST)
+	span := int(today.Sub(start).Hours() / 24)
+	contents := []string{"楼栋政策宣讲", "小区环境整治", "走访独居老人", "夜间平安巡逻", "文明劝导", "调解邻里纠纷", "辅导学生作业"}
+	ms := now.UnixMilli()
+	for i := range DemoPartyMembers {
+		card, err := nextCard(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		var roles []string
+		switch {
+		case i%9 == 0:
+			roles = []string{"building_leader"}
+		case i%23 == 5:
+			roles = []string{"owners_committee"}
+		case i%31 == 7:
+			roles = []string{"grid_helper"}
+		}
+		posts := []string{PartyPosts[i%len(PartyPosts)]}
+		if i%3 == 0 {
+			posts = append(posts, PartyPosts[(i+3)%len(PartyPosts)])
+		}
+		region := communities[i%len(communities)]
+		unit := units[(i/len(communities)+i)%len(units)]
+		if i%10 == 0 {
+			unit = units[0] // the city management bureau has many in the communities
+		}
+		name := string(demoSurnames[(i*7)%len(demoSurnames)]) + demoGiven[(i*5+i/len(demoSurnames))%len(demoGiven)]
+		registered := now.AddDate(0, 0, -(30 + i%300)).UnixMilli()
+		mid, err := tx.InsertID(ctx, `INSERT INTO party_members (card_no, name, phone, unit_id, region_id, grid, building, roles, posts,
+			registered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			card, name, fmt.Sprintf("158%08d", 10000000+i*41), unit, region, fmt.Sprintf("第%d网格", 1+i%6), fmt.Sprintf("%d栋", 1+i%18),
+			strings.Join(roles, " "), strings.Join(posts, " "), registered, registered)
+		if err != nil {
+			return fmt.Errorf("demo party member %d: %w", i, err)
+		}
+		for k := range 1 + i%3 {
+			day := start.AddDate(0, 0, (i*13+k*37)%max(span, 1)).Format(time.DateOnly)
+			if _, err := tx.Exec(ctx, "INSERT INTO party_services (member_id, day, content, minutes, created_at) VALUES (?, ?, ?, ?, ?)",
+				mid, day, contents[(i+k)%len(contents)], 60+30*((i+k)%4), ms); err != nil {
+				return err
+			}
+		}
+	}
+	// Last quarter's reports from the first communities, the older half signed.
+	from, to := QuarterDays(lastYear, lastQ)
+	rows, err := tx.Query(ctx, `SELECT pm.region_id, pm.unit_id, COUNT(*), COUNT(ps.id), COALESCE(SUM(ps.minutes), 0), r.name FROM party_members pm
+		JOIN regions r ON r.id = pm.region_id LEFT JOIN party_services ps ON ps.member_id = pm.id AND ps.day >= ? AND ps.day <= ?
+		WHERE pm.region_id IN (SELECT id FROM regions WHERE level = 'community' ORDER BY path LIMIT 6)
+		GROUP BY pm.region_id, pm.unit_id, r.name ORDER BY pm.region_id, pm.unit_id`, from, to)
+	if err != nil {
+		return err
+	}
+	type rep struct {
+		region, unit            int64
+		members, services, mins int64
+		community               string
+	}
+	var reps []rep
+	for rows.Next() {
+		var x rep
+		if err := rows.Scan(&x.region, &x.unit, &x.members, &x.services, &x.mins, &x.community); err != nil {
+			rows.Close()
+			return err
+		}
+		reps = append(reps, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for k, x := range reps {
+		var signedAt any
+		signedName := ""
+		if k%2 == 1 && x.unit != units[0] {
+			signedAt, signedName = ms-int64(k)*3600_000, "单位党委办公室"
+		}
+		rid, err := tx.InsertID(ctx, `INSERT INTO party_reports (region_id, unit_id, year, quarter, members, services, minutes, created_at, signed_name, signed_at)
+			VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?) RETURNING id`, x.region, x.unit, lastYear, lastQ, x.members, ms-int64(len(reps)-k)*7200_000, signedName, signedAt)
+		if err != nil {
+			return err
+		}
+		// The lines and totals from the members' forms, as SendPartyReports makes them.
+		if _, err := tx.Exec(ctx, `INSERT INTO party_report_lines (report_id, member_id, services, minutes)
+			SELECT ?, pm.id, COUNT(ps.id), COALESCE(SUM(ps.minutes), 0) FROM party_members pm
+			LEFT JOIN party_services ps ON ps.member_id = pm.id AND ps.day >= ? AND ps.day <= ?
+			WHERE pm.region_id = ? AND pm.unit_id = ? GROUP BY pm.id`, rid, from, to, x.region, x.unit); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE party_reports SET services = (SELECT COALESCE(SUM(services), 0) FROM party_report_lines WHERE report_id = ?),
+			minutes = (SELECT COALESCE(SUM(minutes), 0) FROM party_report_lines WHERE report_id = ?) WHERE id = ?`, rid, rid, rid); err != nil {
+			return err
+		}
+		if signedAt == nil {
+			if _, err := inbox.Post(ctx, tx, inbox.Notice{Kind: NoticePartyKind, Ref: rid, Label: fmt.Sprintf("%s %dQ%d", x.community, lastYear, lastQ),
+				Event: "report", ToUnit: x.unit, Key: "volunteer.party.notice.report", Args: []any{x.community, lastYear, lastQ, x.members}, At: now}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// demoPairingTitles are what the demo's paired units do in their communities.
+var demoPairingTitles = []string{"结对共建·楼道清理", "结对共建·政策宣讲进社区", "结对共建·关爱独居老人", "结对共建·文明劝导"}
+
+// seedPairingWork has the first demo pairings (by community) hold an
+// activity a month in their community for the last three months and the
+// next, with the street's first team's members serving and problems solved
+// counted on the past ones.
+func seedPairingWork(ctx context.Context, tx *db.Tx, now time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT pr.id, u.name, cr.id, st.id, (SELECT MIN(t.id) FROM teams t WHERE t.region_id = cr.parent_id)
+		FROM pairings pr JOIN units u ON u.id = pr.unit_id JOIN regions cr ON cr.id = pr.region_id JOIN stations st ON st.region_id = cr.id
+		WHERE EXISTS (SELECT 1 FROM teams t WHERE t.region_id = cr.parent_id) ORDER BY cr.path, u.code LIMIT 30`)
+	if err != nil {
+		return err
+	}
+	type pw struct {
+		id, region, station, team int64
+		unit                      string
+	}
+	var ps []pw
+	for rows.Next() {
+		var x pw
+		if err := rows.Scan(&x.id, &x.unit, &x.region, &x.station, &x.team); err != nil {
+			rows.Close()
+			return err
+		}
+		ps = append(ps, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	today := now.In(clock.CST)
+	for i, x := range ps {
+		var placeID int64
+		var addr string
+		if err := tx.Get(ctx, "entity.place", "SELECT id, address FROM places WHERE station_id = ? ORDER BY id LIMIT 1", []any{x.station}, &placeID, &addr); err != nil {
+			return err
+		}
+		mrows, err := tx.Query(ctx, "SELECT volunteer_id FROM team_members WHERE team_id = ? ORDER BY volunteer_id", x.team)
+		if err != nil {
+			return err
+		}
+		var members []int64
+		for mrows.Next() {
+			var v int64
+			if err := mrows.Scan(&v); err != nil {
+				mrows.Close()
+				return err
+			}
+			members = append(members, v)
+		}
+		mrows.Close()
+		for m := -3; m <= 1; m++ {
+			day := time.Date(today.Year(), today.Month()+time.Month(m), 8+i%18, 0, 0, 0, 0, clock.CST)
+			if m == 1 && day.After(today.AddDate(0, 1, 0)) {
+				continue
+			}
+			start := day.Add(14 * time.Hour)
+			end := start.Add(2 * time.Hour)
+			title := demoPairingTitles[(i+m+3)%len(demoPairingTitles)]
+			past := end.Add(CheckoutGrace).Before(now)
+			problems := 0
+			if past {
+				problems = (i + m + 3) % 4
+			}
+			n := min(len(members), 6+(i+m+3)%5)
+			aid, err := tx.InsertID(ctx, `INSERT INTO activities (team_id, region_id, place_id, title, content, address, day, starts_at, ends_at,
+				capacity, taken, min_age, mode, signup_deadline, cancel_cutoff, status, created_at, updated_at, pairing_id, problems)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'instant', ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
+				x.team, x.region, placeID, title, x.unit+"干部职工到结对社区服务。", addr, day.Format(time.DateOnly), start.UnixMilli(), end.UnixMilli(),
+				12, n, start.UnixMilli(), start.Add(-2*time.Hour).UnixMilli(), start.AddDate(0, 0, -10).UnixMilli(), start.AddDate(0, 0, -10).UnixMilli(),
+				x.id, problems)
+			if err != nil {
+				return err
+			}
+			for k, vid := range members[:n] {
+				at := start.AddDate(0, 0, -5).Add(time.Duration(k) * time.Minute).UnixMilli()
+				if _, err := tx.Exec(ctx, "INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, 'confirmed', 0, ?, ?)",
+					aid, vid, at, at); err != nil {
+					return err
+				}
+				if !past {
+					continue
+				}
+				in, out := start.Add(-10*time.Minute), end.Add(5*time.Minute)
+				if _, err := tx.Exec(ctx, `INSERT INTO attendance (activity_id, volunteer_id, day, checkin_at, checkout_at, method, state, credited_minutes,
+					confirmed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'organiser', 'confirmed', ?, ?, ?, ?)`,
+					aid, vid, day.Format(time.DateOnly), in.UnixMilli(), out.UnixMilli(), ServiceMinutes(start, end, in, out),
+					end.Add(2*time.Hour).UnixMilli(), in.UnixMilli(), in.UnixMilli()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// demoOrders are residents' requests of the demo, by kind.
+var demoOrders = []struct{ kind, detail, note string }{
+	{"haircut", "家中老人八十多岁，腿脚不便，想请志愿者上门理发。", "上门为老人理发，顺带修剪指甲。"},
+	{"repair", "电视机没有图像只有声音，家里没人会修。", "更换电视电源板，已恢复正常。"},
+	{"tutoring", "孩子上初二，数学跟不上，希望周末有人辅导。", "周六辅导数学两小时，约好下周继续。"},
+	{"elderly", "独居老人，想有人定期陪着聊聊天、读读报。", "陪老人聊天读报，帮忙打扫了厨房。"},
+	{"health", "想给小区老人量量血压、讲讲用药。", "为 23 位老人测量血压血糖，讲解安全用药。"},
+	{"legal", "邻里之间漏水纠纷，想咨询怎么处理。", "讲解相邻关系的法律规定，帮助双方协商。"},
+	{"cleaning", "楼道堆放杂物多年，希望志愿者帮忙清理。", "清理楼道杂物三车，张贴文明提示。"},
+	{"repair", "洗衣机不排水。", "疏通排水管，洗衣机可以正常使用。"},
+}
+
+// demoOrderStates cycle through the process so every state has rows.
+var demoOrderStates = []OrderState{OrderRated, OrderRated, OrderServed, OrderAccepted, OrderAssigned, OrderOrdered, OrderRated, OrderRefused, OrderRated, OrderAssigned}
+
+// seedOrders gives the demo's community stations residents' orders over
+// the last two months, in every state, served by the teams of their street.
+func seedOrders(ctx context.Context, tx *db.Tx, now time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT st.id, (SELECT MIN(t.id) FROM teams t WHERE t.region_id = r.parent_id) FROM stations st
+		JOIN regions r ON r.id = st.region_id WHERE st.level = 'station' AND EXISTS (SELECT 1 FROM teams t WHERE t.region_id = r.parent_id)
+		ORDER BY r.path`)
+	if err != nil {
+		return err
+	}
+	type pair struct{ station, team int64 }
+	var pairs []pair
+	for rows.Next() {
+		var p pair
+		if err := rows.Scan(&p.station, &p.team); err != nil {
+			rows.Close()
+			return err
+		}
+		pairs = append(pairs, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(pairs) == 0 {
+		return err
+	}
+	for i := range 60 {
+		p := pairs[(i*7)%len(pairs)]
+		o := demoOrders[i%len(demoOrders)]
+		state := demoOrderStates[i%len(demoOrderStates)]
+		if i >= 58 { // the demo volunteer leads the first street's first team: an order to accept, one to finish
+			p, state = pairs[0], []OrderState{OrderAccepted, OrderAssigned}[i-58]
+		}
+		created := now.Add(-time.Duration(60-i) * 23 * time.Hour)
+		var team, assigned, accepted, served, rated any
+		reason, note, rating, comment, vols, minutes := "", "", 0, "", 0, 0
+		step := func(k int) int64 { return created.Add(time.Duration(k) * 5 * time.Hour).UnixMilli() }
+		switch state {
+		case OrderRefused:
+			reason = "不在本站服务范围，已告知居民联系物业。"
+		case OrderAssigned:
+			team, assigned = p.team, step(1)
+		case OrderAccepted:
+			team, assigned, accepted = p.team, step(1), step(2)
+		case OrderServed, OrderRated:
+			team, assigned, accepted, served = p.team, step(1), step(2), step(6)
+			note, vols, minutes = o.note, 1+i%3, 60+30*(i%4)
+			if state == OrderRated {
+				rated, rating = step(10), 5-(i%7)/5
+				comment = []string{"志愿者很热心，谢谢！", "准时上门，服务周到。", "", "非常满意。"}[i%4]
+			}
+		}
+		code := fmt.Sprintf("DEMO%06d", 1000+i*37)
+		if _, err := tx.Exec(ctx, `INSERT INTO service_orders (code, station_id, kind, detail, name, phone, address, wanted_day, state, team_id,
+			reason, note, volunteers, minutes, rating, comment, assigned_at, accepted_at, served_at, rated_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			code, p.station, o.kind, o.detail, string(demoSurnames[i%len(demoSurnames)])+[]string{"大爷", "阿姨", "先生", "女士"}[i%4],
+			fmt.Sprintf("135%08d", 30000000+i*53), fmt.Sprintf("%d栋%d单元%d号", 1+i%12, 1+i%3, 101+i%6*100), string(state), team,
+			reason, note, vols, minutes, rating, comment, assigned, accepted, served, rated, created.UnixMilli(), created.UnixMilli()); err != nil {
+			return fmt.Errorf("demo order %d: %w", i, err)
+		}
+	}
 	return nil
 }
 
@@ -281,8 +667,16 @@ func seedActivities(ctx context.Context, tx *db.Tx, now time.Time, t int, teamID
 	if err := tx.Get(ctx, "entity.place", "SELECT id, address FROM places WHERE station_id = ? ORDER BY id LIMIT 1", []any{stationID}, &placeID, &addr); err != nil {
 		return err
 	}
-	pid, err := tx.InsertID(ctx, "INSERT INTO projects (name, region_id, team_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-		team+"·文明实践日", regionID, teamID, "每月5日、15日、25日开展的常态化志愿服务。", now.UnixMilli(), now.UnixMilli())
+	var teamEN string
+	if err := tx.Get(ctx, "entity.team", "SELECT name_en FROM teams WHERE id = ?", []any{teamID}, &teamEN); err != nil {
+		return err
+	}
+	projectEN := ""
+	if teamEN != "" {
+		projectEN = teamEN + " · Civilisation Practice Days"
+	}
+	pid, err := tx.InsertID(ctx, "INSERT INTO projects (name, name_en, region_id, team_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		team+"·文明实践日", projectEN, regionID, teamID, "每月5日、15日、25日开展的常态化志愿服务。", now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return err
 	}

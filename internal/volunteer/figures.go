@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"context"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -14,16 +15,18 @@ import (
 
 // The figures volunteers offer the cockpit (i18n volunteer.figure.<name> and .def).
 const (
-	FigVolunteers = "volunteers"    // approved volunteers whose home area is in scope, registered by the period's end
-	FigParty      = "party_members" // of them, Party members
-	FigTeams      = "teams"         // teams in scope
-	FigActivities = "activities"    // activities held in the period (open, on a day in the period up to today)
-	FigSessions   = "sessions"      // confirmed attendances in the period
-	FigHours      = "service_hours" // confirmed service hours in the period, whole hours
+	FigVolunteers = "volunteers"       // approved volunteers whose home area is in scope, registered by the period's end
+	FigParty      = "party_members"    // of them, Party members
+	FigTeams      = "teams"            // teams in scope
+	FigActivities = "activities"       // activities held in the period (open, on a day in the period up to today)
+	FigSessions   = "sessions"         // confirmed attendances in the period
+	FigHours      = "service_hours"    // confirmed service hours in the period, whole hours
+	FigPartyReg   = "party_registered" // working Party members registered with their home community in scope by the period's end
+	FigServed     = "orders_served"    // residents' service orders served (served or rated) in the period, by the station's region
 )
 
 // FigureNames in display order.
-var FigureNames = []string{FigVolunteers, FigParty, FigTeams, FigActivities, FigSessions, FigHours}
+var FigureNames = []string{FigVolunteers, FigParty, FigTeams, FigActivities, FigSessions, FigHours, FigPartyReg, FigServed}
 
 // FigureID is the registry id of a figure.
 func FigureID(name string) string { return "volunteer." + name }
@@ -102,6 +105,9 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, sc figures.Sco
 				WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ?`, []any{from, to}},
 			{FigHours, `SELECT COALESCE(SUM(at.credited_minutes), 0) / 60 FROM attendance at JOIN activities a ON a.id = at.activity_id JOIN regions r ON r.id = a.region_id
 				WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ?`, []any{from, to}},
+			{FigPartyReg, "SELECT COUNT(*) FROM party_members pm JOIN regions r ON r.id = pm.region_id WHERE pm.registered_at <= ?", []any{endMs}},
+			{FigServed, `SELECT COUNT(*) FROM service_orders o JOIN stations st ON st.id = o.station_id JOIN regions r ON r.id = st.region_id
+				WHERE o.state IN ('served', 'rated') AND o.served_at >= ? AND o.served_at <= ?`, []any{dayStartMs(from), endMs}},
 		}
 		for _, st := range steps {
 			if err := q(st.name, st.sql, st.args...); err != nil {
@@ -117,6 +123,7 @@ func (s *Service) Figures(ctx context.Context, p *auth.Principal, sc figures.Sco
 type Ranked struct {
 	ID       int64
 	Name     string
+	NameEN   string // teams only
 	Number   string // volunteers only
 	Minutes  int64
 	Sessions int64
@@ -145,23 +152,50 @@ func (s *Service) Rankings(ctx context.Context, p *auth.Principal, from, to stri
 			defer rows.Close()
 			for rows.Next() {
 				var x Ranked
-				if err := rows.Scan(&x.ID, &x.Name, &x.Number, &x.Minutes, &x.Sessions); err != nil {
+				if err := rows.Scan(&x.ID, &x.Name, &x.Number, &x.Minutes, &x.Sessions, &x.NameEN); err != nil {
 					return err
 				}
 				*dst = append(*dst, x)
 			}
 			return rows.Err()
 		}
-		if err := read(`SELECT v.id, v.name, COALESCE(v.number, ''), SUM(at.credited_minutes), COUNT(*) FROM attendance at
+		// A calendar year reads the yearly totals (the top of an index).
+		if y := from[:min(4, len(from))]; len(from) == 10 && from == y+"-01-01" && to == y+"-12-31" {
+			year, _ := strconv.Atoi(y)
+			rd := func(sql string, dst *[]Ranked) error {
+				rows, err := tx.Query(ctx, sql, append(append([]any{year}, args...), n)...)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var x Ranked
+					if err := rows.Scan(&x.ID, &x.Name, &x.Number, &x.Minutes, &x.Sessions, &x.NameEN); err != nil {
+						return err
+					}
+					*dst = append(*dst, x)
+				}
+				return rows.Err()
+			}
+			if err := rd(`SELECT v.id, v.name, COALESCE(v.number, ''), y.minutes, y.sessions, '' FROM volunteer_year_hours y
+				JOIN volunteers v ON v.id = y.volunteer_id JOIN regions r ON r.id = v.region_id
+				WHERE y.year = ? AND y.sessions > 0 AND `+where+` ORDER BY y.minutes DESC, y.volunteer_id LIMIT ?`, &vols); err != nil {
+				return err
+			}
+			return rd(`SELECT t.id, t.name, '', y.minutes, y.sessions, t.name_en FROM team_year_hours y
+				JOIN teams t ON t.id = y.team_id JOIN regions r ON r.id = t.region_id
+				WHERE y.year = ? AND y.sessions > 0 AND `+where+` ORDER BY y.minutes DESC, y.team_id LIMIT ?`, &teams)
+		}
+		if err := read(`SELECT v.id, v.name, COALESCE(v.number, ''), SUM(at.credited_minutes), COUNT(*), '' FROM attendance at
 			JOIN volunteers v ON v.id = at.volunteer_id JOIN regions r ON r.id = v.region_id
 			WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ? AND `+where+`
 			GROUP BY v.id, v.name, v.number ORDER BY SUM(at.credited_minutes) DESC, v.id LIMIT ?`, &vols); err != nil {
 			return err
 		}
-		return read(`SELECT t.id, t.name, '', SUM(at.credited_minutes), COUNT(*) FROM attendance at
+		return read(`SELECT t.id, t.name, '', SUM(at.credited_minutes), COUNT(*), t.name_en FROM attendance at
 			JOIN activities a ON a.id = at.activity_id JOIN teams t ON t.id = a.team_id JOIN regions r ON r.id = t.region_id
 			WHERE at.state = 'confirmed' AND at.day >= ? AND at.day <= ? AND `+where+`
-			GROUP BY t.id, t.name ORDER BY SUM(at.credited_minutes) DESC, t.id LIMIT ?`, &teams)
+			GROUP BY t.id, t.name, t.name_en ORDER BY SUM(at.credited_minutes) DESC, t.id LIMIT ?`, &teams)
 	})
 	return vols, teams, err
 }

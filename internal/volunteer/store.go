@@ -22,7 +22,7 @@ import (
 
 const cols = `v.id, COALESCE(v.number, ''), v.status, v.name, v.gender, v.birth_date, v.id_type, v.id_number_enc, v.id_number_mask,
 	v.phone, v.region_id, r.name, r.path, v.skills, v.availability, v.party_member, v.guardian_name, v.guardian_phone,
-	v.guardian_consent, v.source, v.reject_reason, COALESCE(v.user_id, 0), v.reviewed_at, v.created_at`
+	v.guardian_consent, v.source, v.reject_reason, COALESCE(v.user_id, 0), v.reviewed_at, v.created_at, r.name_en`
 
 const from = ` FROM volunteers v JOIN regions r ON r.id = v.region_id`
 
@@ -33,7 +33,7 @@ func scan(sc interface{ Scan(...any) error }) (Volunteer, error) {
 	var created int64
 	err := sc.Scan(&x.ID, &x.Number, &x.Status, &x.Name, &x.Gender, &x.BirthDate, &x.IDType, &x.idStored, &x.IDMasked,
 		&x.Phone, &x.RegionID, &x.RegionName, &x.RegionPath, &skills, &avail, &x.PartyMember, &x.GuardianName, &x.GuardianPhone,
-		&x.GuardianConsent, &x.Source, &x.RejectReason, &x.UserID, &reviewed, &created)
+		&x.GuardianConsent, &x.Source, &x.RejectReason, &x.UserID, &reviewed, &created, &x.RegionNameEN)
 	x.Skills, x.Availability = strings.Fields(skills), strings.Fields(avail)
 	if reviewed.Valid {
 		t := time.UnixMilli(reviewed.Int64)

@@ -54,6 +54,8 @@ type Station struct {
 	Name         string       `json:"name"`
 	RegionID     int64        `json:"region_id"`
 	RegionName   string       `json:"region_name"`
+	RegionNameEN string       `json:"region_name_en"`
+	NameEN       string       `json:"name_en"`
 	Address      string       `json:"address"`
 	ContactName  string       `json:"contact_name"`
 	ContactPhone string       `json:"contact_phone"`
@@ -202,11 +204,14 @@ func auditRecord(ctx context.Context, tx *db.Tx, p *auth.Principal, now time.Tim
 	return audit.Record(ctx, tx, p, now, e, before, after)
 }
 
-const stationCols = `st.id, COALESCE(st.parent_id, 0), st.level, st.name, st.region_id, r.name, r.path, st.address, st.contact_name, st.contact_phone`
+const stationCols = `st.id, COALESCE(st.parent_id, 0), st.level, st.name, st.region_id, r.name, r.path, st.address, st.contact_name, st.contact_phone,
+	st.name_en, r.name_en`
 
 func scanStation(sc interface{ Scan(...any) error }) (Station, error) {
 	var x Station
-	err := sc.Scan(&x.ID, &x.ParentID, &x.Level, &x.Name, &x.RegionID, &x.RegionName, &x.regionPath, &x.Address, &x.ContactName, &x.ContactPhone)
+	err := sc.Scan(&x.ID, &x.ParentID, &x.Level, &x.Name, &x.RegionID, &x.RegionName, &x.regionPath, &x.Address, &x.ContactName, &x.ContactPhone,
+		&x.NameEN, &x.RegionNameEN)
+	x.NameEN = StationNameEN(x.NameEN, x.RegionNameEN, x.Level)
 	return x, err
 }
 
@@ -325,10 +330,13 @@ func (s *Service) AddPlace(ctx context.Context, p *auth.Principal, stationID int
 type Team struct {
 	ID          int64        `json:"id"`
 	Name        string       `json:"name"`
+	NameEN      string       `json:"name_en"`
 	RegionID    int64        `json:"region_id"`
 	RegionName  string       `json:"region_name"`
+	RegionEN    string       `json:"region_name_en"`
 	StationID   int64        `json:"station_id"`
 	StationName string       `json:"station_name"`
+	StationEN   string       `json:"station_name_en"`
 	Intro       string       `json:"intro"`
 	Members     int          `json:"members"`
 	Leaders     []string     `json:"leaders"`
@@ -349,6 +357,8 @@ type TeamInput struct {
 	RegionID  int64  `json:"region_id"`
 	StationID int64  `json:"station_id"` // 0: none
 	Intro     string `json:"intro"`
+	NameEN    string `json:"name_en"`    // for the English pages; may be empty
+	PairingID int64  `json:"pairing_id"` // 0: none; a paired unit's staff team (结对共建)
 }
 
 // CreateTeam adds a team in a region of p's scope, optionally at a station.
@@ -356,9 +366,10 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 	if err := canOrganise(p); err != nil {
 		return 0, err
 	}
-	in.Name, in.Intro = strings.TrimSpace(in.Name), strings.TrimSpace(in.Intro)
+	in.Name, in.Intro, in.NameEN = strings.TrimSpace(in.Name), strings.TrimSpace(in.Intro), strings.TrimSpace(in.NameEN)
 	var f errs.Fields
 	checkText(&f, "name", in.Name, maxTextLen, true)
+	checkText(&f, "name_en", in.NameEN, maxTextLen, false)
 	checkText(&f, "intro", in.Intro, maxIntroLen, false)
 	f.Check(in.RegionID > 0, "region_id", "field.required")
 	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (int64, error) {
@@ -378,6 +389,18 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 			}
 			station = in.StationID
 		}
+		var pairing any
+		if in.PairingID != 0 {
+			var cpath string
+			err := tx.Get(ctx, "entity.pairing", "SELECT cr.path FROM pairings pr JOIN regions cr ON cr.id = pr.region_id WHERE pr.id = ?",
+				[]any{in.PairingID}, &cpath)
+			if errs.Is(err, errs.NotFound) || (err == nil && !sc.hasRegion(cpath)) {
+				f.Add("pairing_id", "field.bad_choice")
+			} else if err != nil {
+				return 0, err
+			}
+			pairing = in.PairingID
+		}
 		if n, err := tx.Count(ctx, "SELECT COUNT(*) FROM teams WHERE name = ?", in.Name); err != nil {
 			return 0, err
 		} else {
@@ -387,8 +410,9 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 			return 0, err
 		}
 		now := s.Clock.Now()
-		id, err := tx.InsertID(ctx, "INSERT INTO teams (name, region_id, station_id, intro, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-			in.Name, in.RegionID, station, in.Intro, now.UnixMilli(), now.UnixMilli())
+		id, err := tx.InsertID(ctx, `INSERT INTO teams (name, name_en, region_id, station_id, intro, pairing_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Name, in.NameEN, in.RegionID, station, in.Intro, pairing, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return 0, err
 		}
@@ -397,9 +421,16 @@ func (s *Service) CreateTeam(ctx context.Context, p *auth.Principal, in TeamInpu
 }
 
 const teamCols = `t.id, t.name, t.region_id, r.name, COALESCE(t.station_id, 0), COALESCE(st.name, ''), t.intro,
-	(SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id)`
+	(SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id), t.name_en, r.name_en, COALESCE(st.name_en, ''), COALESCE(sr.name_en, ''),
+	COALESCE(st.level, '')`
 
-const teamFrom = ` FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN stations st ON st.id = t.station_id`
+const teamFrom = ` FROM teams t JOIN regions r ON r.id = t.region_id LEFT JOIN stations st ON st.id = t.station_id
+	LEFT JOIN regions sr ON sr.id = st.region_id`
+
+// teamDest are the scan targets of teamCols; finish completes the row.
+func teamDest(t *Team, stEN, srEN *string, level *StationLevel) []any {
+	return []any{&t.ID, &t.Name, &t.RegionID, &t.RegionName, &t.StationID, &t.StationName, &t.Intro, &t.Members, &t.NameEN, &t.RegionEN, stEN, srEN, level}
+}
 
 // Teams lists the teams in p's scope by name, with their sizes and leaders.
 func (s *Service) Teams(ctx context.Context, p *auth.Principal, q string) ([]Team, error) {
@@ -424,10 +455,13 @@ func (s *Service) Teams(ctx context.Context, p *auth.Principal, q string) ([]Tea
 		idx := map[int64]int{}
 		for rows.Next() {
 			var t Team
-			if err := rows.Scan(&t.ID, &t.Name, &t.RegionID, &t.RegionName, &t.StationID, &t.StationName, &t.Intro, &t.Members); err != nil {
+			var stEN, srEN string
+			var level StationLevel
+			if err := rows.Scan(teamDest(&t, &stEN, &srEN, &level)...); err != nil {
 				rows.Close()
 				return err
 			}
+			t.StationEN = StationNameEN(stEN, srEN, level)
 			idx[t.ID] = len(out)
 			out = append(out, t)
 		}
@@ -462,10 +496,13 @@ func getTeam(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (Team,
 	}
 	where, args := sc.where("r.path", "0")
 	var t Team
+	var stEN, srEN string
+	var level StationLevel
 	if err := tx.Get(ctx, "entity.team", "SELECT "+teamCols+teamFrom+" WHERE t.id = ? AND "+where, append([]any{id}, args...),
-		&t.ID, &t.Name, &t.RegionID, &t.RegionName, &t.StationID, &t.StationName, &t.Intro, &t.Members); err != nil {
+		teamDest(&t, &stEN, &srEN, &level)...); err != nil {
 		return t, err
 	}
+	t.StationEN = StationNameEN(stEN, srEN, level)
 	rows, err := tx.Query(ctx, `SELECT v.id, COALESCE(v.number, ''), v.name, m.leader FROM team_members m JOIN volunteers v ON v.id = m.volunteer_id
 		WHERE m.team_id = ? ORDER BY m.leader DESC, v.number`, id)
 	if err != nil {

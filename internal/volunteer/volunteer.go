@@ -37,6 +37,9 @@ type Service struct {
 	Accounts *account.Service // creates the volunteer's login account on approval
 	// Stars are the cumulative hours of 1★…5★ (nil: DefaultStars).
 	Stars []int
+	// OrderLimit throttles residents' service orders per address (zero
+	// value: DefaultOrderLimit; Orders < 0: none).
+	OrderLimit OrderLimit
 }
 
 // New returns the service.
@@ -117,6 +120,7 @@ type Volunteer struct {
 	IDType          IDType     `json:"id_type"`
 	IDMasked        string     `json:"id_number_masked"`
 	Phone           string     `json:"phone"` // digits; masked by the web layer for who may not see it
+	RegionNameEN    string     `json:"region_name_en"`
 	RegionID        int64      `json:"region_id"`
 	RegionName      string     `json:"region_name"`
 	RegionPath      string     `json:"-"`

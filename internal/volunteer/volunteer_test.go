@@ -136,7 +136,7 @@ type fixture struct {
 	unit     int64
 }
 
-func setup(t *testing.T, d *db.DB) *fixture {
+func setup(t testing.TB, d *db.DB) *fixture {
 	t.Helper()
 	account.UseCheapHashingInTests()
 	ctx := context.Background()

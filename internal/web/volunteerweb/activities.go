@@ -38,14 +38,14 @@ type projectsData struct {
 	Teams   []web.Option
 }
 
-func (s *Server) teamChoices(r *http.Request) ([]web.Option, error) {
+func (s *Server) teamChoices(r *http.Request, v *web.View) ([]web.Option, error) {
 	teams, err := s.vol.Teams(r.Context(), web.Principal(r), "")
 	if err != nil {
 		return nil, err
 	}
 	out := make([]web.Option, len(teams))
 	for i, t := range teams {
-		out[i] = web.Option{Value: strconv.FormatInt(t.ID, 10), Label: t.Name}
+		out[i] = web.Option{Value: strconv.FormatInt(t.ID, 10), Label: v.Name(t.Name, t.NameEN)}
 	}
 	return out, nil
 }
@@ -60,7 +60,7 @@ func (s *Server) projectsView(w http.ResponseWriter, r *http.Request) (*web.View
 	if d.Regions, err = s.regionChoices(r, v, org.LevelDistrict, org.LevelStreet, org.LevelCommunity); err != nil {
 		return nil, err
 	}
-	if d.Teams, err = s.teamChoices(r); err != nil {
+	if d.Teams, err = s.teamChoices(r, v); err != nil {
 		return nil, err
 	}
 	v.Data = d
@@ -130,7 +130,7 @@ func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 type activityFormData struct {
-	Projects, Teams, Regions, Places, Skills, Modes []web.Option
+	Projects, Teams, Regions, Places, Skills, Modes, Pairings []web.Option
 }
 
 func (s *Server) activityFormView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
@@ -142,12 +142,15 @@ func (s *Server) activityFormView(w http.ResponseWriter, r *http.Request) (*web.
 		return nil, err
 	}
 	for _, pj := range projects {
-		d.Projects = append(d.Projects, web.Option{Value: strconv.FormatInt(pj.ID, 10), Label: pj.Name})
+		d.Projects = append(d.Projects, web.Option{Value: strconv.FormatInt(pj.ID, 10), Label: v.Name(pj.Name, pj.NameEN)})
 	}
-	if d.Teams, err = s.teamChoices(r); err != nil {
+	if d.Teams, err = s.teamChoices(r, v); err != nil {
 		return nil, err
 	}
 	if d.Regions, err = s.regionChoices(r, v, org.LevelDistrict, org.LevelStreet, org.LevelCommunity); err != nil {
+		return nil, err
+	}
+	if d.Pairings, err = s.pairingChoices(r, v); err != nil {
 		return nil, err
 	}
 	stations, err := s.vol.Stations(r.Context(), p)
@@ -160,7 +163,7 @@ func (s *Server) activityFormView(w http.ResponseWriter, r *http.Request) (*web.
 			return nil, err
 		}
 		for _, pl := range x.Places {
-			d.Places = append(d.Places, web.Option{Value: strconv.FormatInt(pl.ID, 10), Label: st.Name + " · " + pl.Name})
+			d.Places = append(d.Places, web.Option{Value: strconv.FormatInt(pl.ID, 10), Label: v.Name(st.Name, st.NameEN) + " · " + pl.Name})
 		}
 	}
 	v.Data = d
@@ -203,7 +206,7 @@ func (s *Server) activityCreate(w http.ResponseWriter, r *http.Request) error {
 				RegionID: optID(fe, vals, "region_id"), PlaceID: optID(fe, vals, "place_id"), Title: vals.Get("title"),
 				Content: vals.Get("content"), Address: vals.Get("address"), Day: vals.Get("day"), Start: vals.Get("start"), End: vals.Get("end"),
 				Capacity: formInt(fe, vals, "capacity"), Skills: vals["skills"], MinAge: formInt(fe, vals, "min_age"), Mode: vals.Get("mode"),
-				Deadline: vals.Get("signup_deadline"), CancelHours: formInt(fe, vals, "cancel_hours")}
+				Deadline: vals.Get("signup_deadline"), CancelHours: formInt(fe, vals, "cancel_hours"), PairingID: optID(fe, vals, "pairing_id")}
 			if err := fe.Err(); err != nil {
 				return "", err
 			}

@@ -52,6 +52,11 @@ func New(vol *volunteer.Service, orgs *org.Service) web.Module {
 			{Key: "nav.rankings", Href: "/volunteers/rankings", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 45},
 			{Key: "nav.teams", Href: "/teams", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 42},
 			{Key: "nav.stations", Href: "/stations", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 43},
+			{Key: "nav.pairing_work", Href: "/volunteers/pairings", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 46},
+			{Key: "nav.party_members", Href: "/party-members", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 47},
+			{Key: "nav.party_reports", Href: "/party-reports", Perm: auth.PermOrgView, Group: "nav.volunteering", Order: 48},
+			{Key: "nav.service_orders", Href: "/service-orders", Perm: auth.PermVolunteerOrg, Group: "nav.volunteering", Order: 38},
+			{Key: "nav.my_service_orders", Href: "/my/service-orders", Perm: auth.PermVolunteerSelf, Order: 7},
 			{Key: "nav.my_volunteer", Href: "/my/volunteer", Perm: auth.PermVolunteerSelf, Order: 5},
 		},
 		Tiles: s.homeTiles,
@@ -100,10 +105,14 @@ func (s *Server) routes() {
 	s.Page("POST /volunteers/{id}/reject", s.reject)
 	s.Page("POST /volunteers/{id}/login", s.createLogin)
 	s.Page("POST /volunteers/{id}/reveal", s.reveal)
+	s.Page("POST /volunteers/{id}/record", s.addEntry)
 
 	s.teamRoutes()
 	s.activityRoutes()
 	s.attendanceRoutes()
 	s.certificateRoutes()
+	s.orderRoutes()
+	s.pairingRoutes()
+	s.partyRoutes()
 	s.apiRoutes()
 }

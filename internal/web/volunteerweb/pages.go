@@ -110,11 +110,12 @@ func (s *Server) registeredPage(w http.ResponseWriter, r *http.Request) error {
 // ---- the volunteer's own page ----
 
 type mineData struct {
-	V      volunteer.Volunteer
-	Age    int
-	Record volunteer.Record
-	Hours  string
-	Lines  []volunteer.ServiceLine
+	V       volunteer.Volunteer
+	Age     int
+	Record  volunteer.Record
+	Hours   string
+	Lines   []volunteer.ServiceLine
+	Entries []volunteer.RecordEntry
 }
 
 func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
@@ -130,8 +131,12 @@ func (s *Server) minePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	entries, err := s.vol.RecordEntries(r.Context(), web.Principal(r), x.ID)
+	if err != nil {
+		return err
+	}
 	v := s.View(w, r, "vol.mine.title")
-	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes), Lines: lines}
+	v.Data = &mineData{V: x, Age: x.Age(s.Now()), Record: rec, Hours: hoursText(rec.Minutes), Lines: lines, Entries: entries}
 	s.Render(w, r, http.StatusOK, "vol_mine", v)
 	return nil
 }
@@ -232,15 +237,17 @@ func skillText(l i18n.Lang, codes []string) string {
 }
 
 type detailData struct {
-	V         volunteer.Volunteer
-	Age       int
-	Login     *volunteer.Login // the new account, shown once
-	Revealed  string           // the ID number, after an audited reveal
-	Phone     string           // the phone as the viewer may see it
-	CanReveal bool
-	Certs     []volunteer.Certificate
-	Lines     []volunteer.ServiceLine
-	Record    volunteer.Record
+	V          volunteer.Volunteer
+	Age        int
+	Login      *volunteer.Login // the new account, shown once
+	Revealed   string           // the ID number, after an audited reveal
+	Phone      string           // the phone as the viewer may see it
+	CanReveal  bool
+	Certs      []volunteer.Certificate
+	Lines      []volunteer.ServiceLine
+	Record     volunteer.Record
+	Entries    []volunteer.RecordEntry
+	EntryKinds []web.Option
 }
 
 func (s *Server) volunteerOf(r *http.Request) (volunteer.Volunteer, error) {
@@ -258,6 +265,8 @@ func (s *Server) detailView(w http.ResponseWriter, r *http.Request, x volunteer.
 	d.Certs, _ = s.vol.Certificates(r.Context(), p, x.ID)
 	d.Lines, _ = s.vol.ServiceRecord(r.Context(), p, x.ID)
 	d.Record, _ = s.vol.Hours(r.Context(), x.ID)
+	d.Entries, _ = s.vol.RecordEntries(r.Context(), p, x.ID)
+	d.EntryKinds = options(v.Lang, "volunteer.entry.kind.", volunteer.RecordKinds)
 	v.Data = d
 	if v.Form == nil {
 		v.Form = url.Values{}
@@ -451,3 +460,16 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // hoursText is minutes as hours with one decimal.
 func hoursText(m int) string { return strconv.FormatFloat(float64(m)/60, 'f', 1, 64) }
+
+// addEntry writes a training, honour or evaluation on the volunteer's record.
+func (s *Server) addEntry(w http.ResponseWriter, r *http.Request) error {
+	x, err := s.volunteerOf(r)
+	if err != nil {
+		return err
+	}
+	return s.Submit(w, r, "vol_detail", "flash.saved", func() (*web.View, error) { return s.detailView(w, r, x), nil },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			e := volunteer.RecordEntry{Kind: vals.Get("kind"), Day: vals.Get("day"), Title: vals.Get("title"), Issuer: vals.Get("issuer"), Note: vals.Get("note")}
+			return "/volunteers/" + strconv.FormatInt(x.ID, 10), s.vol.AddRecordEntry(r.Context(), web.Principal(r), x.ID, e)
+		})
+}

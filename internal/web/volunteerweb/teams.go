@@ -129,6 +129,7 @@ type teamsData struct {
 	Rows     []volunteer.Team
 	Regions  []web.Option
 	Stations []web.Option
+	Pairings []web.Option
 }
 
 func (s *Server) teamsView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
@@ -151,8 +152,11 @@ func (s *Server) teamsView(w http.ResponseWriter, r *http.Request) (*web.View, e
 		return nil, err
 	}
 	d := &teamsData{Rows: rows, Regions: regions}
+	if d.Pairings, err = s.pairingChoices(r, v); err != nil {
+		return nil, err
+	}
 	for _, st := range sts {
-		d.Stations = append(d.Stations, web.Option{Value: strconv.FormatInt(st.ID, 10), Label: web.Indent(st.Depth) + st.Name})
+		d.Stations = append(d.Stations, web.Option{Value: strconv.FormatInt(st.ID, 10), Label: web.Indent(st.Depth) + v.Name(st.Name, st.NameEN)})
 	}
 	v.Data = d
 	return v, nil
@@ -168,7 +172,7 @@ func (s *Server) teamCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Submit(w, r, "vol_teams", "flash.created", func() (*web.View, error) { return s.teamsView(w, r) },
 		func(vals url.Values, fe *errs.Fields) (string, error) {
-			in := volunteer.TeamInput{Name: vals.Get("name"), Intro: vals.Get("intro")}
+			in := volunteer.TeamInput{Name: vals.Get("name"), Intro: vals.Get("intro"), NameEN: vals.Get("name_en"), PairingID: optID(fe, vals, "pairing_id")}
 			if vals.Get("region_id") != "" {
 				in.RegionID = web.FormInt64(fe, vals, "region_id")
 			}

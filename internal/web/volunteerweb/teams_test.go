@@ -38,6 +38,16 @@ func TestTeamsAndStationsPages(t *testing.T) {
 			t.Fatalf("member: %d %s", res.Status, res.Body)
 		}
 		apptest.Want(t, "team page", o.Get("/teams/"+apptest.Itoa(tid)), http.StatusOK, "ZY2026000001")
+		// A paired unit's staff team, with its English name.
+		pid := e.Count(t, "SELECT MIN(id) FROM pairings")
+		res = o.PostForm("/teams", url.Values{"name": {"结对单位干部志愿服务队"}, "name_en": {"Paired Unit Staff Volunteers"},
+			"region_id": {apptest.Itoa(e.ID(t, "regions", "code", "511102-ZGQ"))}, "pairing_id": {apptest.Itoa(pid)}})
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("pairing team: %d %s", res.Status, res.Body)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM teams WHERE pairing_id = ? AND name_en = 'Paired Unit Staff Volunteers'", pid); n != 1 {
+			t.Fatalf("pairing team saved %d", n)
+		}
 		apptest.Want(t, "handler", e.Login(t, "handler_zgq").Get("/teams"), http.StatusForbidden)
 		apptest.Want(t, "missing team", o.Get("/teams/99999999"), http.StatusNotFound)
 	})
