@@ -57,6 +57,7 @@ func (m Method) Valid() bool { return slices.Contains(Methods, m) }
 type Criterion struct {
 	Code   string
 	Name   string
+	NameEN string // the name on English pages ("": the name)
 	Points Cents // the most it can give
 	Method Method
 	Figure string // the figure id, for MethodFigure

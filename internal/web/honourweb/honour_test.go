@@ -159,7 +159,7 @@ func TestADepartmentsRefusalStopsANomination(t *testing.T) {
 
 func TestAVoteRushIsHeldBackAndDuplicatesAreRefused(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		voting, err := e.App.Honours.Public(context.Background(), honour.StateVoting, "")
+		voting, err := e.App.Honours.Public(context.Background(), honour.PublicFilter{State: honour.StateVoting})
 		if err != nil || len(voting) == 0 {
 			t.Fatalf("no demo nomination in the vote: %v", err)
 		}
@@ -206,7 +206,7 @@ func TestAVoteRushIsHeldBackAndDuplicatesAreRefused(t *testing.T) {
 
 func TestARevocationNeedsAReasonAndIsAudited(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
-		awarded, err := e.App.Honours.Public(context.Background(), honour.StateAwarded, "civilised_unit")
+		awarded, err := e.App.Honours.Public(context.Background(), honour.PublicFilter{State: honour.StateAwarded, Kind: "civilised_unit"})
 		if err != nil || len(awarded) < 3 {
 			t.Fatalf("demo civilised units %d %v", len(awarded), err)
 		}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/scoring"
+	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/web"
 )
 
@@ -77,6 +79,10 @@ func (s *Server) routes() {
 	s.Page("POST /honours/{id}/jury", s.jury)
 	s.Page("POST /honours/{id}/objections/{oid}", s.answerObjection)
 	s.Page("GET /honours/{id}/photos/{pid}", s.staffPhoto)
+	s.Page("POST /honours/{id}/publishing", s.publishing)
+	s.Page("POST /honours/{id}/review", s.reviewDone)
+	s.Page("POST /honours/{id}/tours", s.tourLink)
+	s.Page("POST /honours/{id}/tours/{aid}/unlink", s.tourUnlink)
 }
 
 func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
@@ -102,27 +108,51 @@ type wallData struct {
 	Voting  []honour.Nomination
 	Notice  []honour.Nomination
 	Kinds   []web.Option
+	Regions []web.Option
 	Kind    string
+	Tours   map[int64][]volunteer.Activity // per nomination: its story tours
 }
 
 func (s *Server) wallView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
 	ctx := r.Context()
-	kind := r.URL.Query().Get("kind")
+	q := r.URL.Query()
+	kind := q.Get("kind")
 	if _, ok := honour.KindOf(kind); !ok {
 		kind = ""
 	}
-	d := &wallData{Kind: kind}
-	var err error
-	if d.Awarded, err = s.honours.Public(ctx, honour.StateAwarded, kind); err != nil {
-		return nil, err
-	}
-	if d.Voting, err = s.honours.Public(ctx, honour.StateVoting, kind); err != nil {
-		return nil, err
-	}
-	if d.Notice, err = s.honours.Public(ctx, honour.StateNotice, kind); err != nil {
+	regions, err := s.honours.WallRegions(ctx)
+	if err != nil {
 		return nil, err
 	}
 	v := s.View(w, r, "honour.wall.title")
+	region, _ := strconv.ParseInt(q.Get("region_id"), 10, 64)
+	known := false
+	d := &wallData{Kind: kind, Tours: map[int64][]volunteer.Activity{}}
+	for _, g := range regions {
+		known = known || g.ID == region
+		d.Regions = append(d.Regions, web.Option{Value: web.I64s(g.ID), Label: web.Indent(g.Depth) + v.Name(g.Name, g.EN)})
+	}
+	if !known {
+		region = 0
+	}
+	f := honour.PublicFilter{Kind: kind, RegionID: region}
+	for _, x := range []struct {
+		st  honour.State
+		out *[]honour.Nomination
+	}{{honour.StateAwarded, &d.Awarded}, {honour.StateVoting, &d.Voting}, {honour.StateNotice, &d.Notice}} {
+		f.State = x.st
+		if *x.out, err = s.honours.Public(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range d.Awarded {
+		if len(n.TourIDs) == 0 {
+			continue
+		}
+		if d.Tours[n.ID], err = s.honours.Tours(ctx, n.TourIDs); err != nil {
+			return nil, err
+		}
+	}
 	for _, k := range honour.Kinds {
 		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 	}
@@ -130,6 +160,9 @@ func (s *Server) wallView(w http.ResponseWriter, r *http.Request) (*web.View, er
 		v.Form = url.Values{}
 	}
 	v.Form.Set("kind", kind)
+	if region != 0 {
+		v.Form.Set("region_id", web.I64s(region))
+	}
 	v.Data = d
 	return v, nil
 }
@@ -141,12 +174,21 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) error {
 type nominateData struct {
 	Kinds      []web.Option
 	Categories []web.Option
+	Names      []web.Option
 	MaxPhotos  int
+}
+
+func nameOptions(v *web.View) []web.Option {
+	var out []web.Option
+	for _, n := range honour.PublishNames {
+		out = append(out, web.Option{Value: n, Label: v.T("honour.publish_name." + n)})
+	}
+	return out
 }
 
 func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View {
 	v := s.View(w, r, "honour.nominate.title")
-	d := &nominateData{MaxPhotos: MaxPhotos}
+	d := &nominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
 	for _, k := range honour.Kinds {
 		if k.Subject == "individual" || k.Subject == "family" {
 			d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
@@ -156,7 +198,7 @@ func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View 
 		d.Categories = append(d.Categories, web.Option{Value: c, Label: v.T("honour.category." + c)})
 	}
 	if v.Form == nil || len(v.Form) == 0 {
-		v.Form = url.Values{"kind": {"good_people"}}
+		v.Form = url.Values{"kind": {"good_people"}, "publish_name": {"full"}, "publish_photos": {"1"}}
 	}
 	v.Data = d
 	return v
@@ -176,7 +218,8 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	vals := r.PostForm
 	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
-		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
+		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1"}
 	var fe errs.Fields
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
@@ -353,11 +396,15 @@ func (s *Server) signoffList(w http.ResponseWriter, r *http.Request) error {
 }
 
 type showData struct {
-	N         honour.Nomination
-	Kind      honour.Kind
-	Actions   []honour.Action
-	CanManage bool
-	Criteria  []scoring.Criterion
+	N           honour.Nomination
+	Kind        honour.Kind
+	Actions     []honour.Action
+	CanManage   bool
+	Criteria    []scoring.Criterion
+	Review      *honour.Review
+	Tours       []volunteer.Activity
+	TourChoices []web.Option
+	Names       []web.Option
 }
 
 func (s *Server) showView(w http.ResponseWriter, r *http.Request, id int64) (*web.View, error) {
@@ -374,7 +421,37 @@ func (s *Server) showView(w http.ResponseWriter, r *http.Request, id int64) (*we
 		}
 	}
 	v := s.View(w, r, "honour.show.title")
-	v.Title = n.Nominee
+	d.Names = nameOptions(v)
+	if d.CanManage {
+		ctx := r.Context()
+		if d.Review, err = s.honours.ReviewOf(ctx, p, id); err != nil {
+			return nil, err
+		}
+		if d.Tours, err = s.honours.Tours(ctx, n.TourIDs); err != nil {
+			return nil, err
+		}
+		if n.State == honour.StateAwarded {
+			choices, err := s.honours.TourChoices(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range choices {
+				if !slices.Contains(n.TourIDs, a.ID) {
+					d.TourChoices = append(d.TourChoices, web.Option{Value: web.I64s(a.ID), Label: a.Day + " " + a.Title + " · " + a.RegionName})
+				}
+			}
+		}
+		if r.Method == http.MethodGet {
+			v.Form = url.Values{"publish_name": {n.PublishName}}
+			if n.Consent {
+				v.Form.Set("consent", "1")
+			}
+			if n.PublishPhotos {
+				v.Form.Set("publish_photos", "1")
+			}
+		}
+	}
+	v.Title = v.Name(n.Nominee, n.NomineeEN)
 	v.Data = d
 	return v, nil
 }
@@ -443,6 +520,39 @@ func (s *Server) jury(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+func (s *Server) publishing(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.SetPublishing(r.Context(), web.Principal(r), id, honour.Publishing{Consent: vals.Get("consent") == "1",
+			Name: vals.Get("publish_name"), Photos: vals.Get("publish_photos") == "1"})
+	})
+}
+
+func (s *Server) reviewDone(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "honour.flash.reviewed", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.RecordReview(r.Context(), web.Principal(r), id, vals.Get("review_note"))
+	})
+}
+
+func (s *Server) tourLink(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, fe *errs.Fields) error {
+		aid := web.FormInt64(fe, vals, "activity_id")
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		return s.honours.LinkTour(r.Context(), web.Principal(r), id, aid)
+	})
+}
+
+func (s *Server) tourUnlink(w http.ResponseWriter, r *http.Request) error {
+	aid, err := web.PathID(r, "aid", "entity.activity")
+	if err != nil {
+		return err
+	}
+	return s.step(w, r, "flash.saved", func(id int64, _ url.Values, _ *errs.Fields) error {
+		return s.honours.UnlinkTour(r.Context(), web.Principal(r), id, aid)
+	})
+}
+
 func (s *Server) answerObjection(w http.ResponseWriter, r *http.Request) error {
 	oid, err := web.PathID(r, "oid", "entity.objection")
 	if err != nil {
@@ -480,6 +590,7 @@ type staffNominateData struct {
 	Kinds      []web.Option
 	Categories []web.Option
 	Sources    []web.Option
+	Names      []web.Option
 	MaxPhotos  int
 }
 
@@ -488,7 +599,7 @@ func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web
 		return nil, err
 	}
 	v := s.View(w, r, "honour.new.title")
-	d := &staffNominateData{MaxPhotos: MaxPhotos}
+	d := &staffNominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
 	for _, k := range honour.Kinds {
 		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 	}
@@ -499,7 +610,7 @@ func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web
 		d.Sources = append(d.Sources, web.Option{Value: src, Label: v.T("honour.source." + src)})
 	}
 	if r.Method == http.MethodGet {
-		v.Form = url.Values{"source": {"unit"}, "consent": {"1"}}
+		v.Form = url.Values{"source": {"unit"}, "consent": {"1"}, "publish_name": {"full"}, "publish_photos": {"1"}}
 	}
 	v.Data = d
 	return v, nil
@@ -520,7 +631,8 @@ func (s *Server) staffNominate(w http.ResponseWriter, r *http.Request) error {
 	}
 	vals := r.PostForm
 	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
-		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
+		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1"}
 	var fe errs.Fields
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {

@@ -114,7 +114,7 @@ func templateInput(fe *errs.Fields, vals url.Values) rating.TemplateInput {
 		}
 		pts, _ := points(fe, vals, pre+"points", true)
 		per, _ := points(fe, vals, pre+"per_count", false)
-		sc.Criteria = append(sc.Criteria, scoring.Criterion{Code: code, Name: strings.TrimSpace(vals.Get(pre + "name")), Points: pts,
+		sc.Criteria = append(sc.Criteria, scoring.Criterion{Code: code, Name: strings.TrimSpace(vals.Get(pre + "name")), NameEN: strings.TrimSpace(vals.Get(pre + "name_en")), Points: pts,
 			Method: scoring.Method(vals.Get(pre + "method")), Figure: vals.Get(pre + "figure"), PerCount: per, Evidence: vals.Get(pre+"evidence") == "1"})
 	}
 	for _, k := range rating.ScorerKinds {
