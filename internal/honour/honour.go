@@ -104,7 +104,7 @@ var PublishNames = []string{"full", "surname"}
 // further character, so 王秀英 is shown as 王**.
 func (n Nomination) PublicName() string {
 	k, _ := KindOf(n.Kind)
-	if n.PublishName != "surname" || (k.Subject != "individual" && k.Subject != "family") {
+	if n.PublishName != "surname" || k.Subject != "individual" {
 		return n.Nominee
 	}
 	r := []rune(n.Nominee)
@@ -554,9 +554,9 @@ func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, err
 
 // WallRegion is a region the wall can be filtered by.
 type WallRegion struct {
-	ID         int64
-	Name, EN   string
-	Depth      int
+	ID       int64
+	Name, EN string
+	Depth    int
 }
 
 // WallRegions are the regions (below the city) that hold something the

@@ -58,7 +58,7 @@ type Criterion struct {
 	Code   string
 	Name   string
 	NameEN string // the name on English pages ("": the name)
-	Points Cents // the most it can give
+	Points Cents  // the most it can give
 	Method Method
 	Figure string // the figure id, for MethodFigure
 	// PerCount is what one counted item gives for a counted figure (capped

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/honour"
@@ -437,7 +438,7 @@ func (s *Server) showView(w http.ResponseWriter, r *http.Request, id int64) (*we
 			}
 			for _, a := range choices {
 				if !slices.Contains(n.TourIDs, a.ID) {
-					d.TourChoices = append(d.TourChoices, web.Option{Value: web.I64s(a.ID), Label: a.Day + " " + a.Title + " · " + a.RegionName})
+					d.TourChoices = append(d.TourChoices, web.Option{Value: web.I64s(a.ID), Label: a.Day + " " + a.StartsAt.In(clock.CST).Format("15:04") + " " + a.Title})
 				}
 			}
 		}
