@@ -3,8 +3,8 @@ package ratingweb
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
