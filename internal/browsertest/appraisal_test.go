@@ -141,9 +141,24 @@ func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
 		t.Fatalf("the nomination as stored: %+v", got)
 	}
 	do(t, phone, chromedp.Navigate(base+"/public/honours"), chromedp.WaitVisible(`main h1`))
+	if body := must(t, phone, chromedp.Text(`main`)); !strings.Contains(body, "宣讲活动") || !strings.Contains(body, "道德模范宣讲") {
+		t.Errorf("the wall shows no story tour: %.300s", body)
+	}
 	shotWall := must(t, phone, chromedp.FullScreenshot(90))
+	// The wall of one district, chosen in the region filter.
+	regions, err := e.App.Honours.WallRegions(context.Background())
+	if err != nil || len(regions) == 0 {
+		t.Fatalf("wall regions: %v", err)
+	}
+	do(t, phone, chromedp.SetValue(`#hf-region`, fmt.Sprint(regions[0].ID)), chromedp.Submit(`#hf-region`), chromedp.WaitVisible(`main h1`))
+	loc := must(t, phone, chromedp.Location())
+	if !strings.Contains(loc, fmt.Sprintf("region_id=%d", regions[0].ID)) {
+		t.Errorf("the region filter went to %s", loc)
+	}
+	shotRegion := must(t, phone, chromedp.FullScreenshot(90))
 	dir := artefacts(t)
-	for name, b := range map[string][]byte{"honour-nominate-phone.png": shotForm, "honour-sent-phone.png": shotSent, "honour-wall-phone.png": shotWall} {
+	for name, b := range map[string][]byte{"honour-nominate-phone.png": shotForm, "honour-sent-phone.png": shotSent, "honour-wall-phone.png": shotWall,
+		"honour-wall-region-phone.png": shotRegion} {
 		if len(b) < 5000 {
 			t.Errorf("%s: screenshot of %d bytes is too small to show a page", name, len(b))
 		}

@@ -189,7 +189,7 @@ func (s *Service) seedTours(ctx context.Context, region int64, honorees []int64)
 	today := s.Clock.Now().In(clock.CST)
 	from, to := today.AddDate(0, -2, 0).Format(time.DateOnly), today.AddDate(0, 2, 0).Format(time.DateOnly)
 	if _, err := s.Volunteers.Generate(ctx, nil, pid, volunteer.Rule{Kind: volunteer.RuleMonthDays, MonthDays: []int{15}}, from, to,
-		volunteer.ActivityInput{RegionID: region, Title: "道德模范宣讲", Content: "先进典型讲述身边好人好事，志愿者负责组织、引导和记录。",
+		volunteer.ActivityInput{RegionID: region, Title: "道德模范宣讲", Content: "先进典型讲述自己的故事（事迹见“榜样风采” /public/honours），志愿者负责组织、引导和记录。",
 			Address: "社区新时代文明实践站", Start: "09:30", End: "11:00", Capacity: 30, Mode: string(volunteer.ModeInstant)}); err != nil {
 		return fmt.Errorf("honour demo: tours: %w", err)
 	}
