@@ -173,6 +173,7 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) error {
 }
 
 type nominateData struct {
+	KindList   []honour.Kind
 	Kinds      []web.Option
 	Categories []web.Option
 	Names      []web.Option
@@ -192,6 +193,7 @@ func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View 
 	d := &nominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
 	for _, k := range honour.Kinds {
 		if k.Subject == "individual" || k.Subject == "family" {
+			d.KindList = append(d.KindList, k)
 			d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 		}
 	}
