@@ -506,29 +506,65 @@ func listNoms(ctx context.Context, d *db.DB, q string, args ...any) ([]Nominatio
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		for i := range out {
-			if err := details(ctx, tx, &out[i]); err != nil {
-				return nil, err
+		return out, attachments(ctx, tx, out)
+	})
+}
+
+// attachments loads a list's photos and story tours, a few queries for the
+// whole list (its sign-offs, objections and jurors are read with one
+// nomination, by get).
+func attachments(ctx context.Context, tx *db.Tx, list []Nomination) error {
+	at := make(map[int64]int, len(list))
+	for i, n := range list {
+		at[n.ID] = i
+	}
+	for start := 0; start < len(list); start += 500 {
+		chunk := list[start:min(start+500, len(list))]
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n.ID
+		}
+		in := db.Placeholders(len(chunk))
+		for _, q := range []struct {
+			sql string
+			add func(n *Nomination, id int64)
+		}{
+			{"SELECT nomination_id, photo_id FROM honour_photos WHERE nomination_id IN (" + in + ") ORDER BY nomination_id, sort",
+				func(n *Nomination, id int64) { n.Photos = append(n.Photos, id) }},
+			{"SELECT nomination_id, activity_id FROM honour_tours WHERE nomination_id IN (" + in + ") ORDER BY nomination_id, activity_id",
+				func(n *Nomination, id int64) { n.TourIDs = append(n.TourIDs, id) }},
+		} {
+			rows, err := tx.Query(ctx, q.sql, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var nid, id int64
+				if err := rows.Scan(&nid, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				q.add(&list[at[nid]], id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
 			}
 		}
-		return out, nil
-	})
+	}
+	return nil
 }
 
 // PublicFilter selects what the wall shows.
 type PublicFilter struct {
-	State    State
-	Kind     string
-	RegionID int64 // the region's subtree; 0 for all
+	State         State
+	Kind          string
+	RegionID      int64 // the region's subtree; 0 for all
+	Limit, Offset int   // a page of the list (Limit 0: all)
 }
 
-// Public lists what the public may see: nominations in the vote or the
-// notice, and the honours wall (awarded), each only with the honoree's
-// consent and only what they agreed to publish: the name as PublicName
-// gives it, the photos only when they agreed to them (Photos is emptied
-// otherwise), never the nominator, their phone or the office's notes.
-func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, error) {
-	q := "SELECT " + nomCols + nomFrom + " WHERE n.consent = TRUE AND n.state = ?"
+func (f PublicFilter) where() (string, []any) {
+	q := " WHERE n.consent = TRUE AND n.state = ?"
 	args := []any{string(f.State)}
 	if f.Kind != "" {
 		q += " AND n.kind = ?"
@@ -538,7 +574,31 @@ func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, err
 		q += " AND r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'"
 		args = append(args, f.RegionID)
 	}
-	list, err := listNoms(ctx, s.DB, q+" ORDER BY n.period DESC, n.votes DESC, n.id", args...)
+	return q, args
+}
+
+// CountPublic counts what Public lists, without its page.
+func (s *Service) CountPublic(ctx context.Context, f PublicFilter) (int, error) {
+	w, args := f.where()
+	n, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) (int64, error) {
+		return tx.Count(ctx, "SELECT COUNT(*)"+nomFrom+w, args...)
+	})
+	return int(n), err
+}
+
+// Public lists what the public may see: nominations in the vote or the
+// notice, and the honours wall (awarded), each only with the honoree's
+// consent and only what they agreed to publish: the name as PublicName
+// gives it, the photos only when they agreed to them (Photos is emptied
+// otherwise), never the nominator, their phone or the office's notes.
+func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, error) {
+	w, args := f.where()
+	q := "SELECT " + nomCols + nomFrom + w + " ORDER BY n.period DESC, n.votes DESC, n.id"
+	if f.Limit > 0 {
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, f.Limit, f.Offset)
+	}
+	list, err := listNoms(ctx, s.DB, q, args...)
 	for i := range list {
 		n := &list[i]
 		if masked := n.PublicName(); masked != n.Nominee {
@@ -560,12 +620,35 @@ type WallRegion struct {
 }
 
 // WallRegions are the regions (below the city) that hold something the
-// public may see, with their ancestors, in tree order.
+// public may see, with their ancestors, in tree order: the regions of the
+// public rows first, then their ancestors by the ids in their paths.
 func (s *Service) WallRegions(ctx context.Context) ([]WallRegion, error) {
 	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]WallRegion, error) {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT a.id, a.name, a.name_en, a.path FROM honour_nominations n JOIN regions r ON r.id = n.region_id
-			JOIN regions a ON r.path LIKE a.path || '%'
-			WHERE n.consent = TRUE AND n.state IN ('voting','notice','awarded') AND a.level <> 'city' ORDER BY a.path`)
+		rows, err := tx.Query(ctx, `SELECT DISTINCT r.path FROM honour_nominations n JOIN regions r ON r.id = n.region_id
+			WHERE n.consent = TRUE AND n.state IN ('voting','notice','awarded')`)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		var ids []any
+		for rows.Next() {
+			var path string
+			if err := rows.Scan(&path); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+				if id, err := strconv.ParseInt(part, 10, 64); err == nil && !seen[part] {
+					seen[part] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return nil, err
+		}
+		rows, err = tx.Query(ctx, "SELECT id, name, name_en, path FROM regions WHERE id IN ("+db.Placeholders(len(ids))+") AND level <> 'city' ORDER BY path", ids...)
 		if err != nil {
 			return nil, err
 		}

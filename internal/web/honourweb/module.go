@@ -104,8 +104,13 @@ func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 
 // ---- public ----
 
+// WallPageSize is how many stories of the honours wall a page shows (a
+// quarter's good-people list is about 30).
+const WallPageSize = 30
+
 type wallData struct {
 	Awarded []honour.Nomination
+	Pager   web.Pager
 	Voting  []honour.Nomination
 	Notice  []honour.Nomination
 	Kinds   []web.Option
@@ -140,18 +145,43 @@ func (s *Server) wallView(w http.ResponseWriter, r *http.Request) (*web.View, er
 	for _, x := range []struct {
 		st  honour.State
 		out *[]honour.Nomination
-	}{{honour.StateAwarded, &d.Awarded}, {honour.StateVoting, &d.Voting}, {honour.StateNotice, &d.Notice}} {
+	}{{honour.StateVoting, &d.Voting}, {honour.StateNotice, &d.Notice}} {
 		f.State = x.st
 		if *x.out, err = s.honours.Public(ctx, f); err != nil {
 			return nil, err
 		}
 	}
+	// The wall itself, a page at a time, newest list first.
+	lq := web.ListQueryOf(r)
+	lq.Size = WallPageSize
+	f.State = honour.StateAwarded
+	total, err := s.honours.CountPublic(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	d.Pager = web.NewPager(r, lq, total)
+	f.Limit, f.Offset = lq.Size, (lq.Page-1)*lq.Size
+	if d.Awarded, err = s.honours.Public(ctx, f); err != nil {
+		return nil, err
+	}
+	// Every story tour of the wall in one read, then each under its story.
+	var ids []int64
 	for _, n := range d.Awarded {
-		if len(n.TourIDs) == 0 {
-			continue
-		}
-		if d.Tours[n.ID], err = s.honours.Tours(ctx, n.TourIDs); err != nil {
-			return nil, err
+		ids = append(ids, n.TourIDs...)
+	}
+	tours, err := s.honours.Tours(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]volunteer.Activity{}
+	for _, a := range tours {
+		byID[a.ID] = a
+	}
+	for _, n := range d.Awarded {
+		for _, id := range n.TourIDs {
+			if a, ok := byID[id]; ok {
+				d.Tours[n.ID] = append(d.Tours[n.ID], a)
+			}
 		}
 	}
 	for _, k := range honour.Kinds {

@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/honour"
 	"github.com/wenming-city/wenming/internal/jobs"
+	"github.com/wenming-city/wenming/internal/web/honourweb"
 )
 
 func awardedNamed(t *testing.T, e *apptest.Env, name string) int64 {
@@ -77,6 +78,23 @@ func TestTheWallShowsOnlyWhatTheHonoreeAgreedToPublishByRegionAndKind(t *testing
 			if !page.Contains(n.Nominee) {
 				t.Errorf("%s missing from the wall of %s", n.Nominee, regionName)
 			}
+		}
+		// The wall is shown a page of WallPageSize at a time.
+		for i := range 20 {
+			e.Exec(t, `INSERT INTO honour_nominations (kind, category, period, unit_id, region_id, nominee, story, source, nominator, consent, state,
+				awarded_on, created_at, updated_at) SELECT 'good_people', 'helping', '2025Q4', unit_id, region_id, ?, story, source, nominator, TRUE, 'awarded',
+				'2025-12-31', 0, 0 FROM honour_nominations WHERE id = ?`, fmt.Sprintf("往期好人%02d", i), id)
+		}
+		total := e.Count(t, "SELECT COUNT(*) FROM honour_nominations WHERE state = 'awarded' AND consent = TRUE")
+		first, second := pub.Get("/public/honours"), pub.Get("/public/honours?page=2")
+		if got := strings.Count(first.Body, `class="card honour"`) - len(mustPublic(t, e, honour.StateVoting)) - len(mustPublic(t, e, honour.StateNotice)); got != honourweb.WallPageSize {
+			t.Fatalf("the first page shows %d stories", got)
+		}
+		if got := strings.Count(second.Body, `class="card honour"`) - len(mustPublic(t, e, honour.StateVoting)) - len(mustPublic(t, e, honour.StateNotice)); int64(got) != total-honourweb.WallPageSize {
+			t.Fatalf("the second page shows %d stories, want %d", got, total-honourweb.WallPageSize)
+		}
+		if !first.Contains(`rel="next"`) || !second.Contains(`rel="prev"`, "往期好人") {
+			t.Fatal("the wall's pager")
 		}
 		units := pub.Get("/public/honours?kind=civilised_unit")
 		if !units.Contains("乐山供电公司") || units.Contains("张桂兰") {
@@ -206,6 +224,15 @@ func TestStoryToursAreVolunteerActivitiesLinkedToTheWall(t *testing.T) {
 			t.Fatal("the link and unlink are not both recorded")
 		}
 	})
+}
+
+func mustPublic(t *testing.T, e *apptest.Env, st honour.State) []honour.Nomination {
+	t.Helper()
+	list, err := e.App.Honours.Public(context.Background(), honour.PublicFilter{State: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
 
 func titleOf(t *testing.T, e *apptest.Env, aid int64) string {
