@@ -121,6 +121,7 @@ func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
 		chromedp.SetValue(`#f-kind`, "good_people"),
 		chromedp.SetValue(`#f-category`, "helping"),
 		chromedp.SendKeys(`#f-nominee`, "周阿姨"),
+		chromedp.SetValue(`#f-region_id`, fmt.Sprint(e.Count(t, "SELECT MIN(id) FROM regions WHERE level = 'street'"))),
 		chromedp.SendKeys(`#f-story`, "周阿姨退休后每天在社区门口为过往老人免费量血压，坚持六年，从不间断。"),
 		chromedp.SetUploadFiles(`#f-photos`, []string{photoFile(t, "honour.jpg", 90)}),
 		chromedp.SendKeys(`#f-nominator`, "李先生"),
@@ -137,7 +138,8 @@ func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := e.App.Honours.Get(context.Background(), nil, id)
-	if err != nil || got.State != honour.StateNominated || len(got.Photos) != 1 || got.Source != "public" || !got.Consent || got.Category != "helping" {
+	if err != nil || got.State != honour.StateNominated || len(got.Photos) != 1 || got.Source != "public" || !got.Consent || got.Category != "helping" ||
+		got.RegionID == 0 || !got.PublishPhotos || got.PublishName != "full" {
 		t.Fatalf("the nomination as stored: %+v", got)
 	}
 	do(t, phone, chromedp.Navigate(base+"/public/honours"), chromedp.WaitVisible(`main h1`))

@@ -202,6 +202,7 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in Nomination
 	if p == nil {
 		in.Source = "public"
 		f.Check(pii.ValidPhone(phone), "phone", "field.bad_phone")
+		f.Check(in.RegionID != 0, "region_id", "field.required")
 	} else {
 		if err := auth.Require(p, auth.PermHonourManage); err != nil {
 			return 0, err
@@ -649,6 +650,29 @@ func (s *Service) WallRegions(ctx context.Context) ([]WallRegion, error) {
 			return nil, err
 		}
 		rows, err = tx.Query(ctx, "SELECT id, name, name_en, path FROM regions WHERE id IN ("+db.Placeholders(len(ids))+") AND level <> 'city' ORDER BY path", ids...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []WallRegion
+		for rows.Next() {
+			var w WallRegion
+			var path string
+			if err := rows.Scan(&w.ID, &w.Name, &w.EN, &path); err != nil {
+				return nil, err
+			}
+			w.Depth = strings.Count(path, "/") - 3
+			out = append(out, w)
+		}
+		return out, rows.Err()
+	})
+}
+
+// NominationRegions are the districts and streets a nomination may be
+// placed in, in tree order (the wall is filtered by them).
+func (s *Service) NominationRegions(ctx context.Context) ([]WallRegion, error) {
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]WallRegion, error) {
+		rows, err := tx.Query(ctx, "SELECT id, name, name_en, path FROM regions WHERE level IN ('district','street') ORDER BY path")
 		if err != nil {
 			return nil, err
 		}

@@ -32,7 +32,8 @@ func nominate(t *testing.T, e *apptest.Env, nominee string) int64 {
 	t.Helper()
 	pub := e.Anonymous(t)
 	vals := url.Values{"csrf": {pub.CSRF()}, "kind": {"good_people"}, "category": {"helping"}, "nominee": {nominee},
-		"story": {"每天清晨在公交站义务为乘客指路，坚持了整整八年，风雨无阻。"}, "nominator": {"王女士"}, "phone": {"13800138000"}, "consent": {"1"}, "publish_name": {"full"}, "publish_photos": {"1"}}
+		"story": {"每天清晨在公交站义务为乘客指路，坚持了整整八年，风雨无阻。"}, "nominator": {"王女士"}, "phone": {"13800138000"}, "consent": {"1"}, "publish_name": {"full"}, "publish_photos": {"1"},
+		"region_id": {fmt.Sprint(e.Count(t, "SELECT MIN(id) FROM regions WHERE level = 'district'"))}}
 	res := e.PostMultipart(t, pub, "/public/honours/nominate", vals, apptest.Upload{Name: "story.jpg", Data: apptest.SmallJPEG(t)})
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("nominate: %d %s", res.Status, res.Body)

@@ -203,11 +203,21 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) error {
 }
 
 type nominateData struct {
+	Regions    []web.Option
 	KindList   []honour.Kind
 	Kinds      []web.Option
 	Categories []web.Option
 	Names      []web.Option
 	MaxPhotos  int
+}
+
+func (s *Server) regionOptions(ctx context.Context, v *web.View) ([]web.Option, error) {
+	regions, err := s.honours.NominationRegions(ctx)
+	var out []web.Option
+	for _, g := range regions {
+		out = append(out, web.Option{Value: web.I64s(g.ID), Label: web.Indent(g.Depth) + v.Name(g.Name, g.EN)})
+	}
+	return out, err
 }
 
 func nameOptions(v *web.View) []web.Option {
@@ -218,9 +228,13 @@ func nameOptions(v *web.View) []web.Option {
 	return out
 }
 
-func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View {
+func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
 	v := s.View(w, r, "honour.nominate.title")
 	d := &nominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
+	var err error
+	if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
+		return nil, err
+	}
 	for _, k := range honour.Kinds {
 		if k.Subject == "individual" || k.Subject == "family" {
 			d.KindList = append(d.KindList, k)
@@ -234,11 +248,15 @@ func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View 
 		v.Form = url.Values{"kind": {"good_people"}, "publish_name": {"full"}, "publish_photos": {"1"}}
 	}
 	v.Data = d
-	return v
+	return v, nil
 }
 
 func (s *Server) nominatePage(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "honour_nominate", s.nominateView(w, r))
+	v, err := s.nominateView(w, r)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "honour_nominate", v)
 	return nil
 }
 
@@ -250,10 +268,10 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	vals := r.PostForm
+	var fe errs.Fields
 	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
 		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
-		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1"}
-	var fe errs.Fields
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id")}
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
 		err = fe.Err()
@@ -263,7 +281,11 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		vals.Del("csrf")
-		return s.FormFailed(w, r, "honour_nominate", s.nominateView(w, r), err)
+		v, verr := s.nominateView(w, r)
+		if verr != nil {
+			return verr
+		}
+		return s.FormFailed(w, r, "honour_nominate", v, err)
 	}
 	http.Redirect(w, r, "/public/honours/sent", http.StatusSeeOther)
 	return nil
@@ -620,6 +642,7 @@ func (s *Server) staffPhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- a unit's or community's nomination, entered by the office ----
 
 type staffNominateData struct {
+	Regions    []web.Option
 	Kinds      []web.Option
 	Categories []web.Option
 	Sources    []web.Option
@@ -633,6 +656,10 @@ func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web
 	}
 	v := s.View(w, r, "honour.new.title")
 	d := &staffNominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
+	var err error
+	if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
+		return nil, err
+	}
 	for _, k := range honour.Kinds {
 		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 	}
@@ -663,10 +690,10 @@ func (s *Server) staffNominate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	vals := r.PostForm
+	var fe errs.Fields
 	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
 		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
-		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1"}
-	var fe errs.Fields
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id")}
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
 		err = fe.Err()
