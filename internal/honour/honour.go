@@ -466,8 +466,9 @@ func (s *Service) SignOffQueue(ctx context.Context, p *auth.Principal) ([]Nomina
 
 // Filter selects nominations.
 type Filter struct {
-	State State
-	Kind  string
+	State    State
+	Kind     string
+	RegionID int64 // the region's subtree; 0 for all
 }
 
 // List lists the nominations in scope, newest first.
@@ -484,6 +485,10 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Nomi
 	if f.Kind != "" {
 		q += " AND n.kind = ?"
 		args = append(args, f.Kind)
+	}
+	if f.RegionID != 0 {
+		q += " AND r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'"
+		args = append(args, f.RegionID)
 	}
 	return listNoms(ctx, s.DB, q+" ORDER BY n.id DESC", args...)
 }

@@ -401,10 +401,11 @@ func (s *Server) publicPhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- staff ----
 
 type listData struct {
-	Rows   []honour.Nomination
-	Due    []honour.Nomination
-	States []web.Option
-	Kinds  []web.Option
+	Rows    []honour.Nomination
+	Due     []honour.Nomination
+	States  []web.Option
+	Kinds   []web.Option
+	Regions []web.Option
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
@@ -414,7 +415,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Show(w, r, "honour_list", func() (*web.View, error) {
 		q := r.URL.Query()
-		f := honour.Filter{State: honour.State(q.Get("state")), Kind: q.Get("kind")}
+		region, _ := strconv.ParseInt(q.Get("region_id"), 10, 64)
+		f := honour.Filter{State: honour.State(q.Get("state")), Kind: q.Get("kind"), RegionID: region}
 		rows, err := s.honours.List(r.Context(), p, f)
 		if err != nil {
 			return nil, err
@@ -425,6 +427,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		v := s.View(w, r, "honour.list.title")
 		d := &listData{Rows: rows, Due: due}
+		if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
+			return nil, err
+		}
 		for _, st := range honour.States {
 			d.States = append(d.States, web.Option{Value: string(st), Label: v.T("honour.state." + string(st))})
 		}

@@ -79,6 +79,12 @@ func TestTheWallShowsOnlyWhatTheHonoreeAgreedToPublishByRegionAndKind(t *testing
 				t.Errorf("%s missing from the wall of %s", n.Nominee, regionName)
 			}
 		}
+		// The office's list is filtered by region the same way.
+		all := e.Count(t, `SELECT COUNT(*) FROM honour_nominations n JOIN regions r ON r.id = n.region_id
+			WHERE r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'`, region)
+		if got := strings.Count(office.Get(fmt.Sprintf("/honours?region_id=%d", region)).Body, `<tr><td><a href="/honours/`); int64(got) != all {
+			t.Fatalf("the office's list of %s: %d rows, want %d", regionName, got, all)
+		}
 		// The wall is shown a page of WallPageSize at a time.
 		for i := range 20 {
 			e.Exec(t, `INSERT INTO honour_nominations (kind, category, period, unit_id, region_id, nominee, story, source, nominator, consent, state,
