@@ -34,8 +34,9 @@ var demoGood = [][5][2]string{ // per quarter: (name, story) for each category i
 // SeedDemo gives the honours screens life: the sign-off departments and
 // their staff, a good-people list of five for each of 2026Q1–Q3 on the
 // wall, this quarter's nominations at every stage (review, vote, notice),
-// and a few civilised units and families with their terms (one due for its
-// yearly review).
+// a few civilised units, families and two towns with their terms (some due
+// for their yearly review), each in a district of the city, and the story
+// tours of the 15th (seedTours).
 func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *account.Service, password string) error {
 	var city int64
 	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
@@ -162,6 +163,35 @@ func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *acc
 			a, _ := time.ParseInLocation(time.DateOnly, x.awarded, clock.CST)
 			if _, err := ins(x.kind, "", a.Format("2006"), x.name, x.story, "unit", "awarded", a.UnixMilli()-30*24*3600*1000, nil,
 				x.awarded, a.AddDate(3, 0, 0).Format(time.DateOnly), 0, 9000); err != nil {
+				return err
+			}
+		}
+		// Two civilised villages and towns (文明村镇), each placed in itself.
+		rows, err = tx.Query(ctx, "SELECT id, name FROM regions WHERE level = 'street' AND name LIKE '%镇' ORDER BY id LIMIT 2")
+		if err != nil {
+			return err
+		}
+		type town struct {
+			id   int64
+			name string
+		}
+		var towns []town
+		for rows.Next() {
+			var x town
+			if err := rows.Scan(&x.id, &x.name); err != nil {
+				rows.Close()
+				return err
+			}
+			towns = append(towns, x)
+		}
+		rows.Close()
+		for i, x := range towns {
+			awarded := []string{"2024-12-18", "2025-03-20"}[i]
+			a, _ := time.ParseInLocation(time.DateOnly, awarded, clock.CST)
+			if _, err := tx.Exec(ctx, `INSERT INTO honour_nominations (kind, period, unit_id, region_id, nominee, story, source, nominator, consent, state,
+				jury_total, awarded_on, expires_on, created_at, updated_at) VALUES ('civilised_village', ?, ?, ?, ?, ?, 'unit', '市文明办', TRUE, 'awarded', 8800, ?, ?, ?, ?)`,
+				a.Format("2006"), unit, x.id, x.name, "村规民约深入人心，人居环境整治成效明显，连续多年无重大治安和信访事件。", awarded,
+				a.AddDate(3, 0, 0).Format(time.DateOnly), a.UnixMilli()-30*24*3600*1000, a.UnixMilli()-30*24*3600*1000); err != nil {
 				return err
 			}
 		}

@@ -301,6 +301,9 @@ func scanNom(sc interface{ Scan(...any) error }) (Nomination, error) {
 	err := sc.Scan(&n.ID, &n.Kind, &n.Category, &n.Period, &n.UnitID, &n.RegionID, &n.RegionName, &n.RegionEN, &n.UnitName, &n.UnitEN,
 		&n.Nominee, &n.NomineeEN, &n.Story, &n.Source, &n.Nominator, &n.NominatorPhone, &n.Consent, &n.PublishName, &n.PublishPhotos, &state, &n.Reason, &n.Votes, &n.JuryTotal, &notice, &n.AwardedOn, &n.ExpiresOn, &at)
 	n.State, n.CreatedAt = State(state), time.UnixMilli(at)
+	if k, _ := KindOf(n.Kind); k.Subject == "village" && n.Nominee == n.RegionName {
+		n.NomineeEN = n.RegionEN // a village (town) placed in itself is named as its region
+	}
 	if notice != nil {
 		t := time.UnixMilli(*notice)
 		n.NoticeFrom = &t

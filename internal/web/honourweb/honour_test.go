@@ -252,8 +252,8 @@ func TestTheHonourFiguresCountTheDemo(t *testing.T) {
 			}
 		}
 		f, _ := figures.Get("honour.awarded")
-		if v, _ := f.Compute(ctx, nil, figures.Scope{From: "2024-01-01", To: "2026-12-31"}); v.Count != 21 {
-			t.Errorf("awarded since 2024: %d, want 21", v.Count)
+		if v, _ := f.Compute(ctx, nil, figures.Scope{From: "2024-01-01", To: "2026-12-31"}); v.Count != 23 {
+			t.Errorf("awarded since 2024: %d, want 23 (15 good people, 3 units, 3 families, 2 villages)", v.Count)
 		}
 	})
 }
