@@ -209,6 +209,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Rating = rating.New(d, cfg.Clock)
 	a.Rating.FigureContext = a.figuresContext
 	a.Honours = honour.New(d, cfg.Clock)
+	a.Honours.Volunteers = a.Volunteers // the story tours on the honours wall
 	// Seeding reads then writes (is there a user yet?), so it runs under the
 	// migration lock: instances starting together on one empty PostgreSQL
 	// seed one after the other, and the later ones find the rows.
@@ -326,6 +327,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Volunteers.RemindJob()); err != nil {
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Honours.ReviewJob()); err != nil { // honours: titles asking for their review
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Grass.EscalationJob()); err != nil { // grassroots: disputes past their limit

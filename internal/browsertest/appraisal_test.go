@@ -121,6 +121,7 @@ func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
 		chromedp.SetValue(`#f-kind`, "good_people"),
 		chromedp.SetValue(`#f-category`, "helping"),
 		chromedp.SendKeys(`#f-nominee`, "周阿姨"),
+		chromedp.SetValue(`#f-region_id`, fmt.Sprint(e.Count(t, "SELECT MIN(id) FROM regions WHERE level = 'street'"))),
 		chromedp.SendKeys(`#f-story`, "周阿姨退休后每天在社区门口为过往老人免费量血压，坚持六年，从不间断。"),
 		chromedp.SetUploadFiles(`#f-photos`, []string{photoFile(t, "honour.jpg", 90)}),
 		chromedp.SendKeys(`#f-nominator`, "李先生"),
@@ -137,13 +138,29 @@ func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := e.App.Honours.Get(context.Background(), nil, id)
-	if err != nil || got.State != honour.StateNominated || len(got.Photos) != 1 || got.Source != "public" || !got.Consent || got.Category != "helping" {
+	if err != nil || got.State != honour.StateNominated || len(got.Photos) != 1 || got.Source != "public" || !got.Consent || got.Category != "helping" ||
+		got.RegionID == 0 || !got.PublishPhotos || got.PublishName != "full" {
 		t.Fatalf("the nomination as stored: %+v", got)
 	}
 	do(t, phone, chromedp.Navigate(base+"/public/honours"), chromedp.WaitVisible(`main h1`))
+	if body := must(t, phone, chromedp.Text(`main`)); !strings.Contains(body, "宣讲活动") || !strings.Contains(body, "道德模范宣讲") {
+		t.Errorf("the wall shows no story tour: %.300s", body)
+	}
 	shotWall := must(t, phone, chromedp.FullScreenshot(90))
+	// The wall of one district, chosen in the region filter.
+	regions, err := e.App.Honours.WallRegions(context.Background())
+	if err != nil || len(regions) == 0 {
+		t.Fatalf("wall regions: %v", err)
+	}
+	do(t, phone, chromedp.SetValue(`#hf-region`, fmt.Sprint(regions[0].ID)), chromedp.Submit(`#hf-region`), chromedp.WaitVisible(`main h1`))
+	loc := must(t, phone, chromedp.Location())
+	if !strings.Contains(loc, fmt.Sprintf("region_id=%d", regions[0].ID)) {
+		t.Errorf("the region filter went to %s", loc)
+	}
+	shotRegion := must(t, phone, chromedp.FullScreenshot(90))
 	dir := artefacts(t)
-	for name, b := range map[string][]byte{"honour-nominate-phone.png": shotForm, "honour-sent-phone.png": shotSent, "honour-wall-phone.png": shotWall} {
+	for name, b := range map[string][]byte{"honour-nominate-phone.png": shotForm, "honour-sent-phone.png": shotSent, "honour-wall-phone.png": shotWall,
+		"honour-wall-region-phone.png": shotRegion} {
 		if len(b) < 5000 {
 			t.Errorf("%s: screenshot of %d bytes is too small to show a page", name, len(b))
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/org"
+	"github.com/wenming-city/wenming/internal/volunteer"
 )
 
 // Demo accounts this package adds (password demo.Password): the staff who
@@ -33,8 +34,9 @@ var demoGood = [][5][2]string{ // per quarter: (name, story) for each category i
 // SeedDemo gives the honours screens life: the sign-off departments and
 // their staff, a good-people list of five for each of 2026Q1–Q3 on the
 // wall, this quarter's nominations at every stage (review, vote, notice),
-// and a few civilised units and families with their terms (one due for its
-// yearly review).
+// a few civilised units, families and two towns with their terms (some due
+// for their yearly review), each in a district of the city, and the story
+// tours of the 15th (seedTours).
 func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *account.Service, password string) error {
 	var city int64
 	if err := s.DB.Read(ctx, func(tx *db.Tx) error {
@@ -77,24 +79,55 @@ func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *acc
 		t, _ := time.ParseInLocation(time.DateOnly, day, clock.CST)
 		return t.Add(10 * time.Hour).UnixMilli()
 	}
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	var districts []int64
+	var awardedGood []int64
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		unit, err := officeUnit(ctx, tx)
 		if err != nil {
 			return err
 		}
+		rows, err := tx.Query(ctx, "SELECT id FROM regions WHERE level = 'district' ORDER BY sort, id")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			districts = append(districts, id)
+		}
+		rows.Close()
+		if len(districts) == 0 {
+			districts = []int64{city}
+		}
+		k := 0
+		// Each nomination in a district of the city, in turn; a unit
+		// nominated by its name is linked to it (its region and English
+		// name); one in five of the people is on the wall by surname only.
 		ins := func(kind, cat, period, nominee, story, source, state string, created int64, notice any, awarded, expires string, votes int, jury int64) (int64, error) {
-			return tx.InsertID(ctx, `INSERT INTO honour_nominations (kind, category, period, unit_id, nominee, story, source, nominator, nominator_phone, consent,
-				state, votes, jury_total, notice_from, awarded_on, expires_on, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, '市文明办', '', TRUE, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				kind, cat, period, unit, nominee, story, source, state, votes, jury, notice, awarded, expires, created, created)
+			k++
+			publish := "full"
+			if k%5 == 0 {
+				publish = "surname"
+			}
+			return tx.InsertID(ctx, `INSERT INTO honour_nominations (kind, category, period, unit_id, region_id, nominee, nominee_unit_id, story, source, nominator,
+				nominator_phone, consent, publish_name, state, votes, jury_total, notice_from, awarded_on, expires_on, created_at, updated_at)
+				VALUES (?, ?, ?, ?, COALESCE((SELECT MIN(region_id) FROM units WHERE name = ? AND region_id <> ?), ?), ?, (SELECT MIN(id) FROM units WHERE name = ?), ?, ?, '市文明办',
+				'', TRUE, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				kind, cat, period, unit, nominee, city, districts[k%len(districts)], nominee, nominee, story, source, publish, state, votes, jury, notice,
+				awarded, expires, created, created)
 		}
 		ends := []string{"2026-04-10", "2026-07-10", "2026-10-12"}
 		for qi, q := range demoGood {
 			for ci, g := range q {
-				if _, err := ins("good_people", GoodPeopleCategories[ci], fmt.Sprintf("2026Q%d", qi+1), g[0], g[1], "community", "awarded",
-					ms(ends[qi])-40*24*3600*1000, nil, ends[qi], "", 800+ci*97+qi*31, int64(8500+ci*120)); err != nil {
+				id, err := ins("good_people", GoodPeopleCategories[ci], fmt.Sprintf("2026Q%d", qi+1), g[0], g[1], "community", "awarded",
+					ms(ends[qi])-40*24*3600*1000, nil, ends[qi], "", 800+ci*97+qi*31, int64(8500+ci*120))
+				if err != nil {
 					return err
 				}
+				awardedGood = append(awardedGood, id)
 			}
 		}
 		// This quarter: two in the vote, one in its notice (opened three days ago), one in review.
@@ -132,6 +165,81 @@ func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *acc
 				x.awarded, a.AddDate(3, 0, 0).Format(time.DateOnly), 0, 9000); err != nil {
 				return err
 			}
+		}
+		// Two civilised villages and towns (文明村镇), each placed in itself.
+		rows, err = tx.Query(ctx, "SELECT id, name FROM regions WHERE level = 'street' AND name LIKE '%镇' ORDER BY id LIMIT 2")
+		if err != nil {
+			return err
+		}
+		type town struct {
+			id   int64
+			name string
+		}
+		var towns []town
+		for rows.Next() {
+			var x town
+			if err := rows.Scan(&x.id, &x.name); err != nil {
+				rows.Close()
+				return err
+			}
+			towns = append(towns, x)
+		}
+		rows.Close()
+		for i, x := range towns {
+			awarded := []string{"2024-12-18", "2025-03-20"}[i]
+			a, _ := time.ParseInLocation(time.DateOnly, awarded, clock.CST)
+			if _, err := tx.Exec(ctx, `INSERT INTO honour_nominations (kind, period, unit_id, region_id, nominee, story, source, nominator, consent, state,
+				jury_total, awarded_on, expires_on, created_at, updated_at) VALUES ('civilised_village', ?, ?, ?, ?, ?, 'unit', '市文明办', TRUE, 'awarded', 8800, ?, ?, ?, ?)`,
+				a.Format("2006"), unit, x.id, x.name, "村规民约深入人心，人居环境整治成效明显，连续多年无重大治安和信访事件。", awarded,
+				a.AddDate(3, 0, 0).Format(time.DateOnly), a.UnixMilli()-30*24*3600*1000, a.UnixMilli()-30*24*3600*1000); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.seedTours(ctx, districts[0], awardedGood)
+}
+
+// seedTours gives the wall its story tours, as the seed's Xiuning runs
+// them: a volunteer project whose activities on the 15th of each month
+// (two months back to two ahead) have a good person of the list tell their
+// story in a community or a school, each linked to that honoree.
+func (s *Service) seedTours(ctx context.Context, region int64, honorees []int64) error {
+	if s.Volunteers == nil || len(honorees) == 0 {
+		return nil
+	}
+	pid, err := s.Volunteers.CreateProject(ctx, nil, volunteer.ProjectInput{Name: "道德模范宣讲进社区", RegionID: region,
+		Intro: "每月15日，好人榜、道德模范走进社区和学校讲述自己的故事。"})
+	if err != nil {
+		return fmt.Errorf("honour demo: tour project: %w", err)
+	}
+	today := s.Clock.Now().In(clock.CST)
+	from, to := today.AddDate(0, -2, 0).Format(time.DateOnly), today.AddDate(0, 2, 0).Format(time.DateOnly)
+	if _, err := s.Volunteers.Generate(ctx, nil, pid, volunteer.Rule{Kind: volunteer.RuleMonthDays, MonthDays: []int{15}}, from, to,
+		volunteer.ActivityInput{RegionID: region, Title: "道德模范宣讲", Content: "先进典型讲述自己的故事（事迹见“榜样风采” /public/honours），志愿者负责组织、引导和记录。",
+			Address: "社区新时代文明实践站", Start: "09:30", End: "11:00", Capacity: 30, Mode: string(volunteer.ModeInstant)}); err != nil {
+		return fmt.Errorf("honour demo: tours: %w", err)
+	}
+	acts, err := s.Volunteers.PublicActivities(ctx, nil, from, to)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now().UnixMilli()
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		i := 0
+		for _, a := range acts {
+			if a.ProjectID != pid {
+				continue
+			}
+			for _, h := range []int64{honorees[i%len(honorees)], honorees[(i+1)%len(honorees)]} {
+				if _, err := tx.Exec(ctx, "INSERT INTO honour_tours (nomination_id, activity_id, linked_at) VALUES (?, ?, ?)", h, a.ID, now); err != nil {
+					return err
+				}
+			}
+			i += 2
 		}
 		return nil
 	})

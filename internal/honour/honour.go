@@ -18,6 +18,7 @@ import (
 	"github.com/wenming-city/wenming/internal/inputtext"
 	"github.com/wenming-city/wenming/internal/pii"
 	"github.com/wenming-city/wenming/internal/scoring"
+	"github.com/wenming-city/wenming/internal/volunteer"
 )
 
 //go:embed locales
@@ -29,6 +30,9 @@ func init() { i18n.Register(localeFS) }
 type Service struct {
 	DB    *db.DB
 	Clock clock.Clock
+	// Volunteers is where the story tours (volunteer activities) are read;
+	// app sets it. Without it a nomination has no tours to show or link.
+	Volunteers *volunteer.Service
 }
 
 // New returns the service.
@@ -65,12 +69,18 @@ type Nomination struct {
 	UnitID         int64
 	RegionID       int64
 	RegionName     string
+	RegionEN       string
+	UnitName       string // the office that holds the nomination
+	UnitEN         string
 	Nominee        string
+	NomineeEN      string // a unit nominee's English name (its unit's)
 	Story          string
 	Source         string
 	Nominator      string
 	NominatorPhone string
 	Consent        bool
+	PublishName    string // full, or surname (the wall shows the surname only)
+	PublishPhotos  bool   // the wall may show the photos
 	State          State
 	Reason         string
 	Votes          int
@@ -83,6 +93,25 @@ type Nomination struct {
 	SignOffs       []SignOff
 	Objections     []Objection
 	Jurors         int
+	TourIDs        []int64 // the volunteer activities (story tours) that tell the story
+}
+
+// PublishNames are what the wall may show of an honoree's name.
+var PublishNames = []string{"full", "surname"}
+
+// PublicName is the name the public sees: the full name, or (publish_name
+// surname, for a person) the surname followed by an asterisk for each
+// further character, so 王秀英 is shown as 王**.
+func (n Nomination) PublicName() string {
+	k, _ := KindOf(n.Kind)
+	if n.PublishName != "surname" || k.Subject != "individual" {
+		return n.Nominee
+	}
+	r := []rune(n.Nominee)
+	if len(r) <= 1 {
+		return n.Nominee
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
 }
 
 // NoticeUntil is when the nomination's notice may end.
@@ -123,6 +152,10 @@ type NominationInput struct {
 	Nominator string
 	Phone     string
 	Consent   bool
+	// What the honoree agreed to publish, besides the story: the name in
+	// full or the surname only ("" is full), and the photos.
+	PublishName   string
+	PublishPhotos bool
 }
 
 func clean(s string) string { return strings.TrimSpace(inputtext.StripBidi(s)) }
@@ -161,10 +194,15 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in Nomination
 	f.Check(len([]rune(in.Story)) <= 3000, "story", "field.too_long", 3000)
 	f.Check(in.Nominator != "", "nominator", "field.required")
 	f.Check(len([]rune(in.Nominator)) <= 50, "nominator", "field.too_long", 50)
+	if in.PublishName == "" {
+		in.PublishName = "full"
+	}
+	f.Check(slices.Contains(PublishNames, in.PublishName), "publish_name", "field.bad_choice")
 	phone, _ := pii.NormalisePhone(in.Phone)
 	if p == nil {
 		in.Source = "public"
 		f.Check(pii.ValidPhone(phone), "phone", "field.bad_phone")
+		f.Check(in.RegionID != 0, "region_id", "field.required")
 	} else {
 		if err := auth.Require(p, auth.PermHonourManage); err != nil {
 			return 0, err
@@ -194,10 +232,21 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in Nomination
 			}
 			region = in.RegionID
 		}
-		id, err := tx.InsertID(ctx, `INSERT INTO honour_nominations (kind, category, period, unit_id, region_id, nominee, story, source, nominator,
-			nominator_phone, consent, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nominated', ?, ?) RETURNING id`,
-			in.Kind, in.Category, periodOf(k, now), unit, region, in.Nominee, in.Story, in.Source, in.Nominator, phone, in.Consent,
-			now.UnixMilli(), now.UnixMilli())
+		// A unit nominated by its exact name is linked to it.
+		var nomineeUnit any
+		if k.Subject == "unit" {
+			var uid int64
+			err := tx.Get(ctx, "entity.unit", "SELECT id FROM units WHERE name = ? ORDER BY id", []any{in.Nominee}, &uid)
+			if err == nil {
+				nomineeUnit = uid
+			} else if errs.CodeOf(err) != errs.NotFound {
+				return 0, err
+			}
+		}
+		id, err := tx.InsertID(ctx, `INSERT INTO honour_nominations (kind, category, period, unit_id, region_id, nominee, nominee_unit_id, story, source, nominator,
+			nominator_phone, consent, publish_name, publish_photos, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nominated', ?, ?) RETURNING id`,
+			in.Kind, in.Category, periodOf(k, now), unit, region, in.Nominee, nomineeUnit, in.Story, in.Source, in.Nominator, phone, in.Consent,
+			in.PublishName, in.PublishPhotos, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return 0, err
 		}
@@ -212,7 +261,8 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in Nomination
 				}
 			}
 		}
-		after := map[string]any{"kind": in.Kind, "category": in.Category, "nominee": in.Nominee, "source": in.Source, "phone": pii.MaskPhone(phone)}
+		after := map[string]any{"kind": in.Kind, "category": in.Category, "nominee": in.Nominee, "source": in.Source, "phone": pii.MaskPhone(phone),
+			"consent": in.Consent, "publish_name": in.PublishName, "publish_photos": in.PublishPhotos}
 		e := audit.Entry{Action: "nominate", Entity: "honour_nomination", EntityID: audit.ID(id), Summary: in.Nominee}
 		if p == nil {
 			e.ActorName = "public: " + in.Nominator
@@ -237,19 +287,23 @@ func scope(p *auth.Principal) (string, []any) {
 	return p.Scope.Where("", "u.path", "")
 }
 
-const nomCols = `n.id, n.kind, n.category, n.period, n.unit_id, COALESCE(n.region_id, 0), COALESCE(r.name, ''), n.nominee, n.story, n.source,
-	n.nominator, n.nominator_phone, n.consent, n.state, n.reason, n.votes, n.jury_total, n.notice_from, n.awarded_on, n.expires_on, n.created_at`
+const nomCols = `n.id, n.kind, n.category, n.period, n.unit_id, COALESCE(n.region_id, 0), COALESCE(r.name, ''), COALESCE(r.name_en, ''), u.name, u.name_en,
+	n.nominee, COALESCE(nu.name_en, ''), n.story, n.source, n.nominator, n.nominator_phone, n.consent, n.publish_name, n.publish_photos,
+	n.state, n.reason, n.votes, n.jury_total, n.notice_from, n.awarded_on, n.expires_on, n.created_at`
 
-const nomFrom = ` FROM honour_nominations n JOIN units u ON u.id = n.unit_id LEFT JOIN regions r ON r.id = n.region_id`
+const nomFrom = ` FROM honour_nominations n JOIN units u ON u.id = n.unit_id LEFT JOIN regions r ON r.id = n.region_id LEFT JOIN units nu ON nu.id = n.nominee_unit_id`
 
 func scanNom(sc interface{ Scan(...any) error }) (Nomination, error) {
 	var n Nomination
 	var state string
 	var notice *int64
 	var at int64
-	err := sc.Scan(&n.ID, &n.Kind, &n.Category, &n.Period, &n.UnitID, &n.RegionID, &n.RegionName, &n.Nominee, &n.Story, &n.Source,
-		&n.Nominator, &n.NominatorPhone, &n.Consent, &state, &n.Reason, &n.Votes, &n.JuryTotal, &notice, &n.AwardedOn, &n.ExpiresOn, &at)
+	err := sc.Scan(&n.ID, &n.Kind, &n.Category, &n.Period, &n.UnitID, &n.RegionID, &n.RegionName, &n.RegionEN, &n.UnitName, &n.UnitEN,
+		&n.Nominee, &n.NomineeEN, &n.Story, &n.Source, &n.Nominator, &n.NominatorPhone, &n.Consent, &n.PublishName, &n.PublishPhotos, &state, &n.Reason, &n.Votes, &n.JuryTotal, &notice, &n.AwardedOn, &n.ExpiresOn, &at)
 	n.State, n.CreatedAt = State(state), time.UnixMilli(at)
+	if k, _ := KindOf(n.Kind); k.Subject == "village" && n.Nominee == n.RegionName {
+		n.NomineeEN = n.RegionEN // a village (town) placed in itself is named as its region
+	}
 	if notice != nil {
 		t := time.UnixMilli(*notice)
 		n.NoticeFrom = &t
@@ -355,6 +409,19 @@ func details(ctx context.Context, tx *db.Tx, n *Nomination) error {
 		n.Objections = append(n.Objections, o)
 	}
 	rows.Close()
+	rows, err = tx.Query(ctx, "SELECT activity_id FROM honour_tours WHERE nomination_id = ? ORDER BY activity_id", n.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		n.TourIDs = append(n.TourIDs, id)
+	}
+	rows.Close()
 	c, err := tx.Count(ctx, "SELECT COUNT(DISTINCT juror_id) FROM honour_jury WHERE nomination_id = ?", n.ID)
 	n.Jurors = int(c)
 	return err
@@ -402,8 +469,9 @@ func (s *Service) SignOffQueue(ctx context.Context, p *auth.Principal) ([]Nomina
 
 // Filter selects nominations.
 type Filter struct {
-	State State
-	Kind  string
+	State    State
+	Kind     string
+	RegionID int64 // the region's subtree; 0 for all
 }
 
 // List lists the nominations in scope, newest first.
@@ -420,6 +488,10 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Nomi
 	if f.Kind != "" {
 		q += " AND n.kind = ?"
 		args = append(args, f.Kind)
+	}
+	if f.RegionID != 0 {
+		q += " AND r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'"
+		args = append(args, f.RegionID)
 	}
 	return listNoms(ctx, s.DB, q+" ORDER BY n.id DESC", args...)
 }
@@ -443,34 +515,230 @@ func listNoms(ctx context.Context, d *db.DB, q string, args ...any) ([]Nominatio
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		for i := range out {
-			if err := details(ctx, tx, &out[i]); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return out, attachments(ctx, tx, out)
 	})
 }
 
-// Public lists what the public may see: nominations in the vote or the
-// notice, and the honours wall (awarded, only with the honoree's consent).
-func (s *Service) Public(ctx context.Context, state State, kind string) ([]Nomination, error) {
-	q := "SELECT " + nomCols + nomFrom + " WHERE n.consent = TRUE AND n.state = ?"
-	args := []any{string(state)}
-	if kind != "" {
-		q += " AND n.kind = ?"
-		args = append(args, kind)
+// attachments loads a list's photos and story tours, a few queries for the
+// whole list (its sign-offs, objections and jurors are read with one
+// nomination, by get).
+func attachments(ctx context.Context, tx *db.Tx, list []Nomination) error {
+	at := make(map[int64]int, len(list))
+	for i, n := range list {
+		at[n.ID] = i
 	}
-	return listNoms(ctx, s.DB, q+" ORDER BY n.period DESC, n.votes DESC, n.id", args...)
+	for start := 0; start < len(list); start += 500 {
+		chunk := list[start:min(start+500, len(list))]
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = n.ID
+		}
+		in := db.Placeholders(len(chunk))
+		for _, q := range []struct {
+			sql string
+			add func(n *Nomination, id int64)
+		}{
+			{"SELECT nomination_id, photo_id FROM honour_photos WHERE nomination_id IN (" + in + ") ORDER BY nomination_id, sort",
+				func(n *Nomination, id int64) { n.Photos = append(n.Photos, id) }},
+			{"SELECT nomination_id, activity_id FROM honour_tours WHERE nomination_id IN (" + in + ") ORDER BY nomination_id, activity_id",
+				func(n *Nomination, id int64) { n.TourIDs = append(n.TourIDs, id) }},
+		} {
+			rows, err := tx.Query(ctx, q.sql, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var nid, id int64
+				if err := rows.Scan(&nid, &id); err != nil {
+					rows.Close()
+					return err
+				}
+				q.add(&list[at[nid]], id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// PublicFilter selects what the wall shows.
+type PublicFilter struct {
+	State         State
+	Kind          string
+	RegionID      int64 // the region's subtree; 0 for all
+	Limit, Offset int   // a page of the list (Limit 0: all)
+}
+
+func (f PublicFilter) where() (string, []any) {
+	q := " WHERE n.consent = TRUE AND n.state = ?"
+	args := []any{string(f.State)}
+	if f.Kind != "" {
+		q += " AND n.kind = ?"
+		args = append(args, f.Kind)
+	}
+	if f.RegionID != 0 {
+		q += " AND r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'"
+		args = append(args, f.RegionID)
+	}
+	return q, args
+}
+
+// CountPublic counts what Public lists, without its page.
+func (s *Service) CountPublic(ctx context.Context, f PublicFilter) (int, error) {
+	w, args := f.where()
+	n, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) (int64, error) {
+		return tx.Count(ctx, "SELECT COUNT(*)"+nomFrom+w, args...)
+	})
+	return int(n), err
+}
+
+// Public lists what the public may see: nominations in the vote or the
+// notice, and the honours wall (awarded), each only with the honoree's
+// consent and only what they agreed to publish: the name as PublicName
+// gives it, the photos only when they agreed to them (Photos is emptied
+// otherwise), never the nominator, their phone or the office's notes.
+func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, error) {
+	w, args := f.where()
+	q := "SELECT " + nomCols + nomFrom + w + " ORDER BY n.period DESC, n.votes DESC, n.id"
+	if f.Limit > 0 {
+		q += " LIMIT ? OFFSET ?"
+		args = append(args, f.Limit, f.Offset)
+	}
+	list, err := listNoms(ctx, s.DB, q, args...)
+	for i := range list {
+		n := &list[i]
+		if masked := n.PublicName(); masked != n.Nominee {
+			n.Nominee, n.NomineeEN = masked, ""
+		}
+		if !n.PublishPhotos {
+			n.Photos = nil
+		}
+		n.Nominator, n.NominatorPhone, n.Reason, n.Objections = "", "", "", nil
+	}
+	return list, err
+}
+
+// WallRegion is a region the wall can be filtered by.
+type WallRegion struct {
+	ID       int64
+	Name, EN string
+	Depth    int
+}
+
+// WallRegions are the regions (below the city) that hold something the
+// public may see, with their ancestors, in tree order: the regions of the
+// public rows first, then their ancestors by the ids in their paths.
+func (s *Service) WallRegions(ctx context.Context) ([]WallRegion, error) {
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]WallRegion, error) {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT r.path FROM honour_nominations n JOIN regions r ON r.id = n.region_id
+			WHERE n.consent = TRUE AND n.state IN ('voting','notice','awarded')`)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		var ids []any
+		for rows.Next() {
+			var path string
+			if err := rows.Scan(&path); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+				if id, err := strconv.ParseInt(part, 10, 64); err == nil && !seen[part] {
+					seen[part] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return nil, err
+		}
+		rows, err = tx.Query(ctx, "SELECT id, name, name_en, path FROM regions WHERE id IN ("+db.Placeholders(len(ids))+") AND level <> 'city' ORDER BY path", ids...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []WallRegion
+		for rows.Next() {
+			var w WallRegion
+			var path string
+			if err := rows.Scan(&w.ID, &w.Name, &w.EN, &path); err != nil {
+				return nil, err
+			}
+			w.Depth = strings.Count(path, "/") - 3
+			out = append(out, w)
+		}
+		return out, rows.Err()
+	})
+}
+
+// NominationRegions are the districts and streets a nomination may be
+// placed in, in tree order (the wall is filtered by them).
+func (s *Service) NominationRegions(ctx context.Context) ([]WallRegion, error) {
+	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]WallRegion, error) {
+		rows, err := tx.Query(ctx, "SELECT id, name, name_en, path FROM regions WHERE level IN ('district','street') ORDER BY path")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []WallRegion
+		for rows.Next() {
+			var w WallRegion
+			var path string
+			if err := rows.Scan(&w.ID, &w.Name, &w.EN, &path); err != nil {
+				return nil, err
+			}
+			w.Depth = strings.Count(path, "/") - 3
+			out = append(out, w)
+		}
+		return out, rows.Err()
+	})
 }
 
 // PublicPhoto reports whether a photo may be shown to the public: it
-// belongs to a nomination with consent in the vote, the notice or awarded.
+// belongs to a nomination with consent in the vote, the notice or awarded,
+// whose honoree agreed to show the photos.
 func (s *Service) PublicPhoto(ctx context.Context, photoID int64) (bool, error) {
 	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (bool, error) {
 		n, err := tx.Count(ctx, `SELECT COUNT(*) FROM honour_photos hp JOIN honour_nominations n ON n.id = hp.nomination_id
-			WHERE hp.photo_id = ? AND n.consent = TRUE AND n.state IN ('voting','notice','awarded')`, photoID)
+			WHERE hp.photo_id = ? AND n.consent = TRUE AND n.publish_photos = TRUE AND n.state IN ('voting','notice','awarded')`, photoID)
 		return n > 0, err
+	})
+}
+
+// Publishing is what the honoree agreed to publish, as the office records it.
+type Publishing struct {
+	Consent bool
+	Name    string // full or surname
+	Photos  bool
+}
+
+// SetPublishing records what the honoree agreed to publish (the office
+// asks them, whatever the nominator ticked), with the audit log.
+func (s *Service) SetPublishing(ctx context.Context, p *auth.Principal, id int64, pub Publishing) error {
+	if err := auth.Require(p, auth.PermHonourManage); err != nil {
+		return err
+	}
+	if !slices.Contains(PublishNames, pub.Name) {
+		return fieldErr("publish_name", "field.bad_choice")
+	}
+	now := s.Clock.Now()
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		n, err := get(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "UPDATE honour_nominations SET consent = ?, publish_name = ?, publish_photos = ?, updated_at = ? WHERE id = ?",
+			pub.Consent, pub.Name, pub.Photos, now.UnixMilli(), id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, p, now, audit.Entry{Action: "publishing", Entity: "honour_nomination", EntityID: audit.ID(id), Summary: n.Nominee},
+			map[string]any{"consent": n.Consent, "publish_name": n.PublishName, "publish_photos": n.PublishPhotos},
+			map[string]any{"consent": pub.Consent, "publish_name": pub.Name, "publish_photos": pub.Photos})
 	})
 }
 
@@ -782,50 +1050,6 @@ func (s *Service) AnswerObjection(ctx context.Context, p *auth.Principal, objID 
 		return audit.Record(ctx, tx, p, now, audit.Entry{Action: "answer_objection", Entity: "honour_nomination", EntityID: audit.ID(nid), Summary: answer},
 			nil, map[string]any{"objection": objID, "upheld": upheld, "answer": answer})
 	})
-}
-
-// DueForReview lists awarded titles whose term ends within 90 days, or
-// whose yearly review falls within 30 days (an anniversary of the award).
-func (s *Service) DueForReview(ctx context.Context, p *auth.Principal) ([]Nomination, error) {
-	all, err := s.List(ctx, p, Filter{State: StateAwarded})
-	if err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now().In(clock.CST)
-	var out []Nomination
-	for _, n := range all {
-		k, _ := KindOf(n.Kind)
-		if k.TermYears == 0 || n.AwardedOn == "" {
-			continue
-		}
-		if DueSoon(n.AwardedOn, n.ExpiresOn, k.YearlyCheck, now) {
-			out = append(out, n)
-		}
-	}
-	return out, nil
-}
-
-// DueSoon is the review rule: the term ends within 90 days, or a yearly
-// review (each anniversary of the award) falls within the next 30 days.
-func DueSoon(awardedOn, expiresOn string, yearly bool, now time.Time) bool {
-	today := now.In(clock.CST).Format(time.DateOnly)
-	if expiresOn != "" && expiresOn <= now.In(clock.CST).AddDate(0, 0, 90).Format(time.DateOnly) {
-		return true
-	}
-	if !yearly {
-		return false
-	}
-	a, err := time.ParseInLocation(time.DateOnly, awardedOn, clock.CST)
-	if err != nil {
-		return false
-	}
-	for y := 1; y <= 10; y++ {
-		d := a.AddDate(y, 0, 0).Format(time.DateOnly)
-		if d >= today && d <= now.In(clock.CST).AddDate(0, 0, 30).Format(time.DateOnly) {
-			return true
-		}
-	}
-	return false
 }
 
 func cstDay(s string) (time.Time, bool) {

@@ -18,6 +18,10 @@ type Kind struct {
 // Key is the kind's message key.
 func (k Kind) Key() string { return "honour.kind." + k.Code }
 
+// CriteriaKey is the message key of the kind's criteria (评选标准), shown
+// to nominators and reviewers.
+func (k Kind) CriteriaKey() string { return "honour.criteria." + k.Code }
+
 // The departments that may be asked to sign off.
 const (
 	DeptPublicSecurity = "public_security" // 公安

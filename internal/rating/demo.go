@@ -31,11 +31,11 @@ func DemoTemplate(unitID int64) TemplateInput {
 	return TemplateInput{UnitID: unitID, Kind: KindStaff, JobType: "综采工", Name: "煤矿综采工星级评定",
 		Scheme: scoring.Scheme{
 			Criteria: []scoring.Criterion{
-				{Code: "safety", Name: "安全生产", Points: scoring.Points(60), Method: scoring.MethodJudgement},
-				{Code: "quality", Name: "工作质量", Points: scoring.Points(50), Method: scoring.MethodJudgement},
-				{Code: "discipline", Name: "劳动纪律", Points: scoring.Points(30), Method: scoring.MethodJudgement, Evidence: false},
-				{Code: "exam", Name: "技能考试", Points: scoring.Points(40), Method: scoring.MethodTest},
-				{Code: "attendance", Name: "出勤", Points: scoring.Points(20), Method: scoring.MethodTest},
+				{Code: "safety", Name: "安全生产", NameEN: "Work safety", Points: scoring.Points(60), Method: scoring.MethodJudgement},
+				{Code: "quality", Name: "工作质量", NameEN: "Quality of work", Points: scoring.Points(50), Method: scoring.MethodJudgement},
+				{Code: "discipline", Name: "劳动纪律", NameEN: "Labour discipline", Points: scoring.Points(30), Method: scoring.MethodJudgement, Evidence: false},
+				{Code: "exam", Name: "技能考试", NameEN: "Skills exam", Points: scoring.Points(40), Method: scoring.MethodTest},
+				{Code: "attendance", Name: "出勤", NameEN: "Attendance", Points: scoring.Points(20), Method: scoring.MethodTest},
 			},
 			Weights:  []scoring.ScorerWeight{{Kind: "leader", Weight: 50}, {Kind: "peer", Weight: 30}, {Kind: "office", Weight: 20}},
 			Missing:  scoring.MissingRenormalise,

@@ -88,6 +88,10 @@ func countFigure(ctx context.Context, p *auth.Principal, sc figures.Scope, q, da
 		q += " AND u.path LIKE (SELECT path FROM units WHERE id = ?) || '%'"
 		args = append(args, sc.UnitID)
 	}
+	if sc.RegionID != 0 { // by the owning unit's region (the cockpit's region)
+		q += " AND u.region_id IN (SELECT id FROM regions WHERE path LIKE (SELECT path FROM regions WHERE id = ?) || '%')"
+		args = append(args, sc.RegionID)
+	}
 	var n int64
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		var err error

@@ -87,6 +87,7 @@ type Template struct {
 	ID        int64
 	UnitID    int64
 	UnitName  string
+	UnitEN    string
 	Kind      Kind
 	JobType   string
 	Name      string
@@ -111,6 +112,7 @@ type Subject struct {
 	ID        int64
 	UnitID    int64
 	UnitName  string
+	UnitEN    string
 	Kind      Kind
 	Code      string
 	Name      string
@@ -142,6 +144,7 @@ type Round struct {
 	ID          int64
 	UnitID      int64
 	UnitName    string
+	UnitEN      string
 	TemplateID  int64
 	Template    Template
 	Period      string // "2026Q1"

@@ -87,7 +87,7 @@ func (s *Service) CreateRound(ctx context.Context, p *auth.Principal, in RoundIn
 	})
 }
 
-const roundCols = `r.id, r.unit_id, u.name, r.template_id, r.period, r.name, r.state, r.self_from, r.self_to, r.period_from, r.period_to,
+const roundCols = `r.id, r.unit_id, u.name, u.name_en, r.template_id, r.period, r.name, r.state, r.self_from, r.self_to, r.period_from, r.period_to,
 	r.appeal_days, r.published_at, r.appeal_until, r.closed_at, r.missing_note, r.created_at,
 	(SELECT COUNT(*) FROM rating_entries e WHERE e.round_id = r.id)`
 
@@ -96,7 +96,7 @@ func scanRound(sc interface{ Scan(...any) error }) (Round, error) {
 	var state string
 	var pub, until, closed *int64
 	var at int64
-	err := sc.Scan(&r.ID, &r.UnitID, &r.UnitName, &r.TemplateID, &r.Period, &r.Name, &state, &r.SelfFrom, &r.SelfTo, &r.PeriodFrom, &r.PeriodTo,
+	err := sc.Scan(&r.ID, &r.UnitID, &r.UnitName, &r.UnitEN, &r.TemplateID, &r.Period, &r.Name, &state, &r.SelfFrom, &r.SelfTo, &r.PeriodFrom, &r.PeriodTo,
 		&r.AppealDays, &pub, &until, &closed, &r.MissingNote, &at, &r.Entries)
 	r.State, r.PublishedAt, r.AppealUntil, r.ClosedAt, r.CreatedAt = State(state), msPtr(pub), msPtr(until), msPtr(closed), time.UnixMilli(at)
 	return r, err

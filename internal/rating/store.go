@@ -81,13 +81,13 @@ func (s *Service) SaveTemplate(ctx context.Context, p *auth.Principal, in Templa
 	return s.GetTemplate(ctx, p, id)
 }
 
-const templateCols = `t.id, t.unit_id, u.name, t.kind, t.job_type, t.name, t.version, t.scheme, t.ladder, t.created_at`
+const templateCols = `t.id, t.unit_id, u.name, u.name_en, t.kind, t.job_type, t.name, t.version, t.scheme, t.ladder, t.created_at`
 
 func scanTemplate(sc interface{ Scan(...any) error }) (Template, error) {
 	var t Template
 	var kind, scheme, ladder string
 	var at int64
-	if err := sc.Scan(&t.ID, &t.UnitID, &t.UnitName, &kind, &t.JobType, &t.Name, &t.Version, &scheme, &ladder, &at); err != nil {
+	if err := sc.Scan(&t.ID, &t.UnitID, &t.UnitName, &t.UnitEN, &kind, &t.JobType, &t.Name, &t.Version, &scheme, &ladder, &at); err != nil {
 		return t, err
 	}
 	t.Kind, t.CreatedAt = Kind(kind), time.UnixMilli(at)
@@ -216,14 +216,14 @@ func nullID(id int64) any {
 	return id
 }
 
-const subjectCols = `s.id, s.unit_id, u.name, s.kind, s.code, s.name, s.job_type, s.post, COALESCE(s.user_id, 0), COALESCE(s.region_id, 0),
+const subjectCols = `s.id, s.unit_id, u.name, u.name_en, s.kind, s.code, s.name, s.job_type, s.post, COALESCE(s.user_id, 0), COALESCE(s.region_id, 0),
 	COALESCE(s.ref_unit_id, 0), s.active, COALESCE((SELECT st.stars FROM rating_stars st WHERE st.subject_id = s.id AND st.job_type = s.job_type), 0),
 	(SELECT COUNT(*) FROM rating_qualifications q WHERE q.subject_id = s.id)`
 
 func scanSubject(sc interface{ Scan(...any) error }) (Subject, error) {
 	var x Subject
 	var kind string
-	err := sc.Scan(&x.ID, &x.UnitID, &x.UnitName, &kind, &x.Code, &x.Name, &x.JobType, &x.Post, &x.UserID, &x.RegionID, &x.RefUnitID, &x.Active, &x.Stars, &x.Quals)
+	err := sc.Scan(&x.ID, &x.UnitID, &x.UnitName, &x.UnitEN, &kind, &x.Code, &x.Name, &x.JobType, &x.Post, &x.UserID, &x.RegionID, &x.RefUnitID, &x.Active, &x.Stars, &x.Quals)
 	x.Kind = Kind(kind)
 	return x, err
 }

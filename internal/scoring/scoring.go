@@ -57,7 +57,8 @@ func (m Method) Valid() bool { return slices.Contains(Methods, m) }
 type Criterion struct {
 	Code   string
 	Name   string
-	Points Cents // the most it can give
+	NameEN string // the name on English pages ("": the name)
+	Points Cents  // the most it can give
 	Method Method
 	Figure string // the figure id, for MethodFigure
 	// PerCount is what one counted item gives for a counted figure (capped

@@ -10,16 +10,19 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/honour"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
 	"github.com/wenming-city/wenming/internal/scoring"
+	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/web"
 )
 
@@ -77,6 +80,10 @@ func (s *Server) routes() {
 	s.Page("POST /honours/{id}/jury", s.jury)
 	s.Page("POST /honours/{id}/objections/{oid}", s.answerObjection)
 	s.Page("GET /honours/{id}/photos/{pid}", s.staffPhoto)
+	s.Page("POST /honours/{id}/publishing", s.publishing)
+	s.Page("POST /honours/{id}/review", s.reviewDone)
+	s.Page("POST /honours/{id}/tours", s.tourLink)
+	s.Page("POST /honours/{id}/tours/{aid}/unlink", s.tourUnlink)
 }
 
 func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
@@ -97,32 +104,86 @@ func (s *Server) homeTiles(r *http.Request, v *web.View) ([]web.Tile, error) {
 
 // ---- public ----
 
+// WallPageSize is how many stories of the honours wall a page shows (a
+// quarter's good-people list is about 30).
+const WallPageSize = 30
+
 type wallData struct {
 	Awarded []honour.Nomination
+	Pager   web.Pager
 	Voting  []honour.Nomination
 	Notice  []honour.Nomination
 	Kinds   []web.Option
+	Regions []web.Option
 	Kind    string
+	Tours   map[int64][]volunteer.Activity // per nomination: its story tours
 }
 
 func (s *Server) wallView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
 	ctx := r.Context()
-	kind := r.URL.Query().Get("kind")
+	q := r.URL.Query()
+	kind := q.Get("kind")
 	if _, ok := honour.KindOf(kind); !ok {
 		kind = ""
 	}
-	d := &wallData{Kind: kind}
-	var err error
-	if d.Awarded, err = s.honours.Public(ctx, honour.StateAwarded, kind); err != nil {
-		return nil, err
-	}
-	if d.Voting, err = s.honours.Public(ctx, honour.StateVoting, kind); err != nil {
-		return nil, err
-	}
-	if d.Notice, err = s.honours.Public(ctx, honour.StateNotice, kind); err != nil {
+	regions, err := s.honours.WallRegions(ctx)
+	if err != nil {
 		return nil, err
 	}
 	v := s.View(w, r, "honour.wall.title")
+	region, _ := strconv.ParseInt(q.Get("region_id"), 10, 64)
+	known := false
+	d := &wallData{Kind: kind, Tours: map[int64][]volunteer.Activity{}}
+	for _, g := range regions {
+		known = known || g.ID == region
+		d.Regions = append(d.Regions, web.Option{Value: web.I64s(g.ID), Label: web.Indent(g.Depth) + v.Name(g.Name, g.EN)})
+	}
+	if !known {
+		region = 0
+	}
+	f := honour.PublicFilter{Kind: kind, RegionID: region}
+	for _, x := range []struct {
+		st  honour.State
+		out *[]honour.Nomination
+	}{{honour.StateVoting, &d.Voting}, {honour.StateNotice, &d.Notice}} {
+		f.State = x.st
+		if *x.out, err = s.honours.Public(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	// The wall itself, a page at a time, newest list first.
+	lq := web.ListQueryOf(r)
+	lq.Size = WallPageSize
+	f.State = honour.StateAwarded
+	total, err := s.honours.CountPublic(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	d.Pager = web.NewPager(r, lq, total)
+	f.Limit, f.Offset = lq.Size, (lq.Page-1)*lq.Size
+	if d.Awarded, err = s.honours.Public(ctx, f); err != nil {
+		return nil, err
+	}
+	// Every story tour of the wall in one read, then each under its story.
+	var ids []int64
+	for _, n := range d.Awarded {
+		ids = append(ids, n.TourIDs...)
+	}
+	tours, err := s.honours.Tours(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]volunteer.Activity{}
+	for _, a := range tours {
+		byID[a.ID] = a
+	}
+	for _, n := range d.Awarded {
+		for _, id := range n.TourIDs {
+			if a, ok := byID[id]; ok {
+				d.Tours[n.ID] = append(d.Tours[n.ID], a)
+			}
+		}
+	}
 	for _, k := range honour.Kinds {
 		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 	}
@@ -130,6 +191,9 @@ func (s *Server) wallView(w http.ResponseWriter, r *http.Request) (*web.View, er
 		v.Form = url.Values{}
 	}
 	v.Form.Set("kind", kind)
+	if region != 0 {
+		v.Form.Set("region_id", web.I64s(region))
+	}
 	v.Data = d
 	return v, nil
 }
@@ -139,16 +203,41 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) error {
 }
 
 type nominateData struct {
+	Regions    []web.Option
+	KindList   []honour.Kind
 	Kinds      []web.Option
 	Categories []web.Option
+	Names      []web.Option
 	MaxPhotos  int
 }
 
-func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View {
+func (s *Server) regionOptions(ctx context.Context, v *web.View) ([]web.Option, error) {
+	regions, err := s.honours.NominationRegions(ctx)
+	var out []web.Option
+	for _, g := range regions {
+		out = append(out, web.Option{Value: web.I64s(g.ID), Label: web.Indent(g.Depth) + v.Name(g.Name, g.EN)})
+	}
+	return out, err
+}
+
+func nameOptions(v *web.View) []web.Option {
+	var out []web.Option
+	for _, n := range honour.PublishNames {
+		out = append(out, web.Option{Value: n, Label: v.T("honour.publish_name." + n)})
+	}
+	return out
+}
+
+func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
 	v := s.View(w, r, "honour.nominate.title")
-	d := &nominateData{MaxPhotos: MaxPhotos}
+	d := &nominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
+	var err error
+	if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
+		return nil, err
+	}
 	for _, k := range honour.Kinds {
 		if k.Subject == "individual" || k.Subject == "family" {
+			d.KindList = append(d.KindList, k)
 			d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 		}
 	}
@@ -156,14 +245,18 @@ func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) *web.View 
 		d.Categories = append(d.Categories, web.Option{Value: c, Label: v.T("honour.category." + c)})
 	}
 	if v.Form == nil || len(v.Form) == 0 {
-		v.Form = url.Values{"kind": {"good_people"}}
+		v.Form = url.Values{"kind": {"good_people"}, "publish_name": {"full"}, "publish_photos": {"1"}}
 	}
 	v.Data = d
-	return v
+	return v, nil
 }
 
 func (s *Server) nominatePage(w http.ResponseWriter, r *http.Request) error {
-	s.Render(w, r, http.StatusOK, "honour_nominate", s.nominateView(w, r))
+	v, err := s.nominateView(w, r)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "honour_nominate", v)
 	return nil
 }
 
@@ -175,9 +268,10 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	vals := r.PostForm
-	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
-		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
 	var fe errs.Fields
+	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
+		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id")}
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
 		err = fe.Err()
@@ -187,7 +281,11 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		vals.Del("csrf")
-		return s.FormFailed(w, r, "honour_nominate", s.nominateView(w, r), err)
+		v, verr := s.nominateView(w, r)
+		if verr != nil {
+			return verr
+		}
+		return s.FormFailed(w, r, "honour_nominate", v, err)
 	}
 	http.Redirect(w, r, "/public/honours/sent", http.StatusSeeOther)
 	return nil
@@ -303,10 +401,11 @@ func (s *Server) publicPhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- staff ----
 
 type listData struct {
-	Rows   []honour.Nomination
-	Due    []honour.Nomination
-	States []web.Option
-	Kinds  []web.Option
+	Rows    []honour.Nomination
+	Due     []honour.Nomination
+	States  []web.Option
+	Kinds   []web.Option
+	Regions []web.Option
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
@@ -316,7 +415,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Show(w, r, "honour_list", func() (*web.View, error) {
 		q := r.URL.Query()
-		f := honour.Filter{State: honour.State(q.Get("state")), Kind: q.Get("kind")}
+		region, _ := strconv.ParseInt(q.Get("region_id"), 10, 64)
+		f := honour.Filter{State: honour.State(q.Get("state")), Kind: q.Get("kind"), RegionID: region}
 		rows, err := s.honours.List(r.Context(), p, f)
 		if err != nil {
 			return nil, err
@@ -327,6 +427,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		v := s.View(w, r, "honour.list.title")
 		d := &listData{Rows: rows, Due: due}
+		if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
+			return nil, err
+		}
 		for _, st := range honour.States {
 			d.States = append(d.States, web.Option{Value: string(st), Label: v.T("honour.state." + string(st))})
 		}
@@ -353,11 +456,15 @@ func (s *Server) signoffList(w http.ResponseWriter, r *http.Request) error {
 }
 
 type showData struct {
-	N         honour.Nomination
-	Kind      honour.Kind
-	Actions   []honour.Action
-	CanManage bool
-	Criteria  []scoring.Criterion
+	N           honour.Nomination
+	Kind        honour.Kind
+	Actions     []honour.Action
+	CanManage   bool
+	Criteria    []scoring.Criterion
+	Review      *honour.Review
+	Tours       []volunteer.Activity
+	TourChoices []web.Option
+	Names       []web.Option
 }
 
 func (s *Server) showView(w http.ResponseWriter, r *http.Request, id int64) (*web.View, error) {
@@ -374,7 +481,37 @@ func (s *Server) showView(w http.ResponseWriter, r *http.Request, id int64) (*we
 		}
 	}
 	v := s.View(w, r, "honour.show.title")
-	v.Title = n.Nominee
+	d.Names = nameOptions(v)
+	if d.CanManage {
+		ctx := r.Context()
+		if d.Review, err = s.honours.ReviewOf(ctx, p, id); err != nil {
+			return nil, err
+		}
+		if d.Tours, err = s.honours.Tours(ctx, n.TourIDs); err != nil {
+			return nil, err
+		}
+		if n.State == honour.StateAwarded {
+			choices, err := s.honours.TourChoices(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range choices {
+				if !slices.Contains(n.TourIDs, a.ID) {
+					d.TourChoices = append(d.TourChoices, web.Option{Value: web.I64s(a.ID), Label: a.Day + " " + a.StartsAt.In(clock.CST).Format("15:04") + " " + a.Title})
+				}
+			}
+		}
+		if r.Method == http.MethodGet {
+			v.Form = url.Values{"publish_name": {n.PublishName}}
+			if n.Consent {
+				v.Form.Set("consent", "1")
+			}
+			if n.PublishPhotos {
+				v.Form.Set("publish_photos", "1")
+			}
+		}
+	}
+	v.Title = v.Name(n.Nominee, n.NomineeEN)
 	v.Data = d
 	return v, nil
 }
@@ -443,6 +580,39 @@ func (s *Server) jury(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+func (s *Server) publishing(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.SetPublishing(r.Context(), web.Principal(r), id, honour.Publishing{Consent: vals.Get("consent") == "1",
+			Name: vals.Get("publish_name"), Photos: vals.Get("publish_photos") == "1"})
+	})
+}
+
+func (s *Server) reviewDone(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "honour.flash.reviewed", func(id int64, vals url.Values, _ *errs.Fields) error {
+		return s.honours.RecordReview(r.Context(), web.Principal(r), id, vals.Get("review_note"))
+	})
+}
+
+func (s *Server) tourLink(w http.ResponseWriter, r *http.Request) error {
+	return s.step(w, r, "flash.saved", func(id int64, vals url.Values, fe *errs.Fields) error {
+		aid := web.FormInt64(fe, vals, "activity_id")
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		return s.honours.LinkTour(r.Context(), web.Principal(r), id, aid)
+	})
+}
+
+func (s *Server) tourUnlink(w http.ResponseWriter, r *http.Request) error {
+	aid, err := web.PathID(r, "aid", "entity.activity")
+	if err != nil {
+		return err
+	}
+	return s.step(w, r, "flash.saved", func(id int64, _ url.Values, _ *errs.Fields) error {
+		return s.honours.UnlinkTour(r.Context(), web.Principal(r), id, aid)
+	})
+}
+
 func (s *Server) answerObjection(w http.ResponseWriter, r *http.Request) error {
 	oid, err := web.PathID(r, "oid", "entity.objection")
 	if err != nil {
@@ -477,9 +647,11 @@ func (s *Server) staffPhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- a unit's or community's nomination, entered by the office ----
 
 type staffNominateData struct {
+	Regions    []web.Option
 	Kinds      []web.Option
 	Categories []web.Option
 	Sources    []web.Option
+	Names      []web.Option
 	MaxPhotos  int
 }
 
@@ -488,7 +660,11 @@ func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web
 		return nil, err
 	}
 	v := s.View(w, r, "honour.new.title")
-	d := &staffNominateData{MaxPhotos: MaxPhotos}
+	d := &staffNominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
+	var err error
+	if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
+		return nil, err
+	}
 	for _, k := range honour.Kinds {
 		d.Kinds = append(d.Kinds, web.Option{Value: k.Code, Label: v.T(k.Key())})
 	}
@@ -499,7 +675,7 @@ func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web
 		d.Sources = append(d.Sources, web.Option{Value: src, Label: v.T("honour.source." + src)})
 	}
 	if r.Method == http.MethodGet {
-		v.Form = url.Values{"source": {"unit"}, "consent": {"1"}}
+		v.Form = url.Values{"source": {"unit"}, "consent": {"1"}, "publish_name": {"full"}, "publish_photos": {"1"}}
 	}
 	v.Data = d
 	return v, nil
@@ -519,9 +695,10 @@ func (s *Server) staffNominate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	vals := r.PostForm
-	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
-		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1"}
 	var fe errs.Fields
+	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
+		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id")}
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
 		err = fe.Err()

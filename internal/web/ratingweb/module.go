@@ -82,6 +82,12 @@ func New(r *rating.Service) web.Module {
 				return "—"
 			},
 			"ratingKey": func(entry int64, crit string) string { return "m." + strconv.FormatInt(entry, 10) + "." + crit },
+			"moveDir": func(delta int) string {
+				if delta < 0 {
+					return "down"
+				}
+				return "up"
+			},
 		},
 	}
 }
@@ -112,6 +118,7 @@ func (s *Server) routes() {
 
 	s.Page("GET /ratings/templates", s.templateList)
 	s.Page("GET /ratings/templates/new", s.templateNew)
+	s.Page("GET /ratings/templates/{id}/edit", s.templateEdit)
 	s.Page("POST /ratings/templates", s.templateCreate)
 
 	s.Page("GET /my/ratings", s.mine)

@@ -177,7 +177,7 @@ func (s *Server) roundView(w http.ResponseWriter, r *http.Request, id int64) (*w
 	}
 	d.MayClose = rd.State == rating.StatePublished && rd.AppealUntil != nil && !s.Now().Before(*rd.AppealUntil)
 	v := s.View(w, r, "rating.round.title")
-	v.Title = rd.Name
+	v.Title = v.T("rating.round.heading") + " · " + rd.Name
 	v.Data = d
 	return v, nil
 }
@@ -409,7 +409,7 @@ func (s *Server) scoreView(w http.ResponseWriter, r *http.Request, id int64, tes
 		return nil, err
 	}
 	v := s.View(w, r, "rating.score.title")
-	v.Title = rd.Name + " · " + v.T("rating.score.title")
+	v.Title = v.T("rating.score.title") + " · " + rd.Name
 	v.Form = url.Values{}
 	want := p.UserID
 	if tests {

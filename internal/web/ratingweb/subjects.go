@@ -56,7 +56,7 @@ func (s *Server) subjectListView(w http.ResponseWriter, r *http.Request) (*web.V
 		}
 		if !units[x.UnitID] {
 			units[x.UnitID] = true
-			d.Units = append(d.Units, web.Option{Value: web.I64s(x.UnitID), Label: x.UnitName})
+			d.Units = append(d.Units, web.Option{Value: web.I64s(x.UnitID), Label: v.Name(x.UnitName, x.UnitEN)})
 		}
 	}
 	if len(d.Units) == 0 && p.UnitID != 0 {

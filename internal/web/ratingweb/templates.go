@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,6 +91,84 @@ func (s *Server) templateNew(w http.ResponseWriter, r *http.Request) error {
 	return s.Show(w, r, "rating_template_form", func() (*web.View, error) { return s.templateFormView(w, r) })
 }
 
+// templateEdit is the form filled from a template: saving it makes the
+// template's next version (rounds keep the version they were made with).
+func (s *Server) templateEdit(w http.ResponseWriter, r *http.Request) error {
+	p := web.Principal(r)
+	id, err := web.PathID(r, "id", "entity.template")
+	if err != nil {
+		return err
+	}
+	t, err := s.rating.GetTemplate(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	return s.Show(w, r, "rating_template_form", func() (*web.View, error) {
+		v, err := s.templateFormView(w, r)
+		if err != nil {
+			return nil, err
+		}
+		v.Title = v.T("rating.templates.edit") + " · " + t.Name + " · v" + strconv.Itoa(t.Version)
+		v.Form = templateValues(t)
+		if t.UnitID != 0 && !slices.ContainsFunc(v.Data.(*templateFormData).Units, func(o web.Option) bool { return o.Value == web.I64s(t.UnitID) }) {
+			d := v.Data.(*templateFormData)
+			d.Units = append(d.Units, web.Option{Value: web.I64s(t.UnitID), Label: v.Name(t.UnitName, t.UnitEN)})
+		}
+		return v, nil
+	})
+}
+
+// templateValues is a template as the form's values (the form's shape: a
+// top band by rank, a middle band by score, a bottom band, one move up
+// from the top and one down from the bottom).
+func templateValues(t rating.Template) url.Values {
+	v := url.Values{"unit_id": {web.I64s(t.UnitID)}, "kind": {string(t.Kind)}, "job_type": {t.JobType}, "name": {t.Name},
+		"missing": {string(t.Scheme.Missing)}, "tie_criteria": {strings.Join(t.Scheme.TieBreak.Criteria, ", ")}, "tie_then": {string(t.Scheme.TieBreak.Then)},
+		"min": {strconv.Itoa(t.Ladder.Min)}, "max": {strconv.Itoa(t.Ladder.Max)}}
+	for i, c := range t.Scheme.Criteria {
+		if i >= criterionRows {
+			break
+		}
+		pre := fmt.Sprintf("c.%d.", i)
+		v.Set(pre+"code", c.Code)
+		v.Set(pre+"name", c.Name)
+		v.Set(pre+"name_en", c.NameEN)
+		v.Set(pre+"points", c.Points.String())
+		v.Set(pre+"method", string(c.Method))
+		v.Set(pre+"figure", c.Figure)
+		if c.PerCount != 0 {
+			v.Set(pre+"per_count", c.PerCount.String())
+		}
+		if c.Evidence {
+			v.Set(pre+"evidence", "1")
+		}
+	}
+	for _, w := range t.Scheme.Weights {
+		v.Set("w."+w.Kind, strconv.FormatInt(w.Weight, 10))
+	}
+	for _, b := range t.Ladder.Bands {
+		switch b.Code {
+		case "top":
+			v.Set("top_percent", strconv.FormatInt(b.TopPercent, 10))
+			v.Set("top_stars", strconv.Itoa(b.Stars))
+		case "middle":
+			v.Set("middle_min", b.MinScore.String())
+			v.Set("middle_stars", strconv.Itoa(b.Stars))
+		case "bottom":
+			v.Set("bottom_stars", strconv.Itoa(b.Stars))
+		}
+	}
+	for _, m := range t.Ladder.Moves {
+		switch {
+		case m.Band == "top" && m.Delta > 0:
+			v.Set("up_rounds", strconv.Itoa(m.Rounds))
+		case m.Band == "bottom" && m.Delta < 0:
+			v.Set("down_rounds", strconv.Itoa(m.Rounds))
+		}
+	}
+	return v
+}
+
 func atoi(fe *errs.Fields, vals url.Values, field string) int {
 	raw := strings.TrimSpace(vals.Get(field))
 	if raw == "" {
@@ -114,7 +193,7 @@ func templateInput(fe *errs.Fields, vals url.Values) rating.TemplateInput {
 		}
 		pts, _ := points(fe, vals, pre+"points", true)
 		per, _ := points(fe, vals, pre+"per_count", false)
-		sc.Criteria = append(sc.Criteria, scoring.Criterion{Code: code, Name: strings.TrimSpace(vals.Get(pre + "name")), Points: pts,
+		sc.Criteria = append(sc.Criteria, scoring.Criterion{Code: code, Name: strings.TrimSpace(vals.Get(pre + "name")), NameEN: strings.TrimSpace(vals.Get(pre + "name_en")), Points: pts,
 			Method: scoring.Method(vals.Get(pre + "method")), Figure: vals.Get(pre + "figure"), PerCount: per, Evidence: vals.Get(pre+"evidence") == "1"})
 	}
 	for _, k := range rating.ScorerKinds {
