@@ -35,16 +35,17 @@ type Coverage struct {
 // coverageOf counts one subtree (path) over [from, to], within p's scope.
 func coverageOf(ctx context.Context, tx *db.Tx, p *auth.Principal, path, from, to string) (CoverageRow, error) {
 	var c CoverageRow
+	lo, hi := pathRange(path)
 	w, args := scopeWhere(p, "i.region_path")
-	a := append([]any{path + "%", from, to}, args...)
+	a := append([]any{lo, hi, from, to}, args...)
 	if err := tx.Get(ctx, "", `SELECT COUNT(DISTINCT i.household_id), COUNT(DISTINCT CASE WHEN i.visit_id IS NOT NULL THEN i.household_id END)
-		FROM gr_plan_items i WHERE i.region_path LIKE ? AND i.due_on >= ? AND i.due_from <= ? AND `+w, a, &c.Planned, &c.Reached); err != nil {
+		FROM gr_plan_items i WHERE i.region_path >= ? AND i.region_path < ? AND i.due_on >= ? AND i.due_from <= ? AND `+w, a, &c.Planned, &c.Reached); err != nil {
 		return c, err
 	}
 	w, args = scopeWhere(p, "v.region_path")
-	a = append([]any{path + "%", from, to}, args...)
+	a = append([]any{lo, hi, from, to}, args...)
 	err := tx.Get(ctx, "", `SELECT COUNT(*), COALESCE(SUM(v.people_reached), 0) FROM gr_visits v WHERE v.id IN (
-		SELECT MIN(v.id) FROM gr_visits v WHERE v.region_path LIKE ? AND v.visited_on >= ? AND v.visited_on <= ? AND `+w+` GROUP BY v.household_id)`,
+		SELECT MIN(v.id) FROM gr_visits v WHERE v.region_path >= ? AND v.region_path < ? AND v.visited_on >= ? AND v.visited_on <= ? AND `+w+` GROUP BY v.household_id)`,
 		a, &c.Visited, &c.People)
 	return c, err
 }
@@ -107,10 +108,11 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 			out.Rows = append(out.Rows, c)
 		}
 		w, args := scopeWhere(p, "i.region_path")
+		lo, hi := pathRange(path)
 		const limit = 500
 		nr, err := tx.Query(ctx, `SELECT i.id, i.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, i.due_from, i.due_on, 0
-			FROM gr_plan_items i JOIN gr_households h ON h.id = i.household_id WHERE i.region_path LIKE ? AND i.due_on >= ? AND i.due_from <= ?
-			AND i.visit_id IS NULL AND `+w+` ORDER BY i.due_on, h.region_path, h.id LIMIT ?`, append(append([]any{path + "%", from, to}, args...), limit+1)...)
+			FROM gr_plan_items i JOIN gr_households h ON h.id = i.household_id WHERE i.region_path >= ? AND i.region_path < ? AND i.due_on >= ? AND i.due_from <= ?
+			AND i.visit_id IS NULL AND `+w+` ORDER BY i.due_on, h.region_path, h.id LIMIT ?`, append(append([]any{lo, hi, from, to}, args...), limit+1)...)
 		if err != nil {
 			return err
 		}

@@ -84,7 +84,8 @@ func (s *Service) Heads(ctx context.Context, p *auth.Principal, regionID int64) 
 			if err != nil {
 				return err
 			}
-			w, args = w+" AND d.region_path LIKE ?", append(args, path+"%")
+			u, ua := under("d.region_path", path)
+			w, args = w+" AND "+u, append(args, ua...)
 		}
 		rows, err := tx.Query(ctx, "SELECT "+headCols+" FROM gr_heads d JOIN regions r ON r.id = d.region_id WHERE "+w+
 			" ORDER BY d.region_path, d.kind, d.name, d.id LIMIT 2000", args...)

@@ -157,7 +157,8 @@ func (s *Service) ListHouseholds(ctx context.Context, p *auth.Principal, f House
 			if err != nil {
 				return err
 			}
-			conds, args = append(conds, "h.region_path LIKE ?"), append(args, path+"%")
+			u, ua := under("h.region_path", path)
+			conds, args = append(conds, u), append(args, ua...)
 		}
 		if f.Tag != "" {
 			conds = append(conds, `EXISTS (SELECT 1 FROM gr_tags g WHERE g.household_id = h.id AND g.tag = ? AND g.started_on <= ?

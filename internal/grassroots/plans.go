@@ -181,8 +181,9 @@ func (s *Service) createPlan(ctx context.Context, tx *db.Tx, p *auth.Principal, 
 func generate(ctx context.Context, tx *db.Tx, planID int64, path string, r Rule, start, end string) error {
 	for _, w := range r.Windows(start, end) {
 		q := `INSERT INTO gr_plan_items (plan_id, household_id, region_path, due_from, due_on)
-			SELECT ?, h.id, h.region_path, ?, ? FROM gr_households h WHERE h.region_path LIKE ?`
-		args := []any{planID, w.From, w.To, path + "%"}
+			SELECT ?, h.id, h.region_path, ?, ? FROM gr_households h WHERE h.region_path >= ? AND h.region_path < ?`
+		lo, hi := pathRange(path)
+		args := []any{planID, w.From, w.To, lo, hi}
 		if r.Tag != "" {
 			q += ` AND EXISTS (SELECT 1 FROM gr_tags g WHERE g.household_id = h.id AND g.tag = ? AND g.started_on <= ?
 				AND (g.ended_on IS NULL OR g.ended_on >= ?))`

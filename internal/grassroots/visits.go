@@ -348,7 +348,8 @@ func (s *Service) ListVisits(ctx context.Context, p *auth.Principal, f VisitFilt
 			if err != nil {
 				return err
 			}
-			conds, args = append(conds, "v.region_path LIKE ?"), append(args, path+"%")
+			u, ua := under("v.region_path", path)
+			conds, args = append(conds, u), append(args, ua...)
 		}
 		if f.From != "" {
 			conds, args = append(conds, "v.visited_on >= ?"), append(args, f.From)

@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	s.Page("GET /grassroots/import", s.importForm)
 	s.Page("POST /grassroots/import", s.importUpload)
 	s.Page("GET /grassroots/import/template.xlsx", s.importTemplate)
+	s.Page("GET /grassroots/import.js", s.importScript)
 
 	s.visitRoutes()
 	s.planRoutes()
