@@ -64,16 +64,17 @@ func (r Rule) Windows(start, end string) []Window {
 
 // Plan is a visit plan of a region.
 type Plan struct {
-	ID         int64  `json:"id"`
-	RegionID   int64  `json:"region_id"`
-	RegionPath string `json:"region_path"`
-	RegionName string `json:"region_name"`
-	Name       string `json:"name"`
-	Rule       Rule   `json:"rule"`
-	StartsOn   string `json:"starts_on"`
-	EndsOn     string `json:"ends_on"`
-	Items      int    `json:"items"`
-	Done       int    `json:"done"`
+	ID           int64  `json:"id"`
+	RegionID     int64  `json:"region_id"`
+	RegionPath   string `json:"region_path"`
+	RegionName   string `json:"region_name"`
+	RegionNameEN string `json:"region_name_en"`
+	Name         string `json:"name"`
+	Rule         Rule   `json:"rule"`
+	StartsOn     string `json:"starts_on"`
+	EndsOn       string `json:"ends_on"`
+	Items        int    `json:"items"`
+	Done         int    `json:"done"`
 }
 
 // PlanInput is a new plan.
@@ -226,12 +227,12 @@ func (s *Service) RemovePlanItem(ctx context.Context, p *auth.Principal, planID,
 	})
 }
 
-const planCols = `l.id, l.region_id, l.region_path, r.name, l.name, l.rule_tag, l.rule_every, l.starts_on, l.ends_on,
+const planCols = `l.id, l.region_id, l.region_path, r.name, r.name_en, l.name, l.rule_tag, l.rule_every, l.starts_on, l.ends_on,
 	(SELECT COUNT(*) FROM gr_plan_items i WHERE i.plan_id = l.id), (SELECT COUNT(*) FROM gr_plan_items i WHERE i.plan_id = l.id AND i.visit_id IS NOT NULL)`
 
 func scanPlan(sc interface{ Scan(...any) error }) (Plan, error) {
 	var x Plan
-	err := sc.Scan(&x.ID, &x.RegionID, &x.RegionPath, &x.RegionName, &x.Name, &x.Rule.Tag, &x.Rule.Every, &x.StartsOn, &x.EndsOn, &x.Items, &x.Done)
+	err := sc.Scan(&x.ID, &x.RegionID, &x.RegionPath, &x.RegionName, &x.RegionNameEN, &x.Name, &x.Rule.Tag, &x.Rule.Every, &x.StartsOn, &x.EndsOn, &x.Items, &x.Done)
 	return x, err
 }
 

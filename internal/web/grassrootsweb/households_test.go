@@ -102,6 +102,47 @@ func TestGridWorkerGets404ForAnotherGridsHouseholdByEveryRoute(t *testing.T) {
 				t.Fatalf("API row %+v", x)
 			}
 		}
+		// The export and the API refuse a filter on the other grid too, and
+		// the unfiltered export holds only the own grid.
+		apptest.Want(t, "export of another grid", g.Get("/grassroots/households?format=xlsx&region="+apptest.Itoa(e.ID(t, "regions", "code", otherGrid))),
+			http.StatusNotFound)
+		if res := e.API(t, "grid").Get("/api/v1/grassroots/households?region=" + apptest.Itoa(e.ID(t, "regions", "code", otherGrid))); res.Status != http.StatusNotFound && res.Status != http.StatusBadRequest {
+			t.Fatalf("API filter on another grid: %d", res.Status)
+		}
+		exp := g.Get("/grassroots/households?format=xlsx")
+		xf, err := excelize.OpenReader(bytes.NewReader(exp.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		xrows, _ := xf.GetRows(xf.GetSheetList()[0])
+		for _, r := range xrows[1:] {
+			if len(r) > 1 && r[1] != ownGrid {
+				t.Fatalf("export row of another grid: %v", r)
+			}
+		}
+		if len(xrows) != grassroots.HouseholdsPerDemoGrid+1 {
+			t.Fatalf("export rows %d, want the own grid's %d", len(xrows)-1, grassroots.HouseholdsPerDemoGrid)
+		}
+		// Visits: the form for it, its visit list, a visit of it and its
+		// photo, and logging a visit to it are all not found.
+		otherVisit := e.Count(t, "SELECT MIN(id) FROM gr_visits WHERE household_id IN (SELECT id FROM gr_households WHERE region_id = ?)",
+			e.ID(t, "regions", "code", otherGrid))
+		if otherVisit == 0 {
+			t.Fatal("the demo has no visit in the other grid")
+		}
+		for _, path := range []string{"/grassroots/visits/new?household=" + apptest.Itoa(other), "/grassroots/visits?household=" + apptest.Itoa(other),
+			"/grassroots/visits/" + apptest.Itoa(otherVisit), "/grassroots/visits/" + apptest.Itoa(otherVisit) + "/photo"} {
+			apptest.Want(t, "GET "+path, g.Get(path), http.StatusNotFound)
+		}
+		visits := e.Count(t, "SELECT COUNT(*) FROM gr_visits")
+		res = g.PostForm("/grassroots/visits", url.Values{"household_id": {apptest.Itoa(other)}, "visitors": {"网格员"},
+			"visited_at": {"2026-03-02T10:00"}, "people_reached": {"1"}, "key": {"other-grid-visit"}})
+		if res.Status != http.StatusNotFound && res.Status != http.StatusBadRequest {
+			t.Fatalf("a visit to another grid's household: %d", res.Status)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_visits"); n != visits {
+			t.Fatal("a visit to another grid's household was saved")
+		}
 		// Creating in another grid is refused on the field.
 		apptest.Want(t, "create in another grid", g.PostForm("/grassroots/households", url.Values{
 			"region_id": {apptest.Itoa(e.ID(t, "regions", "code", otherGrid))}, "address": {"某路1号"}, "head_name": {"某人"}}),
