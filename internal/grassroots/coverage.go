@@ -51,9 +51,10 @@ func pathsUnder(path string) (string, []any) {
 
 // coverageByPath counts the subtree of path over [from, to] within p's
 // scope, by the region path each household is counted under: a household
-// counts once, under the path of its first plan item (planned, reached)
-// and of its first visit (visited, people) in the period, so the rows
-// add up to the subtree's distinct households exactly.
+// counts once, under the lowest of its paths in the period (households
+// have one path unless they moved grid within the period), with the
+// people of its first visit, so the rows add up to the subtree's
+// distinct households exactly.
 func coverageByPath(ctx context.Context, tx *db.Tx, p *auth.Principal, path, from, to string) (map[string]*CoverageRow, error) {
 	out := map[string]*CoverageRow{}
 	row := func(path string) *CoverageRow {
@@ -86,9 +87,14 @@ func coverageByPath(ctx context.Context, tx *db.Tx, p *auth.Principal, path, fro
 		return nil, err
 	}
 	w, args = scopeWhere(p, "v.region_path")
-	rows, err = tx.Query(ctx, `SELECT x.region_path, COUNT(*), COALESCE(SUM(x.people_reached), 0) FROM gr_visits x WHERE x.id IN (
-		SELECT MIN(v.id) FROM gr_visits v WHERE v.region_path IN `+in+` AND v.visited_on >= ? AND v.visited_on <= ? AND `+w+`
-		GROUP BY v.household_id) GROUP BY x.region_path`, append(append(inArgs, from, to), args...)...)
+	// A household's first visit (lowest id) carries its people reached:
+	// MIN(id * 64 + people) is that visit with its people in the low six
+	// bits (people_reached is at most MaxPeopleVisits), read from the
+	// covering index without a second look-up of each first visit.
+	rows, err = tx.Query(ctx, `SELECT x.p, COUNT(*), COALESCE(SUM(x.f % 64), 0) FROM (
+		SELECT MIN(v.region_path) AS p, MIN(v.id * 64 + v.people_reached) AS f
+		FROM gr_visits v WHERE v.region_path IN `+in+` AND v.visited_on >= ? AND v.visited_on <= ? AND `+w+`
+		GROUP BY v.household_id) x GROUP BY x.p`, append(append(inArgs, from, to), args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,9 +181,14 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 		w, args := scopeWhere(p, "i.region_path")
 		in, inArgs := pathsUnder(path)
 		const limit = 500
-		nr, err := tx.Query(ctx, `SELECT i.id, i.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, i.due_from, i.due_on, 0
-			FROM gr_plan_items i JOIN gr_households h ON h.id = i.household_id WHERE i.region_path IN `+in+` AND i.due_on >= ? AND i.due_from <= ?
-			AND i.visit_id IS NULL AND `+w+` ORDER BY i.due_on, h.region_path, h.id LIMIT ?`, append(append(append(inArgs, from, to), args...), limit+1)...)
+		// The first items are chosen from the index alone; only they are
+		// joined to their households.
+		nr, err := tx.Query(ctx, `SELECT x.id, x.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, x.due_from, x.due_on, 0
+			FROM (SELECT i.id, i.household_id, i.region_path, i.due_from, i.due_on FROM gr_plan_items i
+				WHERE i.region_path IN `+in+` AND i.due_on >= ? AND i.due_from <= ? AND i.visit_id IS NULL AND `+w+`
+				ORDER BY i.due_on, i.region_path, i.household_id, i.id LIMIT ?) x
+			JOIN gr_households h ON h.id = x.household_id ORDER BY x.due_on, x.region_path, x.household_id, x.id`,
+			append(append(append(inArgs, from, to), args...), limit+1)...)
 		if err != nil {
 			return err
 		}
