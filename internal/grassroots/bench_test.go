@@ -354,7 +354,7 @@ func benchWorkbook(b *testing.B, n int) []byte {
 		b.Fatal(err)
 	}
 	for i := range n {
-		first := fmt.Sprintf("511123%s%03d", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%20000).Format("20060102"), i%1000)
+		first := fmt.Sprintf("511123%s%03d", time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/1000).Format("20060102"), i%1000)
 		id := first + string(pii.CheckChar(first))
 		tags := ""
 		if i%10 == 0 {
@@ -397,7 +397,7 @@ func BenchmarkImportXLSX(b *testing.B) {
 	}
 	b.Run("read_workbook_ceiling", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := readSheet(data, headers); err != nil {
+			if _, err := readSheet(data, headers, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

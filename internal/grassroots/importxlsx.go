@@ -56,7 +56,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, p *auth.Principal, r io.
 }
 
 // Progress is told how far an import is: the phase (ProgressRead while
-// the workbook is read, ProgressSave while its rows are checked and
+// the workbook is read, with the rows read so far and no total yet; ProgressSave while its rows are checked and
 // saved, ProgressCommit when every row is done and the transaction
 // commits) and the rows done of the rows in the file.
 type Progress func(phase string, done, total int)
@@ -88,7 +88,7 @@ func (s *Service) ImportHouseholdsProgress(ctx context.Context, p *auth.Principa
 		return ImportResult{}, &ImportError{Rows: []RowError{{Row: 0, Key: "grassroots.import.too_large", Args: []any{MaxImportBytes >> 20}}}}
 	}
 	progress(ProgressRead, 0, 0)
-	rows, ierr := readSheet(data, headers)
+	rows, ierr := readSheet(data, headers, progress)
 	if ierr != nil {
 		return ImportResult{}, ierr
 	}
@@ -223,7 +223,8 @@ func splitTags(s string) []string {
 
 // readSheet reads the first sheet: the header row must name the columns
 // (in either language, in any order; unknown headers are refused).
-func readSheet(data []byte, headers HeaderNames) ([]map[string]string, error) {
+// progress (may be nil) is told every progressEvery rows read.
+func readSheet(data []byte, headers HeaderNames, progress Progress) ([]map[string]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, &ImportError{Rows: []RowError{{Key: "grassroots.import.not_xlsx"}}}
@@ -244,6 +245,9 @@ func readSheet(data []byte, headers HeaderNames) ([]map[string]string, error) {
 	n := 0
 	for it.Next() {
 		n++
+		if progress != nil && n%progressEvery == 0 {
+			progress(ProgressRead, n, 0)
+		}
 		cells, err := it.Columns()
 		if err != nil {
 			return nil, &ImportError{Rows: []RowError{{Row: n, Key: "grassroots.import.not_xlsx"}}}

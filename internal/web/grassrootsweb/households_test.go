@@ -293,11 +293,14 @@ func TestImportScreenShowsProgressRowByThousandsThenTheResultOrTheProblems(t *te
 		for _, l := range lines {
 			phases = append(phases, fmt.Sprintf("%v %v/%v", l["phase"], l["done"], l["total"]))
 		}
-		want := []string{"read 0/0", "save 0/2500", "save 1000/2500", "save 2000/2500", "commit 2500/2500", "done 2500/2500"}
+		want := []string{"read 0/0", "read 1000/0", "read 2000/0", "save 0/2500", "save 1000/2500", "save 2000/2500", "commit 2500/2500", "done 2500/2500"}
 		if strings.Join(phases, ", ") != strings.Join(want, ", ") {
 			t.Fatalf("progress %v, want %v", phases, want)
 		}
-		if m := lines[2]["message"]; m != "正在检查并保存：第 1000 行，共 2500 行" {
+		if m := lines[1]["message"]; m != "正在读取工作簿：已读 1000 行…" {
+			t.Fatalf("reading text %q", m)
+		}
+		if m := lines[4]["message"]; m != "正在检查并保存：第 1000 行，共 2500 行" {
 			t.Fatalf("progress text %q", m)
 		}
 		if m := lines[len(lines)-1]["message"]; m != "已导入 2500 户、2500 人、0 个标签。" {

@@ -150,7 +150,11 @@ func (s *Server) importStream(w http.ResponseWriter, r *http.Request, v *web.Vie
 		}
 	}
 	progress := func(phase string, done, total int) {
-		send(importLine{Phase: phase, Done: done, Total: total, Message: v.T("gr.import.progress."+phase, done, total)})
+		msg := v.T("gr.import.progress."+phase, done, total)
+		if phase == grassroots.ProgressRead { // no total while the workbook is read
+			msg = v.T("gr.import.progress."+phase, done)
+		}
+		send(importLine{Phase: phase, Done: done, Total: total, Message: msg})
 	}
 	res, err := s.gr.ImportHouseholdsProgress(r.Context(), web.Principal(r), file, headerNames(), progress)
 	if ie, ok := grassroots.IsImportError(err); ok {
