@@ -2,6 +2,7 @@ package grassroots
 
 import (
 	"context"
+	"strings"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
@@ -15,11 +16,19 @@ import (
 type CoverageRow struct {
 	RegionID int64  `json:"region_id"`
 	Name     string `json:"name"`
+	NameEN   string `json:"name_en"`
 	Level    string `json:"level"`
 	Planned  int64  `json:"planned"`
 	Reached  int64  `json:"reached"`
 	Visited  int64  `json:"visited"`
 	People   int64  `json:"people"`
+}
+
+func (c *CoverageRow) add(x CoverageRow) {
+	c.Planned += x.Planned
+	c.Reached += x.Reached
+	c.Visited += x.Visited
+	c.People += x.People
 }
 
 // Coverage is a region's total and one row per sub-region, with the
@@ -32,21 +41,74 @@ type Coverage struct {
 	MoreNotYet bool
 }
 
-// coverageOf counts one subtree (path) over [from, to], within p's scope.
-func coverageOf(ctx context.Context, tx *db.Tx, p *auth.Principal, path, from, to string) (CoverageRow, error) {
-	var c CoverageRow
+// pathsUnder is the SQL list of every region path at or below path (an
+// IN list the path indexes answer with one seek per region), and its
+// arguments.
+func pathsUnder(path string) (string, []any) {
+	lo, hi := pathRange(path)
+	return "(SELECT rg.path FROM regions rg WHERE rg.path >= ? AND rg.path < ?)", []any{lo, hi}
+}
+
+// coverageByPath counts the subtree of path over [from, to] within p's
+// scope, by the region path each household is counted under: a household
+// counts once, under the lowest of its paths in the period (households
+// have one path unless they moved grid within the period), with the
+// people of its first visit, so the rows add up to the subtree's
+// distinct households exactly.
+func coverageByPath(ctx context.Context, tx *db.Tx, p *auth.Principal, path, from, to string) (map[string]*CoverageRow, error) {
+	out := map[string]*CoverageRow{}
+	row := func(path string) *CoverageRow {
+		if out[path] == nil {
+			out[path] = &CoverageRow{}
+		}
+		return out[path]
+	}
+	in, inArgs := pathsUnder(path)
 	w, args := scopeWhere(p, "i.region_path")
-	a := append([]any{path + "%", from, to}, args...)
-	if err := tx.Get(ctx, "", `SELECT COUNT(DISTINCT i.household_id), COUNT(DISTINCT CASE WHEN i.visit_id IS NOT NULL THEN i.household_id END)
-		FROM gr_plan_items i WHERE i.region_path LIKE ? AND i.due_on >= ? AND i.due_from <= ? AND `+w, a, &c.Planned, &c.Reached); err != nil {
-		return c, err
+	rows, err := tx.Query(ctx, `SELECT x.p, COUNT(*), SUM(x.r) FROM (
+		SELECT MIN(i.region_path) AS p, MAX(CASE WHEN i.visit_id IS NOT NULL THEN 1 ELSE 0 END) AS r
+		FROM gr_plan_items i WHERE i.region_path IN `+in+` AND i.due_on >= ? AND i.due_from <= ? AND `+w+` GROUP BY i.household_id) x
+		GROUP BY x.p`, append(append(inArgs, from, to), args...)...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var rp string
+		var n, r int64
+		if err := rows.Scan(&rp, &n, &r); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c := row(rp)
+		c.Planned, c.Reached = n, r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	w, args = scopeWhere(p, "v.region_path")
-	a = append([]any{path + "%", from, to}, args...)
-	err := tx.Get(ctx, "", `SELECT COUNT(*), COALESCE(SUM(v.people_reached), 0) FROM gr_visits v WHERE v.id IN (
-		SELECT MIN(v.id) FROM gr_visits v WHERE v.region_path LIKE ? AND v.visited_on >= ? AND v.visited_on <= ? AND `+w+` GROUP BY v.household_id)`,
-		a, &c.Visited, &c.People)
-	return c, err
+	// A household's first visit (lowest id) carries its people reached:
+	// MIN(id * 64 + people) is that visit with its people in the low six
+	// bits (people_reached is at most MaxPeopleVisits), read from the
+	// covering index without a second look-up of each first visit.
+	rows, err = tx.Query(ctx, `SELECT x.p, COUNT(*), COALESCE(SUM(x.f % 64), 0) FROM (
+		SELECT MIN(v.region_path) AS p, MIN(v.id * 64 + v.people_reached) AS f
+		FROM gr_visits v WHERE v.region_path IN `+in+` AND v.visited_on >= ? AND v.visited_on <= ? AND `+w+`
+		GROUP BY v.household_id) x GROUP BY x.p`, append(append(inArgs, from, to), args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rp string
+		var n, people int64
+		if err := rows.Scan(&rp, &n, &people); err != nil {
+			return nil, err
+		}
+		c := row(rp)
+		c.Visited, c.People = n, people
+	}
+	return out, rows.Err()
 }
 
 // CoverageOf reports coverage of a region (0: the caller's own region)
@@ -73,22 +135,26 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 		if err != nil {
 			return err
 		}
-		if out.Total, err = coverageOf(ctx, tx, p, path, from, to); err != nil {
+		byPath, err := coverageByPath(ctx, tx, p, path, from, to)
+		if err != nil {
 			return err
 		}
 		out.Total.RegionID, out.Total.Name, out.Total.Level = regionID, name, level
-		rows, err := tx.Query(ctx, "SELECT id, name, level, path FROM regions WHERE parent_id = ? ORDER BY sort, id", regionID)
+		if err := tx.Get(ctx, "entity.region", "SELECT name_en FROM regions WHERE id = ?", []any{regionID}, &out.Total.NameEN); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT id, name, name_en, level, path FROM regions WHERE parent_id = ? ORDER BY sort, id", regionID)
 		if err != nil {
 			return err
 		}
 		type child struct {
-			id                int64
-			name, level, path string
+			id                        int64
+			name, nameEN, level, path string
 		}
 		var kids []child
 		for rows.Next() {
 			var c child
-			if err := rows.Scan(&c.id, &c.name, &c.level, &c.path); err != nil {
+			if err := rows.Scan(&c.id, &c.name, &c.nameEN, &c.level, &c.path); err != nil {
 				rows.Close()
 				return err
 			}
@@ -98,19 +164,31 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, k := range kids {
-			c, err := coverageOf(ctx, tx, p, k.path, from, to)
-			if err != nil {
-				return err
+		// Each counted path adds to the total and to the child it lies under.
+		out.Rows = make([]CoverageRow, len(kids))
+		for i, k := range kids {
+			out.Rows[i] = CoverageRow{RegionID: k.id, Name: k.name, NameEN: k.nameEN, Level: k.level}
+		}
+		for rp, c := range byPath {
+			out.Total.add(*c)
+			for i, k := range kids {
+				if strings.HasPrefix(rp, k.path) {
+					out.Rows[i].add(*c)
+					break
+				}
 			}
-			c.RegionID, c.Name, c.Level = k.id, k.name, k.level
-			out.Rows = append(out.Rows, c)
 		}
 		w, args := scopeWhere(p, "i.region_path")
+		in, inArgs := pathsUnder(path)
 		const limit = 500
-		nr, err := tx.Query(ctx, `SELECT i.id, i.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, i.due_from, i.due_on, 0
-			FROM gr_plan_items i JOIN gr_households h ON h.id = i.household_id WHERE i.region_path LIKE ? AND i.due_on >= ? AND i.due_from <= ?
-			AND i.visit_id IS NULL AND `+w+` ORDER BY i.due_on, h.region_path, h.id LIMIT ?`, append(append([]any{path + "%", from, to}, args...), limit+1)...)
+		// The first items are chosen from the index alone; only they are
+		// joined to their households.
+		nr, err := tx.Query(ctx, `SELECT x.id, x.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, x.due_from, x.due_on, 0
+			FROM (SELECT i.id, i.household_id, i.region_path, i.due_from, i.due_on FROM gr_plan_items i
+				WHERE i.region_path IN `+in+` AND i.due_on >= ? AND i.due_from <= ? AND i.visit_id IS NULL AND `+w+`
+				ORDER BY i.due_on, i.region_path, i.household_id, i.id LIMIT ?) x
+			JOIN gr_households h ON h.id = x.household_id ORDER BY x.due_on, x.region_path, x.household_id, x.id`,
+			append(append(append(inArgs, from, to), args...), limit+1)...)
 		if err != nil {
 			return err
 		}

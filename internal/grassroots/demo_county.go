@@ -159,12 +159,14 @@ func (s *Service) seedCounty(ctx context.Context, tx *db.Tx, county int64) error
 		return err
 	}
 
-	// Households, 100 a village, and their members.
+	// Households, 100 a village, and their members; an address is the
+	// villagers' group (组) and door within the village, the village being
+	// the household's region (shown beside it in the page's language).
 	var hh [][]any
 	for gi, g := range grids {
 		for i := range demoHouseholdsEach {
 			head := demoName(gi*demoHouseholdsEach + i + 7)
-			hh = append(hh, []any{g.id, g.path, fmt.Sprintf("%s%d组%d号", g.villageName, 1+i/20, 1+i%20), "", "", head,
+			hh = append(hh, []any{g.id, g.path, fmt.Sprintf("%d组%d号", 1+i/20, 1+i%20), "", "", head,
 				fmt.Sprintf("139%08d", 50000000+gi*1000+i), "", ms, ms})
 		}
 	}

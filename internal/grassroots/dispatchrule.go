@@ -16,6 +16,7 @@ var Ranks = []string{"county", "section", "staff"}
 type VillageCount struct {
 	RegionID int64  `json:"region_id"`
 	Name     string `json:"name"`
+	NameEN   string `json:"name_en"`
 	County   int    `json:"county"`
 	Section  int    `json:"section"`
 	Staff    int    `json:"staff"`

@@ -23,6 +23,7 @@ type Dispute struct {
 	RegionID     int64      `json:"region_id"`
 	RegionPath   string     `json:"region_path"`
 	RegionName   string     `json:"region_name"`
+	RegionNameEN string     `json:"region_name_en"`
 	Title        string     `json:"title"`
 	Kind         string     `json:"kind"`
 	Source       string     `json:"source"`
@@ -279,13 +280,13 @@ func (s *Service) step(ctx context.Context, tx *db.Tx, p *auth.Principal, d Disp
 		map[string]any{"state": to, "level": level})
 }
 
-const disputeCols = `d.id, d.region_id, d.region_path, r.name, d.title, d.kind, d.source, d.description, d.state, d.level, d.mediator,
+const disputeCols = `d.id, d.region_id, d.region_path, r.name, r.name_en, d.title, d.kind, d.source, d.description, d.state, d.level, d.mediator,
 	d.registered_on, d.deadline_at, d.extended, COALESCE(d.settled_on, ''), COALESCE(d.settled_level, '')`
 
 func scanDispute(sc interface{ Scan(...any) error }) (Dispute, error) {
 	var d Dispute
 	var dl int64
-	err := sc.Scan(&d.ID, &d.RegionID, &d.RegionPath, &d.RegionName, &d.Title, &d.Kind, &d.Source, &d.Description, &d.State, &d.Level,
+	err := sc.Scan(&d.ID, &d.RegionID, &d.RegionPath, &d.RegionName, &d.RegionNameEN, &d.Title, &d.Kind, &d.Source, &d.Description, &d.State, &d.Level,
 		&d.Mediator, &d.RegisteredOn, &dl, &d.Extended, &d.SettledOn, &d.SettledLevel)
 	d.Deadline = time.UnixMilli(dl)
 	return d, err

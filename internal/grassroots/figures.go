@@ -109,7 +109,8 @@ func (s *Service) Figure(ctx context.Context, p *auth.Principal, name string, sc
 			if err != nil {
 				return err
 			}
-			w, args = w+" AND "+def.path+" LIKE ?", append(args, path+"%")
+			u, ua := under(def.path, path)
+			w, args = w+" AND "+u, append(args, ua...)
 		}
 		period := []any{sc.From, sc.To}
 		if def.millis {

@@ -151,3 +151,19 @@ func fieldErr(field, key string, args ...any) error {
 	f.Add(field, key, args...)
 	return f.Err()
 }
+
+// pathRange is the half-open range [lo, hi) of the region paths under
+// path ("/1/23/" → "/1/23/" to "/1/230"): a path prefix as a range both
+// engines answer from a plain b-tree index on the path column, where a
+// LIKE 'prefix%' is not (SQLite's LIKE ignores case, PostgreSQL's needs
+// the C collation or pattern operators).
+func pathRange(path string) (lo, hi string) {
+	return path, path[:len(path)-1] + string(rune(path[len(path)-1]+1))
+}
+
+// under is the predicate "col is path or below it" as a range on col,
+// with its two arguments.
+func under(col, path string) (string, []any) {
+	lo, hi := pathRange(path)
+	return "(" + col + " >= ? AND " + col + " < ?)", []any{lo, hi}
+}

@@ -24,15 +24,16 @@ var HeadKinds = []string{HeadTen, HeadBuilding}
 // Head is a ten-household head or a building head of a grid, responsible
 // for the households that name them.
 type Head struct {
-	ID         int64     `json:"id"`
-	RegionID   int64     `json:"region_id"`
-	RegionPath string    `json:"region_path"`
-	RegionName string    `json:"region_name"`
-	Kind       string    `json:"kind"`
-	Name       string    `json:"name"`
-	Phone      string    `json:"phone"` // masked
-	Households int       `json:"households"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID           int64     `json:"id"`
+	RegionID     int64     `json:"region_id"`
+	RegionPath   string    `json:"region_path"`
+	RegionName   string    `json:"region_name"`
+	RegionNameEN string    `json:"region_name_en"`
+	Kind         string    `json:"kind"`
+	Name         string    `json:"name"`
+	Phone        string    `json:"phone"` // masked
+	Households   int       `json:"households"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // HeadInput is a new head.
@@ -43,13 +44,13 @@ type HeadInput struct {
 	Phone    string `json:"phone"`
 }
 
-const headCols = `d.id, d.region_id, d.region_path, r.name, d.kind, d.name, d.phone,
+const headCols = `d.id, d.region_id, d.region_path, r.name, r.name_en, d.kind, d.name, d.phone,
 	(SELECT COUNT(*) FROM gr_households h WHERE h.ten_head_id = d.id OR h.building_head_id = d.id), d.created_at`
 
 func scanHead(sc interface{ Scan(...any) error }) (Head, error) {
 	var d Head
 	var c int64
-	err := sc.Scan(&d.ID, &d.RegionID, &d.RegionPath, &d.RegionName, &d.Kind, &d.Name, &d.Phone, &d.Households, &c)
+	err := sc.Scan(&d.ID, &d.RegionID, &d.RegionPath, &d.RegionName, &d.RegionNameEN, &d.Kind, &d.Name, &d.Phone, &d.Households, &c)
 	d.CreatedAt, d.Phone = time.UnixMilli(c), pii.MaskPhone(d.Phone)
 	return d, err
 }
@@ -84,7 +85,8 @@ func (s *Service) Heads(ctx context.Context, p *auth.Principal, regionID int64) 
 			if err != nil {
 				return err
 			}
-			w, args = w+" AND d.region_path LIKE ?", append(args, path+"%")
+			u, ua := under("d.region_path", path)
+			w, args = w+" AND "+u, append(args, ua...)
 		}
 		rows, err := tx.Query(ctx, "SELECT "+headCols+" FROM gr_heads d JOIN regions r ON r.id = d.region_id WHERE "+w+
 			" ORDER BY d.region_path, d.kind, d.name, d.id LIMIT 2000", args...)

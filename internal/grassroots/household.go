@@ -18,6 +18,9 @@ type Household struct {
 	RegionID       int64     `json:"region_id"` // its grid
 	RegionPath     string    `json:"region_path"`
 	RegionName     string    `json:"region_name"`
+	RegionNameEN   string    `json:"region_name_en"`
+	Community      string    `json:"community"` // the grid's community or village
+	CommunityEN    string    `json:"community_en"`
 	Address        string    `json:"address"`
 	Building       string    `json:"building"`
 	Door           string    `json:"door"`
@@ -85,17 +88,17 @@ func (in *HouseholdInput) validate(f *errs.Fields) {
 	}
 }
 
-const householdCols = `h.id, h.region_id, h.region_path, r.name, h.address, h.building, h.door, h.head_name, h.phone,
+const householdCols = `h.id, h.region_id, h.region_path, r.name, r.name_en, COALESCE(rp.name, ''), COALESCE(rp.name_en, ''), h.address, h.building, h.door, h.head_name, h.phone,
 	COALESCE(h.ten_head_id, 0), COALESCE(t.name, ''), COALESCE(h.building_head_id, 0), COALESCE(b.name, ''), h.note,
 	(SELECT COUNT(*) FROM gr_people m WHERE m.household_id = h.id), h.created_at, h.updated_at`
 
-const householdFrom = ` FROM gr_households h JOIN regions r ON r.id = h.region_id
+const householdFrom = ` FROM gr_households h JOIN regions r ON r.id = h.region_id LEFT JOIN regions rp ON rp.id = r.parent_id
 	LEFT JOIN gr_heads t ON t.id = h.ten_head_id LEFT JOIN gr_heads b ON b.id = h.building_head_id`
 
 func scanHousehold(sc interface{ Scan(...any) error }) (Household, error) {
 	var h Household
 	var c, u int64
-	err := sc.Scan(&h.ID, &h.RegionID, &h.RegionPath, &h.RegionName, &h.Address, &h.Building, &h.Door, &h.HeadName, &h.Phone,
+	err := sc.Scan(&h.ID, &h.RegionID, &h.RegionPath, &h.RegionName, &h.RegionNameEN, &h.Community, &h.CommunityEN, &h.Address, &h.Building, &h.Door, &h.HeadName, &h.Phone,
 		&h.TenHeadID, &h.TenHeadName, &h.BuildingHeadID, &h.BuildingHead, &h.Note, &h.Members, &c, &u)
 	h.CreatedAt, h.UpdatedAt = time.UnixMilli(c), time.UnixMilli(u)
 	return h, err
@@ -157,7 +160,8 @@ func (s *Service) ListHouseholds(ctx context.Context, p *auth.Principal, f House
 			if err != nil {
 				return err
 			}
-			conds, args = append(conds, "h.region_path LIKE ?"), append(args, path+"%")
+			u, ua := under("h.region_path", path)
+			conds, args = append(conds, u), append(args, ua...)
 		}
 		if f.Tag != "" {
 			conds = append(conds, `EXISTS (SELECT 1 FROM gr_tags g WHERE g.household_id = h.id AND g.tag = ? AND g.started_on <= ?

@@ -52,6 +52,31 @@ type HeaderNames map[string][]string
 // transaction; a file with any bad row is refused whole with the list of
 // problems (row, column, message) and nothing is saved.
 func (s *Service) ImportHouseholds(ctx context.Context, p *auth.Principal, r io.Reader, headers HeaderNames) (ImportResult, error) {
+	return s.ImportHouseholdsProgress(ctx, p, r, headers, nil)
+}
+
+// Progress is told how far an import is: the phase (ProgressRead while
+// the workbook is read, with the rows read so far and no total yet; ProgressSave while its rows are checked and
+// saved, ProgressCommit when every row is done and the transaction
+// commits) and the rows done of the rows in the file.
+type Progress func(phase string, done, total int)
+
+// The phases of an import's progress.
+const (
+	ProgressRead   = "read"
+	ProgressSave   = "save"
+	ProgressCommit = "commit"
+)
+
+// progressEvery is how many rows pass between two progress calls.
+const progressEvery = 1000
+
+// ImportHouseholdsProgress is ImportHouseholds telling progress (may be
+// nil) how far it is, for the import screen's progress bar.
+func (s *Service) ImportHouseholdsProgress(ctx context.Context, p *auth.Principal, r io.Reader, headers HeaderNames, progress Progress) (ImportResult, error) {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
 	if err := canRead(p); err != nil {
 		return ImportResult{}, err
 	}
@@ -62,16 +87,23 @@ func (s *Service) ImportHouseholds(ctx context.Context, p *auth.Principal, r io.
 	if len(data) > MaxImportBytes {
 		return ImportResult{}, &ImportError{Rows: []RowError{{Row: 0, Key: "grassroots.import.too_large", Args: []any{MaxImportBytes >> 20}}}}
 	}
-	rows, ierr := readSheet(data, headers)
+	progress(ProgressRead, 0, 0)
+	rows, ierr := readSheet(data, headers, progress)
 	if ierr != nil {
 		return ImportResult{}, ierr
 	}
 	var res ImportResult
 	var bad []RowError
 	err = s.DB.Write(ctx, func(tx *db.Tx) error {
+		res, bad = ImportResult{}, nil // a retried transaction starts again
 		codes := map[string]int64{}
+		var kinds []TagKind
+		progress(ProgressSave, 0, len(rows))
 		for i, row := range rows {
 			n := i + 2
+			if i%progressEvery == 0 && i > 0 {
+				progress(ProgressSave, i, len(rows))
+			}
 			if row == nil {
 				continue
 			}
@@ -112,9 +144,11 @@ func (s *Service) ImportHouseholds(ctx context.Context, p *auth.Principal, r io.
 			}
 			res.People++
 			if tags := get("tags"); tags != "" {
-				kinds, err := tagKinds(ctx, tx)
-				if err != nil {
-					return err
+				if kinds == nil {
+					var err error
+					if kinds, err = tagKinds(ctx, tx); err != nil {
+						return err
+					}
 				}
 				from := get("tags_from")
 				if from == "" {
@@ -144,6 +178,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, p *auth.Principal, r io.
 		if len(bad) > 0 {
 			return &ImportError{Rows: bad}
 		}
+		progress(ProgressCommit, len(rows), len(rows))
 		return nil
 	})
 	if err != nil {
@@ -188,7 +223,8 @@ func splitTags(s string) []string {
 
 // readSheet reads the first sheet: the header row must name the columns
 // (in either language, in any order; unknown headers are refused).
-func readSheet(data []byte, headers HeaderNames) ([]map[string]string, error) {
+// progress (may be nil) is told every progressEvery rows read.
+func readSheet(data []byte, headers HeaderNames, progress Progress) ([]map[string]string, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, &ImportError{Rows: []RowError{{Key: "grassroots.import.not_xlsx"}}}
@@ -209,6 +245,9 @@ func readSheet(data []byte, headers HeaderNames) ([]map[string]string, error) {
 	n := 0
 	for it.Next() {
 		n++
+		if progress != nil && n%progressEvery == 0 {
+			progress(ProgressRead, n, 0)
+		}
 		cells, err := it.Columns()
 		if err != nil {
 			return nil, &ImportError{Rows: []RowError{{Row: n, Key: "grassroots.import.not_xlsx"}}}

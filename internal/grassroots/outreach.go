@@ -15,18 +15,19 @@ import (
 
 // Campaign is a named programme (一学三促) of a region.
 type Campaign struct {
-	ID         int64        `json:"id"`
-	RegionID   int64        `json:"region_id"`
-	RegionPath string       `json:"region_path"`
-	RegionName string       `json:"region_name"`
-	Name       string       `json:"name"`
-	Topics     []string     `json:"topics"`
-	StartsOn   string       `json:"starts_on"`
-	EndsOn     string       `json:"ends_on"`
-	Rule       DispatchRule `json:"rule"`
-	Meetings   int          `json:"meetings"`
-	Audience   int64        `json:"audience"`
-	Cadres     int          `json:"cadres"`
+	ID           int64        `json:"id"`
+	RegionID     int64        `json:"region_id"`
+	RegionPath   string       `json:"region_path"`
+	RegionName   string       `json:"region_name"`
+	RegionNameEN string       `json:"region_name_en"`
+	Name         string       `json:"name"`
+	Topics       []string     `json:"topics"`
+	StartsOn     string       `json:"starts_on"`
+	EndsOn       string       `json:"ends_on"`
+	Rule         DispatchRule `json:"rule"`
+	Meetings     int          `json:"meetings"`
+	Audience     int64        `json:"audience"`
+	Cadres       int          `json:"cadres"`
 }
 
 // CampaignInput is a new campaign.
@@ -41,24 +42,26 @@ type CampaignInput struct {
 
 // Venue is where meetings are held, with its size.
 type Venue struct {
-	ID         int64  `json:"id"`
-	RegionName string `json:"region_name"`
-	Name       string `json:"name"`
-	Capacity   int    `json:"capacity"`
+	ID           int64  `json:"id"`
+	RegionName   string `json:"region_name"`
+	RegionNameEN string `json:"region_name_en"`
+	Name         string `json:"name"`
+	Capacity     int    `json:"capacity"`
 }
 
 // Meeting is an outreach meeting (宣讲).
 type Meeting struct {
-	ID         int64  `json:"id"`
-	CampaignID int64  `json:"campaign_id"`
-	VenueID    int64  `json:"venue_id"`
-	Venue      string `json:"venue"`
-	RegionName string `json:"region_name"`
-	Topic      string `json:"topic"`
-	Speakers   string `json:"speakers"`
-	HeldOn     string `json:"held_on"`
-	Audience   int    `json:"audience"`
-	PhotoID    int64  `json:"photo_id"`
+	ID           int64  `json:"id"`
+	CampaignID   int64  `json:"campaign_id"`
+	VenueID      int64  `json:"venue_id"`
+	Venue        string `json:"venue"`
+	RegionName   string `json:"region_name"`
+	RegionNameEN string `json:"region_name_en"`
+	Topic        string `json:"topic"`
+	Speakers     string `json:"speakers"`
+	HeldOn       string `json:"held_on"`
+	Audience     int    `json:"audience"`
+	PhotoID      int64  `json:"photo_id"`
 }
 
 // MeetingInput is a new meeting.
@@ -74,24 +77,26 @@ type MeetingInput struct {
 
 // Cadre is an official who can be sent to villages.
 type Cadre struct {
-	ID         int64  `json:"id"`
-	RegionName string `json:"region_name"`
-	Name       string `json:"name"`
-	Rank       string `json:"rank"`
-	Unit       string `json:"unit"`
-	Villages   int    `json:"villages"`
+	ID           int64  `json:"id"`
+	RegionName   string `json:"region_name"`
+	RegionNameEN string `json:"region_name_en"`
+	Name         string `json:"name"`
+	Rank         string `json:"rank"`
+	Unit         string `json:"unit"`
+	Villages     int    `json:"villages"`
 }
 
 // Dispatch is a cadre sent to a village for a campaign period.
 type Dispatch struct {
-	ID       int64  `json:"id"`
-	CadreID  int64  `json:"cadre_id"`
-	Cadre    string `json:"cadre"`
-	Rank     string `json:"rank"`
-	RegionID int64  `json:"region_id"`
-	Village  string `json:"village"`
-	StartsOn string `json:"starts_on"`
-	EndsOn   string `json:"ends_on"`
+	ID        int64  `json:"id"`
+	CadreID   int64  `json:"cadre_id"`
+	Cadre     string `json:"cadre"`
+	Rank      string `json:"rank"`
+	RegionID  int64  `json:"region_id"`
+	Village   string `json:"village"`
+	VillageEN string `json:"village_en"`
+	StartsOn  string `json:"starts_on"`
+	EndsOn    string `json:"ends_on"`
 }
 
 func (in *CampaignInput) validate(f *errs.Fields) {
@@ -174,14 +179,14 @@ func (s *Service) checkRegion(ctx context.Context, tx *db.Tx, p *auth.Principal,
 	return path, nil
 }
 
-const campaignCols = `c.id, c.region_id, c.region_path, r.name, c.name, c.topics, c.starts_on, c.ends_on, c.min_county, c.min_section, c.max_section,
+const campaignCols = `c.id, c.region_id, c.region_path, r.name, r.name_en, c.name, c.topics, c.starts_on, c.ends_on, c.min_county, c.min_section, c.max_section,
 	(SELECT COUNT(*) FROM gr_meetings m WHERE m.campaign_id = c.id), (SELECT COALESCE(SUM(m.audience), 0) FROM gr_meetings m WHERE m.campaign_id = c.id),
 	(SELECT COUNT(DISTINCT x.cadre_id) FROM gr_dispatches x WHERE x.campaign_id = c.id)`
 
 func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	var c Campaign
 	var topics string
-	err := sc.Scan(&c.ID, &c.RegionID, &c.RegionPath, &c.RegionName, &c.Name, &topics, &c.StartsOn, &c.EndsOn, &c.Rule.MinCounty,
+	err := sc.Scan(&c.ID, &c.RegionID, &c.RegionPath, &c.RegionName, &c.RegionNameEN, &c.Name, &topics, &c.StartsOn, &c.EndsOn, &c.Rule.MinCounty,
 		&c.Rule.MinSection, &c.Rule.MaxSection, &c.Meetings, &c.Audience, &c.Cadres)
 	c.Topics = splitLines(topics)
 	return c, err
@@ -303,7 +308,7 @@ func (s *Service) Venues(ctx context.Context, p *auth.Principal) ([]Venue, error
 	var out []Venue
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		w, args := scopeWhere(p, "v.region_path")
-		rows, err := tx.Query(ctx, "SELECT v.id, r.name, v.name, v.capacity FROM gr_venues v JOIN regions r ON r.id = v.region_id WHERE "+w+
+		rows, err := tx.Query(ctx, "SELECT v.id, r.name, r.name_en, v.name, v.capacity FROM gr_venues v JOIN regions r ON r.id = v.region_id WHERE "+w+
 			" ORDER BY v.region_path, v.name LIMIT 2000", args...)
 		if err != nil {
 			return err
@@ -311,7 +316,7 @@ func (s *Service) Venues(ctx context.Context, p *auth.Principal) ([]Venue, error
 		defer rows.Close()
 		for rows.Next() {
 			var v Venue
-			if err := rows.Scan(&v.ID, &v.RegionName, &v.Name, &v.Capacity); err != nil {
+			if err := rows.Scan(&v.ID, &v.RegionName, &v.RegionNameEN, &v.Name, &v.Capacity); err != nil {
 				return err
 			}
 			out = append(out, v)
@@ -423,7 +428,7 @@ func (s *Service) Meetings(ctx context.Context, p *auth.Principal, campaignID in
 		if campaignID > 0 {
 			w, args = w+" AND m.campaign_id = ?", append(args, campaignID)
 		}
-		rows, err := tx.Query(ctx, `SELECT m.id, COALESCE(m.campaign_id, 0), m.venue_id, v.name, r.name, m.topic, m.speakers, m.held_on, m.audience, COALESCE(m.photo_id, 0)
+		rows, err := tx.Query(ctx, `SELECT m.id, COALESCE(m.campaign_id, 0), m.venue_id, v.name, r.name, r.name_en, m.topic, m.speakers, m.held_on, m.audience, COALESCE(m.photo_id, 0)
 			FROM gr_meetings m JOIN gr_venues v ON v.id = m.venue_id JOIN regions r ON r.id = v.region_id WHERE `+w+` ORDER BY m.held_on DESC, m.id DESC LIMIT 500`, args...)
 		if err != nil {
 			return err
@@ -431,7 +436,7 @@ func (s *Service) Meetings(ctx context.Context, p *auth.Principal, campaignID in
 		defer rows.Close()
 		for rows.Next() {
 			var m Meeting
-			if err := rows.Scan(&m.ID, &m.CampaignID, &m.VenueID, &m.Venue, &m.RegionName, &m.Topic, &m.Speakers, &m.HeldOn, &m.Audience, &m.PhotoID); err != nil {
+			if err := rows.Scan(&m.ID, &m.CampaignID, &m.VenueID, &m.Venue, &m.RegionName, &m.RegionNameEN, &m.Topic, &m.Speakers, &m.HeldOn, &m.Audience, &m.PhotoID); err != nil {
 				return err
 			}
 			out = append(out, m)
@@ -488,7 +493,7 @@ func (s *Service) Cadres(ctx context.Context, p *auth.Principal) ([]Cadre, error
 	var out []Cadre
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		w, args := scopeWhere(p, "c.region_path")
-		rows, err := tx.Query(ctx, `SELECT c.id, r.name, c.name, c.rank, c.unit_name, (SELECT COUNT(DISTINCT x.region_id) FROM gr_dispatches x WHERE x.cadre_id = c.id)
+		rows, err := tx.Query(ctx, `SELECT c.id, r.name, r.name_en, c.name, c.rank, c.unit_name, (SELECT COUNT(DISTINCT x.region_id) FROM gr_dispatches x WHERE x.cadre_id = c.id)
 			FROM gr_cadres c JOIN regions r ON r.id = c.region_id WHERE `+w+` ORDER BY c.rank, c.name, c.id LIMIT 2000`, args...)
 		if err != nil {
 			return err
@@ -496,7 +501,7 @@ func (s *Service) Cadres(ctx context.Context, p *auth.Principal) ([]Cadre, error
 		defer rows.Close()
 		for rows.Next() {
 			var c Cadre
-			if err := rows.Scan(&c.ID, &c.RegionName, &c.Name, &c.Rank, &c.Unit, &c.Villages); err != nil {
+			if err := rows.Scan(&c.ID, &c.RegionName, &c.RegionNameEN, &c.Name, &c.Rank, &c.Unit, &c.Villages); err != nil {
 				return err
 			}
 			out = append(out, c)
@@ -573,7 +578,7 @@ func (s *Service) Dispatches(ctx context.Context, p *auth.Principal, campaignID 
 	var out []Dispatch
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		w, args := scopeWhere(p, "x.region_path")
-		rows, err := tx.Query(ctx, `SELECT x.id, x.cadre_id, c.name, c.rank, x.region_id, r.name, x.starts_on, x.ends_on FROM gr_dispatches x
+		rows, err := tx.Query(ctx, `SELECT x.id, x.cadre_id, c.name, c.rank, x.region_id, r.name, r.name_en, x.starts_on, x.ends_on FROM gr_dispatches x
 			JOIN gr_cadres c ON c.id = x.cadre_id JOIN regions r ON r.id = x.region_id WHERE x.campaign_id = ? AND `+w+
 			` ORDER BY x.region_path, c.rank, c.name LIMIT 5000`, append([]any{campaignID}, args...)...)
 		if err != nil {
@@ -582,7 +587,7 @@ func (s *Service) Dispatches(ctx context.Context, p *auth.Principal, campaignID 
 		defer rows.Close()
 		for rows.Next() {
 			var d Dispatch
-			if err := rows.Scan(&d.ID, &d.CadreID, &d.Cadre, &d.Rank, &d.RegionID, &d.Village, &d.StartsOn, &d.EndsOn); err != nil {
+			if err := rows.Scan(&d.ID, &d.CadreID, &d.Cadre, &d.Rank, &d.RegionID, &d.Village, &d.VillageEN, &d.StartsOn, &d.EndsOn); err != nil {
 				return err
 			}
 			out = append(out, d)
@@ -602,7 +607,7 @@ func (s *Service) CoverageCheck(ctx context.Context, p *auth.Principal, campaign
 	var vs []VillageCount
 	err = s.DB.Read(ctx, func(tx *db.Tx) error {
 		w, args := scopeWhere(p, "r.path")
-		rows, err := tx.Query(ctx, `SELECT r.id, r.name,
+		rows, err := tx.Query(ctx, `SELECT r.id, r.name, r.name_en,
 			(SELECT COUNT(DISTINCT x.cadre_id) FROM gr_dispatches x JOIN gr_cadres k ON k.id = x.cadre_id WHERE x.campaign_id = ? AND x.region_id = r.id AND k.rank = 'county'),
 			(SELECT COUNT(DISTINCT x.cadre_id) FROM gr_dispatches x JOIN gr_cadres k ON k.id = x.cadre_id WHERE x.campaign_id = ? AND x.region_id = r.id AND k.rank = 'section'),
 			(SELECT COUNT(DISTINCT x.cadre_id) FROM gr_dispatches x JOIN gr_cadres k ON k.id = x.cadre_id WHERE x.campaign_id = ? AND x.region_id = r.id AND k.rank = 'staff')
@@ -613,7 +618,7 @@ func (s *Service) CoverageCheck(ctx context.Context, p *auth.Principal, campaign
 		defer rows.Close()
 		for rows.Next() {
 			var v VillageCount
-			if err := rows.Scan(&v.RegionID, &v.Name, &v.County, &v.Section, &v.Staff); err != nil {
+			if err := rows.Scan(&v.RegionID, &v.Name, &v.NameEN, &v.County, &v.Section, &v.Staff); err != nil {
 				return err
 			}
 			vs = append(vs, v)

@@ -64,16 +64,17 @@ func (r Rule) Windows(start, end string) []Window {
 
 // Plan is a visit plan of a region.
 type Plan struct {
-	ID         int64  `json:"id"`
-	RegionID   int64  `json:"region_id"`
-	RegionPath string `json:"region_path"`
-	RegionName string `json:"region_name"`
-	Name       string `json:"name"`
-	Rule       Rule   `json:"rule"`
-	StartsOn   string `json:"starts_on"`
-	EndsOn     string `json:"ends_on"`
-	Items      int    `json:"items"`
-	Done       int    `json:"done"`
+	ID           int64  `json:"id"`
+	RegionID     int64  `json:"region_id"`
+	RegionPath   string `json:"region_path"`
+	RegionName   string `json:"region_name"`
+	RegionNameEN string `json:"region_name_en"`
+	Name         string `json:"name"`
+	Rule         Rule   `json:"rule"`
+	StartsOn     string `json:"starts_on"`
+	EndsOn       string `json:"ends_on"`
+	Items        int    `json:"items"`
+	Done         int    `json:"done"`
 }
 
 // PlanInput is a new plan.
@@ -181,8 +182,9 @@ func (s *Service) createPlan(ctx context.Context, tx *db.Tx, p *auth.Principal, 
 func generate(ctx context.Context, tx *db.Tx, planID int64, path string, r Rule, start, end string) error {
 	for _, w := range r.Windows(start, end) {
 		q := `INSERT INTO gr_plan_items (plan_id, household_id, region_path, due_from, due_on)
-			SELECT ?, h.id, h.region_path, ?, ? FROM gr_households h WHERE h.region_path LIKE ?`
-		args := []any{planID, w.From, w.To, path + "%"}
+			SELECT ?, h.id, h.region_path, ?, ? FROM gr_households h WHERE h.region_path >= ? AND h.region_path < ?`
+		lo, hi := pathRange(path)
+		args := []any{planID, w.From, w.To, lo, hi}
 		if r.Tag != "" {
 			q += ` AND EXISTS (SELECT 1 FROM gr_tags g WHERE g.household_id = h.id AND g.tag = ? AND g.started_on <= ?
 				AND (g.ended_on IS NULL OR g.ended_on >= ?))`
@@ -225,12 +227,12 @@ func (s *Service) RemovePlanItem(ctx context.Context, p *auth.Principal, planID,
 	})
 }
 
-const planCols = `l.id, l.region_id, l.region_path, r.name, l.name, l.rule_tag, l.rule_every, l.starts_on, l.ends_on,
+const planCols = `l.id, l.region_id, l.region_path, r.name, r.name_en, l.name, l.rule_tag, l.rule_every, l.starts_on, l.ends_on,
 	(SELECT COUNT(*) FROM gr_plan_items i WHERE i.plan_id = l.id), (SELECT COUNT(*) FROM gr_plan_items i WHERE i.plan_id = l.id AND i.visit_id IS NOT NULL)`
 
 func scanPlan(sc interface{ Scan(...any) error }) (Plan, error) {
 	var x Plan
-	err := sc.Scan(&x.ID, &x.RegionID, &x.RegionPath, &x.RegionName, &x.Name, &x.Rule.Tag, &x.Rule.Every, &x.StartsOn, &x.EndsOn, &x.Items, &x.Done)
+	err := sc.Scan(&x.ID, &x.RegionID, &x.RegionPath, &x.RegionName, &x.RegionNameEN, &x.Name, &x.Rule.Tag, &x.Rule.Every, &x.StartsOn, &x.EndsOn, &x.Items, &x.Done)
 	return x, err
 }
 

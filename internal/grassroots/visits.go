@@ -36,6 +36,10 @@ type Visit struct {
 	HouseholdID   int64     `json:"household_id"`
 	Household     string    `json:"household"` // address and head
 	RegionPath    string    `json:"region_path"`
+	RegionName    string    `json:"region_name"` // the household's grid
+	RegionNameEN  string    `json:"region_name_en"`
+	Community     string    `json:"community"` // the grid's community or village
+	CommunityEN   string    `json:"community_en"`
 	VisitedAt     time.Time `json:"visited_at"`
 	Visitors      string    `json:"visitors"`
 	Checks        []string  `json:"checks"`
@@ -275,17 +279,17 @@ func (s *Service) ensureOrder(ctx context.Context, p *auth.Principal, id int64) 
 	return v, err
 }
 
-const visitCols = `v.id, v.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, v.region_path, v.visited_at,
+const visitCols = `v.id, v.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, v.region_path, g.name, g.name_en, COALESCE(gp.name, ''), COALESCE(gp.name_en, ''), v.visited_at,
 	v.visitors, v.checks, v.findings, v.people_reached, v.needs, COALESCE(v.need_category_id, 0), COALESCE(v.workorder_id, 0),
 	COALESCE(w.code, ''), COALESCE(w.state, ''), COALESCE(v.photo_id, 0), v.lat, v.lng, COALESCE(v.created_by, 0)`
 
-const visitFrom = ` FROM gr_visits v JOIN gr_households h ON h.id = v.household_id LEFT JOIN workorders w ON w.id = v.workorder_id`
+const visitFrom = ` FROM gr_visits v JOIN gr_households h ON h.id = v.household_id JOIN regions g ON g.id = h.region_id LEFT JOIN regions gp ON gp.id = g.parent_id LEFT JOIN workorders w ON w.id = v.workorder_id`
 
 func scanVisit(sc interface{ Scan(...any) error }) (Visit, int64, error) {
 	var v Visit
 	var at, cat int64
 	var checks string
-	err := sc.Scan(&v.ID, &v.HouseholdID, &v.Household, &v.RegionPath, &at, &v.Visitors, &checks, &v.Findings, &v.PeopleReached, &v.Needs,
+	err := sc.Scan(&v.ID, &v.HouseholdID, &v.Household, &v.RegionPath, &v.RegionName, &v.RegionNameEN, &v.Community, &v.CommunityEN, &at, &v.Visitors, &checks, &v.Findings, &v.PeopleReached, &v.Needs,
 		&cat, &v.WorkOrderID, &v.WorkOrderCode, &v.WorkOrderSt, &v.PhotoID, &v.Lat, &v.Lng, &v.CreatedBy)
 	v.VisitedAt, v.Checks = time.UnixMilli(at), strings.Fields(checks)
 	return v, cat, err
@@ -348,7 +352,8 @@ func (s *Service) ListVisits(ctx context.Context, p *auth.Principal, f VisitFilt
 			if err != nil {
 				return err
 			}
-			conds, args = append(conds, "v.region_path LIKE ?"), append(args, path+"%")
+			u, ua := under("v.region_path", path)
+			conds, args = append(conds, u), append(args, ua...)
 		}
 		if f.From != "" {
 			conds, args = append(conds, "v.visited_on >= ?"), append(args, f.From)

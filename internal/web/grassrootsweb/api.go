@@ -13,7 +13,8 @@ import (
 func (s *Server) apiRoutes() {
 	const tag = "grassroots"
 	household := web.Obj(map[string]any{
-		"id": web.Integer(), "region_id": web.Integer(), "region_path": web.Str(), "region_name": web.Str(), "address": web.Str(),
+		"id": web.Integer(), "region_id": web.Integer(), "region_path": web.Str(), "region_name": web.Str(), "region_name_en": web.Str(),
+		"community": web.Str(), "community_en": web.Str(), "address": web.Str(),
 		"building": web.Str(), "door": web.Str(), "head_name": web.Str(),
 		"phone":       map[string]any{"type": "string", "description": "masked (138****8000)"},
 		"ten_head_id": web.Integer(), "ten_head_name": web.Str(), "building_head_id": web.Integer(), "building_head_name": web.Str(),

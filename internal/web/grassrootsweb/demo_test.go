@@ -1,14 +1,46 @@
 package grassrootsweb_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-city/wenming/internal/apptest"
 	"github.com/wenming-city/wenming/internal/figures"
 	"github.com/wenming-city/wenming/internal/grassroots"
+	"github.com/wenming-city/wenming/internal/i18n"
 )
+
+// sheet reads the first sheet of an exported workbook.
+func sheet(t *testing.T, res *apptest.Response) [][]string {
+	t.Helper()
+	if res.Status != http.StatusOK {
+		t.Fatalf("export: %d", res.Status)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(res.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// thousands writes n as the pages do (13,418).
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
 
 // The seed's Jiuzhi figures come out of the demo county's rows, through
 // the registered figures, and the same numbers show on the campaign page.
@@ -47,6 +79,31 @@ func TestTheDemoCountyProducesTheSeedsJiuzhiFigures(t *testing.T) {
 				t.Errorf("API %s = %d, want %d", name, api.Figures[name], n)
 			}
 		}
+		// The figures page and its export show the same numbers.
+		admin := e.Login(t, "admin")
+		q := "?from=" + grassroots.DemoCampaignFrom + "&to=" + grassroots.DemoCampaignTo + "&region=" + apptest.Itoa(county)
+		page := admin.Get("/grassroots/figures" + q)
+		for name, n := range want {
+			apptest.Want(t, "figures page "+name, page, http.StatusOK, fmt.Sprintf(`id="fig-%s">%s<`, name, thousands(n)))
+		}
+		byLabel := map[string]string{}
+		for _, r := range sheet(t, admin.Get("/grassroots/figures"+q+"&format=xlsx")) {
+			if len(r) > 1 {
+				byLabel[r[0]] = r[1]
+			}
+		}
+		for name, n := range want {
+			label := i18n.T(i18n.ZH, "grassroots.figure."+name)
+			if byLabel[label] != strconv.FormatInt(n, 10) {
+				t.Errorf("figures export %s (%s) = %q, want %d", name, label, byLabel[label], n)
+			}
+		}
+		// The coverage export's total row is the page's.
+		cov := sheet(t, admin.Get("/grassroots/coverage?format=xlsx&region="+apptest.Itoa(county)+"&from=2026-09-01&to=2026-11-30"))
+		total := cov[len(cov)-1]
+		if len(total) < 7 || total[0] != "沐川县" || total[5] != "4017" || total[6] != "17889" || total[4] != "4017" {
+			t.Errorf("coverage export total %v", total)
+		}
 		// The rows behind them, counted by hand.
 		if n := e.Count(t, "SELECT COUNT(*) FROM gr_cadres c WHERE EXISTS (SELECT 1 FROM gr_dispatches x WHERE x.cadre_id = c.id)"); n != 129 {
 			t.Errorf("cadre rows dispatched: %d", n)
@@ -56,7 +113,6 @@ func TestTheDemoCountyProducesTheSeedsJiuzhiFigures(t *testing.T) {
 			t.Errorf("members of visited households: %d", n)
 		}
 		// The campaign page shows the same numbers, and every village keeps the rule.
-		admin := e.Login(t, "admin")
 		id := e.Count(t, "SELECT id FROM gr_campaigns WHERE name = ?", grassroots.DemoCampaignName)
 		apptest.Want(t, "campaign page", admin.Get("/grassroots/campaigns/"+apptest.Itoa(id)), http.StatusOK,
 			`id="c-meetings">159<`, `id="c-audience">13,418<`, `id="c-cadres">129<`, `id="no-breaches"`)

@@ -2,6 +2,8 @@ package grassrootsweb_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -99,6 +101,47 @@ func TestGridWorkerGets404ForAnotherGridsHouseholdByEveryRoute(t *testing.T) {
 			if x.ID == other || !strings.Contains(x.Phone, "****") {
 				t.Fatalf("API row %+v", x)
 			}
+		}
+		// The export and the API refuse a filter on the other grid too, and
+		// the unfiltered export holds only the own grid.
+		apptest.Want(t, "export of another grid", g.Get("/grassroots/households?format=xlsx&region="+apptest.Itoa(e.ID(t, "regions", "code", otherGrid))),
+			http.StatusNotFound)
+		if res := e.API(t, "grid").Get("/api/v1/grassroots/households?region=" + apptest.Itoa(e.ID(t, "regions", "code", otherGrid))); res.Status != http.StatusNotFound && res.Status != http.StatusBadRequest {
+			t.Fatalf("API filter on another grid: %d", res.Status)
+		}
+		exp := g.Get("/grassroots/households?format=xlsx")
+		xf, err := excelize.OpenReader(bytes.NewReader(exp.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		xrows, _ := xf.GetRows(xf.GetSheetList()[0])
+		for _, r := range xrows[1:] {
+			if len(r) > 1 && r[1] != ownGrid {
+				t.Fatalf("export row of another grid: %v", r)
+			}
+		}
+		if len(xrows) != grassroots.HouseholdsPerDemoGrid+1 {
+			t.Fatalf("export rows %d, want the own grid's %d", len(xrows)-1, grassroots.HouseholdsPerDemoGrid)
+		}
+		// Visits: the form for it, its visit list, a visit of it and its
+		// photo, and logging a visit to it are all not found.
+		otherVisit := e.Count(t, "SELECT MIN(id) FROM gr_visits WHERE household_id IN (SELECT id FROM gr_households WHERE region_id = ?)",
+			e.ID(t, "regions", "code", otherGrid))
+		if otherVisit == 0 {
+			t.Fatal("the demo has no visit in the other grid")
+		}
+		for _, path := range []string{"/grassroots/visits/new?household=" + apptest.Itoa(other), "/grassroots/visits?household=" + apptest.Itoa(other),
+			"/grassroots/visits/" + apptest.Itoa(otherVisit), "/grassroots/visits/" + apptest.Itoa(otherVisit) + "/photo"} {
+			apptest.Want(t, "GET "+path, g.Get(path), http.StatusNotFound)
+		}
+		visits := e.Count(t, "SELECT COUNT(*) FROM gr_visits")
+		res = g.PostForm("/grassroots/visits", url.Values{"household_id": {apptest.Itoa(other)}, "visitors": {"网格员"},
+			"visited_at": {"2026-03-02T10:00"}, "people_reached": {"1"}, "key": {"other-grid-visit"}})
+		if res.Status != http.StatusNotFound && res.Status != http.StatusBadRequest {
+			t.Fatalf("a visit to another grid's household: %d", res.Status)
+		}
+		if n := e.Count(t, "SELECT COUNT(*) FROM gr_visits"); n != visits {
+			t.Fatal("a visit to another grid's household was saved")
 		}
 		// Creating in another grid is refused on the field.
 		apptest.Want(t, "create in another grid", g.PostForm("/grassroots/households", url.Values{
@@ -198,7 +241,7 @@ func workbook(t *testing.T, rows [][]any) []byte {
 	return b.Bytes()
 }
 
-func upload(t *testing.T, e *apptest.Env, c *apptest.Client, data []byte) *apptest.Response {
+func upload(t *testing.T, e *apptest.Env, c *apptest.Client, data []byte, accept ...string) *apptest.Response {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -208,7 +251,80 @@ func upload(t *testing.T, e *apptest.Env, c *apptest.Client, data []byte) *appte
 	mw.Close()
 	req, _ := http.NewRequest("POST", e.Server.URL+"/grassroots/import", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for _, a := range accept {
+		req.Header.Set("Accept", a)
+	}
 	return c.Do(req)
+}
+
+// progressLines decodes the import's progress stream.
+func progressLines(t *testing.T, res *apptest.Response) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(string(res.Raw)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("progress line %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestImportScreenShowsProgressRowByThousandsThenTheResultOrTheProblems(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		g := e.Login(t, "grid")
+		apptest.Want(t, "import page", g.Get("/grassroots/import"), http.StatusOK,
+			`id="import-progress"`, "<progress", `src="/grassroots/import.js"`, `data-upload="正在上传文件…"`)
+		apptest.Want(t, "its script", g.Get("/grassroots/import.js"), http.StatusOK, "application/x-ndjson", "upload.onprogress")
+
+		const n = 2500
+		rows := [][]any{{"网格编码", "地址", "户主"}}
+		for i := range n {
+			rows = append(rows, []any{ownGrid, "进度路" + apptest.Itoa(int64(i)) + "号", "户主" + apptest.Itoa(int64(i))})
+		}
+		before := e.Count(t, "SELECT COUNT(*) FROM gr_households")
+		res := upload(t, e, g, workbook(t, rows), "application/x-ndjson")
+		if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/x-ndjson") {
+			t.Fatalf("stream: %d %s", res.Status, res.Header.Get("Content-Type"))
+		}
+		lines := progressLines(t, res)
+		var phases []string
+		for _, l := range lines {
+			phases = append(phases, fmt.Sprintf("%v %v/%v", l["phase"], l["done"], l["total"]))
+		}
+		want := []string{"read 0/0", "read 1000/0", "read 2000/0", "save 0/2500", "save 1000/2500", "save 2000/2500", "commit 2500/2500", "done 2500/2500"}
+		if strings.Join(phases, ", ") != strings.Join(want, ", ") {
+			t.Fatalf("progress %v, want %v", phases, want)
+		}
+		if m := lines[1]["message"]; m != "正在读取工作簿：已读 1000 行…" {
+			t.Fatalf("reading text %q", m)
+		}
+		if m := lines[4]["message"]; m != "正在检查并保存：第 1000 行，共 2500 行" {
+			t.Fatalf("progress text %q", m)
+		}
+		if m := lines[len(lines)-1]["message"]; m != "已导入 2500 户、2500 人、0 个标签。" {
+			t.Fatalf("result %q", m)
+		}
+		if got := e.Count(t, "SELECT COUNT(*) FROM gr_households"); got != before+n {
+			t.Fatalf("households %d → %d", before, got)
+		}
+
+		// A bad file streams its problems; nothing is saved.
+		bad := workbook(t, [][]any{{"网格编码", "地址", "户主"}, {ownGrid, "", "甲"}, {otherGrid, "x", "乙"}})
+		lines = progressLines(t, upload(t, e, g, bad, "application/x-ndjson"))
+		last := lines[len(lines)-1]
+		errs, _ := last["errors"].([]any)
+		if last["phase"] != "refused" || len(errs) != 2 {
+			t.Fatalf("refusal: %v", last)
+		}
+		if first := errs[0].(map[string]any); first["row"] != float64(2) || first["column"] != "地址" || first["message"] != "必填。" {
+			t.Fatalf("first problem: %v", first)
+		}
+		if got := e.Count(t, "SELECT COUNT(*) FROM gr_households"); got != before+n {
+			t.Fatalf("a refused file saved rows: %d", got-before-n)
+		}
+	})
 }
 
 func TestImportSavesAllRowsOrNothingWithRowLevelErrors(t *testing.T) {

@@ -1,13 +1,29 @@
 package grassrootsweb
 
 import (
+	_ "embed"
+	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/wenming-city/wenming/internal/export"
 	"github.com/wenming-city/wenming/internal/grassroots"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/web"
 )
+
+//go:embed import.js
+var importJS []byte
+
+// importScript is the import screen's progress bar (import.js).
+func (s *Server) importScript(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, err := w.Write(importJS)
+	return err
+}
 
 type importData struct {
 	Columns []string // headers in the page's language
@@ -16,9 +32,9 @@ type importData struct {
 }
 
 type rowMsg struct {
-	Row     int
-	Column  string
-	Message string
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Message string `json:"message"`
 }
 
 // headerNames are the accepted headers of each column, both languages.
@@ -79,6 +95,10 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	defer file.Close()
+	if strings.Contains(r.Header.Get("Accept"), ndjson) {
+		s.importStream(w, r, v, file)
+		return nil
+	}
 	res, err := s.gr.ImportHouseholds(r.Context(), web.Principal(r), file, headerNames())
 	if ie, ok := grassroots.IsImportError(err); ok {
 		for _, e := range ie.Rows {
@@ -98,4 +118,61 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	d.Result = &res
 	s.Render(w, r, http.StatusOK, "gr_import", v)
 	return nil
+}
+
+const ndjson = "application/x-ndjson"
+
+// importLine is one line of the import's progress stream: the phase
+// (read, save, commit, then done, refused or failed), rows done of the
+// file's rows, the text to show, and on refusal the problems.
+type importLine struct {
+	Phase   string   `json:"phase"`
+	Done    int      `json:"done"`
+	Total   int      `json:"total"`
+	Message string   `json:"message"`
+	Errors  []rowMsg `json:"errors,omitempty"`
+}
+
+// importStream runs the import answering with one JSON line per step of
+// its progress (import.js draws the bar and, at the end, the result or
+// the table of problems): a 100,000-row file takes tens of seconds, and
+// the user sees how far it is. The whole file is still one transaction.
+func (s *Server) importStream(w http.ResponseWriter, r *http.Request, v *web.View, file io.Reader) {
+	w.Header().Set("Content-Type", ndjson+"; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	enc := json.NewEncoder(w)
+	send := func(l importLine) {
+		if err := enc.Encode(l); err == nil {
+			_ = rc.Flush()
+		}
+	}
+	progress := func(phase string, done, total int) {
+		msg := v.T("gr.import.progress."+phase, done, total)
+		if phase == grassroots.ProgressRead { // no total while the workbook is read
+			msg = v.T("gr.import.progress."+phase, done)
+		}
+		send(importLine{Phase: phase, Done: done, Total: total, Message: msg})
+	}
+	res, err := s.gr.ImportHouseholdsProgress(r.Context(), web.Principal(r), file, headerNames(), progress)
+	if ie, ok := grassroots.IsImportError(err); ok {
+		l := importLine{Phase: "refused", Message: v.T("gr.import.refused", len(ie.Rows))}
+		for _, e := range ie.Rows {
+			col := ""
+			if e.Column != "" {
+				col = v.T("gr.col." + e.Column)
+			}
+			l.Errors = append(l.Errors, rowMsg{Row: e.Row, Column: col, Message: v.T(e.Key, e.Args...)})
+		}
+		send(l)
+		return
+	}
+	if err != nil {
+		slog.Error("grassroots import", "err", err)
+		send(importLine{Phase: "failed", Message: v.T("gr.import.failed")})
+		return
+	}
+	send(importLine{Phase: "done", Done: res.Households, Total: res.Households, Message: v.T("gr.import.done", res.Households, res.People, res.Tags)})
 }

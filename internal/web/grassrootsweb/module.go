@@ -52,6 +52,7 @@ func New(gr *grassroots.Service, orgs *org.Service) web.Module {
 			{Key: "nav.gr_cadres", Href: "/grassroots/cadres", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 47},
 			{Key: "nav.gr_plans", Href: "/grassroots/plans", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 43},
 			{Key: "nav.gr_coverage", Href: "/grassroots/coverage", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 44},
+			{Key: "nav.gr_figures", Href: "/grassroots/figures", Perm: auth.PermGridVisit, Group: "nav.grassroots", Order: 48},
 		},
 		Tiles: s.homeTiles,
 		Funcs: template.FuncMap{
@@ -95,6 +96,9 @@ func (s *Server) routes() {
 	s.Page("GET /grassroots/import", s.importForm)
 	s.Page("POST /grassroots/import", s.importUpload)
 	s.Page("GET /grassroots/import/template.xlsx", s.importTemplate)
+	s.Page("GET /grassroots/import.js", s.importScript)
+
+	s.Page("GET /grassroots/figures", s.figuresPage)
 
 	s.visitRoutes()
 	s.planRoutes()

@@ -3,11 +3,13 @@ package grassrootsweb
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/errs"
+	"github.com/wenming-city/wenming/internal/export"
 	"github.com/wenming-city/wenming/internal/grassroots"
 	"github.com/wenming-city/wenming/internal/web"
 )
@@ -184,6 +186,22 @@ func (s *Server) coverage(w http.ResponseWriter, r *http.Request) error {
 		return s.FormFailed(w, r, "gr_coverage", v, err)
 	}
 	d.C = c
+	if q.Get("format") == "xlsx" {
+		return s.coverageXLSX(w, v, c)
+	}
 	s.Render(w, r, http.StatusOK, "gr_coverage", v)
 	return nil
+}
+
+// coverageXLSX is the coverage table as a workbook: one row per
+// sub-region and the region's total last, the same numbers as the page.
+func (s *Server) coverageXLSX(w http.ResponseWriter, v *web.View, c grassroots.Coverage) error {
+	cols := []export.Column{{Header: v.T("gr.field.region"), Width: 24}, {Header: v.T("gr.coverage.from"), Width: 12},
+		{Header: v.T("gr.coverage.to"), Width: 12}, {Header: v.T("gr.coverage.planned"), Width: 12}, {Header: v.T("gr.coverage.reached"), Width: 14},
+		{Header: v.T("gr.coverage.visited"), Width: 12}, {Header: v.T("gr.coverage.people"), Width: 12}}
+	var rows [][]any
+	for _, x := range append(slices.Clone(c.Rows), c.Total) {
+		rows = append(rows, []any{v.Name(x.Name, x.NameEN), c.From, c.To, x.Planned, x.Reached, x.Visited, x.People})
+	}
+	return export.ServeXLSX(w, v.T("gr.coverage.title"), s.Now(), cols, rows)
 }

@@ -81,11 +81,13 @@ func (s *Server) visitFormView(w http.ResponseWriter, r *http.Request) (*web.Vie
 	v.Form = url.Values{"visitors": {p.DisplayName}, "visited_at": {s.Now().In(clock.CST).Format("2006-01-02T15:04")},
 		"key": {newKey()}}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("household"), 10, 64); err == nil && id > 0 {
-		if h, err := s.gr.GetHousehold(r.Context(), p, id); err == nil {
-			d.Household = &h
-			v.Form.Set("household_id", web.I64s(h.ID))
-			v.Form.Set("people_reached", strconv.Itoa(h.Members))
+		h, err := s.gr.GetHousehold(r.Context(), p, id)
+		if err != nil {
+			return nil, err // another grid's household is not found
 		}
+		d.Household = &h
+		v.Form.Set("household_id", web.I64s(h.ID))
+		v.Form.Set("people_reached", strconv.Itoa(h.Members))
 	}
 	v.Data = d
 	return v, nil
@@ -238,6 +240,11 @@ func (s *Server) visitList(w http.ResponseWriter, r *http.Request) error {
 	if err := fe.Err(); err != nil {
 		d.Pager = web.NewPager(r, lq, 0)
 		return s.FormFailed(w, r, "gr_visit_list", v, err)
+	}
+	if f.HouseholdID > 0 {
+		if _, err := s.gr.GetHousehold(r.Context(), p, f.HouseholdID); err != nil {
+			return err // another grid's household's visits: not found, not an empty list
+		}
 	}
 	rows, total, err := s.gr.ListVisits(r.Context(), p, f)
 	if err != nil {
