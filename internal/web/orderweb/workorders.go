@@ -631,7 +631,7 @@ type orderDetailData struct {
 // now, straight from the transition table.
 func actionForms(p *auth.Principal, o *workorder.Order) []actionForm {
 	var out []actionForm
-	for _, a := range workorder.Allowed(o.State, p, workorder.IsOwnUnit(p, o)) {
+	for _, a := range workorder.Allowed(o.Kind, o.State, p, workorder.IsOwnUnit(p, o)) {
 		rule, _ := workorder.RuleFor(a)
 		needs := func(n workorder.Need) bool { return slices.Contains(rule.Needs, n) }
 		f := actionForm{Action: a, Heading: a.Key(), Note: needs(workorder.NeedNote), Unit: needs(workorder.NeedUnit),
