@@ -40,10 +40,11 @@ func phone() phoneAssets {
 }
 
 type myRoundData struct {
-	Assets phoneAssets
-	Plan   *inspection.Plan
-	Week   string
-	Recent []inspection.Inspection
+	Assets    phoneAssets
+	Plan      *inspection.Plan
+	Week      string
+	Recent    []inspection.Inspection
+	ToRecheck []inspection.Rectification // resolved by their units, in the group's area
 }
 
 // myRound is the inspector's phone home: this week's round of their group,
@@ -66,6 +67,9 @@ func (s *Server) myRound(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if d.Recent, _, err = s.insp.ListInspections(r.Context(), p, inspection.InspectionFilter{Size: 10}); err != nil {
+		return err
+	}
+	if d.ToRecheck, _, err = s.insp.ListRectifications(r.Context(), p, inspection.RectFilter{State: inspection.RectToRecheck, Size: 20}); err != nil {
 		return err
 	}
 	v.Data = d
@@ -237,7 +241,8 @@ func (s *Server) submit(r *http.Request, site inspection.Site) (inspection.Inspe
 }
 
 type inspectionData struct {
-	X inspection.Inspection
+	X     inspection.Inspection
+	Rects []inspection.Rectification
 }
 
 func (s *Server) inspectionOf(r *http.Request) (inspection.Inspection, error) {
@@ -253,9 +258,13 @@ func (s *Server) inspectionShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rects, _, err := s.insp.ListRectifications(r.Context(), web.Principal(r), inspection.RectFilter{InspectionID: x.ID, Size: 100})
+	if err != nil {
+		return err
+	}
 	v := s.View(w, r, "inspweb.inspection.title")
 	v.Title += " · " + x.SiteName
-	v.Data = &inspectionData{X: x}
+	v.Data = &inspectionData{X: x, Rects: rects}
 	s.Render(w, r, http.StatusOK, "insp_inspection", v)
 	return nil
 }
