@@ -138,33 +138,39 @@ func (s *Server) inspectSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.Redirect(w, r, to, "inspweb.flash.submitted")
 	}
 	if wantsJSON(r) {
-		code, msg, fields := s.Message(r, err)
-		if code == errs.Internal {
-			return err
-		}
-		var body struct {
-			Error struct {
-				Code    errs.Code         `json:"code"`
-				Message string            `json:"message"`
-				Fields  map[string]string `json:"fields,omitempty"`
-			} `json:"error"`
-		}
-		body.Error.Code, body.Error.Message, body.Error.Fields = code, msg, fields
-		if len(fields) > 0 {
-			var parts []string
-			for _, m := range fields {
-				parts = append(parts, m)
-			}
-			body.Error.Message = msg + " " + strings.Join(parts, " ")
-		}
-		web.WriteJSON(w, web.StatusOf(code), body)
-		return nil
+		return s.jsonFail(w, r, err)
 	}
 	v, verr := s.inspectView(w, r, site)
 	if verr != nil {
 		return verr
 	}
 	return s.FormFailed(w, r, "insp_inspect", v, err)
+}
+
+// jsonFail answers a refusal to the phone's fetch as JSON, with every
+// field's message in the message too (the outbox shows one line).
+func (s *Server) jsonFail(w http.ResponseWriter, r *http.Request, err error) error {
+	code, msg, fields := s.Message(r, err)
+	if code == errs.Internal {
+		return err
+	}
+	var body struct {
+		Error struct {
+			Code    errs.Code         `json:"code"`
+			Message string            `json:"message"`
+			Fields  map[string]string `json:"fields,omitempty"`
+		} `json:"error"`
+	}
+	body.Error.Code, body.Error.Message, body.Error.Fields = code, msg, fields
+	if len(fields) > 0 {
+		var parts []string
+		for _, m := range fields {
+			parts = append(parts, m)
+		}
+		body.Error.Message = msg + " " + strings.Join(parts, " ")
+	}
+	web.WriteJSON(w, web.StatusOf(code), body)
+	return nil
 }
 
 func (s *Server) submit(r *http.Request, site inspection.Site) (inspection.Inspection, error) {

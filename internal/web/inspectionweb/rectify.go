@@ -178,7 +178,7 @@ func (s *Server) rectRecheck(w http.ResponseWriter, r *http.Request) error {
 		return s.Redirect(w, r, to, "inspweb.flash.rechecked")
 	}
 	if wantsJSON(r) {
-		return err
+		return s.jsonFail(w, r, err)
 	}
 	v := s.rectView(w, r, x)
 	v.Form = r.PostForm
