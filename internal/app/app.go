@@ -340,6 +340,9 @@ func (a *App) seed(ctx context.Context) error {
 	if err := a.Jobs.Add(ctx, a.Inspection.PlanJob()); err != nil { // the weekly inspection rounds
 		return err
 	}
+	if err := a.Jobs.Add(ctx, a.Inspection.NoticeJob()); err != nil { // notices past their reply deadline
+		return err
+	}
 	// Photo blobs no row names, left by a crash between the blobs and the row.
 	if err := a.Jobs.Add(ctx, a.Photos.SweepJob()); err != nil {
 		return err
