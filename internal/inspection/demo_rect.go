@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
@@ -86,8 +87,113 @@ func (s *Service) SeedDemoRectifications(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return s.seedDemoNotices(ctx, tx, now)
 	})
+}
+
+// seedDemoNotices issues a few notices and letters (一书一函) in the past,
+// numbered through the counters, and plays their lives: the three units
+// with the most open findings get a rectification notice each (one closed,
+// one replied, one just issued), and two reminder letters go out (one
+// answered and closed, one unanswered past its deadline, which the timer
+// escalates at start).
+func (s *Service) seedDemoNotices(ctx context.Context, tx *db.Tx, now time.Time) error {
+	open := append(orderStatesOf(RectOpen), orderStatesOf(RectToRecheck)...)
+	rows, err := tx.Query(ctx, `SELECT x.unit_id, COUNT(*) FROM inspection_rectifications x JOIN workorders w ON w.id = x.order_id
+		WHERE w.state IN (`+db.Placeholders(len(open))+`) GROUP BY x.unit_id ORDER BY COUNT(*) DESC, x.unit_id LIMIT 3`, open...)
+	if err != nil {
+		return err
+	}
+	var units []int64
+	for rows.Next() {
+		var u, n int64
+		if err := rows.Scan(&u, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		units = append(units, u)
+	}
+	rows.Close()
+	if len(units) == 0 {
+		return nil
+	}
+	var office int64
+	if err := tx.Get(ctx, "entity.user", "SELECT COALESCE(MIN(id), 0) FROM users WHERE username = 'dispatcher'", nil, &office); err != nil {
+		return err
+	}
+	day := func(t time.Time) string { return t.In(clock.CST).Format(time.DateOnly) }
+	type plan struct {
+		kind         NoticeKind
+		unit         int64
+		ago, replyIn int // days
+		title, body  string
+		steps        []NoticeAction
+	}
+	rect, _ := NoticeKindOf(KindRectNotice)
+	letter, _ := NoticeKindOf(KindReminder)
+	plans := []plan{
+		{kind: letter, unit: units[0], ago: 20, replyIn: 7, title: "关于做好城市环境卫生“大扫除”工作的提示函",
+			body:  "近期督查发现，部分背街小巷、农贸市场周边环境卫生反弹明显。\n请立即组织开展环境卫生集中整治，建立长效保洁机制。",
+			steps: []NoticeAction{NoticeReceive, NoticeReply, NoticeClose}},
+		{kind: rect, unit: units[0], ago: 10, replyIn: 3, steps: []NoticeAction{NoticeReceive, NoticeReply, NoticeClose}},
+	}
+	if len(units) > 1 {
+		plans = append(plans, plan{kind: rect, unit: units[1], ago: 4, replyIn: 5, steps: []NoticeAction{NoticeReceive, NoticeReply}},
+			plan{kind: letter, unit: units[1], ago: 6, replyIn: 3, title: "关于做好第四季度测评迎检工作的提示函",
+				body: "第四季度测评将于本月中旬开展，请对照测评体系逐项开展自查。\n请于期限内报送自查情况及问题整改台账。", steps: []NoticeAction{NoticeReceive}})
+	}
+	if len(units) > 2 {
+		plans = append(plans, plan{kind: rect, unit: units[2], ago: 1, replyIn: 5})
+	}
+	for _, pl := range plans {
+		at := now.AddDate(0, 0, -pl.ago)
+		replyBy, _ := time.ParseInLocation(time.DateOnly, day(at.AddDate(0, 0, pl.replyIn)), clock.CST)
+		replyBy = replyBy.Add(24*time.Hour - time.Second)
+		id, err := s.issueTx(ctx, tx, nil, pl.kind, IssueInput{Kind: pl.kind.Code, UnitID: pl.unit, Title: pl.title, Body: pl.body,
+			CC: "市人民政府办公室"}, replyBy, at)
+		if err != nil {
+			return err
+		}
+		if office != 0 {
+			if _, err := tx.Exec(ctx, "UPDATE inspection_notices SET issued_by = ? WHERE id = ?", office, id); err != nil {
+				return err
+			}
+		}
+		st, t := NoticeIssued, at
+		for i, a := range pl.steps {
+			t = at.Add(time.Duration(4+i*30) * time.Hour)
+			to, err := NoticeNext(st, a)
+			if err != nil {
+				return err
+			}
+			set, args := "state = ?, updated_at = ?", []any{string(to), t.UnixMilli()}
+			note, actor := "", "责任单位"
+			switch a {
+			case NoticeReceive:
+				set, args = set+", received_at = ?", append(args, t.UnixMilli())
+			case NoticeReply:
+				note = "已按要求逐项整改到位，整改前后照片见各项。"
+				if pl.kind.Letter {
+					note = "已组织专项整治并建立长效机制，自查情况已形成台账。"
+				}
+				set, args = set+", replied_at = ?, reply = ?", append(args, t.UnixMilli(), note)
+				if _, err := tx.Exec(ctx, "UPDATE inspection_notice_items SET reply = '已整改到位' WHERE notice_id = ?", id); err != nil {
+					return err
+				}
+			case NoticeClose:
+				set, args, actor = set+", closed_at = ?", append(args, t.UnixMilli()), "指挥部办公室"
+			}
+			if _, err := tx.Exec(ctx, "UPDATE inspection_notices SET "+set+" WHERE id = ?", append(args, id)...); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO inspection_notice_events (notice_id, at, actor_name, action, from_state, to_state, note)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, id, t.UnixMilli(), actor, string(a), string(st), string(to), note); err != nil {
+				return err
+			}
+			st = to
+		}
+	}
+	return nil
 }
 
 // playLife plays one demo rectification's life up to now.

@@ -258,71 +258,83 @@ func (s *Service) Issue(ctx context.Context, p *auth.Principal, in IssueInput) (
 	}
 	var id int64
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		var unitName string
-		if err := tx.Get(ctx, "entity.unit", "SELECT name FROM units WHERE id = ? AND active = TRUE", []any{in.UnitID}, &unitName); err != nil {
-			if errs.Is(err, errs.NotFound) {
-				f.Add("unit_id", "field.bad_choice")
-				return f.Err()
-			}
-			return err
-		}
-		var items []NoticeItem
-		if !kind.Letter {
-			var err error
-			if items, err = openFindings(ctx, tx, p, in.UnitID, in.RectIDs); err != nil {
-				return err
-			}
-			if len(items) == 0 {
-				f.Add("unit_id", "inspection.notice.no_findings")
-				return f.Err()
-			}
-			if in.Title == "" {
-				in.Title = "关于" + unitName + "督查发现问题限期整改的通知"
-			}
-		}
-		year := now.In(clock.CST).Year()
-		if _, err := tx.Exec(ctx, "INSERT INTO inspection_notice_counters (kind, year, last) VALUES (?, ?, 0) ON CONFLICT (kind, year) DO NOTHING",
-			kind.Code, year); err != nil {
-			return err
-		}
-		var seq int
-		if err := tx.Get(ctx, "", "UPDATE inspection_notice_counters SET last = last + 1 WHERE kind = ? AND year = ? RETURNING last",
-			[]any{kind.Code, year}, &seq); err != nil {
-			return err
-		}
-		number := pdfdoc.DocNumber(kind.Prefix, year, seq)
 		var err error
-		id, err = tx.InsertID(ctx, `INSERT INTO inspection_notices (kind, year, seq, number, unit_id, title, body, reply_by, state, issued_by,
-			issued_at, cc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			kind.Code, year, seq, number, in.UnitID, in.Title, in.Body, replyBy.UnixMilli(), string(NoticeIssued), p.UserID,
-			now.UnixMilli(), in.CC, now.UnixMilli())
-		if err != nil {
-			return err
-		}
-		for i, it := range items {
-			var ph any
-			if it.PhotoID != 0 {
-				ph = it.PhotoID
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO inspection_notice_items (notice_id, rectification_id, sort, site_name, title, rule, due_at, photo_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, it.RectificationID, i+1, it.SiteName, it.Title, it.Rule, it.DueAt.UnixMilli(), ph); err != nil {
-				return err
-			}
-		}
-		if err := noticeEvent(ctx, tx, p, id, now, "issue", "", NoticeIssued, number); err != nil {
-			return err
-		}
-		if _, err := inbox.Post(ctx, tx, inbox.Notice{Kind: InboxNotice, Ref: id, Label: number, Event: "issue", ToUnit: in.UnitID,
-			Key: "inspection.notice.inbox_issued", Args: []any{number, in.Title}, At: now}); err != nil {
-			return err
-		}
-		return record(ctx, tx, p, now, "issue", "inspection_notice", id, number+" "+unitName, nil,
-			map[string]any{"kind": kind.Code, "unit_id": in.UnitID, "findings": len(items), "reply_by": in.ReplyBy})
+		id, err = s.issueTx(ctx, tx, p, kind, in, replyBy, now)
+		return err
 	})
 	if err != nil {
 		return Notice{}, err
 	}
 	return s.GetNotice(ctx, p, id)
+}
+
+// issueTx numbers and writes a validated notice in the caller's
+// transaction (Issue's, and the demo's at its own time; nil p: the system).
+func (s *Service) issueTx(ctx context.Context, tx *db.Tx, p *auth.Principal, kind NoticeKind, in IssueInput, replyBy, now time.Time) (int64, error) {
+	var f errs.Fields
+	var issuer any
+	if p != nil {
+		issuer = p.UserID
+	}
+	var unitName string
+	if err := tx.Get(ctx, "entity.unit", "SELECT name FROM units WHERE id = ? AND active = TRUE", []any{in.UnitID}, &unitName); err != nil {
+		if errs.Is(err, errs.NotFound) {
+			f.Add("unit_id", "field.bad_choice")
+			return 0, f.Err()
+		}
+		return 0, err
+	}
+	var items []NoticeItem
+	if !kind.Letter {
+		var err error
+		if items, err = openFindings(ctx, tx, p, in.UnitID, in.RectIDs); err != nil {
+			return 0, err
+		}
+		if len(items) == 0 {
+			f.Add("unit_id", "inspection.notice.no_findings")
+			return 0, f.Err()
+		}
+		if in.Title == "" {
+			in.Title = "关于" + unitName + "督查发现问题限期整改的通知"
+		}
+	}
+	year := now.In(clock.CST).Year()
+	if _, err := tx.Exec(ctx, "INSERT INTO inspection_notice_counters (kind, year, last) VALUES (?, ?, 0) ON CONFLICT (kind, year) DO NOTHING",
+		kind.Code, year); err != nil {
+		return 0, err
+	}
+	var seq int
+	if err := tx.Get(ctx, "", "UPDATE inspection_notice_counters SET last = last + 1 WHERE kind = ? AND year = ? RETURNING last",
+		[]any{kind.Code, year}, &seq); err != nil {
+		return 0, err
+	}
+	number := pdfdoc.DocNumber(kind.Prefix, year, seq)
+	id, err := tx.InsertID(ctx, `INSERT INTO inspection_notices (kind, year, seq, number, unit_id, title, body, reply_by, state, issued_by,
+		issued_at, cc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		kind.Code, year, seq, number, in.UnitID, in.Title, in.Body, replyBy.UnixMilli(), string(NoticeIssued), issuer,
+		now.UnixMilli(), in.CC, now.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	for i, it := range items {
+		var ph any
+		if it.PhotoID != 0 {
+			ph = it.PhotoID
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO inspection_notice_items (notice_id, rectification_id, sort, site_name, title, rule, due_at, photo_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, it.RectificationID, i+1, it.SiteName, it.Title, it.Rule, it.DueAt.UnixMilli(), ph); err != nil {
+			return 0, err
+		}
+	}
+	if err := noticeEvent(ctx, tx, p, id, now, "issue", "", NoticeIssued, number); err != nil {
+		return 0, err
+	}
+	if _, err := inbox.Post(ctx, tx, inbox.Notice{Kind: InboxNotice, Ref: id, Label: number, Event: "issue", ToUnit: in.UnitID,
+		Key: "inspection.notice.inbox_issued", Args: []any{number, in.Title}, At: now}); err != nil {
+		return 0, err
+	}
+	return id, record(ctx, tx, p, now, "issue", "inspection_notice", id, number+" "+unitName, nil,
+		map[string]any{"kind": kind.Code, "unit_id": in.UnitID, "findings": len(items), "reply_by": in.ReplyBy})
 }
 
 // openFindings are a unit's open rectifications (not closed, not ended)
