@@ -37,10 +37,10 @@ const (
 )
 
 // NoticeKinds are the two documents of 一书一函, each numbered on its own
-// (乐创文整改〔2026〕12号, 乐创文函〔2026〕3号).
+// (乐文创整改〔2026〕12号, 乐文创函〔2026〕3号).
 var NoticeKinds = []NoticeKind{
-	{Code: KindRectNotice, Prefix: "乐创文整改", Name: "整改通知书"},
-	{Code: KindReminder, Prefix: "乐创文函", Name: "工作提示函", Letter: true},
+	{Code: KindRectNotice, Prefix: "乐文创整改", Name: "整改通知书"},
+	{Code: KindReminder, Prefix: "乐文创函", Name: "工作提示函", Letter: true},
 }
 
 // NoticeKindOf returns a kind by code.

@@ -107,7 +107,7 @@ func TestARectificationNoticeIsNumberedPrintedSignedForRepliedAndClosed(t *testi
 			t.Fatalf("issue: %d %s", res.Status, res.Body)
 		}
 		id, _ := strconv.ParseInt(strings.TrimPrefix(res.Header.Get("Location"), "/inspection/notices/"), 10, 64)
-		number := pdfdoc.DocNumber("乐创文整改", year, int(before)+1)
+		number := pdfdoc.DocNumber("乐文创整改", year, int(before)+1)
 		n, err := e.App.Inspection.GetNotice(ctx, principal(t, e, "dispatcher"), id)
 		if err != nil {
 			t.Fatal(err)
@@ -185,7 +185,7 @@ func TestANoticeUnansweredPastItsDeadlineIsEscalatedOnceAtEachLevel(t *testing.T
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(n.Number, "乐创文函〔") {
+		if !strings.HasPrefix(n.Number, "乐文创函〔") {
 			t.Fatalf("number %s", n.Number)
 		}
 		// Before the deadline nothing happens.
@@ -298,7 +298,7 @@ func TestNoticeNumbersHaveNoGapsOrDuplicatesWhenTwoInstancesIssueAtOnce(t *testi
 		}
 		var want []string
 		for seq := before + 1; seq <= before+issued; seq++ {
-			want = append(want, pdfdoc.DocNumber("乐创文函", year, seq))
+			want = append(want, pdfdoc.DocNumber("乐文创函", year, seq))
 		}
 		slices.Sort(numbers)
 		slices.Sort(want)
