@@ -159,7 +159,9 @@ func QuarterOf(t time.Time) Quarter {
 func (q Quarter) String() string { return fmt.Sprintf("%d-Q%d", q.Year, q.Q) }
 
 // Start is the quarter's first instant (CST); End the next quarter's.
-func (q Quarter) Start() time.Time { return time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, clock.CST) }
+func (q Quarter) Start() time.Time {
+	return time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, clock.CST)
+}
 
 // End is the first instant after the quarter.
 func (q Quarter) End() time.Time { return q.Start().AddDate(0, 3, 0) }

@@ -31,7 +31,7 @@ func TestAQuartersScoresEqualTheHandComputation(t *testing.T) {
 	// 40; no findings 20; 10/3 = 3.33; 20/3 = 6.67; no callbacks 10 → 80.00, +2 approved → 82.00
 	c := EvalInputs{} // never inspected: no rate for the core criterion, not ranked
 	adjB := []scoring.Adjustment{{Value: 200, Reason: "志愿服务突出", Evidence: "表彰文件", ProposedBy: "u1", ApprovedBy: "u2"}}
-	pendingA := []scoring.Adjustment{{Value: -500, Reason: "群众投诉", Evidence: "记录", ProposedBy: "u1"}}       // not approved
+	pendingA := []scoring.Adjustment{{Value: -500, Reason: "群众投诉", Evidence: "记录", ProposedBy: "u1"}}                // not approved
 	selfA := []scoring.Adjustment{{Value: -500, Reason: "群众投诉", Evidence: "记录", ProposedBy: "u1", ApprovedBy: "u1"}} // approved by the proposer
 	s := EvalSchemes[EvalStreet]
 	res := s.Rank([]scoring.Subject{EvalSubject(EvalStreet, "A", a, append(pendingA, selfA...)), EvalSubject(EvalStreet, "B", b, adjB),
