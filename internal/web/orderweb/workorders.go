@@ -143,6 +143,9 @@ func newOrderRow(v *web.View, o workorder.Order) orderRow {
 	row := orderRow{Order: o, Deadline: orderDeadline(&o), Excerpt: excerpt(o.Title, 40),
 		Created: v.Time(o.CreatedAt), Channel: v.T(o.Channel.Key()), Category: v.Name(o.CategoryName, o.CategoryNameEN),
 		StateLabel: v.T(o.State.Key()), StateClass: stateBadge(o.State)}
+	if o.Kind == workorder.KindRectification { // an inspection's finding, not a channel's request
+		row.Channel = v.T(o.Kind.Key())
+	}
 	// The queue shows units and regions by their names in the viewer's language.
 	row.Order.RegionName, row.Order.UnitName = v.Name(o.RegionName, o.RegionNameEN), v.Name(o.UnitName, o.UnitNameEN)
 	if row.Deadline != nil {
