@@ -274,6 +274,9 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Orders.SeedDemoQuestions(ctx); err != nil {
 			return fmt.Errorf("seed the demo categories' questions: %w", err)
 		}
+		if err := a.Orders.SeedDemoEvidence(ctx); err != nil {
+			return fmt.Errorf("seed the demo categories' evidence rule: %w", err)
+		}
 		if _, err := a.Volunteers.SeedDemo(ctx, demo.Password); err != nil {
 			return fmt.Errorf("seed the demo volunteers: %w", err)
 		}

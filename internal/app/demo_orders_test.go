@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"github.com/wenming-city/wenming/internal/workorder"
 	"testing"
 
 	"github.com/wenming-city/wenming/internal/app"
@@ -59,6 +60,9 @@ func TestANewDemoCityStartsWithOrdersAndAnOldOneIsNeverTouched(t *testing.T) {
 			}
 			if n := count(a, "SELECT COUNT(*) FROM board_post_photos"); n < 10 {
 				t.Fatalf("the demo board cases have %d photos", n)
+			}
+			if n := count(a, "SELECT COUNT(*) FROM workorder_categories WHERE evidence_required"); n != int64(len(workorder.DemoEvidence)) {
+				t.Fatalf("%d demo categories require a photo on resolve, want %d", n, len(workorder.DemoEvidence))
 			}
 			a.Close()
 			b, err := app.New(context.Background(), cfg, nil)

@@ -70,6 +70,8 @@ func login(user string) []chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(`#f-username`, user),
 		chromedp.SendKeys(`#f-password`, demo.Password),
 		chromedp.Click(`form[action="/login"] button[type=submit]`),
+		// The login page's own h1 would match at once: wait for it to go.
+		chromedp.WaitNotPresent(`#f-username`),
 		chromedp.WaitVisible(`main h1`),
 	}
 }

@@ -10,8 +10,9 @@ import (
 // and it has no fixed size, so it scales to its container from a phone to
 // a projector.
 type SVG struct {
-	b    strings.Builder
-	w, h float64
+	b     strings.Builder
+	w, h  float64
+	links []string // the elements Link opened, innermost last
 }
 
 // FontFamily is the SVG text's font list: the CJK fonts of Linux, Windows
@@ -81,6 +82,29 @@ func (s *SVG) Text(x, y float64, t string, size float64, c Color, a Anchor) {
 	}
 	s.b.WriteString(`<text x="` + f(x) + `" y="` + f(y) + `" font-size="` + f(size) + `" fill="` + c.Hex() +
 		`" text-anchor="` + anchor + `">` + esc(t) + `</text>`)
+}
+
+// Link starts a link to href (or, without one, a group) whose tooltip is
+// title; Unlink ends it.
+func (s *SVG) Link(href, title string) {
+	if href != "" {
+		s.b.WriteString(`<a href="` + esc(href) + `">`)
+		s.links = append(s.links, "</a>")
+	} else {
+		s.b.WriteString(`<g>`)
+		s.links = append(s.links, "</g>")
+	}
+	if title != "" {
+		s.b.WriteString(`<title>` + esc(title) + `</title>`)
+	}
+}
+
+// Unlink ends the innermost Link.
+func (s *SVG) Unlink() {
+	if n := len(s.links); n > 0 {
+		s.b.WriteString(s.links[n-1])
+		s.links = s.links[:n-1]
+	}
 }
 
 // Document is the whole SVG element.

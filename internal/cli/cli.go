@@ -276,12 +276,23 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	defer a.Close()
 	if c.Demo {
-		fmt.Fprintf(stdout, "Open http://%s/ and log in (demo accounts below, password %q).\n", c.Addr, demo.Password)
-		for _, l := range a.Logins {
-			fmt.Fprintf(stdout, "  %-14s %s\n", l.Username, l.Role)
-		}
+		printDemoStart(stdout, c.Addr, a.DemoLoaded, a.Logins)
 	}
 	return a.Run(ctx)
+}
+
+// printDemoStart tells where to open the demo city. The accounts are listed
+// once: a demo loaded just now has printed them as it loaded (with each
+// one's note), so only a recalled demo lists them here.
+func printDemoStart(w io.Writer, addr string, loadedNow bool, logins []demo.Login) {
+	if loadedNow {
+		fmt.Fprintf(w, "Open http://%s/ and log in with a demo account above (password %q).\n", addr, demo.Password)
+		return
+	}
+	fmt.Fprintf(w, "Open http://%s/ and log in (demo accounts below, password %q).\n", addr, demo.Password)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-14s %s\n", l.Username, l.Role)
+	}
 }
 
 // servePprof serves Go's profiler on its own listener (never on the

@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-city/wenming/internal/account"
 	"github.com/wenming-city/wenming/internal/app"
 	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/demo"
 	"github.com/wenming-city/wenming/internal/pii"
 )
 
@@ -133,5 +134,28 @@ func TestServeRefusesToStartWithABadPIIKey(t *testing.T) {
 	t.Setenv("WENMING_PII_KEYS", "k1:"+pii.NewKey())
 	if code, _, e := run(t, "", "serve", "--data", dir, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(e, "WENMING_PII_INDEX_KEY") {
 		t.Fatalf("keys without an index key: %d %q", code, e)
+	}
+}
+
+// TestDemoLoginsArePrintedOnceAtStart: a demo loaded at this start has
+// printed its accounts while loading (app.PrintLogins), so serve's notice
+// only says where to open it; a demo recalled from an earlier start lists
+// the accounts once.
+func TestDemoLoginsArePrintedOnceAtStart(t *testing.T) {
+	logins := demo.Logins()
+	var loaded bytes.Buffer
+	app.PrintLogins(&loaded, logins)
+	printDemoStart(&loaded, "127.0.0.1:8080", true, logins)
+	var recalled bytes.Buffer
+	printDemoStart(&recalled, "127.0.0.1:8080", false, logins)
+	for name, out := range map[string]string{"loaded now": loaded.String(), "recalled": recalled.String()} {
+		if !strings.Contains(out, "http://127.0.0.1:8080/") {
+			t.Errorf("%s: no address in %q", name, out)
+		}
+		for _, l := range logins {
+			if n := strings.Count(out, "  "+l.Username+" "); n != 1 {
+				t.Errorf("%s: %s listed %d times:\n%s", name, l.Username, n, out)
+			}
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 )
 
@@ -160,6 +161,29 @@ func Embedded() *Set {
 // Bounds are the set's southern, western, northern and eastern edges.
 func (s *Set) Bounds() (south, west, north, east float64) {
 	return s.box.minLat, s.box.minLng, s.box.maxLat, s.box.maxLng
+}
+
+// NewSet is the set of the areas, bounded by them.
+func NewSet(areas ...*Area) *Set {
+	out := &Set{box: emptyBox()}
+	for _, a := range areas {
+		out.Areas = append(out.Areas, a)
+		out.box.add(Point{a.box.minLat, a.box.minLng})
+		out.box.add(Point{a.box.maxLat, a.box.maxLng})
+	}
+	return out
+}
+
+// Subset is the set of the areas with the codes (in the set's order),
+// bounded by them alone, so a map of a few districts fills its frame.
+func (s *Set) Subset(codes ...string) *Set {
+	var in []*Area
+	for _, a := range s.Areas {
+		if slices.Contains(codes, a.Code) {
+			in = append(in, a)
+		}
+	}
+	return NewSet(in...)
 }
 
 // Area returns the area with the code.

@@ -154,3 +154,38 @@ func TestDecodeRefusesCorruptData(t *testing.T) {
 		}
 	}
 }
+
+// TestSubsetIsBoundedByItsOwnAreas: a subset keeps the areas asked for in
+// the set's order, and its bounds are theirs, so its map fills the frame
+// with them rather than with the whole city.
+func TestSubsetIsBoundedByItsOwnAreas(t *testing.T) {
+	all := Embedded()
+	a, b := all.Areas[3], all.Areas[1]
+	sub := all.Subset(a.Code, b.Code, "no-such-code")
+	if len(sub.Areas) != 2 || sub.Areas[0] != b || sub.Areas[1] != a {
+		t.Fatalf("subset %v", sub.Areas)
+	}
+	s, w, n, e := sub.Bounds()
+	as, aw, an, ae := a.Bounds()
+	bs, bw, bn, be := b.Bounds()
+	if s != min(as, bs) || w != min(aw, bw) || n != max(an, bn) || e != max(ae, be) {
+		t.Errorf("bounds %v %v %v %v", s, w, n, e)
+	}
+	S, W, N, E := all.Bounds()
+	if s < S || w < W || n > N || e > E || (s == S && w == W && n == N && e == E) {
+		t.Errorf("the subset's bounds are not within and smaller than the city's")
+	}
+	// Outline without holes: only outer rings, each a closed polygon.
+	p := sub.Fit(300, 200, 4)
+	rings := a.Outline(p.XY, 0.4, false)
+	if len(rings) != len(a.Polys) {
+		t.Errorf("%d outer rings for %d parts", len(rings), len(a.Polys))
+	}
+	for _, r := range rings {
+		for _, pt := range r {
+			if pt[0] < 0 || pt[0] > 300 || pt[1] < 0 || pt[1] > 200 {
+				t.Fatalf("a point %v outside the frame", pt)
+			}
+		}
+	}
+}

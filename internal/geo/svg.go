@@ -49,31 +49,44 @@ func (p Projection) Path(a *Area) string { return a.Path(p.XY, 0.4) }
 // simplified to within eps drawing units.
 func (a *Area) Path(xy func(Point) (float64, float64), eps float64) string {
 	var b strings.Builder
+	for _, pts := range a.Outline(xy, eps, true) {
+		for i, pt := range pts {
+			if i == 0 {
+				b.WriteByte('M')
+			} else {
+				b.WriteByte('L')
+			}
+			b.WriteString(num(pt[0]))
+			b.WriteByte(' ')
+			b.WriteString(num(pt[1]))
+		}
+		b.WriteByte('Z')
+	}
+	return b.String()
+}
+
+// Outline is the area's rings under the projection xy, each simplified to
+// within eps drawing units (rings that shrink below a triangle are left
+// out); holes only with holes set, for a backend that cannot cut them
+// (a polygon fill) draws the outer rings alone.
+func (a *Area) Outline(xy func(Point) (float64, float64), eps float64, holes bool) [][][2]float64 {
+	var out [][][2]float64
 	for _, poly := range a.Polys {
-		for _, ring := range poly {
+		for k, ring := range poly {
+			if k > 0 && !holes {
+				break
+			}
 			pts := make([][2]float64, len(ring))
 			for i, pt := range ring {
 				x, y := xy(pt)
 				pts[i] = [2]float64{x, y}
 			}
-			pts = simplify(pts, eps)
-			if len(pts) < 3 {
-				continue
+			if pts = simplify(pts, eps); len(pts) >= 3 {
+				out = append(out, pts)
 			}
-			for i, pt := range pts {
-				if i == 0 {
-					b.WriteByte('M')
-				} else {
-					b.WriteByte('L')
-				}
-				b.WriteString(num(pt[0]))
-				b.WriteByte(' ')
-				b.WriteString(num(pt[1]))
-			}
-			b.WriteByte('Z')
 		}
 	}
-	return b.String()
+	return out
 }
 
 // simplify keeps the points of a line that lie farther than eps from the

@@ -84,3 +84,23 @@ func TestMenuMarksTheCurrentPageAndHeadsEachGroupOnce(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestMenuKeepsEachGroupTogetherAfterTheUngroupedEntries: an ungrouped
+// entry whose order falls among a group's entries is listed with the
+// other ungrouped ones, before every group, and each group's entries stay
+// together under its heading.
+func TestMenuKeepsEachGroupTogetherAfterTheUngroupedEntries(t *testing.T) {
+	got := sortMenu([]MenuEntry{
+		{Key: "home", Order: 0}, {Key: "insp.a", Group: "insp", Order: 36}, {Key: "insp.b", Group: "insp", Order: 42},
+		{Key: "stats", Order: 40}, {Key: "admin.a", Group: "admin", Order: 60}, {Key: "vol.a", Group: "vol", Order: 39},
+		{Key: "board", Order: 50}, {Key: "vol.b", Group: "vol", Order: 45}, {Key: "admin.b", Group: "admin", Order: 30},
+	})
+	var keys []string
+	for _, e := range got {
+		keys = append(keys, e.Key)
+	}
+	want := "home stats board admin.b admin.a insp.a insp.b vol.a vol.b"
+	if strings.Join(keys, " ") != want {
+		t.Errorf("menu %v, want %s", keys, want)
+	}
+}

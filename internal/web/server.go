@@ -85,7 +85,7 @@ func New(d Deps, modules ...Module) (*Server, error) {
 	for _, m := range modules {
 		s.menu = append(s.menu, m.Menu...)
 	}
-	slices.SortStableFunc(s.menu, func(a, b MenuEntry) int { return a.Order - b.Order })
+	s.menu = sortMenu(s.menu)
 	s.Mux = http.NewServeMux()
 	s.registerRoutes()
 	return s, nil
@@ -102,4 +102,35 @@ func (s *Server) secureCookies() bool { return strings.HasPrefix(s.Config.BaseUR
 // /open311/ (GeoReport v2) is an API too: machine clients, no cookies.
 func isAPI(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/open311/")
+}
+
+// sortMenu orders the menu: the entries without a group first (by Order),
+// then each group together, the groups by their first entry's Order, the
+// entries within a group by theirs. A module's ungrouped entry whose Order
+// falls among another module's group is never shown under that group's
+// heading.
+func sortMenu(menu []MenuEntry) []MenuEntry {
+	first := map[string]int{}
+	for _, e := range menu {
+		if o, ok := first[e.Group]; !ok || e.Order < o {
+			first[e.Group] = e.Order
+		}
+	}
+	out := slices.Clone(menu)
+	slices.SortStableFunc(out, func(a, b MenuEntry) int {
+		if (a.Group == "") != (b.Group == "") {
+			if a.Group == "" {
+				return -1
+			}
+			return 1
+		}
+		if a.Group != b.Group {
+			if d := first[a.Group] - first[b.Group]; d != 0 {
+				return d
+			}
+			return strings.Compare(a.Group, b.Group)
+		}
+		return a.Order - b.Order
+	})
+	return out
 }

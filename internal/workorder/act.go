@@ -378,6 +378,9 @@ type Filter struct {
 	// DueSoon keeps the held orders whose deadline in force is within
 	// DueSoonWindow and not yet past.
 	DueSoon bool
+	// SameCallerAs keeps the other orders whose reporter's phone is that of
+	// the order with this id (the caller's earlier orders, 来电弹屏).
+	SameCallerAs int64
 	// ByDeadline sorts by the deadline in force, nearest first (orders
 	// without one last), instead of newest first.
 	ByDeadline bool
@@ -454,6 +457,10 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 			now := s.Clock.Now()
 			conds = append(conds, deadlineExpr+" >= ? AND "+deadlineExpr+" < ?")
 			args = append(args, now.UnixMilli(), now.Add(DueSoonWindow).UnixMilli())
+		}
+		if f.SameCallerAs != 0 {
+			conds = append(conds, "w.reporter_phone <> '' AND w.reporter_phone = (SELECT o2.reporter_phone FROM workorders o2 WHERE o2.id = ?) AND w.id <> ?")
+			args = append(args, f.SameCallerAs, f.SameCallerAs)
 		}
 		if !f.From.IsZero() {
 			conds, args = append(conds, "w.created_at >= ?"), append(args, f.From.UnixMilli())

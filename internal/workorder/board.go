@@ -158,6 +158,13 @@ func (in *BoardInput) validate(f *errs.Fields, photos []BoardPhoto) {
 	}
 	choose("before_photo_ids", in.BeforePhotoIDs)
 	choose("after_photo_ids", in.AfterPhotoIDs)
+	// A case on the board shows the problem and its fix.
+	if len(in.BeforePhotoIDs) == 0 && !f.Has("before_photo_ids") {
+		f.Add("before_photo_ids", "board.field.before_required")
+	}
+	if len(in.AfterPhotoIDs) == 0 && !f.Has("after_photo_ids") {
+		f.Add("after_photo_ids", "board.field.after_required")
+	}
 }
 
 // orderPhotos lists the photos on the order's timeline, oldest first.

@@ -67,14 +67,16 @@ type Category struct {
 	ResolveUnit  LimitUnit `json:"resolve_unit"`
 	Public       bool      `json:"public"` // citizens may choose it
 	Active       bool      `json:"active"`
-	Sort         int       `json:"sort"`
-	Group        bool      `json:"group"` // a group: ParentID is 0
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	GroupName    string    `json:"group_name"`
-	GroupNameEN  string    `json:"group_name_en"`
-	UnitName     string    `json:"unit_name"`
-	UnitNameEN   string    `json:"unit_name_en"`
+	// EvidenceRequired: a resolution must carry a photo of the result.
+	EvidenceRequired bool      `json:"evidence_required"`
+	Sort             int       `json:"sort"`
+	Group            bool      `json:"group"` // a group: ParentID is 0
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	GroupName        string    `json:"group_name"`
+	GroupNameEN      string    `json:"group_name_en"`
+	UnitName         string    `json:"unit_name"`
+	UnitNameEN       string    `json:"unit_name_en"`
 }
 
 // IsGroup reports whether the category is a group.
@@ -257,7 +259,7 @@ func (s *Service) Bootstrap(ctx context.Context) error {
 }
 
 const categoryCols = `c.id, c.parent_id, c.code, c.name, c.name_en, c.unit_id, c.urgency, c.ack_hours, c.resolve_value,
-	c.resolve_unit, c.public, c.active, c.sort, c.created_at, c.updated_at,
+	c.resolve_unit, c.public, c.active, c.evidence_required, c.sort, c.created_at, c.updated_at,
 	COALESCE(g.name, ''), COALESCE(g.name_en, ''), COALESCE(u.name, ''), COALESCE(u.name_en, '')`
 
 const categoryFrom = ` FROM workorder_categories c
@@ -273,7 +275,7 @@ func scanCategory(sc interface{ Scan(...any) error }) (Category, error) {
 	var unitKind string
 	var created, updated int64
 	err := sc.Scan(&c.ID, &parent, &c.Code, &c.Name, &c.NameEN, &unit, &c.Urgency, &c.AckHours, &c.ResolveValue,
-		&unitKind, &c.Public, &c.Active, &c.Sort, &created, &updated, &c.GroupName, &c.GroupNameEN, &c.UnitName, &c.UnitNameEN)
+		&unitKind, &c.Public, &c.Active, &c.EvidenceRequired, &c.Sort, &created, &updated, &c.GroupName, &c.GroupNameEN, &c.UnitName, &c.UnitNameEN)
 	c.ParentID, c.UnitID, c.ResolveUnit = parent.Int64, unit.Int64, LimitUnit(unitKind)
 	c.Group = c.ParentID == 0
 	c.CreatedAt, c.UpdatedAt = time.UnixMilli(created), time.UnixMilli(updated)

@@ -167,6 +167,7 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, sc figures.Sco
 // RegionNode is a region as the cockpit's drill-down shows it.
 type RegionNode struct {
 	ID     int64  `json:"id"`
+	Code   string `json:"code"` // the division code (a district's names its boundary, internal/geo)
 	Name   string `json:"name"`
 	NameEN string `json:"name_en"`
 	Level  string `json:"level"`
@@ -196,7 +197,7 @@ func (s *Service) CockpitRegion(ctx context.Context, p *auth.Principal, id int64
 		if !p.Scope.All && len(p.Scope.RegionPaths) == 0 {
 			w, a = "1=1", nil // a unit's staff compare the regions their unit's orders lie in
 		}
-		rows, err := tx.Query(ctx, "SELECT r.id, r.name, COALESCE(r.name_en, ''), r.level, r.path FROM regions r WHERE "+w+
+		rows, err := tx.Query(ctx, "SELECT r.id, r.code, r.name, COALESCE(r.name_en, ''), r.level, r.path FROM regions r WHERE "+w+
 			" ORDER BY r.path", a...)
 		if err != nil {
 			return err
@@ -204,7 +205,7 @@ func (s *Service) CockpitRegion(ctx context.Context, p *auth.Principal, id int64
 		defer rows.Close()
 		for rows.Next() {
 			var n RegionNode
-			if err := rows.Scan(&n.ID, &n.Name, &n.NameEN, &n.Level, &n.Path); err != nil {
+			if err := rows.Scan(&n.ID, &n.Code, &n.Name, &n.NameEN, &n.Level, &n.Path); err != nil {
 				return err
 			}
 			all = append(all, n)
@@ -402,5 +403,57 @@ func (s *Service) StatsIn(ctx context.Context, p *auth.Principal, sc figures.Sco
 		return rows.Err()
 	})
 	slices.SortFunc(out, func(a, b StatRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// HotSpot is a region where many of the period's orders were placed: the
+// deepest region an order was filed in, at the region's centre.
+type HotSpot struct {
+	RegionID int64   `json:"region_id"`
+	Name     string  `json:"name"`
+	NameEN   string  `json:"name_en"`
+	Parent   string  `json:"parent"` // the region above, which tells apart the many 第一网格
+	ParentEN string  `json:"parent_en"`
+	Lat      float64 `json:"lat"`
+	Lng      float64 `json:"lng"`
+	Received int64   `json:"received"`
+}
+
+// HotSpots are the n regions with the most orders received in sc (its
+// region's subtree, p's scope), most first (ties by region id), from the
+// same rollup as the ranking; regions without a centre are left out, as a
+// map cannot place them.
+func (s *Service) HotSpots(ctx context.Context, p *auth.Principal, sc figures.Scope, n int) ([]HotSpot, error) {
+	if err := checkScope(p, sc); err != nil {
+		return nil, err
+	}
+	var out []HotSpot
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		src, err := s.source(ctx, tx, p, sc)
+		if err != nil {
+			return err
+		}
+		col := "s.region_id"
+		if src.byRegion {
+			col = "s.id"
+		}
+		rows, err := tx.Query(ctx, "SELECT h.rid, g.name, COALESCE(g.name_en, ''), COALESCE(u.name, ''), COALESCE(u.name_en, ''), g.lat, g.lng, h.received FROM (SELECT "+col+
+			" AS rid, SUM(s.received) AS received FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY "+col+
+			") h JOIN regions g ON g.id = h.rid LEFT JOIN regions u ON u.id = g.parent_id"+
+			" WHERE h.received > 0 AND g.lat IS NOT NULL AND g.lng IS NOT NULL ORDER BY h.received DESC, h.rid LIMIT ?",
+			append(append([]any{sc.From, sc.To}, src.args...), n)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h HotSpot
+			if err := rows.Scan(&h.RegionID, &h.Name, &h.NameEN, &h.Parent, &h.ParentEN, &h.Lat, &h.Lng, &h.Received); err != nil {
+				return err
+			}
+			out = append(out, h)
+		}
+		return rows.Err()
+	})
 	return out, err
 }

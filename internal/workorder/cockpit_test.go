@@ -143,3 +143,56 @@ func TestCockpitSameFromEitherRollup(t *testing.T) {
 		}
 	})
 }
+
+// TestHotSpotsAreTheRegionsWithMostOrdersAtTheirCentresInScope: hot spots
+// count the period's orders per region filed in, most first, leave out a
+// region without a centre and anything outside the caller's scope or the
+// region asked for, and read the same from either rollup.
+func TestHotSpotsAreTheRegionsWithMostOrdersAtTheirCentresInScope(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		must(t, d.Write(f.ctx, func(tx *db.Tx) error {
+			if _, err := tx.Exec(f.ctx, "UPDATE regions SET lat = 29.55, lng = 103.76 WHERE id = ?", f.street); err != nil {
+				return err
+			}
+			_, err := tx.Exec(f.ctx, "UPDATE regions SET lat = 29.60, lng = 103.50 WHERE id = ?", f.distB)
+			return err
+		}))
+		// Street A1: 3 orders; district B: 2; district A itself (no centre): 1.
+		for i, region := range []int64{f.street, f.distB, f.street, f.distA, f.distB, f.street} {
+			in := f.citizenReport(i)
+			in.RegionID = region
+			_, err := f.svc.SubmitPublic(f.ctx, wo.PublicReport{SubmitInput: in})
+			must(t, err)
+		}
+		sc := figures.Scope{From: "2026-01-01", To: "2026-03-31"}
+		distB := f.user(t, "chiefB", 0, auth.Scope{RegionPaths: []string{f.regionPath(t, f.distB)}}, auth.PermDashboardView)
+		for _, daily := range []bool{false, true} {
+			f.svc.SetStatsFromDaily(daily)
+			got, err := f.svc.HotSpots(f.ctx, f.leader, sc, 10)
+			must(t, err)
+			if len(got) != 2 || got[0].RegionID != f.street || got[0].Received != 3 || got[0].Lat != 29.55 ||
+				got[1].RegionID != f.distB || got[1].Received != 2 {
+				t.Errorf("daily=%v: leader's hot spots %+v", daily, got)
+			}
+			if one, _ := f.svc.HotSpots(f.ctx, f.leader, sc, 1); len(one) != 1 || one[0].RegionID != f.street {
+				t.Errorf("daily=%v: the first hot spot %+v", daily, one)
+			}
+			inA, _ := f.svc.HotSpots(f.ctx, f.leader, figures.Scope{From: sc.From, To: sc.To, RegionID: f.distA}, 10)
+			if len(inA) != 1 || inA[0].RegionID != f.street {
+				t.Errorf("daily=%v: district A's hot spots %+v", daily, inA)
+			}
+			mine, _ := f.svc.HotSpots(f.ctx, distB, sc, 10)
+			if len(mine) != 1 || mine[0].RegionID != f.distB || mine[0].Received != 2 {
+				t.Errorf("daily=%v: chief B's hot spots %+v", daily, mine)
+			}
+			later, _ := f.svc.HotSpots(f.ctx, f.leader, figures.Scope{From: "2026-04-01", To: "2026-06-30"}, 10)
+			if len(later) != 0 {
+				t.Errorf("daily=%v: another quarter's hot spots %+v", daily, later)
+			}
+		}
+		if _, err := f.svc.HotSpots(f.ctx, f.handA, figures.Scope{From: "x", To: sc.To}, 10); errs.CodeOf(err) != errs.Invalid {
+			t.Errorf("a bad date: %v", err)
+		}
+	})
+}

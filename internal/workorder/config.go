@@ -52,13 +52,15 @@ type CategoryInput struct {
 	Public       bool      `json:"public"`
 	Active       bool      `json:"active"`
 	Sort         int       `json:"sort"`
+	// EvidenceRequired: a resolution must carry a photo (not for a group).
+	EvidenceRequired bool `json:"evidence_required"`
 }
 
 // Input is the category as an input, for an edit that changes a few fields.
 func (c Category) Input() CategoryInput {
 	return CategoryInput{Group: c.IsGroup(), ParentID: c.ParentID, Code: c.Code, Name: c.Name, NameEN: c.NameEN,
 		UnitID: c.UnitID, Urgency: c.Urgency, AckHours: c.AckHours, ResolveValue: c.ResolveValue,
-		ResolveUnit: c.ResolveUnit, Public: c.Public, Active: c.Active, Sort: c.Sort}
+		ResolveUnit: c.ResolveUnit, Public: c.Public, Active: c.Active, Sort: c.Sort, EvidenceRequired: c.EvidenceRequired}
 }
 
 func (in *CategoryInput) normalise() {
@@ -82,6 +84,7 @@ func (in *CategoryInput) check(f *errs.Fields) {
 	if in.Group {
 		f.Check(in.ParentID == 0, "parent_id", "woconfig.err.group_parent")
 		f.Check(in.UnitID == 0, "unit_id", "woconfig.err.group_unit")
+		f.Check(!in.EvidenceRequired, "evidence_required", "woconfig.err.group_evidence")
 	} else {
 		f.Check(in.ParentID > 0, "parent_id", "woconfig.err.parent_required")
 	}
@@ -249,10 +252,10 @@ func (s *Service) CreateCategory(ctx context.Context, p *auth.Principal, in Cate
 		}
 		now := s.Clock.Now()
 		id, err := tx.InsertID(ctx, `INSERT INTO workorder_categories (parent_id, code, name, name_en, unit_id, urgency,
-			ack_hours, resolve_value, resolve_unit, public, active, sort, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			ack_hours, resolve_value, resolve_unit, public, active, evidence_required, sort, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			nullID(in.ParentID), in.Code, in.Name, in.NameEN, nullID(in.UnitID), in.Urgency, in.AckHours, in.ResolveValue,
-			string(in.ResolveUnit), in.Public, in.Active, in.Sort, now.UnixMilli(), now.UnixMilli())
+			string(in.ResolveUnit), in.Public, in.Active, in.EvidenceRequired, in.Sort, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return err
 		}
@@ -322,9 +325,9 @@ func (s *Service) updateCategory(ctx context.Context, tx *db.Tx, p *auth.Princip
 	}
 	now := s.Clock.Now()
 	if _, err := tx.Exec(ctx, `UPDATE workorder_categories SET parent_id = ?, code = ?, name = ?, name_en = ?, unit_id = ?,
-		urgency = ?, ack_hours = ?, resolve_value = ?, resolve_unit = ?, public = ?, active = ?, sort = ?, updated_at = ?
-		WHERE id = ?`, nullID(in.ParentID), in.Code, in.Name, in.NameEN, nullID(in.UnitID), in.Urgency, in.AckHours,
-		in.ResolveValue, string(in.ResolveUnit), in.Public, in.Active, in.Sort, now.UnixMilli(), id); err != nil {
+		urgency = ?, ack_hours = ?, resolve_value = ?, resolve_unit = ?, public = ?, active = ?, evidence_required = ?, sort = ?,
+		updated_at = ? WHERE id = ?`, nullID(in.ParentID), in.Code, in.Name, in.NameEN, nullID(in.UnitID), in.Urgency, in.AckHours,
+		in.ResolveValue, string(in.ResolveUnit), in.Public, in.Active, in.EvidenceRequired, in.Sort, now.UnixMilli(), id); err != nil {
 		return Category{}, err
 	}
 	tx.AfterCommit(s.CategoriesChanged)

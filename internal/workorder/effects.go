@@ -117,7 +117,7 @@ var effects = map[Action]effect{
 		e.NoticeUnit, e.NoticeKey = o.UnitID, "workorder.notify.extension_refused"
 		return nil
 	}},
-	ActionResolve:  {apply: resolveOrder},
+	ActionResolve:  {guard: guardEvidence, apply: resolveOrder},
 	ActionVerify:   {apply: func(o *Order, st *Step, e *Effect) error { return nil }},
 	ActionRefuse:   {apply: reopen},
 	ActionCallback: {guard: guardRating, apply: callback},
@@ -317,6 +317,13 @@ func dispatchOrder(o *Order, st *Step, e *Effect) error {
 
 func acknowledge(o *Order, st *Step, e *Effect) error {
 	o.AcknowledgedAt = ptr(st.At)
+	return nil
+}
+
+// guardEvidence: in a category that requires evidence, a resolution
+// carries at least one photo of the result.
+func guardEvidence(o *Order, st *Step, f *errs.Fields) error {
+	f.Check(!st.Category.EvidenceRequired || len(st.PhotoIDs) > 0, "photos", "workorder.field.evidence_required")
 	return nil
 }
 

@@ -400,6 +400,10 @@ func TestGuardsRefuseBadInputsOnTheirField(t *testing.T) {
 			st.Action, st.Note = ActionReturn, string(make([]rune, MaxNoteLen+1))
 		}, "note", "field.too_long"},
 		{"too many photos", acked, func(st *Step) { st.Action, st.PhotoIDs = ActionResolve, make([]int64, MaxPhotos+1) }, "photos", "workorder.field.too_many_photos"},
+		{"a resolution without the photo its category requires", acked, func(st *Step) {
+			st.Action, st.PhotoIDs = ActionResolve, nil
+			st.Category.EvidenceRequired = true
+		}, "photos", "workorder.field.evidence_required"},
 		{"too many assisting units", orderIn(StateAccepted), func(st *Step) {
 			st.Action, st.UnitID, st.AssistUnitIDs = ActionDispatch, fxOther, make([]int64, MaxAssistUnits+1)
 		}, "assist_unit_ids", "workorder.field.too_many_units"},
@@ -436,6 +440,24 @@ func TestGuardsRefuseBadInputsOnTheirField(t *testing.T) {
 				t.Fatal("a refused step changed the order")
 			}
 		})
+	}
+}
+
+// TestAResolutionWithAPhotoMeetsItsCategorysEvidenceRule: the same
+// category's resolution with a photo, and one without in a category that
+// does not require it, are taken.
+func TestAResolutionWithAPhotoMeetsItsCategorysEvidenceRule(t *testing.T) {
+	for _, c := range []struct {
+		required bool
+		photos   []int64
+	}{{true, []int64{41}}, {false, nil}, {false, []int64{41}}} {
+		o := orderIn(StateAcknowledged)
+		cat := fxCat
+		cat.EvidenceRequired = c.required
+		st := Step{Action: ActionResolve, At: fxNow, Note: "已处理", Category: cat, PhotoIDs: c.photos}
+		if _, err := takeStep(&o, &st); err != nil || o.State != StateResolved {
+			t.Errorf("required=%v photos=%v: %v, state %s", c.required, c.photos, err, o.State)
+		}
 	}
 }
 

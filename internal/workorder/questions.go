@@ -761,3 +761,21 @@ func (s *Service) SeedDemoQuestions(ctx context.Context) error {
 		return nil
 	})
 }
+
+// DemoEvidence are the demo city's categories whose resolution must carry
+// a photo of the result: work whose outcome only a picture shows.
+var DemoEvidence = []string{"ILLEGAL_BUILDING", "PUBLIC_TOILET", "WATERLOGGING"}
+
+// SeedDemoEvidence turns the evidence rule on for DemoEvidence; the app
+// calls it once after loading the demo city.
+func (s *Service) SeedDemoEvidence(ctx context.Context) error {
+	return s.DB.Write(ctx, func(tx *db.Tx) error {
+		for _, code := range DemoEvidence {
+			if _, err := tx.Exec(ctx, "UPDATE workorder_categories SET evidence_required = TRUE WHERE code = ? AND parent_id IS NOT NULL", code); err != nil {
+				return err
+			}
+		}
+		tx.AfterCommit(s.CategoriesChanged)
+		return nil
+	})
+}

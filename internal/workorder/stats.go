@@ -401,9 +401,12 @@ const (
 // part of its denominator, so none exceeds 100 %. Handling time is from the
 // latest dispatch to the resolution. OverdueNow is live.
 type StatRow struct {
-	ID                 int64  `json:"id"` // unit, region or category id; 0: none
-	Name               string `json:"name"`
-	NameEN             string `json:"name_en"`
+	ID     int64  `json:"id"` // unit, region or category id; 0: none
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
+	// Parent is a region row's parent region ("" for other groups).
+	Parent             string `json:"parent,omitempty"`
+	ParentEN           string `json:"parent_en,omitempty"`
 	Received           int64  `json:"received"`
 	Dispatched         int64  `json:"dispatched"`
 	AckOnTime          int64  `json:"acknowledged_on_time"`
@@ -582,7 +585,47 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, from, to string,
 			out = append(out, r)
 		}
 		slices.SortFunc(out, func(a, b StatRow) int { return cmp.Compare(a.ID, b.ID) })
+		if group == ByRegion {
+			return regionParents(ctx, tx, out)
+		}
 		return nil
 	})
 	return out, err
+}
+
+// regionParents names each region row's parent (a street above its grid:
+// the many 第一网格 of a city are told apart by it).
+func regionParents(ctx context.Context, tx *db.Tx, rows []StatRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]any, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	type parent struct{ name, en string }
+	byID := map[int64]parent{}
+	err := db.Chunks(len(ids), func(from, to int) error {
+		q, err := tx.Query(ctx, "SELECT r.id, COALESCE(p.name, ''), COALESCE(p.name_en, '') FROM regions r JOIN regions p ON p.id = r.parent_id WHERE r.id IN ("+
+			db.Placeholders(to-from)+")", ids[from:to]...)
+		if err != nil {
+			return err
+		}
+		defer q.Close()
+		for q.Next() {
+			var id int64
+			var x parent
+			if err := q.Scan(&id, &x.name, &x.en); err != nil {
+				return err
+			}
+			byID[id] = x
+		}
+		return q.Err()
+	})
+	for i := range rows {
+		if x, ok := byID[rows[i].ID]; ok {
+			rows[i].Parent, rows[i].ParentEN = x.name, x.en
+		}
+	}
+	return err
 }

@@ -109,6 +109,9 @@ func TestStatsMatchAHandCountedDay(t *testing.T) {
 		if len(rows) != 1 || rows[0].ID != f.street || rows[0].Received != 4 || rows[0].Dispatched != 3 || rows[0].Returned != 0 {
 			t.Fatalf("by region: %+v", rows)
 		}
+		if rows[0].Parent != "A" {
+			t.Errorf("the street's row names district A above it: %q", rows[0].Parent)
+		}
 
 		// A unit handler sees only its own unit's figures.
 		rows, err = f.svc.Stats(f.ctx, f.handA, "2026-02-01", "2026-02-28", wo.ByUnit)

@@ -113,23 +113,27 @@ func (c Channel) Key() string { return "workorder.channel." + string(c) }
 // Order is one work order. ReporterPhone is masked unless revealed with
 // ReporterContact.
 type Order struct {
-	ID              int64      `json:"id"`
-	Code            string     `json:"code"`
-	Kind            Kind       `json:"kind"` // request, or an inspection's rectification (kind.go)
-	Channel         Channel    `json:"channel"`
-	Source          string     `json:"source"` // within the channel: the Open311 client's name, "" when none
-	CategoryID      int64      `json:"category_id"`
-	CategoryName    string     `json:"category_name"`
-	CategoryNameEN  string     `json:"category_name_en"`
-	Title           string     `json:"title"`
-	Description     string     `json:"description"`
-	Address         string     `json:"address"`
-	Lat             *float64   `json:"lat"`
-	Lng             *float64   `json:"lng"`
-	RegionID        int64      `json:"region_id"`
-	RegionPath      string     `json:"region_path"`
-	RegionName      string     `json:"region_name"`
-	RegionNameEN    string     `json:"region_name_en"`
+	ID             int64    `json:"id"`
+	Code           string   `json:"code"`
+	Kind           Kind     `json:"kind"` // request, or an inspection's rectification (kind.go)
+	Channel        Channel  `json:"channel"`
+	Source         string   `json:"source"` // within the channel: the Open311 client's name, "" when none
+	CategoryID     int64    `json:"category_id"`
+	CategoryName   string   `json:"category_name"`
+	CategoryNameEN string   `json:"category_name_en"`
+	Title          string   `json:"title"`
+	Description    string   `json:"description"`
+	Address        string   `json:"address"`
+	Lat            *float64 `json:"lat"`
+	Lng            *float64 `json:"lng"`
+	RegionID       int64    `json:"region_id"`
+	RegionPath     string   `json:"region_path"`
+	RegionName     string   `json:"region_name"`
+	RegionNameEN   string   `json:"region_name_en"`
+	// RegionParent is the region above the order's (its street above a
+	// grid), which tells apart the many 第一网格 of a list.
+	RegionParent    string     `json:"region_parent"`
+	RegionParentEN  string     `json:"region_parent_en"`
 	UnitID          int64      `json:"unit_id"`
 	UnitPath        string     `json:"unit_path"`
 	UnitName        string     `json:"unit_name"`
@@ -191,11 +195,13 @@ const orderCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.
 	w.reporter_name, w.reporter_phone, w.state, w.urgency, w.dispatched_at, w.ack_due_at, w.resolve_due_at,
 	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
 	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.first_rating, w.reopen_count, w.resolution, w.created_by,
-	w.created_at, w.updated_at, w.source, COALESCE(r.name_en, ''), COALESCE(u.name_en, ''), w.kind`
+	w.created_at, w.updated_at, w.source, COALESCE(r.name_en, ''), COALESCE(u.name_en, ''),
+	COALESCE(rp.name, ''), COALESCE(rp.name_en, ''), w.kind`
 
 const orderFrom = ` FROM workorders w
 	JOIN workorder_categories c ON c.id = w.category_id
 	LEFT JOIN regions r ON r.id = w.region_id
+	LEFT JOIN regions rp ON rp.id = r.parent_id
 	LEFT JOIN units u ON u.id = w.unit_id`
 
 // ListColumns and ListFrom are what List selects and from where, for the
@@ -230,7 +236,7 @@ func newOrderScan() *orderScan {
 		&o.ReporterName, &o.ReporterPhone, &s.state, &o.Urgency, &s.dispatched, &s.ackDue, &s.resolveDue,
 		&s.acked, &s.resolved, &s.closed, &s.ext, &o.AckOverdue, &o.ResolveOverdue,
 		&o.EscalationLevel, &s.escalated, &s.parent, &s.sat, &s.first, &o.ReopenCount, &o.Resolution, &s.createdBy,
-		&s.created, &s.updated, &o.Source, &o.RegionNameEN, &o.UnitNameEN, &s.kind}
+		&s.created, &s.updated, &o.Source, &o.RegionNameEN, &o.UnitNameEN, &o.RegionParent, &o.RegionParentEN, &s.kind}
 	return s
 }
 

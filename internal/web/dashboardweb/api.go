@@ -49,6 +49,7 @@ type dashJSON struct {
 	Regions    []pairJSON           `json:"regions"`
 	Units      []pairJSON           `json:"units"`
 	Categories []pairJSON           `json:"categories"`
+	HotSpots   []workorder.HotSpot  `json:"hot_spots"`
 }
 
 func pairs(rows []rankRow) []pairJSON {
@@ -62,7 +63,11 @@ func pairs(rows []rankRow) []pairJSON {
 func dashJSONOf(l i18n.Lang, rep *report) dashJSON {
 	p := rep.Period
 	out := dashJSON{Period: periodJSON{p.Kind, p.At, p.From, p.To, p.PrevFrom, p.PrevTo}, Region: rep.Region, Metric: rep.Metric,
-		Figures: []figureJSON{}, Months: rep.Months, Regions: pairs(rep.Regions), Units: pairs(rep.Units), Categories: pairs(rep.Cats)}
+		Figures: []figureJSON{}, Months: rep.Months, Regions: pairs(rep.Regions), Units: pairs(rep.Units), Categories: pairs(rep.Cats),
+		HotSpots: rep.Spots}
+	if out.HotSpots == nil {
+		out.HotSpots = []workorder.HotSpot{}
+	}
 	if out.Region.Trail == nil {
 		out.Region.Trail = []workorder.RegionNode{}
 	}

@@ -42,8 +42,13 @@ type dashJSON struct {
 			Name string `json:"name"`
 		} `json:"children"`
 	} `json:"region"`
-	Figures []figJSON `json:"figures"`
-	Months  []struct {
+	Figures  []figJSON `json:"figures"`
+	HotSpots []struct {
+		Name     string `json:"name"`
+		Parent   string `json:"parent"`
+		Received int64  `json:"received"`
+	} `json:"hot_spots"`
+	Months []struct {
 		Month    string `json:"month"`
 		Received int64  `json:"received"`
 	} `json:"months"`
@@ -211,6 +216,28 @@ func TestEveryCockpitFigureEqualsTheAPIAndTheWorkbook(t *testing.T) {
 			if listed != recv.Value.Count {
 				t.Errorf("region %d: received %d, its list %d (%s)", region, recv.Value.Count, listed, recv.Link)
 			}
+			// The map: at the city, each district a shaded drill-down link;
+			// the hot spots are the API's, most first, within the received.
+			areaLinks := regexp.MustCompile(`<a href="/dashboard\?[^"]*region=(\d+)[^"]*"><title>`).FindAllStringSubmatch(page.Body, -1)
+			if region == 0 && len(areaLinks) != len(d.Region.Children) {
+				t.Errorf("the city map links %d districts of %d", len(areaLinks), len(d.Region.Children))
+			}
+			if len(d.HotSpots) == 0 || len(d.HotSpots) > 10 {
+				t.Errorf("region %d: %d hot spots", region, len(d.HotSpots))
+			}
+			var spots int64
+			for i, h := range d.HotSpots {
+				spots += h.Received
+				if i > 0 && h.Received > d.HotSpots[i-1].Received {
+					t.Errorf("hot spots out of order: %+v", d.HotSpots)
+				}
+			}
+			if spots > recv.Value.Count {
+				t.Errorf("region %d: hot spots hold %d of %d received", region, spots, recv.Value.Count)
+			}
+			if len(d.HotSpots) > 0 && !page.Contains("<g><title>热点 "+d.HotSpots[0].Parent+" › "+d.HotSpots[0].Name+"：") {
+				t.Errorf("region %d: the first hot spot %q is not on the map", region, d.HotSpots[0].Name)
+			}
 			if region == 0 {
 				var sum int64
 				for _, r := range d.Regions {
@@ -250,6 +277,9 @@ func TestEveryCockpitFigureEqualsTheAPIAndTheWorkbook(t *testing.T) {
 			if !strings.Contains(text, want) || !strings.Contains(text, label) {
 				t.Errorf("pdftotext does not read back %s %q (%s)", label, want, id)
 			}
+		}
+		if len(city.HotSpots) > 0 && !strings.Contains(text, "热点"+city.HotSpots[0].Parent+"›"+city.HotSpots[0].Name) {
+			t.Errorf("the PDF lacks the first hot spot %q", city.HotSpots[0].Name)
 		}
 		if t.Failed() {
 			t.Log(text)

@@ -41,6 +41,7 @@ func (s *Server) routes() {
 			"regions":    web.Arr(map[string]any{"type": "object", "description": "row and previous: a child region's figures now and in the previous period"}),
 			"units":      web.Arr(map[string]any{"type": "object", "description": "row and previous per unit, ranked by the metric"}),
 			"categories": web.Arr(map[string]any{"type": "object", "description": "row and previous per category, most orders first"}),
+			"hot_spots":  web.Arr(map[string]any{"type": "object", "description": "the ten regions with most orders received (region_id, name, name_en, lat, lng, received), most first: the map's hot spots"}),
 		}),
 		Extra: map[int]string{400: "a bad period, region or metric, with field messages", 403: "no dashboard.view", 404: "a region outside the caller's scope"},
 	}, s.api)
@@ -133,6 +134,8 @@ type pageData struct {
 	Headline, More               []tileView
 	TrendCounts, TrendRates      template.HTML
 	RegionChart, CatChart        template.HTML
+	Map                          template.HTML // the shaded map with its hot spots; "" where no boundary applies
+	cityMap                      *chart.Map    // the same map, for the PDF
 	HonourChart, ShameChart      template.HTML
 	Regions, Honour, Shame       []rankView
 	Cats                         []rankView
@@ -269,6 +272,10 @@ func (s *Server) pageData(v *web.View, q query, rep *report, path string) *pageD
 	if len(d.Regions) > 0 {
 		d.RegionChart = template.HTML(chart.Render(chart.BarChart{Max: 1, Theme: theme, Bars: d.regionBars},
 			440, float64(28*len(d.Regions)+8), v.T("dash.region_ranking", d.ChildLevel)))
+	}
+	if m := s.cityMap(v, q, rep, path); m != nil {
+		d.cityMap = m
+		d.Map = template.HTML(chart.Render(*m, mapW, mapH, v.T("dash.map_title", d.MetricLabel)))
 	}
 	// Units: honour and shame lists.
 	links := v.P.Can(auth.PermOrderView)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/wenming-city/wenming/internal/chart"
@@ -40,22 +41,32 @@ func (s *Server) pdfSummary(w http.ResponseWriter, r *http.Request, v *web.View,
 		}
 		rows = append(rows, []string{v.T(t.LabelKey), cur, prev, change})
 	}
-	doc.Table([]pdfdoc.Col{{Title: v.T("dash.col.figure"), Width: 3}, {Title: v.T("dash.col.value"), Width: 2},
-		{Title: v.T("dash.col.previous"), Width: 2}, {Title: v.T("dash.col.change"), Width: 2}}, rows)
+	// Two figures to a row, so the table leaves the page its charts.
+	cols := []pdfdoc.Col{{Title: v.T("dash.col.figure"), Width: 3}, {Title: v.T("dash.col.value"), Width: 2},
+		{Title: v.T("dash.col.previous"), Width: 2}, {Title: v.T("dash.col.change"), Width: 2.4}}
+	var paired [][]string
+	for i := 0; i < len(rows); i += 2 {
+		r := slices.Clone(rows[i])
+		if i+1 < len(rows) {
+			r = append(r, rows[i+1]...)
+		}
+		paired = append(paired, r)
+	}
+	doc.Table(append(slices.Clone(cols), cols...), paired)
 	doc.Space(3)
 	const half = 76.0
 	// The trends, side by side.
 	labels, series := trendSeries(v, rep)
-	doc.Draw(pdfdoc.AreaW, 50, func(c pdfdoc.Canvas) {
+	doc.Draw(pdfdoc.AreaW, 40, func(c pdfdoc.Canvas) {
 		chart.DrawPDF(c, chart.LineChart{Title: v.T("dash.trend_counts"), Labels: labels, Series: series[:2],
-			Format: func(x float64) string { return chart.Number(x, 0) }}, 0, 0, half, 480, 300)
+			Format: func(x float64) string { return chart.Number(x, 0) }}, 0, 0, half, 480, 250)
 		chart.DrawPDF(c, chart.LineChart{Title: v.T("dash.trend_rates"), Labels: labels, Series: series[2:], Max: 1,
-			Format: chart.Percent}, half+4, 0, half, 480, 300)
+			Format: chart.Percent}, half+4, 0, half, 480, 250)
 	})
 	doc.Space(3)
 	// The regions and the categories.
 	regionBars, catBars := d.regionBars, d.catBars
-	h := float64(max(len(regionBars), len(catBars), 1))*28 + 40
+	h := float64(max(len(regionBars), len(catBars), 1))*21 + 36
 	doc.Draw(pdfdoc.AreaW, h*half/440, func(c pdfdoc.Canvas) {
 		if len(regionBars) > 0 {
 			chart.DrawPDF(c, chart.BarChart{Title: v.T("dash.region_ranking", d.ChildLevel) + " · " + d.MetricLabel, Max: 1, Bars: regionBars},
@@ -67,12 +78,38 @@ func (s *Server) pdfSummary(w http.ResponseWriter, r *http.Request, v *web.View,
 	})
 	doc.Space(3)
 	top, bottom := honourShame(rep.Units, rep.Metric, 5)
+	green, black := chart.Color{R: 0x04, G: 0x78, B: 0x57}, chart.Color{R: 0x37, G: 0x41, B: 0x51}
+	hb := float64(max(len(top), len(bottom), 1))*21 + 36
+	// The map (its first hot spots named below it) beside the honour and
+	// shame lists, one above the other.
+	const mw = 68.0
+	lw := pdfdoc.AreaW - mw - 4
+	spots := rep.Spots[:min(len(rep.Spots), 3)]
+	mh := 0.0
+	if d.cityMap != nil {
+		mh = mw*mapH/mapW + 4*float64(len(spots)) + 2
+	} else {
+		lw = half
+	}
+	lh := 0.0
 	if len(top) > 0 {
-		green, black := chart.Color{R: 0x04, G: 0x78, B: 0x57}, chart.Color{R: 0x37, G: 0x41, B: 0x51}
-		hb := float64(max(len(top), len(bottom)))*28 + 40
-		doc.Draw(pdfdoc.AreaW, hb*half/440, func(c pdfdoc.Canvas) {
-			chart.DrawPDF(c, chart.BarChart{Title: v.T("dash.honour"), Max: 1, Color: &green, Bars: rateBars(d.Honour, top, rep.Metric)}, 0, 0, half, 440, hb)
-			chart.DrawPDF(c, chart.BarChart{Title: v.T("dash.shame"), Max: 1, Color: &black, Bars: rateBars(d.Shame, bottom, rep.Metric)}, half+4, 0, half, 440, hb)
+		lh = 2*hb*lw/440 + 3
+	}
+	if h := max(mh, lh); h > 0 {
+		doc.Draw(pdfdoc.AreaW, h, func(c pdfdoc.Canvas) {
+			x := 0.0
+			if d.cityMap != nil {
+				chart.DrawPDF(c, *d.cityMap, 0, 0, mw, mapW, mapH)
+				for i, h := range spots {
+					c.Text(0, mw*mapH/mapW+3+float64(i)*4, v.T("dash.map_spot", spotName(v, h), v.Num(h.Received)), 8,
+						pdfdoc.RGB{R: 0x37, G: 0x41, B: 0x51}, pdfdoc.Start)
+				}
+				x = mw + 4
+			}
+			if len(top) > 0 {
+				chart.DrawPDF(c, chart.BarChart{Title: v.T("dash.honour"), Max: 1, Color: &green, Bars: rateBars(d.Honour, top, rep.Metric)}, x, 0, lw, 440, hb)
+				chart.DrawPDF(c, chart.BarChart{Title: v.T("dash.shame"), Max: 1, Color: &black, Bars: rateBars(d.Shame, bottom, rep.Metric)}, x, hb*lw/440+3, lw, 440, hb)
+			}
 		})
 	}
 	b, err := doc.Bytes()

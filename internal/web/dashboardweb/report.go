@@ -125,11 +125,15 @@ type report struct {
 	Metric  string // the ranked rate
 	Tiles   []tile
 	Months  []workorder.MonthRow
-	Regions []rankRow // the regions one level below, by the metric
-	Units   []rankRow // every unit with orders in the region, by the metric
-	Cats    []rankRow // categories by received, most first
+	Regions []rankRow           // the regions one level below, by the metric
+	Units   []rankRow           // every unit with orders in the region, by the metric
+	Cats    []rankRow           // categories by received, most first
+	Spots   []workorder.HotSpot // the regions with most orders, most first
 	Total   workorder.StatRow
 }
+
+// hotSpots is how many hot spots the map shows.
+const hotSpots = 10
 
 // metrics are the rates a ranking may be by.
 // The first is the default: the on-time rate, which the campaign's
@@ -190,6 +194,9 @@ func (s *Server) report(ctx context.Context, p *auth.Principal, per period, regi
 	}
 	for i := range cur {
 		rep.Regions = append(rep.Regions, rankRow{Row: cur[i], Prev: before[i]})
+	}
+	if rep.Spots, err = s.orders.HotSpots(ctx, p, rep.Scope, hotSpots); err != nil {
+		return nil, err
 	}
 	for _, g := range []workorder.StatsGroup{workorder.ByUnit, workorder.ByCategory} {
 		now, err := s.orders.StatsIn(ctx, p, rep.Scope, g)

@@ -90,11 +90,17 @@ func boardQuery(r *http.Request) web.ListQuery {
 type boardListData struct {
 	Items []boardItem
 	Pager web.Pager
+	Staff bool // signed in: the list's workbook is offered
 }
 
 func (s *Server) boardList(w http.ResponseWriter, r *http.Request) error {
 	lq := boardQuery(r)
+	staff := web.Principal(r) != nil
 	if web.WantsXLSX(r) {
+		// The workbook is the office's: citizens read the board itself.
+		if !staff {
+			return errs.E(errs.Unauthorized, "err.unauthorized")
+		}
 		return s.boardExport(w, r)
 	}
 	posts, total, err := s.orders.ListBoard(r.Context(), lq.Page, lq.Size)
@@ -102,7 +108,7 @@ func (s *Server) boardList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := s.View(w, r, "board.title")
-	d := &boardListData{Pager: web.NewPager(r, lq, total)}
+	d := &boardListData{Pager: web.NewPager(r, lq, total), Staff: staff}
 	for _, b := range posts {
 		d.Items = append(d.Items, boardItemOf(b))
 	}

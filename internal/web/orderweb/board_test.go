@@ -186,6 +186,19 @@ func TestBoardPublishesAResolvedOrderWithoutTheReportersNameOrPhone(t *testing.T
 			"城管局已劝离摊贩", "/board/photos/"+ids(bc.before)[0]+"/thumb", "/board/photos/"+ids(bc.after)[0]+"/thumb", "整改前", "整改后") {
 			t.Fatalf("board list: %d %s", list.Status, list.Body)
 		}
+		// The workbook is the office's, not the public's.
+		if list.Contains("导出 Excel", "format=xlsx") {
+			t.Error("an anonymous visitor is offered the board's workbook")
+		}
+		if x := anon.Get("/board?format=xlsx"); x.Status == http.StatusOK {
+			t.Errorf("an anonymous visitor downloads the board's workbook: %s", x.Header.Get("Content-Type"))
+		}
+		if staff := disp.Get("/board"); !staff.Contains("format=xlsx") {
+			t.Error("staff are not offered the board's workbook")
+		}
+		if x := disp.Get("/board?format=xlsx"); x.Status != http.StatusOK || !strings.Contains(x.Header.Get("Content-Type"), "spreadsheet") {
+			t.Errorf("staff's board workbook: %d %s", x.Status, x.Header.Get("Content-Type"))
+		}
 		post := anon.Get("/board/" + pm[1])
 		if post.Status != http.StatusOK || !post.Contains("嘉定北路人行道被流动摊贩占用", "/board/photos/"+ids(bc.after)[0]+"/public") {
 			t.Fatalf("board post: %d %s", post.Status, post.Body)
@@ -296,6 +309,18 @@ func TestBoardRefusesHandlersUnresolvedOrdersAndBadInputInBothLanguages(t *testi
 		res = disp.PostForm(path, bad)
 		if res.Status != http.StatusBadRequest || !res.Contains("Required", "looks like a phone", "Choose only photos on this order") {
 			t.Fatalf("bad input in English: %d %s", res.Status, res.Body)
+		}
+		// A case without its before or after photos is not published.
+		for field, want := range map[string]string{"before_photo_ids": "整改前照片", "after_photo_ids": "整改后照片"} {
+			noPhoto := url.Values{}
+			for k, v := range good {
+				noPhoto[k] = v
+			}
+			noPhoto.Del(field)
+			disp.Lang = "zh-CN"
+			if res := disp.PostForm(path, noPhoto); res.Status != http.StatusBadRequest || !res.Contains("曝光台案例须选择至少一张"+want) {
+				t.Fatalf("a case without %s: %d %s", field, res.Status, res.Body)
+			}
 		}
 		if e.Count(t, "SELECT COUNT(*) FROM board_posts") != 0 {
 			t.Fatal("refused input left a post")

@@ -169,12 +169,14 @@ func TestBidiControlsInACitizensReportAreNotStoredNorShownOnTheTrackOrderAndBoar
 			}
 		}
 
-		// The board: published by staff from such an order.
-		resolveAndVerify(t, e, id)
+		// The board: published by staff from such an order (a case with
+		// its before and after photos, as the board requires).
+		bc := newBoardCase(t, e)
 		disp := e.Login(t, "dispatcher")
-		path := "/orders/" + strconv.FormatInt(id, 10) + "/board"
+		path := "/orders/" + strconv.FormatInt(bc.id, 10) + "/board"
 		res = disp.PostForm(path, url.Values{"title": {"嘉定北路" + rlo + "占道经营已整改"},
-			"summary": {"嘉定北路" + rlo + "人行道被流动摊贩占用。"}, "response": {"城管局已劝离摊贩\u2067，每日巡查。"}})
+			"summary": {"嘉定北路" + rlo + "人行道被流动摊贩占用。"}, "response": {"城管局已劝离摊贩\u2067，每日巡查。"},
+			"before_photo_ids": ids(bc.before), "after_photo_ids": ids(bc.after)})
 		if res.Status != http.StatusSeeOther {
 			t.Fatalf("publish: %d %s", res.Status, res.Body)
 		}

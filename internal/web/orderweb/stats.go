@@ -263,6 +263,9 @@ func rowName(v *web.View, g workorder.StatsGroup, r workorder.StatRow) string {
 	if r.Name == "" && r.NameEN == "" {
 		return "#" + strconv.FormatInt(r.ID, 10)
 	}
+	if r.Parent != "" {
+		return v.Name(r.Parent, r.ParentEN) + " › " + v.Name(r.Name, r.NameEN)
+	}
 	return v.Name(r.Name, r.NameEN)
 }
 

@@ -186,6 +186,9 @@ func categoryValues(c workorder.Category) url.Values {
 	v.Set("ack_hours", strconv.Itoa(c.AckHours))
 	v.Set("resolve_value", strconv.Itoa(c.ResolveValue))
 	v.Set("resolve_unit", string(c.ResolveUnit))
+	if c.EvidenceRequired {
+		v.Set("evidence_required", "1")
+	}
 	if c.Public {
 		v.Set("public", "1")
 	}
@@ -200,19 +203,20 @@ func categoryValues(c workorder.Category) url.Values {
 // errors in fe.
 func categoryInputOf(vals url.Values, fe *errs.Fields) workorder.CategoryInput {
 	return workorder.CategoryInput{
-		Group:        web.FormBool(vals, "group"),
-		ParentID:     web.FormInt64(fe, vals, "parent_id"),
-		Code:         vals.Get("code"),
-		Name:         vals.Get("name"),
-		NameEN:       vals.Get("name_en"),
-		UnitID:       web.FormInt64(fe, vals, "unit_id"),
-		Urgency:      vals.Get("urgency"),
-		AckHours:     formInt(fe, vals, "ack_hours"),
-		ResolveValue: formInt(fe, vals, "resolve_value"),
-		ResolveUnit:  workorder.LimitUnit(vals.Get("resolve_unit")),
-		Public:       web.FormBool(vals, "public"),
-		Active:       web.FormBool(vals, "active"),
-		Sort:         formInt(fe, vals, "sort"),
+		Group:            web.FormBool(vals, "group"),
+		ParentID:         web.FormInt64(fe, vals, "parent_id"),
+		Code:             vals.Get("code"),
+		Name:             vals.Get("name"),
+		NameEN:           vals.Get("name_en"),
+		UnitID:           web.FormInt64(fe, vals, "unit_id"),
+		Urgency:          vals.Get("urgency"),
+		AckHours:         formInt(fe, vals, "ack_hours"),
+		ResolveValue:     formInt(fe, vals, "resolve_value"),
+		ResolveUnit:      workorder.LimitUnit(vals.Get("resolve_unit")),
+		Public:           web.FormBool(vals, "public"),
+		EvidenceRequired: web.FormBool(vals, "evidence_required"),
+		Active:           web.FormBool(vals, "active"),
+		Sort:             formInt(fe, vals, "sort"),
 	}
 }
 
@@ -620,14 +624,15 @@ func (s *Server) woconfigAPIRoutes() {
 		"ack_hours": map[string]any{"type": "integer", "description": "hours to acknowledge; 0: the urgency class's default"},
 		"resolve_value": map[string]any{"type": "integer",
 			"description": "resolve limit; 0: the urgency class's default value and unit"},
-		"resolve_unit": limitUnit,
-		"public":       map[string]any{"type": "boolean", "description": "citizens may choose it"},
-		"active":       map[string]any{"type": "boolean", "description": "deactivating a group deactivates its categories"},
-		"sort":         web.Integer(),
+		"resolve_unit":      limitUnit,
+		"public":            map[string]any{"type": "boolean", "description": "citizens may choose it"},
+		"evidence_required": map[string]any{"type": "boolean", "description": "a resolution must carry a photo of the result (not for a group)"},
+		"active":            map[string]any{"type": "boolean", "description": "deactivating a group deactivates its categories"},
+		"sort":              web.Integer(),
 	})
 	catProps := map[string]any{"id": web.Integer(), "parent_id": web.Integer(), "group": web.Boolean(), "code": web.Str(), "name": web.Str(),
 		"name_en": web.Str(), "unit_id": web.Integer(), "urgency": urgency, "ack_hours": web.Integer(), "resolve_value": web.Integer(),
-		"resolve_unit": limitUnit, "public": web.Boolean(), "active": web.Boolean(), "sort": web.Integer(), "created_at": web.DateTime(),
+		"resolve_unit": limitUnit, "public": web.Boolean(), "active": web.Boolean(), "evidence_required": web.Boolean(), "sort": web.Integer(), "created_at": web.DateTime(),
 		"updated_at": web.DateTime(), "group_name": web.Str(), "group_name_en": web.Str(), "unit_name": web.Str()}
 	cat := web.Obj(catProps)
 	useProps := map[string]any{"orders": map[string]any{"type": "integer", "description": "orders filed under it"},

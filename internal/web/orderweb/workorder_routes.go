@@ -20,6 +20,7 @@ func (s *Server) workorderRoutes() {
 	s.Page("GET /orders/new", s.orderNew)
 	s.Page("POST /orders", s.orderCreate)
 	s.Page("GET /orders/{id}", s.orderDetail)
+	s.Page("GET /orders/{id}/print", s.orderPrint)
 	s.Page("POST /orders/{id}/actions/{action}", s.orderAction)
 	s.Page("POST /orders/{id}/merge", s.orderMerge)
 	s.Page("POST /orders/{id}/phone", s.orderPhone)

@@ -148,6 +148,9 @@ func newOrderRow(v *web.View, o workorder.Order) orderRow {
 	}
 	// The queue shows units and regions by their names in the viewer's language.
 	row.Order.RegionName, row.Order.UnitName = v.Name(o.RegionName, o.RegionNameEN), v.Name(o.UnitName, o.UnitNameEN)
+	if o.RegionParent != "" && o.RegionName != "" {
+		row.Order.RegionName = v.Name(o.RegionParent, o.RegionParentEN) + " › " + row.Order.RegionName
+	}
 	if row.Deadline != nil {
 		row.DeadlineText = v.Time(*row.Deadline)
 	}
@@ -603,6 +606,8 @@ type actionForm struct {
 	// Photos: the form takes evidence photos (multipart, workorders_photos.go).
 	Photos    bool
 	MaxPhotos int
+	// PhotosRequired: the order's category needs a photo of the result.
+	PhotosRequired bool
 }
 
 type eventRow struct {
@@ -628,6 +633,7 @@ type orderDetailData struct {
 	FullPhone   string
 	Revealed    bool
 	Created     bool // just entered: show the tracking code to read out
+	Extras      orderExtras
 }
 
 // actionForms lists one form per action the viewer may take on the order
@@ -725,8 +731,15 @@ func (s *Server) orderDetailView(w http.ResponseWriter, r *http.Request, id int6
 		d.Ratings = append(d.Ratings, web.Option{Value: string(rt), Label: v.T(rt.Key())})
 	}
 	var needUnits, needCats bool
-	for _, f := range d.Forms {
+	for i, f := range d.Forms {
 		needUnits, needCats = needUnits || f.Unit, needCats || f.Category
+		if f.Photos {
+			cat, err := s.orders.Category(ctx, o.CategoryID)
+			if err != nil {
+				return nil, nil, err
+			}
+			d.Forms[i].PhotosRequired = cat.EvidenceRequired
+		}
 	}
 	if needUnits || len(o.AssistUnitIDs) > 0 {
 		units, err := s.org.UnitOptions(ctx, p)
@@ -772,6 +785,9 @@ func (s *Server) orderDetailView(w http.ResponseWriter, r *http.Request, id int6
 		if d.Categories, err = s.categoryGroups(ctx, v); err != nil {
 			return nil, nil, err
 		}
+	}
+	if err := s.orderExtrasOf(ctx, v, d); err != nil {
+		return nil, nil, err
 	}
 	v.Data = d
 	return v, d, nil

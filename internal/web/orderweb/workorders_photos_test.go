@@ -61,7 +61,7 @@ func TestOrderResolveWithAPhotoShowsItOnTheTimelineAndOnlyThePublicCopyOnTrack(t
 		}
 		base := fmt.Sprintf("/orders/%d/photos/%d/", id, pid)
 		page = zgq.Get("/orders/" + idStr(id))
-		if !page.Contains(`<a href="`+base+`public"><img src="`+base+`thumb"`, `href="`+base+`original"`) {
+		if !page.Contains(`<a href="`+base+`public" data-viewer><img src="`+base+`thumb"`, `href="`+base+`original"`) {
 			t.Fatalf("the timeline does not show the photo: %s", page.Body)
 		}
 		for _, v := range []string{"thumb", "public", "original"} {
@@ -240,4 +240,54 @@ func otherJPEG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestACategoryThatRequiresEvidenceRefusesAResolutionWithoutAPhoto: the
+// administrator ticks "resolution needs a photo" on a category; the
+// resolve form then says so and requires the file, and a resolution
+// without one is refused on the form and the API in both languages,
+// changing nothing, while one with a photo resolves. A group cannot
+// require it.
+func TestACategoryThatRequiresEvidenceRefusesAResolutionWithoutAPhoto(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		admin := e.API(t, "admin")
+		rubbish := e.CategoryID(t, "RUBBISH")
+		res := admin.JSON("PATCH", "/api/v1/workorder-categories/"+rubbish, map[string]any{"evidence_required": true})
+		if res.Status != http.StatusOK || !res.Contains(`"evidence_required":true`) {
+			t.Fatalf("turning evidence on: %d %s", res.Status, res.Body)
+		}
+		group := e.Count(t, "SELECT parent_id FROM workorder_categories WHERE code = 'RUBBISH'")
+		res = admin.JSON("PATCH", "/api/v1/workorder-categories/"+idStr(group), map[string]any{"evidence_required": true})
+		if res.Status != http.StatusBadRequest || !res.Contains(`"evidence_required"`, "分组不能设置办结照片要求") {
+			t.Fatalf("a group requiring evidence: %d %s", res.Status, res.Body)
+		}
+		if list := e.Login(t, "admin").Get("/categories"); !list.Contains("办结须照片") {
+			t.Error("the category list does not show the setting")
+		}
+
+		id := woAcknowledged(t, e, "张公桥菜市场门口垃圾成堆")
+		zgq := e.Login(t, "handler_zgq")
+		if page := zgq.Get("/orders/" + idStr(id)); !page.Contains("此类工单办结时须至少上传一张整改后的现场照片", `multiple aria-describedby="h-resolve-photos" required>`) {
+			t.Fatalf("the resolve form does not require a photo: %s", page.Body)
+		}
+		events := woEvents(t, e, id)
+		path := fmt.Sprintf("/orders/%d/actions/resolve", id)
+		res = e.PostMultipart(t, zgq, path, url.Values{"csrf": {zgq.CSRF()}, "note": {"垃圾已清运"}})
+		if res.Status != http.StatusBadRequest || !res.Contains(`id="e-resolve-photos"`, "此类工单办结时须至少上传一张整改后的现场照片", "垃圾已清运") {
+			t.Fatalf("zh without a photo: %d %s", res.Status, res.Body)
+		}
+		api := e.API(t, "handler_zgq")
+		api.Lang = "en"
+		res = api.JSON("POST", fmt.Sprintf("/api/v1/workorders/%d/actions/resolve", id), map[string]any{"note": "cleared"})
+		if res.Status != http.StatusBadRequest || !res.Contains(`"photos":"Orders of this category need at least one photo of the result`) {
+			t.Fatalf("en API without a photo: %d %s", res.Status, res.Body)
+		}
+		if e.OrderState(t, id) != "acknowledged" || woEvents(t, e, id) != events || woAudits(t, e, id, "workorder.resolve") != 0 {
+			t.Fatal("a refused resolution changed the order")
+		}
+		res = e.PostMultipart(t, zgq, path, url.Values{"csrf": {zgq.CSRF()}, "note": {"垃圾已清运"}}, apptest.Upload{Name: "after.jpg", Data: apptest.SmallJPEG(t)})
+		if res.Status != http.StatusSeeOther || e.OrderState(t, id) != "resolved" || resolvePhotos(t, e, id) != 1 {
+			t.Fatalf("with a photo: %d %s", res.Status, res.Body)
+		}
+	})
 }

@@ -36,6 +36,30 @@
       var secs = parseInt(rf.getAttribute("data-refresh"), 10);
       if (secs > 0) { window.setTimeout(function () { window.location.reload(); }, secs * 1000); }
     }
+    // Photo viewer: a photo link marked data-viewer opens the photo large
+    // in a dialog (without script the link opens the photo itself).
+    var links = document.querySelectorAll("a[data-viewer]");
+    if (links.length && window.HTMLDialogElement) {
+      var dlg = document.createElement("dialog"), img = document.createElement("img"), close = document.createElement("button");
+      dlg.className = "viewer";
+      close.type = "button";
+      close.className = "btn btn-light viewer-close";
+      close.textContent = document.body.getAttribute("data-viewer-close") || "×";
+      dlg.appendChild(close);
+      dlg.appendChild(img);
+      document.body.appendChild(dlg);
+      close.addEventListener("click", function () { dlg.close(); });
+      dlg.addEventListener("click", function (e) { if (e.target === dlg) { dlg.close(); } });
+      links.forEach(function (a) {
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          var th = a.querySelector("img");
+          img.src = a.href;
+          img.alt = th ? th.alt : "";
+          dlg.showModal();
+        });
+      });
+    }
     // Move focus to the first field with an error, or to the form error.
     var bad = document.querySelector("[aria-invalid=true]") || document.getElementById("form-error");
     if (bad) { bad.focus(); }
