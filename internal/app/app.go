@@ -199,6 +199,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Inspection.Photos = a.Photos
 	a.Orders = workorder.New(d, cfg.Clock)
 	a.Orders.Photos = a.Photos
+	a.Inspection.Orders = a.Orders // rectifications are work orders (inspection/rectify.go)
 	a.Inbox = inbox.New(d, cfg.Clock)
 	a.Grass = grassroots.New(d, cfg.Clock, keys)
 	a.Grass.Orders, a.Grass.Photos = a.Orders, a.Photos
@@ -300,6 +301,11 @@ func (a *App) seed(ctx context.Context) error {
 		if err := a.Inspection.SeedDemo(ctx); err != nil {
 			return fmt.Errorf("seed the demo inspection index and sites: %w", err)
 		}
+		if a.Config.DemoOrders > 0 { // rectifications are work orders
+			if err := a.Inspection.SeedDemoRectifications(ctx); err != nil {
+				return fmt.Errorf("seed the demo rectifications: %w", err)
+			}
+		}
 		if err := a.Grass.SeedDemo(ctx, a.Org, a.Config.DemoOrders > 0); err != nil {
 			return fmt.Errorf("seed the demo grassroots data: %w", err)
 		}
@@ -339,6 +345,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Inspection.PlanJob()); err != nil { // the weekly inspection rounds
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Inspection.NoticeJob()); err != nil { // notices past their reply deadline
 		return err
 	}
 	// Photo blobs no row names, left by a crash between the blobs and the row.

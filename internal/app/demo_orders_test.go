@@ -44,6 +44,17 @@ func TestANewDemoCityStartsWithOrdersAndAnOldOneIsNeverTouched(t *testing.T) {
 				count(a, "SELECT COUNT(*) FROM workorders WHERE state NOT IN ('closed', 'rejected', 'answered_at_intake', 'merged')") == 0 {
 				t.Fatal("the demo orders should be both closed with callbacks and still open")
 			}
+			// The inspection season's failures are rectifications with lives of
+			// their own, and a few notices and letters are out.
+			if count(a, "SELECT COUNT(*) FROM inspection_rectifications") == 0 ||
+				count(a, "SELECT COUNT(*) FROM workorders WHERE kind = 'rectification' AND state = 'closed'") == 0 ||
+				count(a, "SELECT COUNT(*) FROM inspection_rechecks WHERE passed = FALSE") == 0 {
+				t.Fatal("the demo's rectifications should include closed ones and failed rechecks")
+			}
+			if count(a, "SELECT COUNT(*) FROM inspection_notices WHERE state = 'closed'") == 0 ||
+				count(a, "SELECT COUNT(*) FROM inspection_notices WHERE kind = 'reminder'") == 0 {
+				t.Fatal("the demo should have closed notices and reminder letters")
+			}
 			if n := count(a, "SELECT COUNT(*) FROM board_posts WHERE unpublished_at IS NULL"); n < 5 {
 				t.Fatalf("the demo board has %d published cases", n)
 			}

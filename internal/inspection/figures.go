@@ -59,6 +59,47 @@ func init() {
 	}
 }
 
+// The rectification figures (rectify.go, RectificationTotals): filed in
+// the period, the share closed by a passed recheck and reported rectified
+// by the deadline in force, and the failed rechecks.
+const (
+	FigRectifications  = "rectifications"
+	FigRectifiedOnTime = "rectified_on_time"
+	FigRecheckFailed   = "recheck_failed"
+)
+
+// RectFigureNames lists them in display order.
+var RectFigureNames = []string{FigRectifications, FigRectifiedOnTime, FigRecheckFailed}
+
+func init() {
+	for _, name := range RectFigureNames {
+		figures.Register(figures.Figure{ID: "inspection." + name, LabelKey: "inspection.figure." + name, DefKey: "inspection.figure." + name + ".def",
+			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
+				s, ok := ctx.Value(serviceKey{}).(*Service)
+				if !ok {
+					return figures.Value{}, errors.New("inspection: figures computed without a service (see Service.FiguresContext)")
+				}
+				var from, to time.Time
+				if t, err := time.ParseInLocation(time.DateOnly, sc.From, clock.CST); err == nil {
+					from = t
+				}
+				if t, err := time.ParseInLocation(time.DateOnly, sc.To, clock.CST); err == nil {
+					to = t.AddDate(0, 0, 1)
+				}
+				t, err := s.RectificationTotals(ctx, p, from, to, sc.UnitID, sc.RegionID)
+				switch name {
+				case FigRectifications:
+					return figures.Value{Count: t.Filed}, err
+				case FigRectifiedOnTime:
+					r := figures.Of(t.ClosedOnTime, t.Filed)
+					return figures.Value{Count: t.ClosedOnTime, Rate: &r}, err
+				default:
+					return figures.Value{Count: t.FailedRechecks}, err
+				}
+			}})
+	}
+}
+
 type serviceKey struct{}
 
 // FiguresContext returns ctx carrying s, through which the registered

@@ -320,17 +320,23 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 		for k, i := range stagedIdx {
 			results[i].PhotoID = ids[k]
 		}
+		resultIDs := make([]int64, len(results))
 		for i, r := range results {
 			var ph any
 			if r.PhotoID != 0 {
 				ph = r.PhotoID
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity,
-				outcome, count, deduction, note, photo_id, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			if resultIDs[i], err = tx.InsertID(ctx, `INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity,
+				outcome, count, deduction, note, photo_id, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				id, r.ItemID, r.IndicatorCode, r.Title, r.Rule, int64(r.Points), int64(r.Deduct), int64(r.Cap), string(r.Severity),
 				string(r.Outcome), r.Count, int64(r.Deduction), r.Note, ph, i+1); err != nil {
 				return err
 			}
+		}
+		// Each failure becomes a rectification to the site's unit (rectify.go).
+		x.ID = id
+		if err := s.fileRectifications(ctx, tx, p, x, site, results, resultIDs, now); err != nil {
+			return err
 		}
 		return record(ctx, tx, p, now, "inspect", "inspection", id, site.Code+" "+site.Name+" "+Points(x.Rate).String()+"%", nil, nil)
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/i18n"
 	"github.com/wenming-city/wenming/internal/photo"
+	"github.com/wenming-city/wenming/internal/workorder"
 )
 
 //go:embed locales
@@ -33,6 +34,9 @@ type Service struct {
 	DB     *db.DB
 	Clock  clock.Clock
 	Photos *photo.Service // the evidence photos of findings
+	// Orders files and steps the rectifications (rectify.go); inspection
+	// never writes the work-order tables itself.
+	Orders *workorder.Service
 }
 
 // New returns the service.

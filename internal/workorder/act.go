@@ -94,17 +94,38 @@ func lockOrder(ctx context.Context, tx *db.Tx, id int64) error {
 }
 
 func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64, in ActionInput, now time.Time) (Order, error) {
-	if err := canRead(p); err != nil {
-		return Order{}, err
+	return s.step(ctx, tx, p, id, in, now, false)
+}
+
+// step is one step on an order. internal is StepTx's: the caller's own
+// capability has decided p may see the order (so p needs no work-order
+// permission to read it, and its scope is not applied), and a nil p is the
+// system, which the table's permissions do not stop.
+func (s *Service) step(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64, in ActionInput, now time.Time, internal bool) (Order, error) {
+	if !internal {
+		if err := canRead(p); err != nil {
+			return Order{}, err
+		}
 	}
 	if err := lockOrder(ctx, tx, id); err != nil {
 		return Order{}, err
 	}
-	o, err := loadOrder(ctx, tx, p, id)
+	reader := p
+	if internal {
+		reader = nil
+	}
+	o, err := loadOrder(ctx, tx, reader, id)
 	if err != nil {
 		return Order{}, err
 	}
-	rule, err := check(o.State, in.Action, p, IsOwnUnit(p, &o))
+	var rule Rule
+	if internal && p == nil {
+		if _, err = NextFor(o.Kind, o.State, in.Action); err == nil {
+			rule, _ = RuleFor(in.Action)
+		}
+	} else {
+		rule, err = check(o.Kind, o.State, in.Action, p, IsOwnUnit(p, &o))
+	}
 	if err != nil {
 		return Order{}, err
 	}
@@ -180,7 +201,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	if fx.ParentData != nil {
 		pev := event{order: st.Parent.ID, at: now, action: string(in.Action), from: st.Parent.State, to: st.Parent.State,
 			note: in.Note, data: jsonString(fx.ParentData)}
-		pev.actor(p)
+		pev.actorOrSystem(p)
 		if _, err := pev.insert(ctx, tx); err != nil {
 			return Order{}, err
 		}
@@ -195,7 +216,7 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 	}
 	ev := event{order: o.ID, at: now, action: string(in.Action), from: from, to: to, note: in.Note,
 		public: rule.PublicNote, photos: in.PhotoIDs, deadline: deadlineInForce(&o), unit: o.UnitID}
-	ev.actor(p)
+	ev.actorOrSystem(p)
 	if fx.Data != nil {
 		ev.data = jsonString(fx.Data)
 	}
@@ -220,8 +241,12 @@ func (s *Service) act(ctx context.Context, tx *db.Tx, p *auth.Principal, id int6
 			return Order{}, err
 		}
 	}
-	if err := audit.Record(ctx, tx, p, now, audit.Entry{Action: "workorder." + string(in.Action), Entity: "workorder",
-		EntityID: audit.ID(o.ID), Summary: o.Code + " " + string(from) + " → " + string(to)},
+	entry := audit.Entry{Action: "workorder." + string(in.Action), Entity: "workorder",
+		EntityID: audit.ID(o.ID), Summary: o.Code + " " + string(from) + " → " + string(to)}
+	if p == nil {
+		entry.ActorName = "system"
+	}
+	if err := audit.Record(ctx, tx, p, now, entry,
 		map[string]any{"state": from}, map[string]any{"state": to, "note": in.Note, "unit_id": o.UnitID,
 			"category_id": o.CategoryID}); err != nil {
 		return Order{}, err
@@ -337,6 +362,7 @@ type Filter struct {
 	UnitID     int64 // lead unit
 	RegionID   int64 // the region's subtree
 	Channel    Channel
+	Kind       Kind // "": every kind
 	Overdue    *bool
 	From, To   time.Time // created_at range [From, To); zero: open
 	// Q is a full-text search over title, description, address and
@@ -402,6 +428,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 		}
 		if f.Channel != "" {
 			conds, args = append(conds, "w.channel = ?"), append(args, string(f.Channel))
+		}
+		if f.Kind != "" {
+			conds, args = append(conds, "w.kind = ?"), append(args, string(f.Kind))
 		}
 		if f.Overdue != nil {
 			if *f.Overdue {
@@ -523,7 +552,7 @@ func (s *Service) PublicView(ctx context.Context, code string) (PublicOrder, err
 		return out, errs.NotFoundf("workorder.entity.order")
 	}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		o, err := scanOrder(txRow(ctx, tx, "workorder.entity.order", "SELECT "+orderCols+orderFrom+" WHERE w.code = ?", code))
+		o, err := scanOrder(txRow(ctx, tx, "workorder.entity.order", "SELECT "+orderCols+orderFrom+" WHERE w.code = ? AND w.kind = 'request'", code))
 		if err != nil {
 			return err
 		}

@@ -217,7 +217,7 @@ func (s *Service) BoardDraft(ctx context.Context, p *auth.Principal, orderID int
 	if err != nil {
 		return BoardDraft{}, err
 	}
-	d.CanPublish = CanPublish(d.Order.State)
+	d.CanPublish = CanPublish(d.Order.State) && d.Order.Kind == KindRequest
 	if d.Post != nil {
 		d.Input = BoardInput{Title: d.Post.Title, Summary: d.Post.Summary, Response: d.Post.Response,
 			BeforePhotoIDs: d.Post.BeforePhotoIDs, AfterPhotoIDs: d.Post.AfterPhotoIDs}
@@ -260,6 +260,9 @@ func (s *Service) Publish(ctx context.Context, p *auth.Principal, orderID int64,
 		}
 		if !CanPublish(o.State) {
 			return errs.E(errs.Conflict, "board.err.not_resolved", i18n.Key(o.State.Key()))
+		}
+		if o.Kind != KindRequest {
+			return errs.E(errs.Conflict, "board.err.not_request")
 		}
 		photos, err := orderPhotos(ctx, tx, orderID)
 		if err != nil {

@@ -84,9 +84,11 @@ func (c *Category) IsGroup() bool { return c.ParentID == 0 }
 
 // Pickable is the one rule for which categories an order may be filed or
 // recategorised under: an active category, not a group; for a citizen (the
-// report page, the public API, Open311) also one marked public.
+// report page, the public API, Open311) also one marked public. The
+// rectifications' category (kind.go) is never picked: only the inspection
+// files under it.
 func (c *Category) Pickable(citizen bool) bool {
-	return !c.IsGroup() && c.Active && (c.Public || !citizen)
+	return !c.IsGroup() && c.Active && (c.Public || !citizen) && c.Code != RectificationCategory
 }
 
 // LocalName is the name in the language ("en" or Chinese).
@@ -114,6 +116,7 @@ var categoryGroups = []categoryDef{
 	{"G-LIVING", "民生服务", "Livelihood services", "", "", UrgencyGeneral, true},
 	{"G-CIVIL", "文明行为", "Civilised behaviour", "", "", UrgencyGeneral, true},
 	{"G-OTHER", "其他", "Other", "", "", UrgencyGeneral, true},
+	{"G-INSPECT", "督查整改", "Inspection findings", "", "", UrgencyGeneral, false},
 }
 
 var seedCategories = []categoryDef{
@@ -147,6 +150,8 @@ var seedCategories = []categoryDef{
 	{"UNCIVIL", "不文明行为", "Uncivil behaviour", "G-CIVIL", "DEPT-WMB", UrgencyGeneral, true},
 	{"POLICY_QUERY", "政策咨询", "Policy questions", "G-OTHER", "", UrgencyGeneral, false},
 	{"OTHER", "其他问题", "Other problems", "G-OTHER", "", UrgencyGeneral, true},
+	// Filed only by the inspection (kind.go): the unit comes from the site.
+	{RectificationCategory, "督查发现问题整改", "Rectification of an inspection finding", "G-INSPECT", "", UrgencyGeneral, false},
 }
 
 // SeedCategories inserts the urgency classes, category groups and

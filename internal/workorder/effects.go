@@ -129,6 +129,14 @@ var effects = map[Action]effect{
 		o.CategoryID, o.Urgency, o.CategoryName, o.CategoryNameEN = c.ID, c.Urgency, c.Name, c.NameEN
 		return nil
 	}},
+	// The inspector's recheck of a rectification (kind.go): a pass closes
+	// it; a failure reopens it like a refused resolution, with a fresh
+	// deadline, which counts against the unit (its reopen count).
+	ActionRecheckPass: {apply: closeOrder},
+	ActionRecheckFail: {apply: func(o *Order, st *Step, e *Effect) error {
+		e.Data = map[string]any{"recheck": "fail"}
+		return reopen(o, st, e)
+	}},
 	ActionEscalate: {apply: func(o *Order, st *Step, e *Effect) error {
 		o.EscalationLevel++
 		o.EscalatedAt = ptr(st.At)

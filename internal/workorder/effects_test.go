@@ -230,6 +230,13 @@ func expectFor(t *testing.T, before Order, a Action, rating Rating) expect {
 				t.Fatalf("category %+v", o)
 			}
 		}}
+	case ActionRecheckPass:
+		return expect{statUnit: u, check: closed}
+	case ActionRecheckFail:
+		d := unresolved
+		d.reopened = 1
+		return expect{delta: d, statUnit: u, notice: "workorder.notify.reopened", noticeUnit: u, data: []string{"recheck"},
+			check: reopened}
 	case ActionEscalate:
 		return expect{statUnit: u, notice: "workorder.notify.escalated", noticeUnit: u, data: []string{"level"},
 			check: func(t *testing.T, b, o Order) {
@@ -260,6 +267,9 @@ func TestEveryAllowedStepChangesStateRollupNoticeAndDataAsWrittenOut(t *testing.
 	for _, from := range States {
 		for _, a := range Actions {
 			want, ok := want[from][a]
+			if !ok { // a rectification's own step (its recheck)
+				want, ok = wantRect[from][a]
+			}
 			if !ok {
 				continue
 			}

@@ -93,7 +93,7 @@ func feedLimit(n int) int {
 func (s *Service) Feed(ctx context.Context, f FeedFilter) ([]FeedOrder, error) {
 	out := []FeedOrder{}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		conds, args := []string{"c.public = TRUE"}, []any{}
+		conds, args := []string{"c.public = TRUE", "w.kind = 'request'"}, []any{}
 		if len(f.Codes) > 0 {
 			conds = append(conds, "w.code IN ("+db.Placeholders(len(f.Codes))+")")
 			for _, c := range f.Codes {
@@ -211,7 +211,7 @@ type FeedUpdate struct {
 func (s *Service) FeedUpdates(ctx context.Context, from, to time.Time, limit, offset int) ([]FeedUpdate, error) {
 	out := []FeedUpdate{}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		conds, args := []string{"c.public = TRUE"}, []any{}
+		conds, args := []string{"c.public = TRUE", "w.kind = 'request'"}, []any{}
 		if !from.IsZero() {
 			conds, args = append(conds, "e.at >= ?"), append(args, from.UnixMilli())
 		}

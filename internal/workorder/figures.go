@@ -191,7 +191,7 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 		qargs := []any{string(StateDispatched), now, string(StateAcknowledged), string(StateExtensionRequested),
 			string(StateReopened), now}
 		r.OverdueNow, err = tx.Count(ctx, `SELECT COUNT(*) FROM workorders w
-			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+liveWhere,
+			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND w.kind = 'request' AND `+liveWhere,
 			append(qargs, largs...)...)
 		if err == nil && overdue != nil {
 			overdue[live] = r.OverdueNow

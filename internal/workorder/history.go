@@ -263,7 +263,7 @@ func (h *history) load(ctx context.Context) error {
 			return err
 		}
 
-		crows, err := tx.Query(ctx, "SELECT "+categoryCols+categoryFrom+" WHERE c.parent_id IS NOT NULL AND c.active = TRUE ORDER BY c.id")
+		crows, err := tx.Query(ctx, "SELECT "+categoryCols+categoryFrom+" WHERE c.parent_id IS NOT NULL AND c.active = TRUE AND c.code <> ? ORDER BY c.id", RectificationCategory)
 		if err != nil {
 			return err
 		}

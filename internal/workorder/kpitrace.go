@@ -134,12 +134,13 @@ func (k *KPITrace) where(p *auth.Principal, now time.Time) (string, []any, error
 		case ByCategory:
 			pred, args = pred+" AND w.category_id = ?", append(args, k.ID)
 		}
-		return "(" + pred + ")", args, nil
+		return "(" + pred + " AND w.kind = 'request')", args, nil
 	}
 
 	from, _ := time.ParseInLocation(DateLayout, k.From, Zone)
 	to, _ := time.ParseInLocation(DateLayout, k.To, Zone)
-	conds := []string{"w.created_at >= ?", "w.created_at < ?", figurePred[k.Figure]}
+	// Only citizens' requests are counted (kind.go).
+	conds := []string{"w.kind = 'request'", "w.created_at >= ?", "w.created_at < ?", figurePred[k.Figure]}
 	args := []any{from.UnixMilli(), to.AddDate(0, 0, 1).UnixMilli()}
 	add := func(c string, a ...any) { conds, args = append(conds, c), append(args, a...) }
 	switch k.Group {

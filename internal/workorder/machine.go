@@ -82,6 +82,8 @@ const (
 	ActionRecategorise     Action = "recategorise"      // 改类
 	ActionReassign         Action = "reassign"          // 改派
 	ActionEscalate         Action = "escalate"          // 督办
+	ActionRecheckPass      Action = "recheck_pass"      // 复查通过 (rectifications): closes it
+	ActionRecheckFail      Action = "recheck_fail"      // 复查不通过 (rectifications) → 重办
 )
 
 // Actions lists every action a person can take, in life order.
@@ -89,7 +91,7 @@ var Actions = []Action{
 	ActionAccept, ActionReject, ActionAnswer, ActionDispatch, ActionAcknowledge, ActionReturn,
 	ActionRequestExtension, ActionApproveExtension, ActionRefuseExtension, ActionResolve,
 	ActionVerify, ActionRefuse, ActionCallback, ActionClose, ActionMerge, ActionRecategorise,
-	ActionReassign, ActionEscalate,
+	ActionReassign, ActionEscalate, ActionRecheckPass, ActionRecheckFail,
 }
 
 // Key is the i18n key of the action's name.
@@ -148,7 +150,21 @@ type Rule struct {
 	ToIfDissatisfied State
 	// PublicNote: the note is shown on the public tracking page.
 	PublicNote bool
+	// Kinds limits the action to orders of these kinds (nil: every kind).
+	// A citizen's request is verified and called back; a rectification is
+	// rechecked on the spot by an inspector instead (kind.go).
+	Kinds []Kind
 }
+
+// ForKind reports whether the rule applies to orders of kind k.
+func (r Rule) ForKind(k Kind) bool { return len(r.Kinds) == 0 || slices.Contains(r.Kinds, k) }
+
+// requestsOnly and rectificationsOnly are the Kinds of the actions that
+// belong to one kind of order.
+var (
+	requestsOnly       = []Kind{KindRequest}
+	rectificationsOnly = []Kind{KindRectification}
+)
 
 // pre-resolution states in which a dispatcher can still steer an order.
 var steerable = []State{StateSubmitted, StateAccepted, StateDispatched, StateAcknowledged, StateReturned,
@@ -179,19 +195,25 @@ var Rules = []Rule{
 		Needs: []Need{NeedNote}, To: StateAcknowledged},
 	{Action: ActionResolve, From: []State{StateAcknowledged, StateExtensionRequested, StateReopened}, Perm: auth.PermOrderHandle,
 		OwnUnit: true, Needs: []Need{NeedNote}, To: StateResolved, PublicNote: true},
-	{Action: ActionVerify, From: []State{StateResolved}, Perm: auth.PermOrderDispatch, To: StateVerified},
+	{Action: ActionVerify, From: []State{StateResolved}, Perm: auth.PermOrderDispatch, To: StateVerified, Kinds: requestsOnly},
 	{Action: ActionRefuse, From: []State{StateResolved}, Perm: auth.PermOrderDispatch,
-		Needs: []Need{NeedNote}, To: StateReopened},
+		Needs: []Need{NeedNote}, To: StateReopened, Kinds: requestsOnly},
 	{Action: ActionCallback, From: []State{StateVerified}, Perm: auth.PermOrderIntake,
-		Needs: []Need{NeedRating}, To: StateCallbackDone, ToIfDissatisfied: StateReopened},
+		Needs: []Need{NeedRating}, To: StateCallbackDone, ToIfDissatisfied: StateReopened, Kinds: requestsOnly},
 	{Action: ActionClose, From: []State{StateVerified, StateCallbackDone}, Perm: auth.PermOrderIntake,
-		To: StateClosed, PublicNote: true},
-	{Action: ActionMerge, From: steerable, Perm: auth.PermOrderDispatch, Needs: []Need{NeedParent}, To: StateMerged},
-	{Action: ActionRecategorise, From: steerable, Perm: auth.PermOrderDispatch, Needs: []Need{NeedCategory}},
+		To: StateClosed, PublicNote: true, Kinds: requestsOnly},
+	{Action: ActionMerge, From: steerable, Perm: auth.PermOrderDispatch, Needs: []Need{NeedParent}, To: StateMerged, Kinds: requestsOnly},
+	{Action: ActionRecategorise, From: steerable, Perm: auth.PermOrderDispatch, Needs: []Need{NeedCategory}, Kinds: requestsOnly},
 	{Action: ActionReassign, From: withUnit, Perm: auth.PermOrderDispatch, Needs: []Need{NeedUnit, NeedNote},
 		To: StateDispatched},
 	{Action: ActionEscalate, From: append(slices.Clone(withUnit), StateReturned), Perm: auth.PermOrderDispatch,
 		Needs: []Need{NeedNote}},
+	// The inspector's recheck of a resolved rectification on the spot: a
+	// pass closes it, a failure sends it back to the unit (it counts
+	// against the unit as a reopen) with the reason.
+	{Action: ActionRecheckPass, From: []State{StateResolved}, Perm: auth.PermInspect, To: StateClosed, Kinds: rectificationsOnly},
+	{Action: ActionRecheckFail, From: []State{StateResolved}, Perm: auth.PermInspect, Needs: []Need{NeedNote},
+		To: StateReopened, Kinds: rectificationsOnly},
 }
 
 // RuleFor returns the rule of an action.
@@ -234,10 +256,24 @@ func Next(state State, action Action) (State, error) {
 	return r.Result(state, ""), nil
 }
 
-// check is Next plus the actor: permission and, for the unit's own actions,
-// that the order is with the actor's unit.
-func check(state State, action Action, p *auth.Principal, isOwnUnit bool) (Rule, error) {
-	if _, err := Next(state, action); err != nil {
+// NextFor is Next for an order of a kind: an action of another kind of
+// order (a callback on a rectification, a recheck on a request) is a
+// Conflict.
+func NextFor(kind Kind, state State, action Action) (State, error) {
+	to, err := Next(state, action)
+	if err != nil {
+		return "", err
+	}
+	if r, _ := RuleFor(action); !r.ForKind(kind) {
+		return "", errs.E(errs.Conflict, "workorder.err.not_for_kind", i18n.Key(action.Key()), i18n.Key(kind.Key()))
+	}
+	return to, nil
+}
+
+// check is NextFor plus the actor: permission and, for the unit's own
+// actions, that the order is with the actor's unit.
+func check(kind Kind, state State, action Action, p *auth.Principal, isOwnUnit bool) (Rule, error) {
+	if _, err := NextFor(kind, state, action); err != nil {
 		return Rule{}, err
 	}
 	r, _ := RuleFor(action)
@@ -250,12 +286,12 @@ func check(state State, action Action, p *auth.Principal, isOwnUnit bool) (Rule,
 	return r, nil
 }
 
-// Allowed lists the actions p may take on an order in state, in table
-// order; isOwnUnit tells whether the order is with p's unit.
-func Allowed(state State, p *auth.Principal, isOwnUnit bool) []Action {
+// Allowed lists the actions p may take on an order of kind in state, in
+// table order; isOwnUnit tells whether the order is with p's unit.
+func Allowed(kind Kind, state State, p *auth.Principal, isOwnUnit bool) []Action {
 	var out []Action
 	for _, r := range Rules {
-		if _, err := check(state, r.Action, p, isOwnUnit); err == nil {
+		if _, err := check(kind, state, r.Action, p, isOwnUnit); err == nil {
 			out = append(out, r.Action)
 		}
 	}

@@ -35,29 +35,78 @@ var want = map[State]map[Action]State{
 	StateMerged:           {},
 }
 
-func TestEveryStateActionPairIsAllowedOrRefusedAsTheLifeSays(t *testing.T) {
-	if len(want) != len(States) {
-		t.Fatalf("the expectation covers %d states, there are %d", len(want), len(States))
+// wantRect is the life of a rectification (kind.go), by hand: a request's
+// life without merge, recategorise, verify, refuse, callback and close,
+// and with the inspector's recheck of a resolved one instead.
+var wantRect = map[State]map[Action]State{
+	StateSubmitted:          {ActionAccept: StateAccepted, ActionReject: StateRejected, ActionAnswer: StateAnsweredAtIntake, ActionDispatch: StateDispatched},
+	StateAccepted:           {ActionReject: StateRejected, ActionAnswer: StateAnsweredAtIntake, ActionDispatch: StateDispatched},
+	StateRejected:           {},
+	StateDispatched:         {ActionAcknowledge: StateAcknowledged, ActionReturn: StateReturned, ActionReassign: StateDispatched, ActionEscalate: "="},
+	StateAcknowledged:       {ActionRequestExtension: StateExtensionRequested, ActionResolve: StateResolved, ActionReassign: StateDispatched, ActionEscalate: "="},
+	StateReturned:           {ActionDispatch: StateDispatched, ActionEscalate: "="},
+	StateExtensionRequested: {ActionApproveExtension: StateAcknowledged, ActionRefuseExtension: StateAcknowledged, ActionResolve: StateResolved, ActionReassign: StateDispatched, ActionEscalate: "="},
+	StateResolved:           {ActionRecheckPass: StateClosed, ActionRecheckFail: StateReopened},
+	StateVerified:           {},
+	StateReopened:           {ActionRequestExtension: StateExtensionRequested, ActionResolve: StateResolved, ActionReassign: StateDispatched, ActionEscalate: "="},
+	StateCallbackDone:       {},
+	StateClosed:             {},
+	StateAnsweredAtIntake:   {},
+	StateMerged:             {},
+}
+
+// lifeOf is the expectation of a kind.
+func lifeOf(k Kind) map[State]map[Action]State {
+	if k == KindRectification {
+		return wantRect
 	}
-	for _, st := range States {
-		for _, a := range Actions {
-			t.Run(string(st)+"/"+string(a), func(t *testing.T) {
-				got, err := Next(st, a)
-				exp, ok := want[st][a]
-				if exp == "=" {
-					exp = st
-				}
-				if !ok {
-					if !errs.Is(err, errs.Conflict) || errs.As(err).Key != "workorder.err.wrong_state" {
-						t.Fatalf("Next = %q, %v; want conflict workorder.err.wrong_state", got, err)
-					}
-					return
-				}
-				if err != nil || got != exp {
-					t.Fatalf("Next = %q, %v; want %q", got, err, exp)
-				}
-			})
+	return want
+}
+
+func TestEveryKindStateActionTripleIsAllowedOrRefusedAsTheLifeSays(t *testing.T) {
+	for _, k := range Kinds {
+		life := lifeOf(k)
+		if len(life) != len(States) {
+			t.Fatalf("the expectation of %s covers %d states, there are %d", k, len(life), len(States))
 		}
+		for _, st := range States {
+			for _, a := range Actions {
+				t.Run(string(k)+"/"+string(st)+"/"+string(a), func(t *testing.T) {
+					got, err := NextFor(k, st, a)
+					exp, ok := life[st][a]
+					if exp == "=" {
+						exp = st
+					}
+					if !ok {
+						key := errs.As(err).Key
+						if !errs.Is(err, errs.Conflict) || (key != "workorder.err.wrong_state" && key != "workorder.err.not_for_kind") {
+							t.Fatalf("NextFor = %q, %v; want a conflict", got, err)
+						}
+						return
+					}
+					if err != nil || got != exp {
+						t.Fatalf("NextFor = %q, %v; want %q", got, err, exp)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestARectificationIsRecheckedByAnInspectorNotVerifiedByADispatcher(t *testing.T) {
+	disp := principal(auth.PermOrderView, auth.PermOrderIntake, auth.PermOrderDispatch)
+	insp := principal(auth.PermInspect)
+	if got := Allowed(KindRectification, StateResolved, disp, false); got != nil {
+		t.Errorf("dispatcher on a resolved rectification: %v, want nothing", got)
+	}
+	if got, want := Allowed(KindRectification, StateResolved, insp, false), []Action{ActionRecheckPass, ActionRecheckFail}; !slices.Equal(got, want) {
+		t.Errorf("inspector on a resolved rectification: %v, want %v", got, want)
+	}
+	if got := Allowed(KindRequest, StateResolved, insp, false); got != nil {
+		t.Errorf("inspector on a resolved request: %v, want nothing", got)
+	}
+	if _, err := NextFor(KindRequest, StateResolved, ActionRecheckPass); errs.As(err).Key != "workorder.err.not_for_kind" {
+		t.Errorf("recheck of a request: %v", err)
 	}
 }
 
@@ -110,33 +159,36 @@ func TestEveryPairIsRefusedWithTheRightCodeForEachRole(t *testing.T) {
 		"handler":    principal(auth.PermOrderView, auth.PermOrderHandle),
 		"leader":     principal(auth.PermOrderView),
 	}
+	roles["inspector"] = principal(auth.PermInspect)
 	for name, p := range roles {
 		for _, own := range []bool{false, true} {
-			for _, st := range States {
-				for _, a := range Actions {
-					_, err := check(st, a, p, own)
-					r, _ := RuleFor(a)
-					_, allowed := want[st][a]
-					var code errs.Code
-					switch {
-					case !allowed:
-						code = errs.Conflict
-					case !p.Can(r.Perm):
-						code = errs.Forbidden
-					case r.OwnUnit && !own:
-						code = errs.Forbidden
-					}
-					if errs.CodeOf(err) != code {
-						t.Errorf("%s own=%v %s/%s: %v, want code %q", name, own, st, a, err, code)
-					}
-					if in := slices.Contains(Allowed(st, p, own), a); in != (code == "") {
-						t.Errorf("%s own=%v %s/%s: Allowed says %v", name, own, st, a, in)
+			for _, k := range Kinds {
+				for _, st := range States {
+					for _, a := range Actions {
+						_, err := check(k, st, a, p, own)
+						r, _ := RuleFor(a)
+						_, allowed := lifeOf(k)[st][a]
+						var code errs.Code
+						switch {
+						case !allowed:
+							code = errs.Conflict
+						case !p.Can(r.Perm):
+							code = errs.Forbidden
+						case r.OwnUnit && !own:
+							code = errs.Forbidden
+						}
+						if errs.CodeOf(err) != code {
+							t.Errorf("%s own=%v %s %s/%s: %v, want code %q", name, own, k, st, a, err, code)
+						}
+						if in := slices.Contains(Allowed(k, st, p, own), a); in != (code == "") {
+							t.Errorf("%s own=%v %s %s/%s: Allowed says %v", name, own, k, st, a, in)
+						}
 					}
 				}
 			}
 		}
 	}
-	if _, err := check(StateSubmitted, ActionAccept, nil, false); !errs.Is(err, errs.Unauthorized) {
+	if _, err := check(KindRequest, StateSubmitted, ActionAccept, nil, false); !errs.Is(err, errs.Unauthorized) {
 		t.Errorf("anonymous: %v", err)
 	}
 }
@@ -162,7 +214,7 @@ func TestAllowedListsWhatEachRoleSeesOnAButton(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := Allowed(c.state, c.p, c.own); !slices.Equal(got, c.want) {
+			if got := Allowed(KindRequest, c.state, c.p, c.own); !slices.Equal(got, c.want) {
 				t.Fatalf("Allowed = %v, want %v", got, c.want)
 			}
 		})

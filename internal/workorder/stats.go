@@ -125,6 +125,9 @@ func (c cohort) counts() (statKey, statDelta) {
 // order, so two steps moving orders between the same two units in opposite
 // directions take their row locks in the same order.
 func restat(ctx context.Context, tx *db.Tx, was, o *Order) error {
+	if o.Kind == KindRectification { // not a citizen's request: not in the rollups (kind.go)
+		return nil
+	}
 	changes := restatChanges(was, o)
 	if b := batchWrites(ctx); b != nil {
 		b.stats = append(b.stats, changes...)
@@ -268,7 +271,7 @@ func recount(ctx context.Context, tx *db.Tx) (map[statDayKey]*statDelta, error) 
 	rows, err := tx.Query(ctx, `SELECT created_at, COALESCE(unit_id, 0), COALESCE(region_id, 0), category_id,
 		COALESCE(parent_id, 0), channel, state, COALESCE(dispatched_at, 0), COALESCE(ack_due_at, 0),
 		COALESCE(acknowledged_at, 0), COALESCE(resolve_due_at, 0), COALESCE(resolved_at, 0), reopen_count, first_rating
-		FROM workorders`)
+		FROM workorders WHERE kind = 'request'`)
 	if err != nil {
 		return nil, err
 	}
@@ -547,7 +550,7 @@ func (s *Service) Stats(ctx context.Context, p *auth.Principal, from, to string,
 		qargs := []any{string(StateDispatched), now, string(StateAcknowledged), string(StateExtensionRequested),
 			string(StateReopened), now}
 		orows, err := tx.Query(ctx, `SELECT COALESCE(w.`+col+`, 0), COUNT(*) FROM workorders w
-			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND `+w+`
+			WHERE ((w.state = ? AND w.ack_due_at < ?) OR (w.state IN (?, ?, ?) AND w.resolve_due_at < ?)) AND w.kind = 'request' AND `+w+`
 			GROUP BY COALESCE(w.`+col+`, 0)`, append(qargs, wargs...)...)
 		if err != nil {
 			return err

@@ -115,6 +115,7 @@ func (c Channel) Key() string { return "workorder.channel." + string(c) }
 type Order struct {
 	ID             int64    `json:"id"`
 	Code           string   `json:"code"`
+	Kind           Kind     `json:"kind"` // request, or an inspection's rectification (kind.go)
 	Channel        Channel  `json:"channel"`
 	Source         string   `json:"source"` // within the channel: the Open311 client's name, "" when none
 	CategoryID     int64    `json:"category_id"`
@@ -195,7 +196,7 @@ const orderCols = `w.id, w.code, w.channel, w.category_id, c.name, c.name_en, w.
 	w.acknowledged_at, w.resolved_at, w.closed_at, w.extension_until, w.ack_overdue, w.resolve_overdue,
 	w.escalation_level, w.escalated_at, w.parent_id, w.satisfaction, w.first_rating, w.reopen_count, w.resolution, w.created_by,
 	w.created_at, w.updated_at, w.source, COALESCE(r.name_en, ''), COALESCE(u.name_en, ''),
-	COALESCE(rp.name, ''), COALESCE(rp.name_en, '')`
+	COALESCE(rp.name, ''), COALESCE(rp.name_en, ''), w.kind`
 
 const orderFrom = ` FROM workorders w
 	JOIN workorder_categories c ON c.id = w.category_id
@@ -222,7 +223,7 @@ type orderScan struct {
 	lat, lng                                                                sql.NullFloat64
 	region, unit, parent, createdBy                                         sql.NullInt64
 	dispatched, ackDue, resolveDue, acked, resolved, closed, ext, escalated sql.NullInt64
-	channel, state, sat, first                                              string
+	channel, state, sat, first, kind                                        string
 	created, updated                                                        int64
 	dest                                                                    []any
 }
@@ -235,7 +236,7 @@ func newOrderScan() *orderScan {
 		&o.ReporterName, &o.ReporterPhone, &s.state, &o.Urgency, &s.dispatched, &s.ackDue, &s.resolveDue,
 		&s.acked, &s.resolved, &s.closed, &s.ext, &o.AckOverdue, &o.ResolveOverdue,
 		&o.EscalationLevel, &s.escalated, &s.parent, &s.sat, &s.first, &o.ReopenCount, &o.Resolution, &s.createdBy,
-		&s.created, &s.updated, &o.Source, &o.RegionNameEN, &o.UnitNameEN, &o.RegionParent, &o.RegionParentEN}
+		&s.created, &s.updated, &o.Source, &o.RegionNameEN, &o.UnitNameEN, &o.RegionParent, &o.RegionParentEN, &s.kind}
 	return s
 }
 
@@ -247,6 +248,7 @@ func (s *orderScan) scan(sc scanner) (Order, error) {
 	}
 	o := s.o
 	o.Channel, o.State, o.Satisfaction, o.FirstRating = Channel(s.channel), State(s.state), Rating(s.sat), Rating(s.first)
+	o.Kind = Kind(s.kind)
 	if s.lat.Valid {
 		lat := s.lat.Float64
 		o.Lat = &lat
@@ -687,6 +689,15 @@ func (e *event) actor(p *auth.Principal) {
 	if e.actorName == "" {
 		e.actorName = p.Username
 	}
+}
+
+// actorOrSystem is actor, or the system's name for a nil p (StepTx).
+func (e *event) actorOrSystem(p *auth.Principal) {
+	if p == nil {
+		e.actorName = "system"
+		return
+	}
+	e.actor(p)
 }
 
 func (e *event) insert(ctx context.Context, tx *db.Tx) (int64, error) {

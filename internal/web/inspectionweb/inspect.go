@@ -40,10 +40,11 @@ func phone() phoneAssets {
 }
 
 type myRoundData struct {
-	Assets phoneAssets
-	Plan   *inspection.Plan
-	Week   string
-	Recent []inspection.Inspection
+	Assets    phoneAssets
+	Plan      *inspection.Plan
+	Week      string
+	Recent    []inspection.Inspection
+	ToRecheck []inspection.Rectification // resolved by their units, in the group's area
 }
 
 // myRound is the inspector's phone home: this week's round of their group,
@@ -66,6 +67,9 @@ func (s *Server) myRound(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if d.Recent, _, err = s.insp.ListInspections(r.Context(), p, inspection.InspectionFilter{Size: 10}); err != nil {
+		return err
+	}
+	if d.ToRecheck, _, err = s.insp.ListRectifications(r.Context(), p, inspection.RectFilter{State: inspection.RectToRecheck, Size: 20}); err != nil {
 		return err
 	}
 	v.Data = d
@@ -134,33 +138,39 @@ func (s *Server) inspectSubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.Redirect(w, r, to, "inspweb.flash.submitted")
 	}
 	if wantsJSON(r) {
-		code, msg, fields := s.Message(r, err)
-		if code == errs.Internal {
-			return err
-		}
-		var body struct {
-			Error struct {
-				Code    errs.Code         `json:"code"`
-				Message string            `json:"message"`
-				Fields  map[string]string `json:"fields,omitempty"`
-			} `json:"error"`
-		}
-		body.Error.Code, body.Error.Message, body.Error.Fields = code, msg, fields
-		if len(fields) > 0 {
-			var parts []string
-			for _, m := range fields {
-				parts = append(parts, m)
-			}
-			body.Error.Message = msg + " " + strings.Join(parts, " ")
-		}
-		web.WriteJSON(w, web.StatusOf(code), body)
-		return nil
+		return s.jsonFail(w, r, err)
 	}
 	v, verr := s.inspectView(w, r, site)
 	if verr != nil {
 		return verr
 	}
 	return s.FormFailed(w, r, "insp_inspect", v, err)
+}
+
+// jsonFail answers a refusal to the phone's fetch as JSON, with every
+// field's message in the message too (the outbox shows one line).
+func (s *Server) jsonFail(w http.ResponseWriter, r *http.Request, err error) error {
+	code, msg, fields := s.Message(r, err)
+	if code == errs.Internal {
+		return err
+	}
+	var body struct {
+		Error struct {
+			Code    errs.Code         `json:"code"`
+			Message string            `json:"message"`
+			Fields  map[string]string `json:"fields,omitempty"`
+		} `json:"error"`
+	}
+	body.Error.Code, body.Error.Message, body.Error.Fields = code, msg, fields
+	if len(fields) > 0 {
+		var parts []string
+		for _, m := range fields {
+			parts = append(parts, m)
+		}
+		body.Error.Message = msg + " " + strings.Join(parts, " ")
+	}
+	web.WriteJSON(w, web.StatusOf(code), body)
+	return nil
 }
 
 func (s *Server) submit(r *http.Request, site inspection.Site) (inspection.Inspection, error) {
@@ -237,7 +247,8 @@ func (s *Server) submit(r *http.Request, site inspection.Site) (inspection.Inspe
 }
 
 type inspectionData struct {
-	X inspection.Inspection
+	X     inspection.Inspection
+	Rects []inspection.Rectification
 }
 
 func (s *Server) inspectionOf(r *http.Request) (inspection.Inspection, error) {
@@ -253,9 +264,13 @@ func (s *Server) inspectionShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rects, _, err := s.insp.ListRectifications(r.Context(), web.Principal(r), inspection.RectFilter{InspectionID: x.ID, Size: 100})
+	if err != nil {
+		return err
+	}
 	v := s.View(w, r, "inspweb.inspection.title")
 	v.Title += " · " + x.SiteName
-	v.Data = &inspectionData{X: x}
+	v.Data = &inspectionData{X: x, Rects: rects}
 	s.Render(w, r, http.StatusOK, "insp_inspection", v)
 	return nil
 }

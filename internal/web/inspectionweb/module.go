@@ -51,11 +51,18 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			s.apiRoutes()
 			s.inspectRoutes()
 			s.planRoutes()
+			s.rectifyRoutes()
+			s.noticeRoutes()
+			s.evalRoutes()
 		},
 		Menu: []web.MenuEntry{
 			{Key: "nav.inspection_my", Href: "/inspection/my", Perm: auth.PermInspect, Group: "nav.inspection", Order: 36},
 			{Key: "nav.inspection_plans", Href: "/inspection/plans", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 37},
 			{Key: "nav.inspection_inspections", Href: "/inspection/inspections", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 38},
+			{Key: "nav.inspection_rectifications", Href: "/inspection/rectifications", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
+			{Key: "nav.inspection_notices", Href: "/inspection/notices", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
+			{Key: "nav.inspection_evaluations", Href: "/inspection/evaluations", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
+			{Key: "nav.inspection_my_notices", Href: "/inspection/notices", Perm: auth.PermOrderHandle, Order: 21},
 			{Key: "nav.inspection_sites", Href: "/inspection/sites", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 40},
 			{Key: "nav.inspection_site_types", Href: "/inspection/site-types", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 41},
 			{Key: "nav.inspection_indexes", Href: "/inspection/indexes", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 42},

@@ -259,7 +259,7 @@ func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	out := orderFullJSON{orderJSON: orderJSONOf(o), AllowedActions: workorder.Allowed(o.State, p, workorder.IsOwnUnit(p, &o)), Warnings: warnings}
+	out := orderFullJSON{orderJSON: orderJSONOf(o), AllowedActions: workorder.Allowed(o.Kind, o.State, p, workorder.IsOwnUnit(p, &o)), Warnings: warnings}
 	if out.AllowedActions == nil {
 		out.AllowedActions = []workorder.Action{}
 	}

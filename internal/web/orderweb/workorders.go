@@ -143,6 +143,9 @@ func newOrderRow(v *web.View, o workorder.Order) orderRow {
 	row := orderRow{Order: o, Deadline: orderDeadline(&o), Excerpt: excerpt(o.Title, 40),
 		Created: v.Time(o.CreatedAt), Channel: v.T(o.Channel.Key()), Category: v.Name(o.CategoryName, o.CategoryNameEN),
 		StateLabel: v.T(o.State.Key()), StateClass: stateBadge(o.State)}
+	if o.Kind == workorder.KindRectification { // an inspection's finding, not a channel's request
+		row.Channel = v.T(o.Kind.Key())
+	}
 	// The queue shows units and regions by their names in the viewer's language.
 	row.Order.RegionName, row.Order.UnitName = v.Name(o.RegionName, o.RegionNameEN), v.Name(o.UnitName, o.UnitNameEN)
 	if o.RegionParent != "" && o.RegionName != "" {
@@ -637,7 +640,7 @@ type orderDetailData struct {
 // now, straight from the transition table.
 func actionForms(p *auth.Principal, o *workorder.Order) []actionForm {
 	var out []actionForm
-	for _, a := range workorder.Allowed(o.State, p, workorder.IsOwnUnit(p, o)) {
+	for _, a := range workorder.Allowed(o.Kind, o.State, p, workorder.IsOwnUnit(p, o)) {
 		rule, _ := workorder.RuleFor(a)
 		needs := func(n workorder.Need) bool { return slices.Contains(rule.Needs, n) }
 		f := actionForm{Action: a, Heading: a.Key(), Note: needs(workorder.NeedNote), Unit: needs(workorder.NeedUnit),

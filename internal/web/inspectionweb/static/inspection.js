@@ -162,6 +162,15 @@
     });
   }
 
+  // The recheck form (a plain post): where the inspector stands.
+  var recheck = document.getElementById("insp-recheck");
+  if (recheck && navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      recheck.elements.namedItem("lat").value = pos.coords.latitude.toFixed(6);
+      recheck.elements.namedItem("lng").value = pos.coords.longitude.toFixed(6);
+    }, function () {}, { enableHighAccuracy: true, maximumAge: 30000 });
+  }
+
   window.addEventListener("online", flush);
   setInterval(function () { if (box && !box.hidden) flush(); }, 4000);
   render().then(flush);
