@@ -1,6 +1,7 @@
 // Package honourweb is the honours' web package: the public pages (a
-// phone-first nomination form with story and photos, the vote, objections
-// during the notice, the honours wall) and the office's pipeline screens.
+// phone-first nomination form with story, photos and evidence (证明材料,
+// never public), the vote, objections during the notice, the honours wall)
+// and the office's pipeline screens.
 package honourweb
 
 import (
