@@ -132,11 +132,12 @@ func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *acc
 		}
 		// This quarter: two in the vote, one in its notice (opened three days ago), one in review.
 		q4 := fmt.Sprintf("%04dQ%d", now.In(clock.CST).Year(), (int(now.In(clock.CST).Month())-1)/3+1)
-		for _, x := range []struct{ nominee, cat, story, state string }{
-			{"唐小红", "helping", "社区“爱心妈妈”，长期帮扶留守儿童学习和生活。", "voting"},
-			{"黎明", "bravery", "驾车途经车祸现场，第一时间施救并报警，救出两名伤者。", "voting"},
-			{"宋春梅", "filial", "二十年如一日照顾患阿尔茨海默病的母亲。", "notice"},
-			{"高峰", "dedication", "地铁建设工地技术员，带领班组攻克盾构难题，三年未休年假。", "review"},
+		// Their evidence notes (证明材料), seen by the office and the sign-off departments only.
+		for _, x := range []struct{ nominee, cat, story, state, evidence string }{
+			{"唐小红", "helping", "社区“爱心妈妈”，长期帮扶留守儿童学习和生活。", "voting", "社区居委会推荐信、2025年市级优秀志愿者证书"},
+			{"黎明", "bravery", "驾车途经车祸现场，第一时间施救并报警，救出两名伤者。", "voting", "2025年见义勇为奖励证书、乐山日报报道"},
+			{"宋春梅", "filial", "二十年如一日照顾患阿尔茨海默病的母亲。", "notice", ""},
+			{"高峰", "dedication", "地铁建设工地技术员，带领班组攻克盾构难题，三年未休年假。", "review", "项目部表彰文件、班组技术攻关成果鉴定书"},
 		} {
 			var notice any
 			if x.state == "notice" {
@@ -145,6 +146,11 @@ func (s *Service) SeedDemo(ctx context.Context, orgs *org.Service, accounts *acc
 			id, err := ins("good_people", x.cat, q4, x.nominee, x.story, "community", x.state, now.Add(-20*24*time.Hour).UnixMilli(), notice, "", "", 120, 0)
 			if err != nil {
 				return err
+			}
+			if x.evidence != "" {
+				if _, err := tx.Exec(ctx, "UPDATE honour_nominations SET evidence_note = ? WHERE id = ?", x.evidence, id); err != nil {
+					return err
+				}
 			}
 			if x.state == "review" {
 				if _, err := tx.Exec(ctx, "INSERT INTO honour_signoffs (nomination_id, department, state) VALUES (?, 'public_security', 'pending')", id); err != nil {

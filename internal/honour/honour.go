@@ -89,7 +89,9 @@ type Nomination struct {
 	AwardedOn      string
 	ExpiresOn      string
 	CreatedAt      time.Time
-	Photos         []int64
+	Photos         []int64 // the story's photos (the wall may show them)
+	Evidence       []int64 // the evidence's scans and photos (证明材料): never public
+	EvidenceNote   string  // what the evidence is, in the nominator's words: never public
 	SignOffs       []SignOff
 	Objections     []Objection
 	Jurors         int
@@ -156,6 +158,19 @@ type NominationInput struct {
 	// full or the surname only ("" is full), and the photos.
 	PublishName   string
 	PublishPhotos bool
+	// EvidenceNote says what the evidence is (证明材料: certificates,
+	// media reports, letters); it is seen by the office and the
+	// departments asked to sign off, never by the public.
+	EvidenceNote string
+}
+
+// MaxEvidenceNote is how long an evidence note may be, in characters.
+const MaxEvidenceNote = 500
+
+// Attached are the ids of a nomination's committed images: the story's
+// photos and the evidence (certificates, reports, letters), in order.
+type Attached struct {
+	Story, Evidence []int64
 }
 
 func clean(s string) string { return strings.TrimSpace(inputtext.StripBidi(s)) }
@@ -177,9 +192,10 @@ func periodOf(k Kind, t time.Time) string {
 
 // Nominate records a nomination (the public page passes a nil principal;
 // a unit or community passes its staff). photos, when set, commits the
-// staged photos in the transaction and returns their ids.
-func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in NominationInput, photos func(context.Context, *db.Tx) ([]int64, error)) (int64, error) {
+// staged photos and evidence in the transaction and returns their ids.
+func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in NominationInput, photos func(context.Context, *db.Tx) (Attached, error)) (int64, error) {
 	in.Nominee, in.Story, in.Nominator, in.Category = clean(in.Nominee), clean(in.Story), clean(in.Nominator), clean(in.Category)
+	in.EvidenceNote = clean(in.EvidenceNote)
 	var f errs.Fields
 	k, ok := KindOf(in.Kind)
 	f.Check(ok, "kind", "field.bad_choice")
@@ -194,6 +210,9 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in Nomination
 	f.Check(len([]rune(in.Story)) <= 3000, "story", "field.too_long", 3000)
 	f.Check(in.Nominator != "", "nominator", "field.required")
 	f.Check(len([]rune(in.Nominator)) <= 50, "nominator", "field.too_long", 50)
+	f.Check(len([]rune(in.EvidenceNote)) <= MaxEvidenceNote, "evidence_note", "honour.err.evidence_note_long", MaxEvidenceNote)
+	// A kind that asks for evidence: without images, the note must say what it is.
+	f.Check(!ok || !k.Evidence || photos != nil || in.EvidenceNote != "", "evidence", "honour.err.evidence_required")
 	if in.PublishName == "" {
 		in.PublishName = "full"
 	}
@@ -243,26 +262,37 @@ func (s *Service) Nominate(ctx context.Context, p *auth.Principal, in Nomination
 				return 0, err
 			}
 		}
+		var nPhotos, nEvidence int
 		id, err := tx.InsertID(ctx, `INSERT INTO honour_nominations (kind, category, period, unit_id, region_id, nominee, nominee_unit_id, story, source, nominator,
-			nominator_phone, consent, publish_name, publish_photos, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nominated', ?, ?) RETURNING id`,
+			nominator_phone, consent, publish_name, publish_photos, evidence_note, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'nominated', ?, ?) RETURNING id`,
 			in.Kind, in.Category, periodOf(k, now), unit, region, in.Nominee, nomineeUnit, in.Story, in.Source, in.Nominator, phone, in.Consent,
-			in.PublishName, in.PublishPhotos, now.UnixMilli(), now.UnixMilli())
+			in.PublishName, in.PublishPhotos, in.EvidenceNote, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return 0, err
 		}
 		if photos != nil {
-			ids, err := photos(ctx, tx)
+			att, err := photos(ctx, tx)
 			if err != nil {
 				return 0, err
 			}
-			for i, pid := range ids {
-				if _, err := tx.Exec(ctx, "INSERT INTO honour_photos (nomination_id, photo_id, sort) VALUES (?, ?, ?)", id, pid, i); err != nil {
-					return 0, err
+			for _, g := range []struct {
+				kind string
+				ids  []int64
+			}{{"story", att.Story}, {"evidence", att.Evidence}} {
+				for i, pid := range g.ids {
+					if _, err := tx.Exec(ctx, "INSERT INTO honour_photos (nomination_id, photo_id, sort, kind) VALUES (?, ?, ?, ?)", id, pid, i, g.kind); err != nil {
+						return 0, err
+					}
 				}
+			}
+			nPhotos, nEvidence = len(att.Story), len(att.Evidence)
+			if k.Evidence && nEvidence == 0 && in.EvidenceNote == "" {
+				return 0, fieldErr("evidence", "honour.err.evidence_required")
 			}
 		}
 		after := map[string]any{"kind": in.Kind, "category": in.Category, "nominee": in.Nominee, "source": in.Source, "phone": pii.MaskPhone(phone),
-			"consent": in.Consent, "publish_name": in.PublishName, "publish_photos": in.PublishPhotos}
+			"consent": in.Consent, "publish_name": in.PublishName, "publish_photos": in.PublishPhotos,
+			"evidence_note": in.EvidenceNote, "photos": nPhotos, "evidence": nEvidence}
 		e := audit.Entry{Action: "nominate", Entity: "honour_nomination", EntityID: audit.ID(id), Summary: in.Nominee}
 		if p == nil {
 			e.ActorName = "public: " + in.Nominator
@@ -289,7 +319,7 @@ func scope(p *auth.Principal) (string, []any) {
 
 const nomCols = `n.id, n.kind, n.category, n.period, n.unit_id, COALESCE(n.region_id, 0), COALESCE(r.name, ''), COALESCE(r.name_en, ''), u.name, u.name_en,
 	n.nominee, COALESCE(nu.name_en, ''), n.story, n.source, n.nominator, n.nominator_phone, n.consent, n.publish_name, n.publish_photos,
-	n.state, n.reason, n.votes, n.jury_total, n.notice_from, n.awarded_on, n.expires_on, n.created_at`
+	n.evidence_note, n.state, n.reason, n.votes, n.jury_total, n.notice_from, n.awarded_on, n.expires_on, n.created_at`
 
 const nomFrom = ` FROM honour_nominations n JOIN units u ON u.id = n.unit_id LEFT JOIN regions r ON r.id = n.region_id LEFT JOIN units nu ON nu.id = n.nominee_unit_id`
 
@@ -299,7 +329,7 @@ func scanNom(sc interface{ Scan(...any) error }) (Nomination, error) {
 	var notice *int64
 	var at int64
 	err := sc.Scan(&n.ID, &n.Kind, &n.Category, &n.Period, &n.UnitID, &n.RegionID, &n.RegionName, &n.RegionEN, &n.UnitName, &n.UnitEN,
-		&n.Nominee, &n.NomineeEN, &n.Story, &n.Source, &n.Nominator, &n.NominatorPhone, &n.Consent, &n.PublishName, &n.PublishPhotos, &state, &n.Reason, &n.Votes, &n.JuryTotal, &notice, &n.AwardedOn, &n.ExpiresOn, &at)
+		&n.Nominee, &n.NomineeEN, &n.Story, &n.Source, &n.Nominator, &n.NominatorPhone, &n.Consent, &n.PublishName, &n.PublishPhotos, &n.EvidenceNote, &state, &n.Reason, &n.Votes, &n.JuryTotal, &notice, &n.AwardedOn, &n.ExpiresOn, &at)
 	n.State, n.CreatedAt = State(state), time.UnixMilli(at)
 	if k, _ := KindOf(n.Kind); k.Subject == "village" && n.Nominee == n.RegionName {
 		n.NomineeEN = n.RegionEN // a village (town) placed in itself is named as its region
@@ -358,17 +388,22 @@ func get(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (Nominatio
 }
 
 func details(ctx context.Context, tx *db.Tx, n *Nomination) error {
-	rows, err := tx.Query(ctx, "SELECT photo_id FROM honour_photos WHERE nomination_id = ? ORDER BY sort", n.ID)
+	rows, err := tx.Query(ctx, "SELECT photo_id, kind FROM honour_photos WHERE nomination_id = ? ORDER BY kind DESC, sort", n.ID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var kind string
+		if err := rows.Scan(&id, &kind); err != nil {
 			rows.Close()
 			return err
 		}
-		n.Photos = append(n.Photos, id)
+		if kind == "evidence" {
+			n.Evidence = append(n.Evidence, id)
+		} else {
+			n.Photos = append(n.Photos, id)
+		}
 	}
 	rows.Close()
 	rows, err = tx.Query(ctx, "SELECT department, state, note, answered_at FROM honour_signoffs WHERE nomination_id = ? ORDER BY department", n.ID)
@@ -519,9 +554,9 @@ func listNoms(ctx context.Context, d *db.DB, q string, args ...any) ([]Nominatio
 	})
 }
 
-// attachments loads a list's photos and story tours, a few queries for the
-// whole list (its sign-offs, objections and jurors are read with one
-// nomination, by get).
+// attachments loads a list's story photos and story tours, a few queries
+// for the whole list (its evidence, sign-offs, objections and jurors are
+// read with one nomination, by get: a list never carries the evidence).
 func attachments(ctx context.Context, tx *db.Tx, list []Nomination) error {
 	at := make(map[int64]int, len(list))
 	for i, n := range list {
@@ -538,7 +573,7 @@ func attachments(ctx context.Context, tx *db.Tx, list []Nomination) error {
 			sql string
 			add func(n *Nomination, id int64)
 		}{
-			{"SELECT nomination_id, photo_id FROM honour_photos WHERE nomination_id IN (" + in + ") ORDER BY nomination_id, sort",
+			{"SELECT nomination_id, photo_id FROM honour_photos WHERE kind = 'story' AND nomination_id IN (" + in + ") ORDER BY nomination_id, sort",
 				func(n *Nomination, id int64) { n.Photos = append(n.Photos, id) }},
 			{"SELECT nomination_id, activity_id FROM honour_tours WHERE nomination_id IN (" + in + ") ORDER BY nomination_id, activity_id",
 				func(n *Nomination, id int64) { n.TourIDs = append(n.TourIDs, id) }},
@@ -599,7 +634,8 @@ func (s *Service) CountPublic(ctx context.Context, f PublicFilter) (int, error) 
 // notice, and the honours wall (awarded), each only with the honoree's
 // consent and only what they agreed to publish: the name as PublicName
 // gives it, the photos only when they agreed to them (Photos is emptied
-// otherwise), never the nominator, their phone or the office's notes.
+// otherwise), never the nominator, their phone, the office's notes or the
+// evidence (its images and its note).
 func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, error) {
 	w, args := f.where()
 	q := "SELECT " + nomCols + nomFrom + w + " ORDER BY n.period DESC, n.votes DESC, n.id"
@@ -617,6 +653,7 @@ func (s *Service) Public(ctx context.Context, f PublicFilter) ([]Nomination, err
 			n.Photos = nil
 		}
 		n.Nominator, n.NominatorPhone, n.Reason, n.Objections = "", "", "", nil
+		n.Evidence, n.EvidenceNote = nil, ""
 	}
 	return list, err
 }
@@ -701,11 +738,12 @@ func (s *Service) NominationRegions(ctx context.Context) ([]WallRegion, error) {
 
 // PublicPhoto reports whether a photo may be shown to the public: it
 // belongs to a nomination with consent in the vote, the notice or awarded,
-// whose honoree agreed to show the photos.
+// whose honoree agreed to show the photos, as one of its story's photos:
+// the evidence is never public.
 func (s *Service) PublicPhoto(ctx context.Context, photoID int64) (bool, error) {
 	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) (bool, error) {
 		n, err := tx.Count(ctx, `SELECT COUNT(*) FROM honour_photos hp JOIN honour_nominations n ON n.id = hp.nomination_id
-			WHERE hp.photo_id = ? AND n.consent = TRUE AND n.publish_photos = TRUE AND n.state IN ('voting','notice','awarded')`, photoID)
+			WHERE hp.photo_id = ? AND hp.kind = 'story' AND n.consent = TRUE AND n.publish_photos = TRUE AND n.state IN ('voting','notice','awarded')`, photoID)
 		return n > 0, err
 	})
 }

@@ -13,6 +13,10 @@ type Kind struct {
 	Departments []string // departments that must sign off in review
 	TermYears   int      // 0: for good; else the title's term
 	YearlyCheck bool     // a title with a term is reviewed every year
+	// Evidence: a nomination must carry evidence (证明材料: an evidence
+	// image or a note of what the evidence is), as the moral models'
+	// nominations need the deeds' proof.
+	Evidence bool
 }
 
 // Key is the kind's message key.
@@ -36,8 +40,9 @@ var GoodPeopleCategories = []string{"helping", "bravery", "honesty", "dedication
 var Kinds = []Kind{
 	{Code: "good_people", Subject: "individual", Categories: GoodPeopleCategories, Period: "quarter", Vote: true, Jury: true,
 		Departments: []string{DeptPublicSecurity}},
-	{Code: "model_individual", Subject: "individual", Period: "year", Vote: true, Jury: true, Departments: []string{DeptPublicSecurity, DeptDiscipline}},
-	{Code: "model_collective", Subject: "collective", Period: "year", Jury: true, Departments: []string{DeptDiscipline}},
+	{Code: "model_individual", Subject: "individual", Period: "year", Vote: true, Jury: true, Departments: []string{DeptPublicSecurity, DeptDiscipline},
+		Evidence: true},
+	{Code: "model_collective", Subject: "collective", Period: "year", Jury: true, Departments: []string{DeptDiscipline}, Evidence: true},
 	{Code: "civilised_unit", Subject: "unit", Period: "year", Jury: true, Departments: []string{DeptPublicSecurity, DeptDiscipline}, TermYears: 3, YearlyCheck: true},
 	{Code: "civilised_village", Subject: "village", Period: "year", Jury: true, Departments: []string{DeptCivilAffairs}, TermYears: 3, YearlyCheck: true},
 	{Code: "civilised_family", Subject: "family", Period: "year", Vote: true, Departments: []string{DeptCivilAffairs}, TermYears: 3, YearlyCheck: true},

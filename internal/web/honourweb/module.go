@@ -1,6 +1,7 @@
 // Package honourweb is the honours' web package: the public pages (a
-// phone-first nomination form with story and photos, the vote, objections
-// during the notice, the honours wall) and the office's pipeline screens.
+// phone-first nomination form with story, photos and evidence (证明材料,
+// never public), the vote, objections during the notice, the honours wall)
+// and the office's pipeline screens.
 package honourweb
 
 import (
@@ -8,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,8 +36,12 @@ var localeFS embed.FS
 
 func init() { i18n.Register(localeFS) }
 
-// MaxPhotos is how many photos a nomination may carry.
+// MaxPhotos is how many photos a nomination's story may carry.
 const MaxPhotos = 3
+
+// MaxEvidence is how many evidence images (证明材料: scans or photos of
+// certificates, media reports, letters) a nomination may carry.
+const MaxEvidence = 3
 
 // Server is the honours' web package.
 type Server struct {
@@ -203,12 +209,13 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) error {
 }
 
 type nominateData struct {
-	Regions    []web.Option
-	KindList   []honour.Kind
-	Kinds      []web.Option
-	Categories []web.Option
-	Names      []web.Option
-	MaxPhotos  int
+	Regions     []web.Option
+	KindList    []honour.Kind
+	Kinds       []web.Option
+	Categories  []web.Option
+	Names       []web.Option
+	MaxPhotos   int
+	MaxEvidence int
 }
 
 func (s *Server) regionOptions(ctx context.Context, v *web.View) ([]web.Option, error) {
@@ -230,7 +237,7 @@ func nameOptions(v *web.View) []web.Option {
 
 func (s *Server) nominateView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
 	v := s.View(w, r, "honour.nominate.title")
-	d := &nominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
+	d := &nominateData{MaxPhotos: MaxPhotos, MaxEvidence: MaxEvidence, Names: nameOptions(v)}
 	var err error
 	if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
 		return nil, err
@@ -260,7 +267,7 @@ func (s *Server) nominatePage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-const maxNominationBody = MaxPhotos*photo.MaxBytes + 1<<20
+const maxNominationBody = (MaxPhotos+MaxEvidence)*photo.MaxBytes + 1<<20
 
 func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxNominationBody)
@@ -271,7 +278,8 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 	var fe errs.Fields
 	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
 		Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
-		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id")}
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id"),
+		EvidenceNote: vals.Get("evidence_note")}
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
 		err = fe.Err()
@@ -291,49 +299,89 @@ func (s *Server) nominateSubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// preparePhotos checks and re-encodes the uploaded photos (headers, the
-// pixel budget, then decoding), as the citizens' report does.
-func (s *Server) preparePhotos(r *http.Request, fe *errs.Fields) ([]*photo.Prepared, error) {
-	files := web.PhotoFiles(r)
-	if len(files) == 0 {
-		return nil, nil
-	}
-	if len(files) > MaxPhotos {
-		fe.Add("photos", "honour.err.too_many_photos", MaxPhotos)
-		return nil, nil
-	}
-	checked := make([]*photo.Checked, 0, len(files))
-	for i, fh := range files {
-		c, err := web.InspectPhoto(fh)
-		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
-			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
-			return nil, nil
-		} else if err != nil {
-			return nil, err
-		}
-		checked = append(checked, c)
-	}
-	if e := errs.As(photo.CheckPixelBudget(checked)); e != nil {
-		fe.Add("photos", e.Key, e.Args...)
-		return nil, nil
-	}
-	var out []*photo.Prepared
-	for i, c := range checked {
-		pp, err := c.Prepare(r.Context())
-		if e := errs.As(err); e != nil && e.Code == errs.Invalid {
-			fe.Add("photos", "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
-			return nil, nil
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, pp)
-	}
-	return out, nil
+// uploads are a nomination's prepared images: the story's photos and the
+// evidence, kept apart.
+type uploads struct {
+	story, evidence []*photo.Prepared
 }
 
-// nominateWith stores the nomination with its photos: blobs first, rows in
-// the nomination's transaction, blobs removed again when it is refused.
-func (s *Server) nominateWith(ctx context.Context, p *auth.Principal, in honour.NominationInput, prepared []*photo.Prepared) (err error) {
+// files are the non-empty files posted under a form field.
+func files(r *http.Request, field string) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	var out []*multipart.FileHeader
+	for _, fh := range r.MultipartForm.File[field] {
+		if fh.Size > 0 || fh.Filename != "" {
+			out = append(out, fh)
+		}
+	}
+	return out
+}
+
+// preparePhotos checks and re-encodes the uploaded story photos (field
+// photos) and evidence (field evidence): headers, the pixel budget of the
+// whole request, then decoding, as the citizens' report does.
+func (s *Server) preparePhotos(r *http.Request, fe *errs.Fields) (uploads, error) {
+	groups := []struct {
+		field, tooMany string
+		max            int
+		files          []*multipart.FileHeader
+		checked        []*photo.Checked
+	}{
+		{field: "photos", tooMany: "honour.err.too_many_photos", max: MaxPhotos, files: files(r, "photos")},
+		{field: "evidence", tooMany: "honour.err.too_many_evidence", max: MaxEvidence, files: files(r, "evidence")},
+	}
+	var all []*photo.Checked
+	bad := false
+	for gi := range groups {
+		g := &groups[gi]
+		if len(g.files) > g.max {
+			fe.Add(g.field, g.tooMany, g.max)
+			bad = true
+			continue
+		}
+		for i, fh := range g.files {
+			c, err := web.InspectPhoto(fh)
+			if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+				fe.Add(g.field, "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+				bad = true
+				break
+			} else if err != nil {
+				return uploads{}, err
+			}
+			g.checked = append(g.checked, c)
+		}
+		all = append(all, g.checked...)
+	}
+	if bad || len(all) == 0 {
+		return uploads{}, nil
+	}
+	if e := errs.As(photo.CheckPixelBudget(all)); e != nil {
+		fe.Add("photos", e.Key, e.Args...)
+		return uploads{}, nil
+	}
+	var out [2][]*photo.Prepared
+	for gi, g := range groups {
+		for i, c := range g.checked {
+			pp, err := c.Prepare(r.Context())
+			if e := errs.As(err); e != nil && e.Code == errs.Invalid {
+				fe.Add(g.field, "pub.field.photo_n", i+1, i18n.T(web.Lang(r), e.Key, e.Args...))
+				return uploads{}, nil
+			} else if err != nil {
+				return uploads{}, err
+			}
+			out[gi] = append(out[gi], pp)
+		}
+	}
+	return uploads{story: out[0], evidence: out[1]}, nil
+}
+
+// nominateWith stores the nomination with its photos and evidence: blobs
+// first, rows in the nomination's transaction, blobs removed again when it
+// is refused.
+func (s *Server) nominateWith(ctx context.Context, p *auth.Principal, in honour.NominationInput, up uploads) (err error) {
+	prepared := append(slices.Clip(up.story), up.evidence...)
 	if len(prepared) == 0 {
 		_, err = s.honours.Nominate(ctx, p, in, nil)
 		return err
@@ -351,7 +399,13 @@ func (s *Server) nominateWith(ctx context.Context, p *auth.Principal, in honour.
 			slog.WarnContext(bg, "photos of a refused nomination are left for the sweeper", "err", ferr)
 		}
 	}()
-	_, err = s.honours.Nominate(ctx, p, in, func(ctx context.Context, tx *db.Tx) ([]int64, error) { return staged.Commit(ctx, tx, 0) })
+	_, err = s.honours.Nominate(ctx, p, in, func(ctx context.Context, tx *db.Tx) (honour.Attached, error) {
+		ids, err := staged.Commit(ctx, tx, 0)
+		if err != nil {
+			return honour.Attached{}, err
+		}
+		return honour.Attached{Story: ids[:len(up.story)], Evidence: ids[len(up.story):]}, nil
+	})
 	return err
 }
 
@@ -636,10 +690,10 @@ func (s *Server) staffPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, x := range n.Photos {
-		if x == pid {
-			return web.ServePhoto(w, r, s.photos, pid, photo.Public, "private, max-age=600")
-		}
+	// The story's photos and the evidence, to the office and the
+	// departments asked to sign off (Get reads only for them).
+	if slices.Contains(n.Photos, pid) || slices.Contains(n.Evidence, pid) {
+		return web.ServePhoto(w, r, s.photos, pid, photo.Public, "private, max-age=600")
 	}
 	return errs.NotFoundf("photo.entity")
 }
@@ -647,12 +701,13 @@ func (s *Server) staffPhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- a unit's or community's nomination, entered by the office ----
 
 type staffNominateData struct {
-	Regions    []web.Option
-	Kinds      []web.Option
-	Categories []web.Option
-	Sources    []web.Option
-	Names      []web.Option
-	MaxPhotos  int
+	Regions     []web.Option
+	Kinds       []web.Option
+	Categories  []web.Option
+	Sources     []web.Option
+	Names       []web.Option
+	MaxPhotos   int
+	MaxEvidence int
 }
 
 func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
@@ -660,7 +715,7 @@ func (s *Server) staffNominateView(w http.ResponseWriter, r *http.Request) (*web
 		return nil, err
 	}
 	v := s.View(w, r, "honour.new.title")
-	d := &staffNominateData{MaxPhotos: MaxPhotos, Names: nameOptions(v)}
+	d := &staffNominateData{MaxPhotos: MaxPhotos, MaxEvidence: MaxEvidence, Names: nameOptions(v)}
 	var err error
 	if d.Regions, err = s.regionOptions(r.Context(), v); err != nil {
 		return nil, err
@@ -698,7 +753,8 @@ func (s *Server) staffNominate(w http.ResponseWriter, r *http.Request) error {
 	var fe errs.Fields
 	in := honour.NominationInput{Kind: vals.Get("kind"), Category: vals.Get("category"), Nominee: vals.Get("nominee"), Story: vals.Get("story"),
 		Source: vals.Get("source"), Nominator: vals.Get("nominator"), Phone: vals.Get("phone"), Consent: vals.Get("consent") == "1",
-		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id")}
+		PublishName: vals.Get("publish_name"), PublishPhotos: vals.Get("publish_photos") == "1", RegionID: web.FormInt64(&fe, vals, "region_id"),
+		EvidenceNote: vals.Get("evidence_note")}
 	prepared, err := s.preparePhotos(r, &fe)
 	if err == nil {
 		err = fe.Err()
