@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -152,9 +153,19 @@ func TestBrowserACitizenNominatesAGoodPersonWithAPhoto(t *testing.T) {
 	if err != nil || len(regions) == 0 {
 		t.Fatalf("wall regions: %v", err)
 	}
-	do(t, phone, chromedp.SetValue(`#hf-region`, fmt.Sprint(regions[0].ID)), chromedp.Submit(`#hf-region`), chromedp.WaitVisible(`main h1`))
-	loc := must(t, phone, chromedp.Location())
-	if !strings.Contains(loc, fmt.Sprintf("region_id=%d", regions[0].ID)) {
+	do(t, phone, chromedp.SetValue(`#hf-region`, fmt.Sprint(regions[0].ID)), chromedp.Submit(`#hf-region`))
+	// The wall's own h1 is there before and after: wait for the new
+	// address (reading it while the page is replaced may fail; retry).
+	want := fmt.Sprintf("region_id=%d", regions[0].ID)
+	loc := ""
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !strings.Contains(loc, want); {
+		if l, err := chromedp.Run(phone, chromedp.Location()); err == nil {
+			loc = l
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	do(t, phone, chromedp.WaitVisible(`main h1`))
+	if !strings.Contains(loc, want) {
 		t.Errorf("the region filter went to %s", loc)
 	}
 	shotRegion := must(t, phone, chromedp.FullScreenshot(90))

@@ -40,6 +40,7 @@ func TestBrowserRegionPickerSearchesAsYouTypeAndShowsTheFullPath(t *testing.T) {
 		chromedp.SendKeys(`#f-code`, "BYL-TEST"),
 		chromedp.SendKeys(`#f-name`, "白燕路社区测试站"),
 		chromedp.Click(`form[action="/units"] button[type=submit]`),
+		chromedp.WaitNotPresent(`#f-code`), // the page after saving, not the form's own h1
 		chromedp.WaitVisible(`main h1`),
 	)
 	if e.Count(t, `SELECT COUNT(*) FROM units u JOIN regions r ON r.id = u.region_id WHERE u.code = 'BYL-TEST' AND r.name = '白燕路社区'`) != 1 {

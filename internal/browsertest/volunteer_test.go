@@ -74,7 +74,9 @@ func TestBrowserVolunteerRegistersSignsUpChecksInAndOutAndSeesConfirmedHours(t *
 		chromedp.SendKeys(`#f-username`, "13977770001"), chromedp.SendKeys(`#f-password`, password),
 		chromedp.Click(`form[action="/login"] button[type=submit]`), chromedp.WaitVisible(`#f-new`),
 		chromedp.SendKeys(`#f-current`, password), chromedp.SendKeys(`#f-new`, "Lin-Volunteer-2026"), chromedp.SendKeys(`#f-confirm`, "Lin-Volunteer-2026"),
-		chromedp.Click(`form[action="/account/password"] button[type=submit]`), chromedp.WaitVisible(`main h1`))
+		chromedp.Click(`form[action="/account/password"] button[type=submit]`),
+		// The password page's own h1 would match at once: wait for its form to go.
+		chromedp.WaitNotPresent(`#f-new`), chromedp.WaitVisible(`main h1`))
 
 	// 4. Sign-up.
 	do(t, phone, chromedp.Navigate(base+"/my/activities"), chromedp.WaitVisible(`#vol-my-activities`))
