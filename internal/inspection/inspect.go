@@ -452,11 +452,7 @@ func (s *Service) ListInspections(ctx context.Context, p *auth.Principal, f Insp
 		conds = append(conds, "i.far = TRUE")
 	}
 	w := " WHERE " + strings.Join(conds, " AND ")
-	size := f.Size
-	if size <= 0 || size > 500 {
-		size = 50
-	}
-	offset := (max(f.Page, 1) - 1) * size
+	size, offset := pageOf(f.Page, f.Size)
 	var out []Inspection
 	var total int
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
@@ -480,4 +476,13 @@ func (s *Service) ListInspections(ctx context.Context, p *auth.Principal, f Insp
 		return rows.Err()
 	})
 	return out, total, err
+}
+
+// pageOf is a list's page size (50 unless 1–500 is asked) and the offset
+// of page (from 1), for every list of the package.
+func pageOf(page, size int) (int, int) {
+	if size <= 0 || size > 500 {
+		size = 50
+	}
+	return size, (max(page, 1) - 1) * size
 }

@@ -478,11 +478,7 @@ func (s *Service) ListNotices(ctx context.Context, p *auth.Principal, f NoticeFi
 		conds = append(conds, "n.overdue = TRUE")
 	}
 	w := " WHERE " + strings.Join(conds, " AND ")
-	size := f.Size
-	if size <= 0 || size > 500 {
-		size = 50
-	}
-	offset := (max(f.Page, 1) - 1) * size
+	size, offset := pageOf(f.Page, f.Size)
 	var out []Notice
 	var total int
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {

@@ -278,11 +278,7 @@ func (s *Service) ListRectifications(ctx context.Context, p *auth.Principal, f R
 		conds = append(conds, "(w.resolve_overdue = TRUE OR w.ack_overdue = TRUE)")
 	}
 	w := " WHERE " + strings.Join(conds, " AND ")
-	size := f.Size
-	if size <= 0 || size > 500 {
-		size = 50
-	}
-	offset := (max(f.Page, 1) - 1) * size
+	size, offset := pageOf(f.Page, f.Size)
 	var out []Rectification
 	var total int
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {

@@ -88,15 +88,16 @@ func (s *Server) placeMap(ctx context.Context, v *web.View, o *workorder.Order) 
 	if err != nil {
 		return "", err
 	}
-	ids := strings.Split(strings.Trim(o.RegionPath, "/"), "/")
+	onPath := map[string]bool{}
+	for _, id := range strings.Split(strings.Trim(o.RegionPath, "/"), "/") {
+		onPath[id] = true
+	}
 	var area *geo.Area
 	all := geo.Embedded()
 	for _, p := range places {
-		for _, id := range ids {
-			if strconv.FormatInt(p.ID, 10) == id {
-				if a, ok := all.Area(p.Code); ok {
-					area = a
-				}
+		if onPath[strconv.FormatInt(p.ID, 10)] {
+			if a, ok := all.Area(p.Code); ok {
+				area = a // the order's district (the one region of its path with a boundary)
 			}
 		}
 	}
