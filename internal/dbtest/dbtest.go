@@ -72,10 +72,12 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	}
 }
 
-// Open returns a fresh migrated database on the engine, removed after the test.
+// Open returns a fresh migrated database on the engine, removed after the
+// test: a copy of the migrated schema (template.go); Migrate then finds
+// nothing to apply.
 func Open(tb testing.TB, e db.Engine) *db.DB {
 	tb.Helper()
-	dsn := DSN(tb, e)
+	dsn := migratedDSN(tb, e)
 	ctx := context.Background()
 	d, err := db.Open(ctx, dsn)
 	if err != nil {

@@ -84,17 +84,22 @@ func loadTemplates(funcs template.FuncMap, modules []Module) (*templates, error)
 	}
 	t := &templates{pages: map[string]*template.Template{}}
 	add := func(shared string, pages map[string]string) error {
+		// The layout and partials are parsed once per module; each page
+		// gets its own copy of them (Clone) so the pages' "content" blocks
+		// do not overwrite each other.
+		common, err := template.New("").Funcs(funcs).Parse(base + shared)
+		if err != nil {
+			return fmt.Errorf("templates layout and partials: %w", err)
+		}
 		for name, page := range pages {
 			if _, dup := t.pages[name]; dup {
 				return fmt.Errorf("template %s: two pages of that name", name)
 			}
-			// Each page gets its own set (layout, partials, page) so the
-			// pages' "content" blocks do not overwrite each other.
-			set, err := template.New(name).Funcs(funcs).Parse(base + shared)
+			set, err := common.Clone()
 			if err != nil {
-				return fmt.Errorf("templates layout and partials: %w", err)
+				return fmt.Errorf("template %s: %w", name, err)
 			}
-			if _, err := set.Parse(page); err != nil {
+			if _, err := set.New(name).Parse(page); err != nil {
 				return fmt.Errorf("template %s: %w", name, err)
 			}
 			if set.Lookup("content") == nil {
