@@ -65,8 +65,7 @@ func (s *Service) source(ctx context.Context, tx *db.Tx, p *auth.Principal, sc f
 			return rollupSource{}, err
 		}
 	}
-	regionOnly := p.Scope.All || (len(p.Scope.UnitPaths) == 0 && len(p.Scope.UnitExact) == 0 && len(p.Scope.RegionPaths) > 0)
-	if regionOnly && unitPath == "" && !s.statsFromDaily {
+	if regionOnly(p.Scope) && unitPath == "" && !s.statsFromDaily {
 		// No join: the region rows' ids are checked against the regions
 		// in scope and in the subtree (a few hundred ids).
 		src := rollupSource{byRegion: true, from: "workorder_stats_dim s", where: "s.dim = 'region'"}
@@ -89,6 +88,13 @@ func (s *Service) source(ctx context.Context, tx *db.Tx, p *auth.Principal, sc f
 		src.where, src.args = src.where+" AND su.path LIKE ?", append(src.args, unitPath+"%")
 	}
 	return src, nil
+}
+
+// regionOnly says whether a data scope can be checked on an order's region
+// alone (everything, or region subtrees only), so the rollups without the
+// unit (workorder_stats_dim's region rows, workorder_stats_month) serve it.
+func regionOnly(sc auth.Scope) bool {
+	return sc.All || (len(sc.UnitPaths) == 0 && len(sc.UnitExact) == 0 && len(sc.RegionPaths) > 0)
 }
 
 func checkScope(p *auth.Principal, sc figures.Scope) error {
@@ -365,6 +371,11 @@ func (s *Service) StatsIn(ctx context.Context, p *auth.Principal, sc figures.Sco
 					return err
 				}
 			}
+			if unitPath == "" && group != ByRegion && regionOnly(p.Scope) && !s.statsFromDaily {
+				var err error
+				out, err = statsInMonths(ctx, tx, p, sc, group, col, join, regionPath)
+				return err
+			}
 			where, wargs := "1=1", []any(nil)
 			joins := ""
 			if !p.Scope.All {
@@ -404,6 +415,114 @@ func (s *Service) StatsIn(ctx context.Context, p *auth.Principal, sc figures.Sco
 	})
 	slices.SortFunc(out, func(a, b StatRow) int { return cmp.Compare(a.ID, b.ID) })
 	return out, err
+}
+
+// statsInMonths is StatsIn per unit or category within the subtree at
+// regionPath, for a scope that can be checked on the region alone: the
+// whole months of the period from workorder_stats_month (a district's
+// quarter is a few thousand rows), the days before the first and after the
+// last whole month from workorder_stats_daily. The same figures as the
+// daily rollup alone (TestCockpitSameFromEitherRollup).
+func statsInMonths(ctx context.Context, tx *db.Tx, p *auth.Principal, sc figures.Scope, group StatsGroup, col, join, regionPath string) ([]StatRow, error) {
+	regions, rargs := "SELECT r.id FROM regions r WHERE r.path LIKE ?", []any{regionPath + "%"}
+	if !p.Scope.All {
+		w, a := p.Scope.Where("r.path", "", "")
+		regions, rargs = regions+" AND "+w, append(rargs, a...)
+	}
+	sums := map[int64]StatRow{}
+	read := func(q string, args []any) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var r StatRow
+			if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
+				return err
+			}
+			sums[id] = Total([]StatRow{sums[id], r})
+		}
+		return rows.Err()
+	}
+	m0, m1, edges := monthSpan(sc.From, sc.To)
+	if m0 != "" {
+		if err := read("SELECT s.id, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = ? AND s.region_id IN ("+regions+
+			") AND s.month >= ? AND s.month <= ? GROUP BY s.id", append(append([]any{string(group)}, rargs...), m0, m1)); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range edges {
+		if err := read("SELECT s."+col+", "+sumCols+" FROM workorder_stats_daily s WHERE s.region_id IN ("+regions+
+			") AND s.day >= ? AND s.day <= ? GROUP BY s."+col, append(rargs, e[0], e[1])); err != nil {
+			return nil, err
+		}
+	}
+	ids := make([]any, 0, len(sums))
+	for id, r := range sums {
+		if r.Received != 0 {
+			ids = append(ids, id)
+		}
+	}
+	out := make([]StatRow, 0, len(ids))
+	named := map[int64]bool{}
+	err := db.Chunks(len(ids), func(from, to int) error {
+		rows, err := tx.Query(ctx, "SELECT id, name, COALESCE(name_en, '') FROM "+join+" WHERE id IN ("+db.Placeholders(to-from)+")", ids[from:to]...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var name, en string
+			if err := rows.Scan(&id, &name, &en); err != nil {
+				return err
+			}
+			r := sums[id]
+			r.ID, r.Name, r.NameEN = id, name, en
+			out = append(out, r)
+			named[id] = true
+		}
+		return rows.Err()
+	})
+	for _, id := range ids { // 0 (no unit yet) or a row since removed: no name
+		if id := id.(int64); !named[id] {
+			r := sums[id]
+			r.ID = id
+			out = append(out, r)
+		}
+	}
+	return out, err
+}
+
+// monthSpan splits the days from..to ('YYYY-MM-DD') into the whole months
+// they cover (m0..m1, 'YYYY-MM'; both "" when none) and the day ranges
+// left before and after them.
+func monthSpan(from, to string) (m0, m1 string, edges [][2]string) {
+	f, err1 := time.Parse(DateLayout, from)
+	t, err2 := time.Parse(DateLayout, to)
+	if err1 != nil || err2 != nil || t.Before(f) {
+		return "", "", [][2]string{{from, to}}
+	}
+	first := time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, time.UTC) // the first whole month's first day
+	if !first.Equal(f) {
+		first = first.AddDate(0, 1, 0)
+	}
+	end := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC) // the day after the last whole month
+	if !end.AddDate(0, 0, -1).Equal(t) {
+		end = end.AddDate(0, -1, 0)
+	}
+	if !first.Before(end) {
+		return "", "", [][2]string{{from, to}}
+	}
+	if f.Before(first) {
+		edges = append(edges, [2]string{from, first.AddDate(0, 0, -1).Format(DateLayout)})
+	}
+	if end.AddDate(0, 0, -1).Before(t) {
+		edges = append(edges, [2]string{end.Format(DateLayout), to})
+	}
+	return first.Format("2006-01"), end.AddDate(0, 0, -1).Format("2006-01"), edges
 }
 
 // HotSpot is a region where many of the period's orders were placed: the

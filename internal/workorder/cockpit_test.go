@@ -1,6 +1,7 @@
 package workorder_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -59,6 +60,7 @@ func TestCockpitSameFromEitherRollup(t *testing.T) {
 		for _, p := range []*auth.Principal{f.leader, f.handA, distB} {
 			for _, region := range []int64{0, f.city, f.distA, f.distB, f.street} {
 				sc := figures.Scope{From: from, To: to, RegionID: region}
+				var in [2][]wo.StatRow // StatsIn's rows from the monthly rollup, from the daily one
 				read := func(daily bool) (wo.StatRow, []wo.MonthRow, []wo.StatRow, error) {
 					f.svc.SetStatsFromDaily(daily)
 					tot, err := f.svc.FigureTotals(f.ctx, p, sc)
@@ -71,6 +73,21 @@ func TestCockpitSameFromEitherRollup(t *testing.T) {
 					must(t, err)
 					rank, err := f.svc.RegionRanking(f.ctx, p, sc, rv.Children)
 					must(t, err)
+					// Per unit and category, over whole months (the
+					// monthly rollup), part months (its edge days from the
+					// daily one) and days within one month.
+					for _, per := range [][2]string{{from, to}, {"2026-02-01", "2026-02-28"}, {"2026-01-20", "2026-03-05"},
+						{"2026-02-12", "2026-02-12"}, {"2026-02-01", "2026-02-13"}, {"2026-01-31", "2026-02-28"}} {
+						for _, g := range []wo.StatsGroup{wo.ByUnit, wo.ByCategory} {
+							rows, err := f.svc.StatsIn(f.ctx, p, figures.Scope{From: per[0], To: per[1], RegionID: region}, g)
+							must(t, err)
+							i := 0
+							if daily {
+								i = 1
+							}
+							in[i] = append(append(in[i], wo.StatRow{Name: fmt.Sprint(per, g)}), rows...)
+						}
+					}
 					return tot, months, rank, nil
 				}
 				if p == distB && region != 0 && region != f.distB {
@@ -88,6 +105,12 @@ func TestCockpitSameFromEitherRollup(t *testing.T) {
 				must(t, err)
 				if !reflect.DeepEqual(tot, tot2) || !reflect.DeepEqual(months, months2) || !reflect.DeepEqual(rank, rank2) {
 					t.Errorf("%s region %d: dim and daily differ:\n %+v\n %+v\n %+v\n %+v", p.Username, region, tot, tot2, rank, rank2)
+				}
+				if !reflect.DeepEqual(in[0], in[1]) {
+					t.Errorf("%s region %d: per unit and category, monthly and daily rollups differ:\n %+v\n %+v", p.Username, region, in[0], in[1])
+				}
+				if n := len(in[0]); region != 0 && n <= 12 && (p == f.leader || region == f.distB) {
+					t.Errorf("%s region %d: StatsIn found no rows in any period: %+v", p.Username, region, in[0])
 				}
 				if len(months) != 3 {
 					t.Fatalf("%d months, want 3", len(months))
@@ -195,4 +218,31 @@ func TestHotSpotsAreTheRegionsWithMostOrdersAtTheirCentresInScope(t *testing.T) 
 			t.Errorf("a bad date: %v", err)
 		}
 	})
+}
+
+// TestMonthSpanSplitsAPeriodIntoWholeMonthsAndEdgeDays: the monthly rollup
+// serves the whole months, the daily one the days at either end.
+func TestMonthSpanSplitsAPeriodIntoWholeMonthsAndEdgeDays(t *testing.T) {
+	for _, c := range []struct {
+		from, to, m0, m1 string
+		edges            [][2]string
+	}{
+		{"2026-01-01", "2026-03-31", "2026-01", "2026-03", nil},
+		{"2026-02-01", "2026-02-28", "2026-02", "2026-02", nil},
+		{"2024-02-01", "2024-02-29", "2024-02", "2024-02", nil},
+		{"2024-02-01", "2024-02-28", "", "", [][2]string{{"2024-02-01", "2024-02-28"}}},
+		{"2026-01-20", "2026-03-05", "2026-02", "2026-02", [][2]string{{"2026-01-20", "2026-01-31"}, {"2026-03-01", "2026-03-05"}}},
+		{"2026-01-31", "2026-02-28", "2026-02", "2026-02", [][2]string{{"2026-01-31", "2026-01-31"}}},
+		{"2026-02-01", "2026-02-13", "", "", [][2]string{{"2026-02-01", "2026-02-13"}}},
+		{"2026-02-12", "2026-02-12", "", "", [][2]string{{"2026-02-12", "2026-02-12"}}},
+		{"2025-12-15", "2026-01-14", "", "", [][2]string{{"2025-12-15", "2026-01-14"}}},
+		{"2025-12-01", "2026-12-31", "2025-12", "2026-12", nil},
+		{"2025-11-30", "2026-01-01", "2025-12", "2025-12", [][2]string{{"2025-11-30", "2025-11-30"}, {"2026-01-01", "2026-01-01"}}},
+		{"2026-03-01", "2026-02-01", "", "", [][2]string{{"2026-03-01", "2026-02-01"}}},
+	} {
+		m0, m1, edges := wo.MonthSpan(c.from, c.to)
+		if m0 != c.m0 || m1 != c.m1 || !reflect.DeepEqual(edges, c.edges) {
+			t.Errorf("%s..%s: %q..%q %v, want %q..%q %v", c.from, c.to, m0, m1, edges, c.m0, c.m1, c.edges)
+		}
+	}
 }

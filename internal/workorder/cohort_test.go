@@ -183,6 +183,10 @@ func TestNoRateExceeds100PercentForAnyFilterAndUnitsReceiveOrders(t *testing.T) 
 				OR acknowledged_on_time > dispatched OR satisfied + basically_satisfied > callbacks_reached
 				OR dispatched > received OR received < 0 OR resolved_on_time < 0 OR acknowledged_on_time < 0
 				OR satisfied < 0 OR basically_satisfied < 0 OR dissatisfied < 0 OR returned < 0 OR reopened < 0`,
+			`SELECT COUNT(*) FROM workorder_stats_month WHERE resolved > dispatched OR resolved_on_time > resolved
+				OR acknowledged_on_time > dispatched OR satisfied + basically_satisfied > callbacks_reached
+				OR dispatched > received OR received < 0 OR resolved_on_time < 0 OR acknowledged_on_time < 0
+				OR satisfied < 0 OR basically_satisfied < 0 OR dissatisfied < 0 OR returned < 0 OR reopened < 0`,
 			`SELECT COUNT(*) FROM (SELECT day, channel, SUM(resolved) AS r, SUM(dispatched) AS d
 				FROM workorder_stats_daily GROUP BY day, channel) x WHERE r > d`,
 		} {
@@ -256,6 +260,10 @@ func TestRollupEqualsARecountOfTheOrders(t *testing.T) {
 						acknowledged_on_time || ' ' || resolved || ' ' || resolved_on_time || ' ' || returned || ' ' ||
 						reopened || ' ' || callbacks_reached || ' ' || satisfied || ' ' || basically_satisfied || ' ' ||
 						dissatisfied || ' ' || handling_ms_sum || ' ' || handling_count FROM workorder_stats_dim WHERE received <> 0`,
+					`SELECT pair || ' ' || region_id || ' ' || month || ' ' || id || ': ' || received || ' ' || dispatched || ' ' ||
+						acknowledged_on_time || ' ' || resolved || ' ' || resolved_on_time || ' ' || returned || ' ' ||
+						reopened || ' ' || callbacks_reached || ' ' || satisfied || ' ' || basically_satisfied || ' ' ||
+						dissatisfied || ' ' || handling_ms_sum || ' ' || handling_count FROM workorder_stats_month WHERE received <> 0`,
 				} {
 					rows, err := tx.Query(f.ctx, q)
 					if err != nil {

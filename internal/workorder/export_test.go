@@ -6,3 +6,6 @@ func (s *Service) SetStatsFromDaily(v bool) { s.statsFromDaily = v }
 
 // SetCodeSource makes new orders draw their tracking codes from f.
 func (s *Service) SetCodeSource(f func() string) { s.codes = f }
+
+// MonthSpan is monthSpan, for its table test.
+var MonthSpan = monthSpan

@@ -219,6 +219,14 @@ type statDimKey struct {
 	id       int64
 }
 
+// statMonthKey is a row of workorder_stats_month.
+type statMonthKey struct {
+	pair     string
+	regionID int64
+	month    string
+	id       int64
+}
+
 // addStats adds d to the counters of the day of at, in the caller's
 // transaction; inside a batch (see Batcher) it is added when the batch
 // ends, summed with the batch's other changes.
@@ -245,7 +253,7 @@ func (s *Service) RebuildStats(ctx context.Context) (int, error) {
 		if err != nil || need == 0 {
 			return err
 		}
-		for _, t := range []string{"workorder_stats_daily", "workorder_stats_dim"} {
+		for _, t := range []string{"workorder_stats_daily", "workorder_stats_dim", "workorder_stats_month"} {
 			if _, err := tx.Exec(ctx, "DELETE FROM "+t); err != nil {
 				return err
 			}
@@ -314,13 +322,14 @@ func sumStats(cs []statChange) map[statDayKey]*statDelta {
 	return m
 }
 
-// writeStats adds the sums to both rollups, workorder_stats_daily and
-// workorder_stats_dim, in the caller's transaction. Rows are written in
-// key order, so concurrent transactions on PostgreSQL take their row locks
-// in the same order and cannot deadlock.
+// writeStats adds the sums to the rollups, workorder_stats_daily,
+// workorder_stats_dim and workorder_stats_month, in the caller's
+// transaction. Rows are written in key order, so concurrent transactions on
+// PostgreSQL take their row locks in the same order and cannot deadlock.
 func writeStats(ctx context.Context, tx *db.Tx, sums map[statDayKey]*statDelta) error {
 	keys := make([]statDayKey, 0, len(sums))
 	dims := map[statDimKey]*statDelta{}
+	months := map[statMonthKey]*statDelta{}
 	for k, d := range sums {
 		keys = append(keys, k)
 		for _, dk := range []statDimKey{{"unit", k.day, k.unitID}, {"region", k.day, k.regionID}, {"category", k.day, k.categoryID}} {
@@ -329,6 +338,15 @@ func writeStats(ctx context.Context, tx *db.Tx, sums map[statDayKey]*statDelta) 
 			} else {
 				x := *d
 				dims[dk] = &x
+			}
+		}
+		month := k.day[:7]
+		for _, mk := range []statMonthKey{{"unit", k.regionID, month, k.unitID}, {"category", k.regionID, month, k.categoryID}} {
+			if x, ok := months[mk]; ok {
+				x.add(*d)
+			} else {
+				x := *d
+				months[mk] = &x
 			}
 		}
 	}
@@ -355,13 +373,34 @@ func writeStats(ctx context.Context, tx *db.Tx, sums map[statDayKey]*statDelta) 
 	slices.SortFunc(dkeys, func(a, b statDimKey) int {
 		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.day, b.day), cmp.Compare(a.id, b.id))
 	})
-	return db.Chunks(len(dkeys), func(from, to int) error {
+	err = db.Chunks(len(dkeys), func(from, to int) error {
 		args := make([]any, 0, (to-from)*(3+len(statCols)))
 		for _, k := range dkeys[from:to] {
 			args = append(args, k.dim, k.day, k.id)
 			args = append(args, dims[k].values()...)
 		}
 		_, err := tx.Exec(ctx, statsUpsert("workorder_stats_dim", "dim, day, id", 3, to-from), args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	mkeys := make([]statMonthKey, 0, len(months))
+	for k, d := range months {
+		if !d.zero() { // a move within the month's row of the same unit or category
+			mkeys = append(mkeys, k)
+		}
+	}
+	slices.SortFunc(mkeys, func(a, b statMonthKey) int {
+		return cmp.Or(cmp.Compare(a.pair, b.pair), cmp.Compare(a.regionID, b.regionID), cmp.Compare(a.month, b.month), cmp.Compare(a.id, b.id))
+	})
+	return db.Chunks(len(mkeys), func(from, to int) error {
+		args := make([]any, 0, (to-from)*(4+len(statCols)))
+		for _, k := range mkeys[from:to] {
+			args = append(args, k.pair, k.regionID, k.month, k.id)
+			args = append(args, months[k].values()...)
+		}
+		_, err := tx.Exec(ctx, statsUpsert("workorder_stats_month", "pair, region_id, month, id", 4, to-from), args...)
 		return err
 	})
 }
