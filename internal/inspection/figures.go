@@ -42,7 +42,7 @@ func init() {
 				if !ok {
 					return figures.Value{}, errors.New("inspection: figures computed without a service (see Service.FiguresContext)")
 				}
-				t, err := s.FigureTotals(ctx, p, sc)
+				t, err := figures.Memo(ctx, "inspection", p, sc, func() (FigureTotals, error) { return s.FigureTotals(ctx, p, sc) })
 				switch name {
 				case FigHeld:
 					return figures.Value{Count: t.Held}, err
@@ -86,7 +86,9 @@ func init() {
 				if t, err := time.ParseInLocation(time.DateOnly, sc.To, clock.CST); err == nil {
 					to = t.AddDate(0, 0, 1)
 				}
-				t, err := s.RectificationTotals(ctx, p, from, to, sc.UnitID, sc.RegionID)
+				t, err := figures.Memo(ctx, "inspection.rectifications", p, sc, func() (RectTotals, error) {
+					return s.RectificationTotals(ctx, p, from, to, sc.UnitID, sc.RegionID)
+				})
 				switch name {
 				case FigRectifications:
 					return figures.Value{Count: t.Filed}, err

@@ -49,7 +49,7 @@ func init() {
 				if s == nil {
 					s = current.Load()
 				}
-				c, err := s.Figures(ctx, p, sc)
+				c, err := figures.Memo(ctx, "volunteer", p, sc, func() (map[string]int64, error) { return s.Figures(ctx, p, sc) })
 				return figures.Value{Count: c[name]}, err
 			}})
 	}

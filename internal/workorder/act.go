@@ -430,7 +430,14 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) ([]Orde
 			conds, args = append(conds, "w.channel = ?"), append(args, string(f.Channel))
 		}
 		if f.Kind != "" {
-			conds, args = append(conds, "w.kind = ?"), append(args, string(f.Kind))
+			if !f.Kind.Valid() {
+				var fe errs.Fields
+				fe.Add("kind", "field.bad_choice")
+				return fe.Err()
+			}
+			// A literal, so the rectifications' partial index answers it
+			// (migration 0073).
+			conds = append(conds, "w.kind = '"+string(f.Kind)+"'")
 		}
 		if f.Overdue != nil {
 			if *f.Overdue {

@@ -51,6 +51,10 @@ type rollupSource struct {
 	from, where string
 	args        []any
 	byRegion    bool
+	// regionIn (byRegion only) is a SELECT of the ids of the regions in
+	// scope and in the subtree, with its arguments; "": every region.
+	regionIn   string
+	regionArgs []any
 }
 
 func (s *Service) source(ctx context.Context, tx *db.Tx, p *auth.Principal, sc figures.Scope) (rollupSource, error) {
@@ -69,12 +73,17 @@ func (s *Service) source(ctx context.Context, tx *db.Tx, p *auth.Principal, sc f
 		// No join: the region rows' ids are checked against the regions
 		// in scope and in the subtree (a few hundred ids).
 		src := rollupSource{byRegion: true, from: "workorder_stats_dim s", where: "s.dim = 'region'"}
+		var conds []string
 		if !p.Scope.All {
 			w, a := p.Scope.Where("r.path", "", "")
-			src.where, src.args = src.where+" AND s.id IN (SELECT r.id FROM regions r WHERE "+w+")", a
+			conds, src.regionArgs = append(conds, w), a
 		}
 		if regionPath != "" {
-			src.where, src.args = src.where+" AND s.id IN (SELECT id FROM regions WHERE path LIKE ?)", append(src.args, regionPath+"%")
+			conds, src.regionArgs = append(conds, "r.path LIKE ?"), append(src.regionArgs, regionPath+"%")
+		}
+		if len(conds) > 0 {
+			src.regionIn = "SELECT r.id FROM regions r WHERE " + strings.Join(conds, " AND ")
+			src.where, src.args = src.where+" AND s.id IN ("+src.regionIn+")", src.regionArgs
 		}
 		return src, nil
 	}
@@ -147,25 +156,51 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, sc figures.Sco
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT SUBSTR(s.day, 1, 7), "+sumCols+" FROM "+src.from+
-			" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY SUBSTR(s.day, 1, 7)",
-			append([]any{sc.From, sc.To}, src.args...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m string
-			var r StatRow
-			if err := rows.Scan(append([]any{&m}, scanSums(&r)...)...); err != nil {
+		read := func(q string, args []any) error {
+			rows, err := tx.Query(ctx, q, args...)
+			if err != nil {
 				return err
 			}
-			r.rates()
-			if i := slices.IndexFunc(out, func(x MonthRow) bool { return x.Month == m }); i >= 0 {
-				out[i].StatRow = r
+			defer rows.Close()
+			for rows.Next() {
+				var m string
+				var r StatRow
+				if err := rows.Scan(append([]any{&m}, scanSums(&r)...)...); err != nil {
+					return err
+				}
+				if i := slices.IndexFunc(out, func(x MonthRow) bool { return x.Month == m }); i >= 0 {
+					out[i].StatRow = Total([]StatRow{out[i].StatRow, r})
+				}
+			}
+			return rows.Err()
+		}
+		daily := func(from, to string) error {
+			return read("SELECT SUBSTR(s.day, 1, 7), "+sumCols+" FROM "+src.from+
+				" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY SUBSTR(s.day, 1, 7)",
+				append([]any{from, to}, src.args...))
+		}
+		if !src.byRegion {
+			return daily(sc.From, sc.To)
+		}
+		// Where the region is enough, the whole months come from the
+		// monthly rollup (every order sits in one of its unit rows), the
+		// days at either end from the daily one.
+		m0, m1, edges := monthSpan(sc.From, sc.To)
+		if m0 != "" {
+			q, args := "SELECT s.month, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'unit' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
+			if src.regionIn != "" {
+				q, args = q+" AND s.region_id IN ("+src.regionIn+")", append(args, src.regionArgs...)
+			}
+			if err := read(q+" GROUP BY s.month", args); err != nil {
+				return err
 			}
 		}
-		return rows.Err()
+		for _, e := range edges {
+			if err := daily(e[0], e[1]); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }
@@ -302,6 +337,24 @@ func (s *Service) RegionRanking(ctx context.Context, p *auth.Principal, sc figur
 		if err := prow.Err(); err != nil {
 			return err
 		}
+		add := func(id int64, r StatRow) {
+			path := paths[id]
+			for i, n := range regions {
+				if path != "" && strings.HasPrefix(path, n.Path) {
+					id, name, en := out[i].ID, out[i].Name, out[i].NameEN
+					out[i] = Total([]StatRow{out[i], r})
+					out[i].ID, out[i].Name, out[i].NameEN = id, name, en
+					break
+				}
+			}
+		}
+		if src.byRegion {
+			sums, err := byRegionSums(ctx, tx, src, sc.From, sc.To)
+			for id, r := range sums {
+				add(id, r)
+			}
+			return err
+		}
 		rows, err := tx.Query(ctx, "SELECT COALESCE("+col+", 0), "+sumCols+" FROM "+src.from+
 			" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY "+col, append([]any{sc.From, sc.To}, src.args...)...)
 		if err != nil {
@@ -314,15 +367,7 @@ func (s *Service) RegionRanking(ctx context.Context, p *auth.Principal, sc figur
 			if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
 				return err
 			}
-			path := paths[id]
-			for i, n := range regions {
-				if path != "" && strings.HasPrefix(path, n.Path) {
-					id, name, en := out[i].ID, out[i].Name, out[i].NameEN
-					out[i] = Total([]StatRow{out[i], r})
-					out[i].ID, out[i].Name, out[i].NameEN = id, name, en
-					break
-				}
-			}
+			add(id, r)
 		}
 		return rows.Err()
 	})
@@ -523,6 +568,48 @@ func monthSpan(from, to string) (m0, m1 string, edges [][2]string) {
 		edges = append(edges, [2]string{end.Format(DateLayout), to})
 	}
 	return first.Format("2006-01"), end.AddDate(0, 0, -1).Format("2006-01"), edges
+}
+
+// byRegionSums reads src's sums over the days from..to per region (a
+// byRegion source only): the whole months from workorder_stats_month (its
+// unit rows, in which every order sits once), the days at either end from
+// workorder_stats_dim's region rows. A district's quarter is a few hundred
+// rows instead of a row per day and region.
+func byRegionSums(ctx context.Context, tx *db.Tx, src rollupSource, from, to string) (map[int64]StatRow, error) {
+	out := map[int64]StatRow{}
+	read := func(q string, args []any) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var r StatRow
+			if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
+				return err
+			}
+			out[id] = Total([]StatRow{out[id], r})
+		}
+		return rows.Err()
+	}
+	m0, m1, edges := monthSpan(from, to)
+	if m0 != "" {
+		q, args := "SELECT s.region_id, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'unit' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
+		if src.regionIn != "" {
+			q, args = q+" AND s.region_id IN ("+src.regionIn+")", append(args, src.regionArgs...)
+		}
+		if err := read(q+" GROUP BY s.region_id", args); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range edges {
+		if err := read("SELECT s.id, "+sumCols+" FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY s.id",
+			append([]any{e[0], e[1]}, src.args...)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // HotSpot is a region where many of the period's orders were placed: the

@@ -87,6 +87,15 @@ func TestCockpitSameFromEitherRollup(t *testing.T) {
 							}
 							in[i] = append(append(in[i], wo.StatRow{Name: fmt.Sprint(per, g)}), rows...)
 						}
+						ms, err := f.svc.Monthly(f.ctx, p, figures.Scope{From: per[0], To: per[1], RegionID: region})
+						must(t, err)
+						for _, m := range ms {
+							i := 0
+							if daily {
+								i = 1
+							}
+							in[i] = append(in[i], wo.StatRow{Name: fmt.Sprint(per, m.Month)}, m.StatRow)
+						}
 					}
 					return tot, months, rank, nil
 				}

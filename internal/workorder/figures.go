@@ -178,10 +178,22 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 		if sc.UnitID != 0 {
 			liveWhere, largs = liveWhere+" AND w.unit_path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(largs, sc.UnitID)
 		}
-		err = tx.Get(ctx, "", "SELECT "+sumCols+" FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where,
-			append([]any{sc.From, sc.To}, src.args...), scanSums(&r)...)
-		if err != nil {
-			return err
+		if src.byRegion {
+			sums, err := byRegionSums(ctx, tx, src, sc.From, sc.To)
+			if err != nil {
+				return err
+			}
+			rows := make([]StatRow, 0, len(sums))
+			for _, x := range sums {
+				rows = append(rows, x)
+			}
+			r = Total(rows)
+		} else {
+			err = tx.Get(ctx, "", "SELECT "+sumCols+" FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where,
+				append([]any{sc.From, sc.To}, src.args...), scanSums(&r)...)
+			if err != nil {
+				return err
+			}
 		}
 		if n, ok := overdue[live]; ok {
 			r.OverdueNow = n

@@ -271,6 +271,7 @@ func (s *Server) headlines(r *http.Request, p *auth.Principal, per period) ([]ti
 }
 
 func (s *Server) figureContext(ctx context.Context) context.Context {
+	ctx = figures.WithMemo(ctx)
 	for _, f := range s.ctxs {
 		ctx = f(ctx)
 	}
