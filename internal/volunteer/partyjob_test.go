@@ -85,7 +85,9 @@ func TestQuarterlyReportsAreSentByTheJobOncePerUnitWithTwoInstances(t *testing.T
 			if err := rb.Add(ctx, second.PartyReportJob()); err != nil {
 				t.Fatal(err)
 			}
-			reports := func() int64 { return count(t, d, "SELECT COUNT(*) FROM party_reports WHERE year = 2026 AND quarter = 3") }
+			reports := func() int64 {
+				return count(t, d, "SELECT COUNT(*) FROM party_reports WHERE year = 2026 AND quarter = 3")
+			}
 			notices := func(u int64) int64 {
 				return count(t, d, "SELECT COUNT(*) FROM notifications WHERE kind = ? AND unit_id = ?", volunteer.NoticePartyKind, u)
 			}
