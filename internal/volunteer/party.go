@@ -127,27 +127,51 @@ func (s *Service) RegisterPartyMember(ctx context.Context, p *auth.Principal, in
 	now := s.Clock.Now()
 	var id int64
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		sc, err := scopeOf(ctx, tx, p)
-		if err != nil {
+		var err error
+		id, err = insertParty(ctx, tx, p, in, &f, now)
+		return err
+	})
+	if err != nil {
+		return PartyMember{}, err
+	}
+	return s.PartyMember(ctx, p, id)
+}
+
+// checkPartyPlace checks the community (in p's scope, of level community)
+// and the employer (an active unit) of a registration.
+func checkPartyPlace(ctx context.Context, tx *db.Tx, p *auth.Principal, in PartyInput, f *errs.Fields) error {
+	sc, err := scopeOf(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	if in.RegionID > 0 {
+		var level, path string
+		err := tx.Get(ctx, "entity.region", "SELECT level, path FROM regions WHERE id = ?", []any{in.RegionID}, &level, &path)
+		switch {
+		case errs.Is(err, errs.NotFound) || (err == nil && (!sc.hasRegion(path) || level != "community")):
+			f.Add("region_id", "field.bad_choice")
+		case err != nil:
 			return err
 		}
-		if in.RegionID > 0 {
-			var level, path string
-			err := tx.Get(ctx, "entity.region", "SELECT level, path FROM regions WHERE id = ?", []any{in.RegionID}, &level, &path)
-			switch {
-			case errs.Is(err, errs.NotFound) || (err == nil && (!sc.hasRegion(path) || level != "community")):
-				f.Add("region_id", "field.bad_choice")
-			case err != nil:
-				return err
-			}
+	}
+	if in.UnitID > 0 {
+		var active bool
+		if err := tx.Get(ctx, "entity.unit", "SELECT active FROM units WHERE id = ?", []any{in.UnitID}, &active); errs.Is(err, errs.NotFound) || (err == nil && !active) {
+			f.Add("unit_id", "field.bad_choice")
+		} else if err != nil {
+			return err
 		}
-		if in.UnitID > 0 {
-			var active bool
-			if err := tx.Get(ctx, "entity.unit", "SELECT active FROM units WHERE id = ?", []any{in.UnitID}, &active); errs.Is(err, errs.NotFound) || (err == nil && !active) {
-				f.Add("unit_id", "field.bad_choice")
-			} else if err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// insertParty registers a member in the caller's transaction, with the
+// card's number.
+func insertParty(ctx context.Context, tx *db.Tx, p *auth.Principal, in PartyInput, f *errs.Fields, now time.Time) (int64, error) {
+	var id int64
+	err := func() error {
+		if err := checkPartyPlace(ctx, tx, p, in, f); err != nil {
+			return err
 		}
 		if in.Phone != "" {
 			if n, err := tx.Count(ctx, "SELECT COUNT(*) FROM party_members WHERE phone = ?", in.Phone); err != nil {
@@ -184,11 +208,8 @@ func (s *Service) RegisterPartyMember(ctx context.Context, p *auth.Principal, in
 		audited := in
 		audited.Phone = pii.MaskPhone(in.Phone)
 		return auditRecord(ctx, tx, p, now, "register_party_member", "party_member", id, card+" "+in.Name, nil, audited)
-	})
-	if err != nil {
-		return PartyMember{}, err
-	}
-	return s.PartyMember(ctx, p, id)
+	}()
+	return id, err
 }
 
 const partyCols = `pm.id, pm.card_no, pm.name, pm.phone, pm.unit_id, u.name, u.name_en, pm.region_id, r.name, r.name_en, r.path,
