@@ -75,12 +75,20 @@ type partyFormData struct {
 }
 
 func (s *Server) partyFormView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
+	return s.partyForm(w, r, false)
+}
+
+// partyForm is the registration's form; public: the member's own, whose
+// communities are every community (the caller fills them in).
+func (s *Server) partyForm(w http.ResponseWriter, r *http.Request, public bool) (*web.View, error) {
 	v := s.View(w, r, "vol.party.new")
 	d := &partyFormData{Roles: options(v.Lang, "volunteer.party.role.", volunteer.PartyRoles), Posts: options(v.Lang, "volunteer.party.post.", volunteer.PartyPosts),
 		Action: "/party-members", Back: "/party-members", Submit: "vol.party.register", Intro: "vol.party.form_intro"}
 	var err error
-	if d.Communities, err = s.regionChoices(r, v, org.LevelCommunity); err != nil {
-		return nil, err
+	if !public {
+		if d.Communities, err = s.regionChoices(r, v, org.LevelCommunity); err != nil {
+			return nil, err
+		}
 	}
 	units, err := s.vol.Employers(r.Context())
 	if err != nil {

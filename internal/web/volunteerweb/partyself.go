@@ -16,7 +16,7 @@ import (
 // A working Party member's own registration on a phone (/party/register,
 // public), the community's review of it (/party-applications), the service
 // card (一卡: /party-members/{id}/card and its PDF) and editing or moving a
-// registration (/party-members/{id}/edit, /volunteers/{id}/edit).
+// registration (/party-members/{id}/edit, /volunteers/edit/{id}).
 
 func (s *Server) partySelfRoutes() {
 	s.PublicPage("GET /party/register", s.partyApplyForm)
@@ -29,7 +29,7 @@ func (s *Server) partySelfRoutes() {
 	s.Page("GET /party-members/{id}/card.pdf", s.partyCardPDF)
 	s.Page("GET /party-members/{id}/edit", s.partyEdit)
 	s.Page("POST /party-members/{id}/edit", s.partyEditSubmit)
-	s.Page("GET /volunteers/{id}/edit", s.volunteerEdit)
+	s.Page("GET /volunteers/edit/{id}", s.volunteerEdit) // not /volunteers/{id}/edit: that GET would clash with /volunteers/pairings/{id}
 	s.Page("POST /volunteers/{id}/edit", s.volunteerEditSubmit)
 }
 
@@ -41,7 +41,7 @@ func partyInputOf(fe *errs.Fields, vals url.Values) volunteer.PartyInput {
 // ---- the member's own registration ----
 
 func (s *Server) partyApplyView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
-	v, err := s.partyFormView(w, r)
+	v, err := s.partyForm(w, r, true)
 	if err != nil {
 		return nil, err
 	}
