@@ -263,28 +263,7 @@ func (l OrderLimit) on() bool { return l.Orders > 0 && l.Window > 0 }
 
 // countOrder adds one to the address's window and refuses when it is full.
 func countOrder(ctx context.Context, tx *db.Tx, ip string, lim OrderLimit, now time.Time) error {
-	if !lim.on() || ip == "" {
-		return nil
-	}
-	w := lim.Window.Milliseconds()
-	ws := now.UnixMilli() / w * w
-	var n int64
-	if err := tx.Get(ctx, "", `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-		count = CASE WHEN rate_counters.window_start = excluded.window_start THEN rate_counters.count + 1 ELSE 1 END,
-		window_start = excluded.window_start
-		RETURNING count`, []any{"svcorder:" + ip, ws}, &n); err != nil {
-		return err
-	}
-	if n == 1 {
-		if _, err := tx.Exec(ctx, "DELETE FROM rate_counters WHERE key LIKE 'svcorder:%' AND window_start < ?", ws-w); err != nil {
-			return err
-		}
-	}
-	if n > int64(lim.Orders) {
-		return errs.Wait(lim.Window, "volunteer.order.too_many", lim.Orders, max(int(lim.Window/time.Minute), 1))
-	}
-	return nil
+	return countKey(ctx, tx, "svcorder:", ip, lim, now, "volunteer.order.too_many")
 }
 
 func (s *Service) orderLimit() OrderLimit {

@@ -3,6 +3,7 @@ package volunteer
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -71,6 +72,7 @@ func (s *Service) OrderTexts(ctx context.Context, p *auth.Principal, id int64) (
 // has been given yet (one conditional UPDATE on state ordered: a station
 // assigning it at the same moment wins or loses whole).
 func (s *Service) Withdraw(ctx context.Context, code, reason string) error {
+	reason = strings.TrimSpace(reason)
 	var f errs.Fields
 	checkText(&f, "reason", reason, maxIntroLen, false)
 	if err := f.Err(); err != nil {

@@ -82,7 +82,9 @@ func (s *Service) ApplyPartyMember(ctx context.Context, ip string, in PartyInput
 		return 0, err
 	}
 	now := s.Clock.Now()
-	if err := s.DB.Write(ctx, func(tx *db.Tx) error { return countKey(ctx, tx, "partyreg:", ip, PartyApplyLimit, now) }); err != nil {
+	if err := s.DB.Write(ctx, func(tx *db.Tx) error {
+		return countKey(ctx, tx, "partyreg:", ip, PartyApplyLimit, now, "volunteer.party.too_many")
+	}); err != nil {
 		return 0, err
 	}
 	var id int64
@@ -274,8 +276,10 @@ func (m PartyMember) CardPDF() ([]byte, error) {
 	return d.Bytes()
 }
 
-// countKey is the per-address fixed window of rate_counters for a prefix.
-func countKey(ctx context.Context, tx *db.Tx, prefix, ip string, lim OrderLimit, now time.Time) error {
+// countKey adds one to the address's fixed window of rate_counters (key
+// prefix+ip) and refuses with the message key when it is full; the first
+// count of a window clears the prefix's windows before the last.
+func countKey(ctx context.Context, tx *db.Tx, prefix, ip string, lim OrderLimit, now time.Time, key string) error {
 	if !lim.on() || ip == "" {
 		return nil
 	}
@@ -289,8 +293,13 @@ func countKey(ctx context.Context, tx *db.Tx, prefix, ip string, lim OrderLimit,
 		RETURNING count`, []any{prefix + ip, ws}, &n); err != nil {
 		return err
 	}
+	if n == 1 {
+		if _, err := tx.Exec(ctx, "DELETE FROM rate_counters WHERE key LIKE ? AND window_start < ?", prefix+"%", ws-w); err != nil {
+			return err
+		}
+	}
 	if n > int64(lim.Orders) {
-		return errs.Wait(lim.Window, "volunteer.party.too_many", lim.Orders, max(int(lim.Window/time.Minute), 1))
+		return errs.Wait(lim.Window, key, lim.Orders, max(int(lim.Window/time.Minute), 1))
 	}
 	return nil
 }

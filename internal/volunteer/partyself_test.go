@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
 	"github.com/wenming-city/wenming/internal/db"
@@ -191,6 +192,37 @@ func TestRegistrationsAreEditedAndMovedInScopeAndAudited(t *testing.T) {
 		}
 		if n := count(t, d, "SELECT COUNT(*) FROM audit_log WHERE action = 'move_party_member' AND entity_id = ?", strconv.FormatInt(m.ID, 10)); n != 1 {
 			t.Fatalf("%d move entries", n)
+		}
+	})
+}
+
+// TestSelfRegistrationsAreThrottledPerAddress: the 11th registration in an
+// hour from one address is refused and saves nothing; another address and
+// the next hour go ahead.
+func TestSelfRegistrationsAreThrottledPerAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		fx := setup(t, d)
+		in := func(i int) volunteer.PartyInput {
+			return volunteer.PartyInput{Name: "党员" + strconv.Itoa(i), Phone: "1390000" + strconv.Itoa(7400+i), UnitID: fx.unit, RegionID: fx.regions["S1C1"]}
+		}
+		for i := range volunteer.PartyApplyLimit.Orders {
+			if _, err := fx.svc.ApplyPartyMember(ctx, "10.9.9.9", in(i)); err != nil {
+				t.Fatal(i, err)
+			}
+		}
+		if _, err := fx.svc.ApplyPartyMember(ctx, "10.9.9.9", in(50)); !isKey(err, errs.TooMany, "", "volunteer.party.too_many") {
+			t.Fatalf("the 11th: %v", err)
+		}
+		if n := count(t, d, "SELECT COUNT(*) FROM party_applications"); n != int64(volunteer.PartyApplyLimit.Orders) {
+			t.Fatalf("%d saved", n)
+		}
+		if _, err := fx.svc.ApplyPartyMember(ctx, "10.9.9.8", in(51)); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		fx.svc.Clock.(interface{ Advance(time.Duration) }).Advance(time.Hour)
+		if _, err := fx.svc.ApplyPartyMember(ctx, "10.9.9.9", in(52)); err != nil {
+			t.Fatalf("the next hour: %v", err)
 		}
 	})
 }
