@@ -499,20 +499,46 @@ func (s *Service) OrderCounts(ctx context.Context, p *auth.Principal) (map[Order
 	return out, err
 }
 
-func getOrder(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (ServiceOrder, error) {
+// oneInScope is the row idCol = id that query finds among the regions of
+// p's scope (the query's region is r), or not found.
+func oneInScope[T any](ctx context.Context, tx *db.Tx, p *auth.Principal, idCol string, id int64, entity string,
+	query func(ctx context.Context, tx *db.Tx, cond string, args ...any) ([]T, error)) (T, error) {
+	var zero T
 	sc, err := scopeOf(ctx, tx, p)
 	if err != nil {
-		return ServiceOrder{}, err
+		return zero, err
 	}
 	cond, args := sc.where("r.path", "0")
-	os, err := queryOrders(ctx, tx, "o.id = ? AND "+cond, append([]any{id}, args...)...)
+	xs, err := query(ctx, tx, idCol+" = ? AND "+cond, append([]any{id}, args...)...)
 	if err != nil {
-		return ServiceOrder{}, err
+		return zero, err
 	}
-	if len(os) == 0 {
-		return ServiceOrder{}, errs.NotFoundf("entity.service_order")
+	if len(xs) == 0 {
+		return zero, errs.NotFoundf(entity)
 	}
-	return os[0], nil
+	return xs[0], nil
+}
+
+// queryIDs is the ids a query selects.
+func queryIDs(ctx context.Context, tx *db.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func getOrder(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (ServiceOrder, error) {
+	return oneInScope(ctx, tx, p, "o.id", id, "entity.service_order", queryOrders)
 }
 
 // Order returns one order of a station in p's scope.

@@ -137,22 +137,9 @@ func OrderLate(state OrderState, created, now time.Time, limit time.Duration) bo
 func (s *Service) EscalateLateOrders(ctx context.Context) (int, error) {
 	now := s.Clock.Now()
 	cut := now.Add(-s.orderEscalation()).UnixMilli()
-	var ids []int64
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM service_orders WHERE state = 'ordered' AND escalated_at IS NULL AND created_at <= ?
+	ids, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]int64, error) {
+		return queryIDs(ctx, tx, `SELECT id FROM service_orders WHERE state = 'ordered' AND escalated_at IS NULL AND created_at <= ?
 			ORDER BY created_at, id LIMIT 500`, cut)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
 	})
 	if err != nil {
 		return 0, err
@@ -214,20 +201,7 @@ func centreUnits(ctx context.Context, tx *db.Tx, stationID int64) ([]int64, erro
 		}
 		id = parent
 	}
-	rows, err := tx.Query(ctx, "SELECT id FROM units WHERE region_id = ? AND active ORDER BY path", region)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var u int64
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryIDs(ctx, tx, "SELECT id FROM units WHERE region_id = ? AND active ORDER BY path", region)
 }
 
 // OrderEscalationJob runs EscalateLateOrders every ten minutes (internal/jobs).

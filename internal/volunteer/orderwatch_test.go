@@ -102,19 +102,7 @@ func TestALateOrderIsEscalatedOnceWithTwoInstances(t *testing.T) {
 	for _, e := range dbtest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := dbtest.DSN(t, e)
-			open := func() *db.DB {
-				d, err := db.Open(ctx, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { d.Close() })
-				return d
-			}
-			d := open()
-			if _, err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			d, open := twoPools(t, e)
 			of := setupOrders(t, d)
 			c := of.svc.Clock.(*clock.Fake)
 			centre, err := org.New(d, c).CreateUnit(ctx, nil, org.UnitInput{Kind: org.UnitKinds[0], Code: "SZQ-WMB", Name: "市中区文明办",
@@ -189,4 +177,25 @@ func TestALateOrderIsEscalatedOnceWithTwoInstances(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoPools opens a migrated database of the engine and returns it with a
+// function opening another pool on it: two app instances on one database.
+func twoPools(t *testing.T, e db.Engine) (*db.DB, func() *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, e)
+	open := func() *db.DB {
+		d, err := db.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	d := open()
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d, open
 }

@@ -739,22 +739,9 @@ func LastEndedQuarter(now time.Time) (year, quarter int) {
 // reports it made.
 func (s *Service) SendDueReports(ctx context.Context) (int, error) {
 	year, quarter := LastEndedQuarter(s.Clock.Now())
-	var regions []int64
-	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT pm.region_id FROM party_members pm WHERE NOT EXISTS (SELECT 1 FROM party_reports pr
+	regions, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]int64, error) {
+		return queryIDs(ctx, tx, `SELECT DISTINCT pm.region_id FROM party_members pm WHERE NOT EXISTS (SELECT 1 FROM party_reports pr
 			WHERE pr.region_id = pm.region_id AND pr.unit_id = pm.unit_id AND pr.year = ? AND pr.quarter = ?) ORDER BY pm.region_id`, year, quarter)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			regions = append(regions, id)
-		}
-		return rows.Err()
 	})
 	if err != nil {
 		return 0, err

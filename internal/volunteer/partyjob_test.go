@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/wenming-city/wenming/internal/clock"
-	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/dbtest"
 	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/org"
@@ -44,19 +43,7 @@ func TestQuarterlyReportsAreSentByTheJobOncePerUnitWithTwoInstances(t *testing.T
 	for _, e := range dbtest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := dbtest.DSN(t, e)
-			open := func() *db.DB {
-				d, err := db.Open(ctx, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { d.Close() })
-				return d
-			}
-			d := open()
-			if _, err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			d, open := twoPools(t, e)
 			fx := setup(t, d)
 			c := fx.svc.Clock.(*clock.Fake)
 			orgs := org.New(d, c)

@@ -166,19 +166,7 @@ func (s *Service) PartyApplications(ctx context.Context, p *auth.Principal) ([]P
 }
 
 func getApp(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (PartyApplication, error) {
-	sc, err := scopeOf(ctx, tx, p)
-	if err != nil {
-		return PartyApplication{}, err
-	}
-	cond, args := sc.where("r.path", "0")
-	xs, err := queryApps(ctx, tx, "pa.id = ? AND "+cond, append([]any{id}, args...)...)
-	if err != nil {
-		return PartyApplication{}, err
-	}
-	if len(xs) == 0 {
-		return PartyApplication{}, errs.NotFoundf("entity.party_application")
-	}
-	return xs[0], nil
+	return oneInScope(ctx, tx, p, "pa.id", id, "entity.party_application", queryApps)
 }
 
 // ApprovePartyApplication registers the member of a waiting application
