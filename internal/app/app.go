@@ -335,6 +335,12 @@ func (a *App) seed(ctx context.Context) error {
 	if err := a.Jobs.Add(ctx, a.Volunteers.RemindJob()); err != nil {
 		return err
 	}
+	if err := a.Jobs.Add(ctx, a.Volunteers.OrderEscalationJob()); err != nil { // residents' orders left unassigned
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Volunteers.PartyReportJob()); err != nil { // Party members' quarterly reports to their employers
+		return err
+	}
 	if err := a.Jobs.Add(ctx, a.Honours.ReviewJob()); err != nil { // honours: titles asking for their review
 		return err
 	}

@@ -546,6 +546,7 @@ func (s *Service) Activity(ctx context.Context, p *auth.Principal, id int64) (Ac
 			return err
 		}
 		defer rows.Close()
+		waiting := 0
 		for rows.Next() {
 			var x Signup
 			var at int64
@@ -553,6 +554,11 @@ func (s *Service) Activity(ctx context.Context, p *auth.Principal, id int64) (Ac
 				return err
 			}
 			x.At = time.UnixMilli(at)
+			if x.State == SignupWaiting {
+				// seq is a ticket (rising, with gaps); shown as the place in line.
+				waiting++
+				x.Seq = waiting
+			}
 			out = append(out, x)
 		}
 		return rows.Err()
@@ -622,13 +628,11 @@ func (s *Service) SignUp(ctx context.Context, p *auth.Principal, activityID int6
 	if err != nil {
 		return "", err
 	}
-	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (SignupState, error) {
-		a, err := getActivity(ctx, tx, p, activityID)
-		if err != nil {
-			return "", err
-		}
-		return s.signUp(ctx, tx, p, a, v)
-	})
+	a, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) (Activity, error) { return getActivity(ctx, tx, p, activityID) })
+	if err != nil {
+		return "", err
+	}
+	return s.signUp(ctx, p, a, v)
 }
 
 // SignUpFor is an organiser signing a volunteer (by number) up, e.g. one
@@ -638,25 +642,28 @@ func (s *Service) SignUpFor(ctx context.Context, p *auth.Principal, activityID i
 		return "", err
 	}
 	number = strings.ToUpper(strings.TrimSpace(number))
-	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (SignupState, error) {
-		a, err := getActivity(ctx, tx, p, activityID)
-		if err != nil {
-			return "", err
+	var a Activity
+	var v Volunteer
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		var err error
+		if a, err = getActivity(ctx, tx, p, activityID); err != nil {
+			return err
 		}
 		var id int64
 		if err := tx.Get(ctx, "entity.volunteer", "SELECT id FROM volunteers WHERE number = ?", []any{number}, &id); errs.Is(err, errs.NotFound) {
 			var f errs.Fields
 			f.Add("number", "volunteer.no_such_number")
-			return "", f.Err()
+			return f.Err()
 		} else if err != nil {
-			return "", err
+			return err
 		}
-		v, err := get(ctx, tx, nil, id)
-		if err != nil {
-			return "", err
-		}
-		return s.signUp(ctx, tx, p, a, v)
+		v, err = get(ctx, tx, nil, id)
+		return err
 	})
+	if err != nil {
+		return "", err
+	}
+	return s.signUp(ctx, p, a, v)
 }
 
 // CheckSignup is the rule of who may sign up for what, and when: an open
@@ -681,12 +688,18 @@ func CheckSignup(a *Activity, v *Volunteer, now time.Time) string {
 	return ""
 }
 
-// signUp takes a place or a place in the line, in the caller's transaction.
-// The place is taken by a conditional UPDATE of the activity's count, which
-// on PostgreSQL locks the activity's row: concurrent sign-ups for one
-// activity queue behind it, each sees the count the one before left, and
-// the waiting list's numbers come from the same row in the same order.
-func (s *Service) signUp(ctx context.Context, tx *db.Tx, p *auth.Principal, a Activity, v Volunteer) (SignupState, error) {
+// signUp takes a place or a place in the line. The activity and the
+// volunteer were read before, outside the write; the write transaction is
+// short and touches the activity's row once, last: the sign-up's row is
+// written first (its own row, no one else's lock), then one conditional
+// UPDATE of the activity's count (taken < capacity) takes the place. On
+// PostgreSQL that UPDATE locks the activity's row until the commit right
+// after it, so concurrent sign-ups queue only for that statement, each sees
+// the count the one before left and none overfills. A sign-up that finds
+// no place does not lock the row at all (the UPDATE matched nothing): it
+// draws its place in line from signup_tickets, whose ids rise in the order
+// they are drawn.
+func (s *Service) signUp(ctx context.Context, p *auth.Principal, a Activity, v Volunteer) (SignupState, error) {
 	now := s.Clock.Now()
 	if key := CheckSignup(&a, &v, now); key != "" {
 		if key == "volunteer.signup.too_young" {
@@ -694,42 +707,56 @@ func (s *Service) signUp(ctx context.Context, tx *db.Tx, p *auth.Principal, a Ac
 		}
 		return "", errs.E(errs.Conflict, key)
 	}
-	var prev string
-	err := tx.Get(ctx, "entity.signup", "SELECT state FROM signups WHERE activity_id = ? AND volunteer_id = ?", []any{a.ID, v.ID}, &prev)
-	switch {
-	case errs.Is(err, errs.NotFound):
-	case err != nil:
-		return "", err
-	case prev == string(SignupRequested) || prev == string(SignupConfirmed) || prev == string(SignupWaiting):
-		return "", errs.E(errs.Conflict, "volunteer.signup.already")
-	case prev == string(SignupDeclined):
-		return "", errs.E(errs.Conflict, "volunteer.signup.declined")
-	}
-	state, seq := SignupRequested, int64(0)
-	if a.Mode == ModeInstant {
-		n, err := tx.ExecN(ctx, "UPDATE activities SET taken = taken + 1 WHERE id = ? AND taken < capacity", a.ID)
+	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (SignupState, error) {
+		state := SignupRequested
+		if a.Mode == ModeInstant {
+			state = SignupConfirmed
+		}
+		n, err := tx.ExecN(ctx, `INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)
+			ON CONFLICT (activity_id, volunteer_id) DO NOTHING`, a.ID, v.ID, string(state), now.UnixMilli(), now.UnixMilli())
 		if err != nil {
 			return "", err
 		}
-		state = SignupConfirmed
 		if n == 0 {
-			state = SignupWaiting
-			if err := tx.Get(ctx, "entity.activity", "UPDATE activities SET wait_seq = wait_seq + 1 WHERE id = ? RETURNING wait_seq", []any{a.ID}, &seq); err != nil {
+			// Signed up before: taken up again only after a cancellation.
+			var prev string
+			if err := tx.Get(ctx, "entity.signup", "SELECT state FROM signups WHERE activity_id = ? AND volunteer_id = ?", []any{a.ID, v.ID}, &prev); err != nil {
 				return "", err
 			}
+			if prev == string(SignupDeclined) {
+				return "", errs.E(errs.Conflict, "volunteer.signup.declined")
+			}
+			if prev != string(SignupCancelled) {
+				return "", errs.E(errs.Conflict, "volunteer.signup.already")
+			}
+			if n, err = tx.ExecN(ctx, `UPDATE signups SET state = ?, seq = 0, reminded_at = NULL, created_at = ?, updated_at = ?
+				WHERE activity_id = ? AND volunteer_id = ? AND state = 'cancelled'`, string(state), now.UnixMilli(), now.UnixMilli(), a.ID, v.ID); err != nil {
+				return "", err
+			} else if n == 0 {
+				return "", errs.E(errs.Conflict, "volunteer.signup.already")
+			}
 		}
-	}
-	if prev == "" {
-		_, err = tx.Exec(ctx, "INSERT INTO signups (activity_id, volunteer_id, state, seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-			a.ID, v.ID, string(state), seq, now.UnixMilli(), now.UnixMilli())
-	} else {
-		_, err = tx.Exec(ctx, "UPDATE signups SET state = ?, seq = ?, reminded_at = NULL, created_at = ?, updated_at = ? WHERE activity_id = ? AND volunteer_id = ?",
-			string(state), seq, now.UnixMilli(), now.UnixMilli(), a.ID, v.ID)
-	}
-	if err != nil {
-		return "", err
-	}
-	return state, auditRecord(ctx, tx, p, now, "sign_up", "activity", a.ID, a.Title+" · "+v.Name, nil, map[string]any{"volunteer": v.Number, "state": state})
+		if a.Mode == ModeInstant {
+			n, err := tx.ExecN(ctx, "UPDATE activities SET taken = taken + 1 WHERE id = ? AND taken < capacity", a.ID)
+			if err != nil {
+				return "", err
+			}
+			if n == 0 {
+				state = SignupWaiting
+				seq, err := tx.InsertID(ctx, "INSERT INTO signup_tickets (at) VALUES (?) RETURNING id", now.UnixMilli())
+				if err != nil {
+					return "", err
+				}
+				if _, err := tx.Exec(ctx, "DELETE FROM signup_tickets WHERE id = ?", seq); err != nil {
+					return "", err
+				}
+				if _, err := tx.Exec(ctx, "UPDATE signups SET state = 'waiting', seq = ? WHERE activity_id = ? AND volunteer_id = ?", seq, a.ID, v.ID); err != nil {
+					return "", err
+				}
+			}
+		}
+		return state, auditRecord(ctx, tx, p, now, "sign_up", "activity", a.ID, a.Title+" · "+v.Name, nil, map[string]any{"volunteer": v.Number, "state": state})
+	})
 }
 
 // Cancel withdraws the volunteer's sign-up up to the activity's cut-off; a

@@ -422,6 +422,15 @@ func seedParty(ctx context.Context, tx *db.Tx, now time.Time) error {
 			}
 		}
 	}
+	// Three members' own registrations from their phones, waiting for the
+	// community (/party-applications).
+	for i, n := range []string{"高建华", "林晓梅", "郭振宇"} {
+		if _, err := tx.Exec(ctx, `INSERT INTO party_applications (name, phone, unit_id, region_id, grid, building, roles, posts, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, '', ?, 'pending', ?)`, n, fmt.Sprintf("1570000%04d", 1+i), units[(i+1)%len(units)], communities[i%len(communities)],
+			fmt.Sprintf("第%d网格", 1+i), fmt.Sprintf("%d栋", 3+i), PartyPosts[i%len(PartyPosts)], now.Add(-time.Duration(2+i*5)*time.Hour).UnixMilli()); err != nil {
+			return err
+		}
+	}
 	// Last quarter's reports from the first communities, the older half signed.
 	from, to := QuarterDays(lastYear, lastQ)
 	rows, err := tx.Query(ctx, `SELECT pm.region_id, pm.unit_id, COUNT(*), COUNT(ps.id), COALESCE(SUM(ps.minutes), 0), r.name FROM party_members pm
@@ -643,13 +652,23 @@ func seedOrders(ctx context.Context, tx *db.Tx, now time.Time) error {
 			}
 		}
 		code := fmt.Sprintf("DEMO%06d", 1000+i*37)
-		if _, err := tx.Exec(ctx, `INSERT INTO service_orders (code, station_id, kind, detail, name, phone, address, wanted_day, state, team_id,
+		phone := fmt.Sprintf("135%08d", 30000000+i*53)
+		oid, err := tx.InsertID(ctx, `INSERT INTO service_orders (code, station_id, kind, detail, name, phone, address, wanted_day, state, team_id,
 			reason, note, volunteers, minutes, rating, comment, assigned_at, accepted_at, served_at, rated_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			code, p.station, o.kind, o.detail, string(demoSurnames[i%len(demoSurnames)])+[]string{"大爷", "阿姨", "先生", "女士"}[i%4],
-			fmt.Sprintf("135%08d", 30000000+i*53), fmt.Sprintf("%d栋%d单元%d号", 1+i%12, 1+i%3, 101+i%6*100), string(state), team,
-			reason, note, vols, minutes, rating, comment, assigned, accepted, served, rated, created.UnixMilli(), created.UnixMilli()); err != nil {
+			phone, fmt.Sprintf("%d栋%d单元%d号", 1+i%12, 1+i%3, 101+i%6*100), string(state), team,
+			reason, note, vols, minutes, rating, comment, assigned, accepted, served, rated, created.UnixMilli(), created.UnixMilli())
+		if err != nil {
 			return fmt.Errorf("demo order %d: %w", i, err)
+		}
+		// The text the resident got when ordering (the demo's later steps sent none).
+		var stName string
+		if err := tx.Get(ctx, "entity.station", "SELECT name FROM stations WHERE id = ?", []any{p.station}, &stName); err != nil {
+			return err
+		}
+		if err := queueText(ctx, tx, oid, phone, "placed", created, "volunteer.order.sms.placed", code, stName); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -25,31 +25,33 @@ import (
 type OrderState string
 
 const (
-	OrderOrdered  OrderState = "ordered"  // 待派单: asked, waiting for the station
-	OrderAssigned OrderState = "assigned" // 已派单: a team is asked to take it
-	OrderAccepted OrderState = "accepted" // 已接单: the team takes it
-	OrderServed   OrderState = "served"   // 已服务: done, waiting for the resident's rating
-	OrderRated    OrderState = "rated"    // 已评单
-	OrderRefused  OrderState = "refused"  // 不予受理, with the station's reason
+	OrderOrdered   OrderState = "ordered"   // 待派单: asked, waiting for the station
+	OrderAssigned  OrderState = "assigned"  // 已派单: a team is asked to take it
+	OrderAccepted  OrderState = "accepted"  // 已接单: the team takes it
+	OrderServed    OrderState = "served"    // 已服务: done, waiting for the resident's rating
+	OrderRated     OrderState = "rated"     // 已评单
+	OrderRefused   OrderState = "refused"   // 不予受理, with the station's reason
+	OrderWithdrawn OrderState = "withdrawn" // 已撤单: the resident withdrew it before a team was assigned
 )
 
 // OrderStates in their usual order.
-var OrderStates = []OrderState{OrderOrdered, OrderAssigned, OrderAccepted, OrderServed, OrderRated, OrderRefused}
+var OrderStates = []OrderState{OrderOrdered, OrderAssigned, OrderAccepted, OrderServed, OrderRated, OrderRefused, OrderWithdrawn}
 
 // OrderAction is a move on a service order.
 type OrderAction string
 
 const (
-	ActAssign  OrderAction = "assign"   // the station assigns (or re-assigns) a team
-	ActRefuse  OrderAction = "refuse"   // the station refuses the order
-	ActAccept  OrderAction = "accept"   // the team takes it
-	ActGiveBck OrderAction = "giveback" // the team cannot take it: back to the station
-	ActDone    OrderAction = "done"     // the team has served
-	ActRate    OrderAction = "rate"     // the resident rates the service
+	ActAssign   OrderAction = "assign"   // the station assigns (or re-assigns) a team
+	ActRefuse   OrderAction = "refuse"   // the station refuses the order
+	ActAccept   OrderAction = "accept"   // the team takes it
+	ActGiveBck  OrderAction = "giveback" // the team cannot take it: back to the station
+	ActDone     OrderAction = "done"     // the team has served
+	ActRate     OrderAction = "rate"     // the resident rates the service
+	ActWithdraw OrderAction = "withdraw" // the resident withdraws the order
 )
 
 // OrderActions are every action.
-var OrderActions = []OrderAction{ActAssign, ActRefuse, ActAccept, ActGiveBck, ActDone, ActRate}
+var OrderActions = []OrderAction{ActAssign, ActRefuse, ActAccept, ActGiveBck, ActDone, ActRate, ActWithdraw}
 
 // OrderRole is who acts on an order.
 type OrderRole string
@@ -80,6 +82,7 @@ var OrderSteps = []OrderStep{
 	{OrderAssigned, ActGiveBck, RoleTeam, OrderOrdered},
 	{OrderAccepted, ActDone, RoleTeam, OrderServed},
 	{OrderServed, ActRate, RoleResident, OrderRated},
+	{OrderOrdered, ActWithdraw, RoleResident, OrderWithdrawn}, // only before a team is assigned
 }
 
 // NextOrderState is the state after by does a on an order in from, and
@@ -136,6 +139,8 @@ type ServiceOrder struct {
 	AcceptedAt    *time.Time `json:"accepted_at"`
 	ServedAt      *time.Time `json:"served_at"`
 	RatedAt       *time.Time `json:"rated_at"`
+	EscalatedAt   *time.Time `json:"escalated_at"` // left unassigned past the limit: the centre was told
+	WithdrawnAt   *time.Time `json:"withdrawn_at"`
 	regionPath    string
 }
 
@@ -258,28 +263,7 @@ func (l OrderLimit) on() bool { return l.Orders > 0 && l.Window > 0 }
 
 // countOrder adds one to the address's window and refuses when it is full.
 func countOrder(ctx context.Context, tx *db.Tx, ip string, lim OrderLimit, now time.Time) error {
-	if !lim.on() || ip == "" {
-		return nil
-	}
-	w := lim.Window.Milliseconds()
-	ws := now.UnixMilli() / w * w
-	var n int64
-	if err := tx.Get(ctx, "", `INSERT INTO rate_counters (key, window_start, count) VALUES (?, ?, 1)
-		ON CONFLICT (key) DO UPDATE SET
-		count = CASE WHEN rate_counters.window_start = excluded.window_start THEN rate_counters.count + 1 ELSE 1 END,
-		window_start = excluded.window_start
-		RETURNING count`, []any{"svcorder:" + ip, ws}, &n); err != nil {
-		return err
-	}
-	if n == 1 {
-		if _, err := tx.Exec(ctx, "DELETE FROM rate_counters WHERE key LIKE 'svcorder:%' AND window_start < ?", ws-w); err != nil {
-			return err
-		}
-	}
-	if n > int64(lim.Orders) {
-		return errs.Wait(lim.Window, "volunteer.order.too_many", lim.Orders, max(int(lim.Window/time.Minute), 1))
-	}
-	return nil
+	return countKey(ctx, tx, "svcorder:", ip, lim, now, "volunteer.order.too_many")
 }
 
 func (s *Service) orderLimit() OrderLimit {
@@ -318,6 +302,9 @@ func (s *Service) PlaceOrder(ctx context.Context, ip string, in OrderInput) (str
 		if err != nil {
 			return err
 		}
+		if err := queueText(ctx, tx, id, in.Phone, "placed", now, "volunteer.order.sms.placed", code, name); err != nil {
+			return err
+		}
 		return auditRecord(ctx, tx, nil, now, "place_order", "service_order", id, code+" "+in.Kind, nil,
 			map[string]any{"station_id": in.StationID, "kind": in.Kind, "phone": pii.MaskPhone(in.Phone)})
 	})
@@ -326,7 +313,7 @@ func (s *Service) PlaceOrder(ctx context.Context, ip string, in OrderInput) (str
 
 const orderCols = `o.id, o.code, o.station_id, st.name, st.name_en, st.level, COALESCE(t.name_en, ''), r.name, r.name_en, r.path, o.kind, o.detail, o.name, o.phone, o.address, o.wanted_day,
 	o.state, COALESCE(o.team_id, 0), COALESCE(t.name, ''), o.reason, o.note, o.volunteers, o.minutes, o.rating, o.comment,
-	o.created_at, o.assigned_at, o.accepted_at, o.served_at, o.rated_at`
+	o.created_at, o.assigned_at, o.accepted_at, o.served_at, o.rated_at, o.escalated_at, o.withdrawn_at`
 
 const orderFrom = ` FROM service_orders o JOIN stations st ON st.id = o.station_id JOIN regions r ON r.id = st.region_id
 	LEFT JOIN teams t ON t.id = o.team_id`
@@ -334,15 +321,15 @@ const orderFrom = ` FROM service_orders o JOIN stations st ON st.id = o.station_
 func scanOrder(sc interface{ Scan(...any) error }) (ServiceOrder, error) {
 	var o ServiceOrder
 	var created int64
-	var at [4]sql.NullInt64
+	var at [6]sql.NullInt64
 	var stEN, teamEN string
 	var level StationLevel
 	err := sc.Scan(&o.ID, &o.Code, &o.StationID, &o.StationName, &stEN, &level, &teamEN, &o.RegionName, &o.RegionEN, &o.regionPath, &o.Kind, &o.Detail, &o.Name,
 		&o.Phone, &o.Address, &o.WantedDay, &o.State, &o.TeamID, &o.TeamName, &o.Reason, &o.Note, &o.Volunteers, &o.Minutes,
-		&o.Rating, &o.Comment, &created, &at[0], &at[1], &at[2], &at[3])
+		&o.Rating, &o.Comment, &created, &at[0], &at[1], &at[2], &at[3], &at[4], &at[5])
 	o.CreatedAt = time.UnixMilli(created)
 	o.StationNameEN, o.TeamNameEN = StationNameEN(stEN, o.RegionEN, level), teamEN
-	ptrs := []**time.Time{&o.AssignedAt, &o.AcceptedAt, &o.ServedAt, &o.RatedAt}
+	ptrs := []**time.Time{&o.AssignedAt, &o.AcceptedAt, &o.ServedAt, &o.RatedAt, &o.EscalatedAt, &o.WithdrawnAt}
 	for i, a := range at {
 		if a.Valid {
 			t := time.UnixMilli(a.Int64)
@@ -377,6 +364,7 @@ type PublicOrder struct {
 	Comment                                                                                       string
 	CreatedAt                                                                                     time.Time
 	ServedAt                                                                                      *time.Time
+	Texts                                                                                         []OrderText // the messages sent to the resident's phone, oldest first
 }
 
 // OrderByCode returns the order of a code, as its holder may see it.
@@ -390,9 +378,13 @@ func (s *Service) OrderByCode(ctx context.Context, code string) (PublicOrder, er
 			return PublicOrder{}, errs.NotFoundf("entity.service_order")
 		}
 		o := os[0]
+		texts, err := orderTexts(ctx, tx, o.ID)
+		if err != nil {
+			return PublicOrder{}, err
+		}
 		return PublicOrder{Code: o.Code, Kind: o.Kind, StationName: o.StationName, StationNameEN: o.StationNameEN, TeamNameEN: o.TeamNameEN, RegionName: o.RegionName, RegionEN: o.RegionEN,
 			TeamName: o.TeamName, WantedDay: o.WantedDay, State: o.State, Rating: o.Rating, Comment: o.Comment,
-			CreatedAt: o.CreatedAt, ServedAt: o.ServedAt}, nil
+			CreatedAt: o.CreatedAt, ServedAt: o.ServedAt, Texts: texts}, nil
 	})
 }
 
@@ -507,20 +499,46 @@ func (s *Service) OrderCounts(ctx context.Context, p *auth.Principal) (map[Order
 	return out, err
 }
 
-func getOrder(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (ServiceOrder, error) {
+// oneInScope is the row idCol = id that query finds among the regions of
+// p's scope (the query's region is r), or not found.
+func oneInScope[T any](ctx context.Context, tx *db.Tx, p *auth.Principal, idCol string, id int64, entity string,
+	query func(ctx context.Context, tx *db.Tx, cond string, args ...any) ([]T, error)) (T, error) {
+	var zero T
 	sc, err := scopeOf(ctx, tx, p)
 	if err != nil {
-		return ServiceOrder{}, err
+		return zero, err
 	}
 	cond, args := sc.where("r.path", "0")
-	os, err := queryOrders(ctx, tx, "o.id = ? AND "+cond, append([]any{id}, args...)...)
+	xs, err := query(ctx, tx, idCol+" = ? AND "+cond, append([]any{id}, args...)...)
 	if err != nil {
-		return ServiceOrder{}, err
+		return zero, err
 	}
-	if len(os) == 0 {
-		return ServiceOrder{}, errs.NotFoundf("entity.service_order")
+	if len(xs) == 0 {
+		return zero, errs.NotFoundf(entity)
 	}
-	return os[0], nil
+	return xs[0], nil
+}
+
+// queryIDs is the ids a query selects.
+func queryIDs(ctx context.Context, tx *db.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func getOrder(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (ServiceOrder, error) {
+	return oneInScope(ctx, tx, p, "o.id", id, "entity.service_order", queryOrders)
 }
 
 // Order returns one order of a station in p's scope.
@@ -616,6 +634,9 @@ func (s *Service) Assign(ctx context.Context, p *auth.Principal, orderID, teamID
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if err := queueText(ctx, tx, o.ID, o.Phone, "assigned:"+strconv.FormatInt(teamID, 10), now, "volunteer.order.sms.assigned", o.Code, tname); err != nil {
+			return err
+		}
 		for _, uid := range leaders {
 			if _, err := inbox.Post(ctx, tx, inbox.Notice{Kind: NoticeOrderKind, Ref: o.ID, Label: o.Code, Event: "assigned", ToUser: uid,
 				Key: "volunteer.order.notice.assigned", Args: []any{o.Code, o.StationName}, At: now}); err != nil {
@@ -645,6 +666,9 @@ func (s *Service) Refuse(ctx context.Context, p *auth.Principal, orderID int64, 
 			return err
 		}
 		if err := s.move(ctx, tx, o.ID, o.State, ActRefuse, RoleStation, now, "reason = ?", reason); err != nil {
+			return err
+		}
+		if err := queueText(ctx, tx, o.ID, o.Phone, "refused", now, "volunteer.order.sms.refused", o.Code, reason); err != nil {
 			return err
 		}
 		return auditRecord(ctx, tx, p, now, "refuse_order", "service_order", o.ID, o.Code, map[string]any{"state": o.State},
@@ -731,6 +755,11 @@ func (s *Service) TeamAct(ctx context.Context, p *auth.Principal, id int64, a Or
 			return err
 		}
 		next, _ := NextOrderState(o.State, a, RoleTeam)
+		if a == ActDone {
+			if err := queueText(ctx, tx, o.ID, o.Phone, "served", now, "volunteer.order.sms.served", o.Code); err != nil {
+				return err
+			}
+		}
 		return auditRecord(ctx, tx, p, now, string(a)+"_order", "service_order", o.ID, o.Code, map[string]any{"state": o.State},
 			map[string]any{"state": next, "reason": reason, "note": done.Note, "volunteers": done.Volunteers, "minutes": done.Minutes})
 	})

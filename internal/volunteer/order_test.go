@@ -26,13 +26,14 @@ func TestOrderStateMachine(t *testing.T) {
 		by   volunteer.OrderRole
 	}
 	want := map[key]volunteer.OrderState{
-		{volunteer.OrderOrdered, volunteer.ActAssign, volunteer.RoleStation}:  volunteer.OrderAssigned,
-		{volunteer.OrderOrdered, volunteer.ActRefuse, volunteer.RoleStation}:  volunteer.OrderRefused,
-		{volunteer.OrderAssigned, volunteer.ActAssign, volunteer.RoleStation}: volunteer.OrderAssigned,
-		{volunteer.OrderAssigned, volunteer.ActAccept, volunteer.RoleTeam}:    volunteer.OrderAccepted,
-		{volunteer.OrderAssigned, volunteer.ActGiveBck, volunteer.RoleTeam}:   volunteer.OrderOrdered,
-		{volunteer.OrderAccepted, volunteer.ActDone, volunteer.RoleTeam}:      volunteer.OrderServed,
-		{volunteer.OrderServed, volunteer.ActRate, volunteer.RoleResident}:    volunteer.OrderRated,
+		{volunteer.OrderOrdered, volunteer.ActAssign, volunteer.RoleStation}:    volunteer.OrderAssigned,
+		{volunteer.OrderOrdered, volunteer.ActRefuse, volunteer.RoleStation}:    volunteer.OrderRefused,
+		{volunteer.OrderAssigned, volunteer.ActAssign, volunteer.RoleStation}:   volunteer.OrderAssigned,
+		{volunteer.OrderAssigned, volunteer.ActAccept, volunteer.RoleTeam}:      volunteer.OrderAccepted,
+		{volunteer.OrderAssigned, volunteer.ActGiveBck, volunteer.RoleTeam}:     volunteer.OrderOrdered,
+		{volunteer.OrderAccepted, volunteer.ActDone, volunteer.RoleTeam}:        volunteer.OrderServed,
+		{volunteer.OrderServed, volunteer.ActRate, volunteer.RoleResident}:      volunteer.OrderRated,
+		{volunteer.OrderOrdered, volunteer.ActWithdraw, volunteer.RoleResident}: volunteer.OrderWithdrawn,
 	}
 	n := 0
 	for _, from := range volunteer.OrderStates {
@@ -50,8 +51,8 @@ func TestOrderStateMachine(t *testing.T) {
 	if n != len(volunteer.OrderStates)*len(volunteer.OrderActions)*len(volunteer.OrderRoles) || len(volunteer.OrderSteps) != len(want) {
 		t.Fatalf("%d triples, %d steps, %d expected", n, len(volunteer.OrderSteps), len(want))
 	}
-	// The ends are ends: nobody moves a rated or refused order.
-	for _, end := range []volunteer.OrderState{volunteer.OrderRated, volunteer.OrderRefused} {
+	// The ends are ends: nobody moves a rated, refused or withdrawn order.
+	for _, end := range []volunteer.OrderState{volunteer.OrderRated, volunteer.OrderRefused, volunteer.OrderWithdrawn} {
 		for _, s := range volunteer.OrderSteps {
 			if s.From == end {
 				t.Errorf("a move out of %s: %+v", end, s)

@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/errs"
 	"github.com/wenming-city/wenming/internal/inbox"
+	"github.com/wenming-city/wenming/internal/jobs"
 	"github.com/wenming-city/wenming/internal/pii"
 )
 
@@ -126,27 +127,51 @@ func (s *Service) RegisterPartyMember(ctx context.Context, p *auth.Principal, in
 	now := s.Clock.Now()
 	var id int64
 	err := s.DB.Write(ctx, func(tx *db.Tx) error {
-		sc, err := scopeOf(ctx, tx, p)
-		if err != nil {
+		var err error
+		id, err = insertParty(ctx, tx, p, in, &f, now)
+		return err
+	})
+	if err != nil {
+		return PartyMember{}, err
+	}
+	return s.PartyMember(ctx, p, id)
+}
+
+// checkPartyPlace checks the community (in p's scope, of level community)
+// and the employer (an active unit) of a registration.
+func checkPartyPlace(ctx context.Context, tx *db.Tx, p *auth.Principal, in PartyInput, f *errs.Fields) error {
+	sc, err := scopeOf(ctx, tx, p)
+	if err != nil {
+		return err
+	}
+	if in.RegionID > 0 {
+		var level, path string
+		err := tx.Get(ctx, "entity.region", "SELECT level, path FROM regions WHERE id = ?", []any{in.RegionID}, &level, &path)
+		switch {
+		case errs.Is(err, errs.NotFound) || (err == nil && (!sc.hasRegion(path) || level != "community")):
+			f.Add("region_id", "field.bad_choice")
+		case err != nil:
 			return err
 		}
-		if in.RegionID > 0 {
-			var level, path string
-			err := tx.Get(ctx, "entity.region", "SELECT level, path FROM regions WHERE id = ?", []any{in.RegionID}, &level, &path)
-			switch {
-			case errs.Is(err, errs.NotFound) || (err == nil && (!sc.hasRegion(path) || level != "community")):
-				f.Add("region_id", "field.bad_choice")
-			case err != nil:
-				return err
-			}
+	}
+	if in.UnitID > 0 {
+		var active bool
+		if err := tx.Get(ctx, "entity.unit", "SELECT active FROM units WHERE id = ?", []any{in.UnitID}, &active); errs.Is(err, errs.NotFound) || (err == nil && !active) {
+			f.Add("unit_id", "field.bad_choice")
+		} else if err != nil {
+			return err
 		}
-		if in.UnitID > 0 {
-			var active bool
-			if err := tx.Get(ctx, "entity.unit", "SELECT active FROM units WHERE id = ?", []any{in.UnitID}, &active); errs.Is(err, errs.NotFound) || (err == nil && !active) {
-				f.Add("unit_id", "field.bad_choice")
-			} else if err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// insertParty registers a member in the caller's transaction, with the
+// card's number.
+func insertParty(ctx context.Context, tx *db.Tx, p *auth.Principal, in PartyInput, f *errs.Fields, now time.Time) (int64, error) {
+	var id int64
+	err := func() error {
+		if err := checkPartyPlace(ctx, tx, p, in, f); err != nil {
+			return err
 		}
 		if in.Phone != "" {
 			if n, err := tx.Count(ctx, "SELECT COUNT(*) FROM party_members WHERE phone = ?", in.Phone); err != nil {
@@ -183,11 +208,8 @@ func (s *Service) RegisterPartyMember(ctx context.Context, p *auth.Principal, in
 		audited := in
 		audited.Phone = pii.MaskPhone(in.Phone)
 		return auditRecord(ctx, tx, p, now, "register_party_member", "party_member", id, card+" "+in.Name, nil, audited)
-	})
-	if err != nil {
-		return PartyMember{}, err
-	}
-	return s.PartyMember(ctx, p, id)
+	}()
+	return id, err
 }
 
 const partyCols = `pm.id, pm.card_no, pm.name, pm.phone, pm.unit_id, u.name, u.name_en, pm.region_id, r.name, r.name_en, r.path,
@@ -486,8 +508,17 @@ func (s *Service) SendPartyReports(ctx context.Context, p *auth.Principal, regio
 				minutes += l.minutes
 				lines = append(lines, l)
 			}
-			rid, err := tx.InsertID(ctx, `INSERT INTO party_reports (region_id, unit_id, year, quarter, members, services, minutes, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, regionID, ms[i].unit, year, quarter, len(lines), services, minutes, by, now.UnixMilli())
+			// ON CONFLICT: another instance's job (or an organiser) sending the
+			// same unit's report at the same moment keeps its report; this one
+			// makes nothing for the unit.
+			var rid int64
+			err := tx.Get(ctx, "", `INSERT INTO party_reports (region_id, unit_id, year, quarter, members, services, minutes, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, unit_id, year, quarter) DO NOTHING RETURNING id`,
+				[]any{regionID, ms[i].unit, year, quarter, len(lines), services, minutes, by, now.UnixMilli()}, &rid)
+			if errs.Is(err, errs.NotFound) {
+				i = j
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -685,4 +716,53 @@ func (s *Service) Employers(ctx context.Context) ([]Employer, error) {
 		}
 		return out, rows.Err()
 	})
+}
+
+// LastEndedQuarter is the quarter before the one now falls in (China
+// Standard Time): the one whose reports are due.
+func LastEndedQuarter(now time.Time) (year, quarter int) {
+	t := now.In(clock.CST)
+	year, quarter = t.Year(), (int(t.Month())-1)/3
+	if quarter == 0 {
+		return year - 1, 4
+	}
+	return year, quarter
+}
+
+// SendDueReports is the job's part of the quarterly reports: for the
+// quarter that has just ended, every community with members whose employer
+// has no report yet sends them (SendPartyReports as the system, one
+// community per transaction). A unit gets one report per community and
+// quarter however many instances run the job at once: the report's row is
+// inserted ON CONFLICT DO NOTHING on its unique key, and its lines and
+// inbox notice follow only the insert that took. It returns how many
+// reports it made.
+func (s *Service) SendDueReports(ctx context.Context) (int, error) {
+	year, quarter := LastEndedQuarter(s.Clock.Now())
+	regions, err := db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]int64, error) {
+		return queryIDs(ctx, tx, `SELECT DISTINCT pm.region_id FROM party_members pm WHERE NOT EXISTS (SELECT 1 FROM party_reports pr
+			WHERE pr.region_id = pm.region_id AND pr.unit_id = pm.unit_id AND pr.year = ? AND pr.quarter = ?) ORDER BY pm.region_id`, year, quarter)
+	})
+	if err != nil {
+		return 0, err
+	}
+	made := 0
+	for _, r := range regions {
+		n, err := s.SendPartyReports(ctx, nil, r, year, quarter)
+		made += n
+		if err != nil {
+			return made, fmt.Errorf("party reports of region %d: %w", r, err)
+		}
+	}
+	return made, nil
+}
+
+// PartyReportJob sends the quarter's reports every six hours (internal/jobs):
+// on the first run after a quarter ends, and again for a member registered
+// with a new employer later.
+func (s *Service) PartyReportJob() jobs.Job {
+	return jobs.Job{Name: "volunteer_party_reports", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+		_, err := s.SendDueReports(ctx)
+		return err
+	}}
 }

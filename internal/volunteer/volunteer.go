@@ -40,6 +40,9 @@ type Service struct {
 	// OrderLimit throttles residents' service orders per address (zero
 	// value: DefaultOrderLimit; Orders < 0: none).
 	OrderLimit OrderLimit
+	// OrderEscalation is how long an order may wait for its station before
+	// the centre is told (0: DefaultOrderEscalation).
+	OrderEscalation time.Duration
 }
 
 // New returns the service.

@@ -21,6 +21,7 @@ func (s *Server) orderRoutes() {
 	s.PublicPage("GET /serve/track", s.serveTrack)
 	s.PublicPage("GET /serve/{code}", s.servePage)
 	s.PublicPage("POST /serve/{code}/rate", s.serveRate)
+	s.PublicPage("POST /serve/{code}/withdraw", s.serveWithdraw)
 
 	s.Page("GET /service-orders", s.ordersPage)
 	s.Page("GET /service-orders/{id}", s.orderPage)
@@ -64,7 +65,16 @@ func (s *Server) serveView(w http.ResponseWriter, r *http.Request) (*web.View, e
 }
 
 func (s *Server) serveForm(w http.ResponseWriter, r *http.Request) error {
-	return s.Show(w, r, "vol_serve", func() (*web.View, error) { return s.serveView(w, r) })
+	return s.Show(w, r, "vol_serve", func() (*web.View, error) {
+		v, err := s.serveView(w, r)
+		if err == nil {
+			// A station's page links here with its id: the station is chosen.
+			if id := r.URL.Query().Get("station_id"); id != "" {
+				v.Form.Set("station_id", id)
+			}
+		}
+		return v, err
+	})
 }
 
 func (s *Server) serveSubmit(w http.ResponseWriter, r *http.Request) error {
@@ -120,6 +130,14 @@ func (s *Server) serveRate(w http.ResponseWriter, r *http.Request) error {
 		})
 }
 
+func (s *Server) serveWithdraw(w http.ResponseWriter, r *http.Request) error {
+	code := volunteer.NormaliseCode(r.PathValue("code"))
+	return s.Submit(w, r, "vol_serve_order", "vol.flash.withdrawn", func() (*web.View, error) { return s.servePageView(w, r) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			return "/serve/" + url.PathEscape(code), s.vol.Withdraw(r.Context(), code, vals.Get("reason"))
+		})
+}
+
 // ---- station managers ----
 
 type ordersData struct {
@@ -171,7 +189,8 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request) error {
 type orderData struct {
 	O     volunteer.ServiceOrder
 	Teams []web.Option
-	Team  bool // the team leader's page
+	Team  bool                  // the team leader's page
+	Texts []volunteer.OrderText // what the resident's phone was sent (station managers)
 }
 
 func (s *Server) orderView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
@@ -186,6 +205,9 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) (*web.View, e
 	}
 	v := s.View(w, r, "vol.order.title")
 	d := &orderData{O: o}
+	if d.Texts, err = s.vol.OrderTexts(r.Context(), p, id); err != nil {
+		return nil, err
+	}
 	if o.State == volunteer.OrderOrdered || o.State == volunteer.OrderAssigned {
 		teams, err := s.vol.AssignableTeams(r.Context(), p, id)
 		if err != nil {

@@ -24,6 +24,7 @@ func (s *Server) partyRoutes() {
 	s.Page("POST /party-members", s.partyCreate)
 	s.Page("GET /party-members/{id}", s.partyPage)
 	s.Page("POST /party-members/{id}/services", s.partyService)
+	s.partySelfRoutes()
 	s.Page("GET /party-reports", s.partyReports)
 	s.Page("POST /party-reports", s.partyReportsSend)
 	s.Page("GET /party-reports/{id}", s.partyReport)
@@ -67,14 +68,27 @@ func (s *Server) partyList(w http.ResponseWriter, r *http.Request) error {
 
 type partyFormData struct {
 	Communities, Units, Roles, Posts []web.Option
+	// Action, Back, Submit and Intro: the form's target, the way back and
+	// the keys of its button and intro (the community's registration, an
+	// edit, or the member's own on the public page).
+	Action, Back, Submit, Intro string
 }
 
 func (s *Server) partyFormView(w http.ResponseWriter, r *http.Request) (*web.View, error) {
+	return s.partyForm(w, r, false)
+}
+
+// partyForm is the registration's form; public: the member's own, whose
+// communities are every community (the caller fills them in).
+func (s *Server) partyForm(w http.ResponseWriter, r *http.Request, public bool) (*web.View, error) {
 	v := s.View(w, r, "vol.party.new")
-	d := &partyFormData{Roles: options(v.Lang, "volunteer.party.role.", volunteer.PartyRoles), Posts: options(v.Lang, "volunteer.party.post.", volunteer.PartyPosts)}
+	d := &partyFormData{Roles: options(v.Lang, "volunteer.party.role.", volunteer.PartyRoles), Posts: options(v.Lang, "volunteer.party.post.", volunteer.PartyPosts),
+		Action: "/party-members", Back: "/party-members", Submit: "vol.party.register", Intro: "vol.party.form_intro"}
 	var err error
-	if d.Communities, err = s.regionChoices(r, v, org.LevelCommunity); err != nil {
-		return nil, err
+	if !public {
+		if d.Communities, err = s.regionChoices(r, v, org.LevelCommunity); err != nil {
+			return nil, err
+		}
 	}
 	units, err := s.vol.Employers(r.Context())
 	if err != nil {
