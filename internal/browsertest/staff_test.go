@@ -70,6 +70,15 @@ func TestBrowserAHandlerAcknowledgesAndResolvesWithAPhotoOnAPhone(t *testing.T) 
 	if wide := must(t, phone, chromedp.Evaluate[string](wideElements)); wide != "" {
 		t.Errorf("the queue on a phone has elements wider than the screen: %s", wide)
 	}
+	// The filters besides the keyword are folded away, so the first screen
+	// shows the orders; opening them shows the unit filter.
+	if open := must(t, phone, chromedp.Evaluate[bool](`document.querySelector('details.more-filters').open`)); open {
+		t.Errorf("on a phone the queue's filters are open with none set")
+	}
+	if top := must(t, phone, chromedp.Evaluate[float64](`document.querySelector('main .queue').getBoundingClientRect().top`)); top > 844 {
+		t.Errorf("on a phone the queue starts %.0f px down, below the first screen", top)
+	}
+	do(t, phone, chromedp.Click(`details.more-filters > summary`), chromedp.WaitVisible(`#of-unit`))
 	shots["handler-queue-phone-zh.png"] = must(t, phone, chromedp.FullScreenshot(100))
 
 	do(t, phone, chromedp.Click(`a[href="/orders/`+strconv.FormatInt(id, 10)+`"]`), chromedp.WaitVisible(`#d-acknowledge`))

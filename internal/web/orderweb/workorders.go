@@ -223,6 +223,9 @@ type orderListData struct {
 	// Tab is the queue's tab: "" all, "todo" my to-do, "done" my done.
 	Tab  string
 	Tabs []queueTab
+	// Narrowed counts the filters set besides the keyword: on a phone the
+	// form folds them away (app.js) unless one is set.
+	Narrowed int
 }
 
 // queueTab is one of the queue's tabs, keeping the other filters.
@@ -366,6 +369,11 @@ func (s *Server) orderListView(w http.ResponseWriter, r *http.Request) (*web.Vie
 	}
 	d.Units, d.Regions = web.TreeChoices(v, units), web.TreeChoices(v, regions)
 	q := r.URL.Query()
+	for _, k := range []string{"state", "category", "unit", "region", "channel", "overdue", "from", "to"} {
+		if q.Get(k) != "" {
+			d.Narrowed++
+		}
+	}
 	if fig := q.Get("kpi"); fig != "" {
 		d.KPI = v.T("woweb.kpi_any")
 		if k := "stats.col." + fig; i18n.Has(k) {

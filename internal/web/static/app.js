@@ -36,6 +36,10 @@
       var secs = parseInt(rf.getAttribute("data-refresh"), 10);
       if (secs > 0) { window.setTimeout(function () { window.location.reload(); }, secs * 1000); }
     }
+    // The queue's other filters fold away on a phone unless one is set.
+    if (window.matchMedia && window.matchMedia("(max-width: 760px)").matches) {
+      document.querySelectorAll("details.more-filters:not([data-narrowed])").forEach(function (d) { d.open = false; });
+    }
     // Photo viewer: a photo link marked data-viewer opens the photo large
     // in a dialog (without script the link opens the photo itself).
     var links = document.querySelectorAll("a[data-viewer]");
