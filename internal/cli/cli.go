@@ -53,7 +53,7 @@ Usage:
   wenming bench pages [--n 200] measure start-up, page times and memory of this binary
   wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL]
                                  durable intake through POST /api/v1/public/reports vs raw ceilings
-  wenming bench orders [--data DIR] [--n 50]
+  wenming bench orders [--data DIR] [--n 50] [--load 10s]
                                  queue, KPI table and search on a folder loaded by demo --orders
   wenming pii-key [--id ID]      print a new personal-data key (WENMING_PII_KEYS entry) and index key
   wenming version

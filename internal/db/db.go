@@ -97,7 +97,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	// Readers keep a smaller page cache each than the writer: there are
+	// several, the operating system caches the file for all of them, and
+	// their caches were most of the server's memory under many clients.
+	r, err := sql.Open("sqlite", "file:"+path+"?"+strings.Replace(pragmas, "cache_size(-32000)", "cache_size(-8000)", 1)+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite readers: %w", err)

@@ -40,6 +40,7 @@ type OrdersConfig struct {
 	Out      io.Writer     // report
 	Wait     time.Duration // longest start-up to wait for
 	Password string        // the demo accounts' password
+	Load     time.Duration // each phase under load (concurrent.go); 0: none
 }
 
 // OrdersMain parses the flags of `wenming bench orders` and runs it.
@@ -50,6 +51,7 @@ func OrdersMain(args []string, stdout, stderr io.Writer, password string) error 
 	fs.StringVar(&cfg.Data, "data", "data", "data folder loaded with `wenming demo --orders N`")
 	fs.IntVar(&cfg.N, "n", 50, "requests per measure")
 	fs.IntVar(&cfg.Warm, "warm", 5, "warm-up requests per measure")
+	fs.DurationVar(&cfg.Load, "load", 10*time.Second, "each phase under load: the KPI API from 16 clients beside its ceiling, a mix from 64 (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -257,7 +259,12 @@ func Orders(ctx context.Context, cfg OrdersConfig) error {
 		return err
 	}
 	fmt.Fprintf(cfg.Out, "\nResident memory (VmRSS) of the server after these runs: %.1f MiB.\n", float64(after)/1024)
-	return nil
+	if cfg.Load <= 0 {
+		return nil
+	}
+	mix := []string{"/api/v1/workorders?state=" + state, "/orders?state=" + state, "/api/v1/stats/workorders?" + stats,
+		"/api/v1/workorders?q=" + url.QueryEscape("路灯"), "/api/v1/dashboard?" + dashD, "/orders/" + strconv.FormatInt(maxID, 10)}
+	return underLoad(ctx, cfg.Out, c, base, cmd.Process.Pid, file, cfg.Load, "/api/v1/stats/workorders?"+stats, qFrom, qTo, mix)
 }
 
 // parseServerTiming reads the app;dur=<ms> the server puts on its

@@ -183,11 +183,11 @@ func (s *Service) Monthly(ctx context.Context, p *auth.Principal, sc figures.Sco
 			return daily(sc.From, sc.To)
 		}
 		// Where the region is enough, the whole months come from the
-		// monthly rollup (every order sits in one of its unit rows), the
-		// days at either end from the daily one.
+		// monthly rollup's region rows, the days at either end from the
+		// daily one.
 		m0, m1, edges := monthSpan(sc.From, sc.To)
 		if m0 != "" {
-			q, args := "SELECT s.month, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'unit' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
+			q, args := "SELECT s.month, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'region' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
 			if src.regionIn != "" {
 				q, args = q+" AND s.region_id IN ("+src.regionIn+")", append(args, src.regionArgs...)
 			}
@@ -571,8 +571,8 @@ func monthSpan(from, to string) (m0, m1 string, edges [][2]string) {
 }
 
 // byRegionSums reads src's sums over the days from..to per region (a
-// byRegion source only): the whole months from workorder_stats_month (its
-// unit rows, in which every order sits once), the days at either end from
+// byRegion source only): the whole months from workorder_stats_month's
+// region rows, the days at either end from
 // workorder_stats_dim's region rows. A district's quarter is a few hundred
 // rows instead of a row per day and region.
 func byRegionSums(ctx context.Context, tx *db.Tx, src rollupSource, from, to string) (map[int64]StatRow, error) {
@@ -595,7 +595,7 @@ func byRegionSums(ctx context.Context, tx *db.Tx, src rollupSource, from, to str
 	}
 	m0, m1, edges := monthSpan(from, to)
 	if m0 != "" {
-		q, args := "SELECT s.region_id, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'unit' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
+		q, args := "SELECT s.region_id, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'region' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
 		if src.regionIn != "" {
 			q, args = q+" AND s.region_id IN ("+src.regionIn+")", append(args, src.regionArgs...)
 		}
@@ -639,10 +639,11 @@ func (s *Service) HotSpots(ctx context.Context, p *auth.Principal, sc figures.Sc
 		if err != nil {
 			return err
 		}
-		col := "s.region_id"
 		if src.byRegion {
-			col = "s.id"
+			out, err = hotSpotsByRegion(ctx, tx, src, sc, n)
+			return err
 		}
+		col := "s.region_id"
 		rows, err := tx.Query(ctx, "SELECT h.rid, g.name, COALESCE(g.name_en, ''), COALESCE(u.name, ''), COALESCE(u.name_en, ''), g.lat, g.lng, h.received FROM (SELECT "+col+
 			" AS rid, SUM(s.received) AS received FROM "+src.from+" WHERE s.day >= ? AND s.day <= ? AND "+src.where+" GROUP BY "+col+
 			") h JOIN regions g ON g.id = h.rid LEFT JOIN regions u ON u.id = g.parent_id"+
@@ -662,4 +663,36 @@ func (s *Service) HotSpots(ctx context.Context, p *auth.Principal, sc figures.Sc
 		return rows.Err()
 	})
 	return out, err
+}
+
+// hotSpotsByRegion is HotSpots from byRegionSums: the regions' sums, the
+// placeable ones (with a centre) most received first, ties by id.
+func hotSpotsByRegion(ctx context.Context, tx *db.Tx, src rollupSource, sc figures.Scope, n int) ([]HotSpot, error) {
+	sums, err := byRegionSums(ctx, tx, src, sc.From, sc.To)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT g.id, g.name, COALESCE(g.name_en, ''), COALESCE(u.name, ''), COALESCE(u.name_en, ''), g.lat, g.lng
+		FROM regions g LEFT JOIN regions u ON u.id = g.parent_id WHERE g.lat IS NOT NULL AND g.lng IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []HotSpot
+	for rows.Next() {
+		var h HotSpot
+		if err := rows.Scan(&h.RegionID, &h.Name, &h.NameEN, &h.Parent, &h.ParentEN, &h.Lat, &h.Lng); err != nil {
+			return nil, err
+		}
+		if h.Received = sums[h.RegionID].Received; h.Received > 0 {
+			out = append(out, h)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b HotSpot) int {
+		return cmp.Or(cmp.Compare(b.Received, a.Received), cmp.Compare(a.RegionID, b.RegionID))
+	})
+	return out[:min(n, len(out))], nil
 }

@@ -341,7 +341,7 @@ func writeStats(ctx context.Context, tx *db.Tx, sums map[statDayKey]*statDelta) 
 			}
 		}
 		month := k.day[:7]
-		for _, mk := range []statMonthKey{{"unit", k.regionID, month, k.unitID}, {"category", k.regionID, month, k.categoryID}} {
+		for _, mk := range []statMonthKey{{"region", k.regionID, month, 0}, {"unit", k.regionID, month, k.unitID}, {"category", k.regionID, month, k.categoryID}} {
 			if x, ok := months[mk]; ok {
 				x.add(*d)
 			} else {
