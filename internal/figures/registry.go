@@ -32,8 +32,11 @@ type Figure struct {
 	DefKey   string
 	Compute  func(ctx context.Context, p *auth.Principal, sc Scope) (Value, error)
 	// Link is the list of the rows a value counts, for the same scope
-	// (a rate: its numerator's rows); nil or "": no list.
-	Link func(sc Scope) string
+	// (a rate: its numerator's rows); nil or "": no list. LinkPerm is the
+	// permission that list needs: a screen offers the link only to those
+	// who hold it (the server checks it again on the list).
+	Link     func(sc Scope) string
+	LinkPerm auth.Perm
 }
 
 var (
@@ -47,7 +50,7 @@ var (
 func Register(f Figure) {
 	mu.Lock()
 	defer mu.Unlock()
-	if f.ID == "" || f.LabelKey == "" || f.DefKey == "" || f.Compute == nil {
+	if f.ID == "" || f.LabelKey == "" || f.DefKey == "" || f.Compute == nil || (f.Link != nil && f.LinkPerm == "") {
 		panic(fmt.Sprintf("figures: incomplete figure %q", f.ID))
 	}
 	if slices.ContainsFunc(registry, func(x Figure) bool { return x.ID == f.ID }) {

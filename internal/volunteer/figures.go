@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -41,9 +42,37 @@ func FiguresContext(ctx context.Context, s *Service) context.Context {
 	return context.WithValue(ctx, serviceKey{}, s)
 }
 
+// figureLinks are the lists of the rows behind the figures that have one:
+// the volunteers (approved, of the region; Party members among them), the
+// registered Party members of the region, and for the period's confirmed
+// service the ranking of the volunteers by their hours.
+var figureLinks = map[string]func(figures.Scope) string{
+	FigVolunteers: func(sc figures.Scope) string {
+		return "/volunteers?" + regionQuery(sc, url.Values{"status": {string(StatusApproved)}})
+	},
+	FigParty: func(sc figures.Scope) string {
+		return "/volunteers?" + regionQuery(sc, url.Values{"status": {string(StatusApproved)}, "party": {"1"}})
+	},
+	FigPartyReg: func(sc figures.Scope) string { return "/party-members?" + regionQuery(sc, url.Values{}) },
+	FigSessions: rankingLink,
+	FigHours:    rankingLink,
+}
+
+func regionQuery(sc figures.Scope, v url.Values) string {
+	if sc.RegionID != 0 {
+		v.Set("region", strconv.FormatInt(sc.RegionID, 10))
+	}
+	return v.Encode()
+}
+
+func rankingLink(sc figures.Scope) string {
+	return "/volunteers/rankings?" + url.Values{"from": {sc.From}, "to": {sc.To}}.Encode()
+}
+
 func init() {
 	for _, name := range FigureNames {
 		figures.Register(figures.Figure{ID: FigureID(name), LabelKey: "volunteer.figure." + name, DefKey: "volunteer.figure." + name + ".def",
+			Link: figureLinks[name], LinkPerm: auth.PermVolunteerOrg,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				s, _ := ctx.Value(serviceKey{}).(*Service)
 				if s == nil {

@@ -81,7 +81,7 @@ var RateFigures = []string{FigResolutionRate, FigOnTimeRate, FigAckOnTimeRate, F
 
 func init() {
 	for _, f := range Figures {
-		figures.Register(figures.Figure{ID: FigureID(string(f)), LabelKey: f.LabelKey(), DefKey: f.DefKey(), Link: f.Link,
+		figures.Register(figures.Figure{ID: FigureID(string(f)), LabelKey: f.LabelKey(), DefKey: f.DefKey(), Link: f.Link, LinkPerm: auth.PermOrderView,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				r, err := figureRow(ctx, p, sc)
 				return figures.Value{Count: f.Of(r)}, err
@@ -90,7 +90,7 @@ func init() {
 	for _, name := range RateFigures {
 		of := rateOf[name]
 		figures.Register(figures.Figure{ID: FigureID(name), LabelKey: Figure(name).LabelKey(), DefKey: Figure(name).DefKey(),
-			Link: rateNumerator[name].Link,
+			Link: rateNumerator[name].Link, LinkPerm: auth.PermOrderView,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				r, err := figureRow(ctx, p, sc)
 				rate := of(r)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/wenming-city/wenming/internal/apptest"
 	"github.com/wenming-city/wenming/internal/pdfdoc/pdftext"
+	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/workorder"
 )
 
@@ -302,6 +304,42 @@ func TestEveryCockpitFigureEqualsTheAPIAndTheWorkbook(t *testing.T) {
 		}
 		if r := e.Anonymous(t).Get("/dashboard"); r.Status != 303 && r.Status != 302 {
 			t.Errorf("anonymous: %d", r.Status)
+		}
+	})
+}
+
+// TestCockpitTilesLinkToTheirRowsForThoseWhoMayReadThem: a volunteer figure's
+// tile links to the list of its rows (same region and period) for a viewer
+// who holds that list's permission, and that list answers; a viewer without
+// it gets the figure without a link.
+func TestCockpitTilesLinkToTheirRowsForThoseWhoMayReadThem(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		hrefOf := func(body, id string) (string, bool) {
+			m := regexp.MustCompile(`<a class="dtile[^"]*"(?: href="([^"]*)")? data-figure="` + regexp.QuoteMeta(id) + `"`).FindStringSubmatch(body)
+			if m == nil {
+				return "", false
+			}
+			return html.UnescapeString(m[1]), true
+		}
+		q := "/dashboard?period=quarter&at=2026-Q4"
+		admin := e.Login(t, "admin")
+		page := admin.Get(q)
+		apptest.Want(t, "the cockpit", page, 200)
+		for id, want := range map[string]string{
+			volunteer.FigureID(volunteer.FigVolunteers): "/volunteers?",
+			volunteer.FigureID(volunteer.FigHours):      "/volunteers/rankings?from=2026-10-01&to=2026-12-31",
+			volunteer.FigureID(volunteer.FigPartyReg):   "/party-members?",
+		} {
+			href, ok := hrefOf(page.Body, id)
+			if !ok || !strings.HasPrefix(href, want) {
+				t.Errorf("%s: tile found %v, link %q, want %s…", id, ok, href, want)
+				continue
+			}
+			apptest.Want(t, "the list behind "+id, admin.Get(href), 200)
+		}
+		leader := e.Login(t, "leader").Get(q)
+		if href, ok := hrefOf(leader.Body, volunteer.FigureID(volunteer.FigVolunteers)); !ok || href != "" {
+			t.Errorf("the leader (no volunteer.organise) sees the volunteers' tile %v with link %q", ok, href)
 		}
 	})
 }

@@ -172,7 +172,7 @@ func (s *Server) report(ctx context.Context, p *auth.Principal, per period, regi
 			}
 			t.HasPrev = true
 		}
-		if f.Link != nil && p.Can(auth.PermOrderView) {
+		if f.Link != nil && p.Can(f.LinkPerm) {
 			t.Href = f.Link(rep.Scope)
 		}
 		rep.Tiles = append(rep.Tiles, t)
