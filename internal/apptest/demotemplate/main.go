@@ -10,6 +10,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/wenming-city/wenming/internal/apptest"
@@ -18,6 +19,8 @@ import (
 func main() {
 	dir := flag.String("dir", "", "folder for the SQLite template (required)")
 	flag.Parse()
+	// The migrations' progress is not news in a test run; warnings are.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "demotemplate: -dir is required")
 		os.Exit(2)
