@@ -475,22 +475,7 @@ func statsInMonths(ctx context.Context, tx *db.Tx, p *auth.Principal, sc figures
 		regions, rargs = regions+" AND "+w, append(rargs, a...)
 	}
 	sums := map[int64]StatRow{}
-	read := func(q string, args []any) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var r StatRow
-			if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
-				return err
-			}
-			sums[id] = Total([]StatRow{sums[id], r})
-		}
-		return rows.Err()
-	}
+	read := func(q string, args []any) error { return addSums(ctx, tx, sums, q, args) }
 	m0, m1, edges := monthSpan(sc.From, sc.To)
 	if m0 != "" {
 		if err := read("SELECT s.id, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = ? AND s.region_id IN ("+regions+
@@ -541,6 +526,25 @@ func statsInMonths(ctx context.Context, tx *db.Tx, p *auth.Principal, sc figures
 	return out, err
 }
 
+// addSums runs q, whose rows are an id and sumCols, and adds each row to
+// the id's sums.
+func addSums(ctx context.Context, tx *db.Tx, sums map[int64]StatRow, q string, args []any) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var r StatRow
+		if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
+			return err
+		}
+		sums[id] = Total([]StatRow{sums[id], r})
+	}
+	return rows.Err()
+}
+
 // monthSpan splits the days from..to ('YYYY-MM-DD') into the whole months
 // they cover (m0..m1, 'YYYY-MM'; both "" when none) and the day ranges
 // left before and after them.
@@ -577,22 +581,7 @@ func monthSpan(from, to string) (m0, m1 string, edges [][2]string) {
 // rows instead of a row per day and region.
 func byRegionSums(ctx context.Context, tx *db.Tx, src rollupSource, from, to string) (map[int64]StatRow, error) {
 	out := map[int64]StatRow{}
-	read := func(q string, args []any) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var r StatRow
-			if err := rows.Scan(append([]any{&id}, scanSums(&r)...)...); err != nil {
-				return err
-			}
-			out[id] = Total([]StatRow{out[id], r})
-		}
-		return rows.Err()
-	}
+	read := func(q string, args []any) error { return addSums(ctx, tx, out, q, args) }
 	m0, m1, edges := monthSpan(from, to)
 	if m0 != "" {
 		q, args := "SELECT s.region_id, "+sumCols+" FROM workorder_stats_month s WHERE s.pair = 'region' AND s.month >= ? AND s.month <= ?", []any{m0, m1}
