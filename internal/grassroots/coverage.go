@@ -112,7 +112,9 @@ func coverageByPath(ctx context.Context, tx *db.Tx, p *auth.Principal, path, fro
 }
 
 // CoverageOf reports coverage of a region (0: the caller's own region)
-// and its sub-regions over [from, to].
+// and its sub-regions over [from, to]. A whole calendar quarter is counted
+// from its rows of gr_coverage_quarters; any other period from the plan
+// items and visits themselves (the same counts, slower).
 func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID int64, from, to string) (Coverage, error) {
 	if err := canRead(p); err != nil {
 		return Coverage{}, err
@@ -135,7 +137,12 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 		if err != nil {
 			return err
 		}
-		byPath, err := coverageByPath(ctx, tx, p, path, from, to)
+		var byPath map[string]*CoverageRow
+		if q, ok := wholeQuarter(from, to); ok {
+			byPath, err = coverageByQuarter(ctx, tx, p, path, q)
+		} else {
+			byPath, err = coverageByPath(ctx, tx, p, path, from, to)
+		}
 		if err != nil {
 			return err
 		}

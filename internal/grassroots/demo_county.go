@@ -336,6 +336,12 @@ func (s *Service) seedCounty(ctx context.Context, tx *db.Tx, county int64) error
 	if err := generate(ctx, tx, plan, countyPath, Rule{Every: "once"}, DemoCampaignFrom, DemoCampaignTo); err != nil {
 		return err
 	}
+	// The visits written in bulk count in coverage too, inside the plan or not.
+	lo, hi := pathRange(countyPath)
+	if err := refreshCoverage(ctx, tx, "household_id IN (SELECT id FROM gr_households WHERE region_path >= ? AND region_path < ?)",
+		[]any{lo, hi}, "", ""); err != nil {
+		return err
+	}
 	_ = today
 	return s.seedCountyDisputes(ctx, tx, grids[0].villageID, grids[1].villageID, start)
 }

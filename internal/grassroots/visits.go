@@ -196,6 +196,9 @@ func (s *Service) LogVisit(ctx context.Context, p *auth.Principal, in VisitInput
 			id, h.ID, day, day); err != nil {
 			return err
 		}
+		if err := refreshHousehold(ctx, tx, h.ID); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, now, audit.ActionCreate, "visit", id, h.Address+" "+h.HeadName, nil,
 			map[string]any{"household_id": h.ID, "visited_on": day, "checks": in.Checks, "needs": in.Needs})
 	})
