@@ -98,13 +98,13 @@ func refreshCoverage(ctx context.Context, tx *db.Tx, hh string, hhArgs []any, fr
 		}
 		args = append(append(args, hhArgs...), hhArgs...)
 		if _, err := tx.Exec(ctx, `WITH q(f, t) AS (VALUES `+vals.String()+`)
-			INSERT INTO gr_coverage_quarters (household_id, quarter_from, plan_path, reached, visit_path, people)
-			SELECT x.h, x.f, MAX(x.pp), MAX(x.r), MAX(x.vp), MAX(x.ppl) FROM (
+			INSERT INTO gr_coverage_quarters (household_id, quarter_from, plan_path, reached, visit_path, people, open)
+			SELECT x.h, x.f, MAX(x.pp), MAX(x.r), MAX(x.vp), MAX(x.ppl), MAX(x.o) FROM (
 				SELECT i.household_id AS h, q.f AS f, MIN(i.region_path) AS pp, MAX(CASE WHEN i.visit_id IS NOT NULL THEN 1 ELSE 0 END) AS r,
-					NULL AS vp, 0 AS ppl
+					NULL AS vp, 0 AS ppl, MAX(CASE WHEN i.visit_id IS NULL THEN 1 ELSE 0 END) AS o
 				FROM gr_plan_items i JOIN q ON i.due_on >= q.f AND i.due_from <= q.t WHERE i.`+hh+` GROUP BY i.household_id, q.f
 				UNION ALL
-				SELECT v.household_id, q.f, NULL, 0, MIN(v.region_path), MIN(v.id * 64 + v.people_reached) % 64
+				SELECT v.household_id, q.f, NULL, 0, MIN(v.region_path), MIN(v.id * 64 + v.people_reached) % 64, 0
 				FROM gr_visits v JOIN q ON v.visited_on >= q.f AND v.visited_on <= q.t WHERE v.`+hh+` GROUP BY v.household_id, q.f
 			) x GROUP BY x.h, x.f`, args...); err != nil {
 			return err
