@@ -94,6 +94,13 @@ func coverageFixture(t *testing.T, d *db.DB, visits bool) {
 				return err
 			}
 		}
+		if tx.Engine() == db.Postgres { // the ids written above are taken
+			for _, t := range []string{"regions", "gr_households", "gr_visit_plans", "gr_visits"} {
+				if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM "+t+"), false)"); err != nil {
+					return err
+				}
+			}
+		}
 		return RebuildCoverage(ctx, tx)
 	})
 	if err != nil {
