@@ -69,6 +69,7 @@ type VisitInput struct {
 	Lat           *float64  `json:"lat"`
 	Lng           *float64  `json:"lng"`
 	Key           string    `json:"key"`
+	CadreIDs      []int64   `json:"cadre_ids"` // the dispatched cadres among the visitors
 	Photo         *photo.Prepared
 }
 
@@ -167,6 +168,14 @@ func (s *Service) LogVisit(ctx context.Context, p *auth.Principal, in VisitInput
 		} else if err != nil {
 			return err
 		}
+		var cf errs.Fields
+		cadres, err := checkCadres(ctx, tx, p, in.CadreIDs, "cadre_ids", &cf)
+		if err != nil {
+			return err
+		}
+		if err := cf.Err(); err != nil {
+			return err
+		}
 		var photoID any
 		if staged != nil {
 			ids, err := staged.Commit(ctx, tx, p.UserID)
@@ -197,6 +206,9 @@ func (s *Service) LogVisit(ctx context.Context, p *auth.Principal, in VisitInput
 			return err
 		}
 		if err := refreshHousehold(ctx, tx, h.ID); err != nil {
+			return err
+		}
+		if err := linkCadres(ctx, tx, "gr_visit_cadres", "visit_id", id, cadres); err != nil {
 			return err
 		}
 		return record(ctx, tx, p, now, audit.ActionCreate, "visit", id, h.Address+" "+h.HeadName, nil,
@@ -332,6 +344,7 @@ func (s *Service) GetVisit(ctx context.Context, p *auth.Principal, id int64) (Vi
 // VisitFilter selects visits.
 type VisitFilter struct {
 	HouseholdID int64
+	CadreID     int64 // the visits this cadre made
 	RegionID    int64
 	From, To    string // days, inclusive
 	Page, Size  int
@@ -357,6 +370,9 @@ func (s *Service) ListVisits(ctx context.Context, p *auth.Principal, f VisitFilt
 			}
 			u, ua := under("v.region_path", path)
 			conds, args = append(conds, u), append(args, ua...)
+		}
+		if f.CadreID > 0 {
+			conds, args = append(conds, "v.id IN (SELECT visit_id FROM gr_visit_cadres WHERE cadre_id = ?)"), append(args, f.CadreID)
 		}
 		if f.From != "" {
 			conds, args = append(conds, "v.visited_on >= ?"), append(args, f.From)
