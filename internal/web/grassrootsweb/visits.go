@@ -26,7 +26,7 @@ type visitFormData struct {
 	Households []web.Option
 	Checks     []web.Option
 	Categories []web.Option
-	Cadres     []web.Option // the dispatched cadres a visit may name
+	Cadres     []web.Option          // the dispatched cadres a visit may name
 	Household  *grassroots.Household // when the form was opened from a household
 }
 
