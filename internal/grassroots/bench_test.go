@@ -239,7 +239,7 @@ func benchLoad(b *testing.B, engine db.Engine, n int) *benchCity {
 	// visit and plan item), rebuilt as migration 0055's backfill does.
 	for lo := 0; lo < n; lo += chunk {
 		must(d.Write(ctx, func(tx *db.Tx) error {
-			return refreshCoverage(ctx, tx, "household_id > ? AND household_id <= ?", []any{lo, lo + chunk}, "", "")
+			return refreshCoverage(ctx, tx, "SELECT id FROM gr_households WHERE id > ? AND id <= ?", []any{lo, lo + chunk}, "", "")
 		}))
 	}
 	exec("ANALYZE")

@@ -52,11 +52,30 @@ func quarters(from, to string) [][2]string {
 	return out
 }
 
-// refreshCoverage rewrites the coverage rows of the households that hh
-// selects (an SQL predicate on household_id, with its arguments) over the
-// quarters overlapping [from, to]; from == "" takes the span of all their
-// plan windows and visits.
-func refreshCoverage(ctx context.Context, tx *db.Tx, hh string, hhArgs []any, from, to string) error {
+// refreshCoverage rewrites the coverage rows of the households that the
+// subquery sub selects (their ids, with its arguments) over the quarters
+// overlapping [from, to]; from == "" takes the span of all their plan
+// windows and visits. On PostgreSQL it first locks those households'
+// rows (FOR NO KEY UPDATE, which a visit's foreign key does not wait
+// for), so two instances writing visits of one household at once
+// rewrite its rows one after the other, the second from what the first
+// committed (each statement of READ COMMITTED sees it); SQLite writes
+// one transaction at a time.
+func refreshCoverage(ctx context.Context, tx *db.Tx, sub string, subArgs []any, from, to string) error {
+	hh := "household_id IN (" + sub + ")"
+	hhArgs := subArgs
+	if tx.Engine() == db.Postgres {
+		r, err := tx.Query(ctx, "SELECT id FROM gr_households WHERE id IN ("+sub+") ORDER BY id FOR NO KEY UPDATE", subArgs...)
+		if err != nil {
+			return err
+		}
+		for r.Next() {
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return err
+		}
+	}
 	if from == "" {
 		var lo, hi *string
 		args := append(append(append(append([]any{}, hhArgs...), hhArgs...), hhArgs...), hhArgs...)
@@ -115,7 +134,7 @@ func refreshCoverage(ctx context.Context, tx *db.Tx, hh string, hhArgs []any, fr
 
 // refreshHousehold rewrites one household's coverage rows.
 func refreshHousehold(ctx context.Context, tx *db.Tx, householdID int64) error {
-	return refreshCoverage(ctx, tx, "household_id = ?", []any{householdID}, "", "")
+	return refreshCoverage(ctx, tx, "SELECT CAST(? AS BIGINT)", []any{householdID}, "", "")
 }
 
 // RebuildCoverage rewrites every household's coverage rows (what
@@ -125,7 +144,7 @@ func RebuildCoverage(ctx context.Context, tx *db.Tx) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM gr_coverage_quarters"); err != nil {
 		return err
 	}
-	return refreshCoverage(ctx, tx, "household_id > ?", []any{0}, "", "")
+	return refreshCoverage(ctx, tx, "SELECT id FROM gr_households", nil, "", "")
 }
 
 // coverageByQuarter is coverageByPath for a whole quarter, counted from

@@ -246,3 +246,43 @@ func TestEveryVisitAndPlanWriteKeepsTheQuarterRowsEqualToTheCount(t *testing.T) 
 		}
 	})
 }
+
+// Visits of one household sent at once (two instances on one
+// PostgreSQL, or a phone and a laptop) all count: the quarter rows end
+// equal to the count, with every visit's write waiting for the other's.
+func TestVisitsOfOneHouseholdSentAtOnceLeaveTheQuarterRowsEqualToTheCount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		coverageFixture(t, d, false)
+		if err := d.Write(ctx, func(tx *db.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO users (id, username, display_name, region_id, created_at, updated_at) VALUES (1, 'g', 'g', 2, 0, 0)")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s := New(d, clock.NewFake(time.Date(2026, 6, 30, 18, 0, 0, 0, clock.CST)), nil)
+		p := &auth.Principal{UserID: 1, RegionID: 2, Scope: auth.Scope{All: true}, Perms: map[auth.Perm]bool{auth.PermGridVisit: true}}
+		if _, err := s.CreatePlan(ctx, p, PlanInput{RegionID: 2, Name: "每季度", Rule: Rule{Every: "quarter"}, StartsOn: "2026-01-01", EndsOn: "2026-06-30"}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 8
+		errc := make(chan error, n)
+		for i := range n {
+			go func() {
+				day := time.Date(2026, time.Month(1+i%6), 10, 10, 0, 0, 0, clock.CST)
+				_, _, err := s.LogVisit(ctx, p, VisitInput{HouseholdID: 1 + int64(i%2), VisitedAt: day, Visitors: "杨", PeopleReached: 1 + i, Key: fmt.Sprint("k", i)})
+				errc <- err
+			}()
+		}
+		for range n {
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+		}
+		sameCoverage(t, d, "visits at once")
+		// Households 1 and 2 were each visited in both quarters.
+		if got := coverageTotal(t, s, "2026-04-01", "2026-06-30"); got.Visited != 2 || got.Reached != 2 {
+			t.Errorf("Q2: %+v", got)
+		}
+	})
+}

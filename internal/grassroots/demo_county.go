@@ -411,7 +411,7 @@ func (s *Service) seedCounty(ctx context.Context, tx *db.Tx, county int64) error
 	}
 	// The visits written in bulk count in coverage too, inside the plan or not.
 	lo, hi := pathRange(countyPath)
-	if err := refreshCoverage(ctx, tx, "household_id IN (SELECT id FROM gr_households WHERE region_path >= ? AND region_path < ?)",
+	if err := refreshCoverage(ctx, tx, "SELECT id FROM gr_households WHERE region_path >= ? AND region_path < ?",
 		[]any{lo, hi}, "", ""); err != nil {
 		return err
 	}

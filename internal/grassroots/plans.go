@@ -199,7 +199,7 @@ func generate(ctx context.Context, tx *db.Tx, planID int64, path string, r Rule,
 	if err != nil {
 		return err
 	}
-	return refreshCoverage(ctx, tx, "household_id IN (SELECT household_id FROM gr_plan_items WHERE plan_id = ?)", []any{planID}, start, end)
+	return refreshCoverage(ctx, tx, "SELECT household_id FROM gr_plan_items WHERE plan_id = ?", []any{planID}, start, end)
 }
 
 // Regenerate adds the items of households that now match the plan's rule.
