@@ -272,7 +272,7 @@ func (s *Service) checkImport(ctx context.Context, p *auth.Principal, rows []map
 }
 
 // takenIDs returns the rows whose ID number (by blind index) is stored
-// already, reading 500 at a time (in tx, or a read transaction of its
+// already, reading 64 at a time (in tx, or a read transaction of its
 // own when tx is nil).
 func (s *Service) takenIDs(ctx context.Context, tx *db.Tx, ids map[string]int) ([]int, error) {
 	keys := make([]string, 0, len(ids))
