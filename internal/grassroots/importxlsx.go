@@ -128,7 +128,7 @@ type importRow struct {
 
 // checkImport checks every row of a workbook in Go and with reads only
 // (each grid code looked up once, ID numbers checked against the stored
-// ones 500 at a time), so the write transaction that follows only
+// ones 64 at a time), so the write transaction that follows only
 // writes; it returns the rows to save or the problems of the file.
 func (s *Service) checkImport(ctx context.Context, p *auth.Principal, rows []map[string]string, progress Progress) ([]importRow, []RowError, error) {
 	type grid struct {
