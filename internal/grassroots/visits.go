@@ -53,6 +53,7 @@ type Visit struct {
 	Lat           *float64  `json:"lat"`
 	Lng           *float64  `json:"lng"`
 	CreatedBy     int64     `json:"created_by"`
+	Cadres        []Cadre   `json:"cadres,omitempty"` // the dispatched cadres who made it (GetVisit)
 }
 
 // VisitInput is a visit as the phone sends it. Key is the draft's
@@ -338,6 +339,25 @@ func (s *Service) GetVisit(ctx context.Context, p *auth.Principal, id int64) (Vi
 		return Visit{}, err
 	}
 	v, _, err := s.getVisit(ctx, p, id)
+	if err != nil {
+		return v, err
+	}
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT c.id, c.name, c.rank, c.unit_name FROM gr_visit_cadres x JOIN gr_cadres c ON c.id = x.cadre_id
+			WHERE x.visit_id = ? ORDER BY c.rank, c.name, c.id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Cadre
+			if err := rows.Scan(&c.ID, &c.Name, &c.Rank, &c.Unit); err != nil {
+				return err
+			}
+			v.Cadres = append(v.Cadres, c)
+		}
+		return rows.Err()
+	})
 	return v, err
 }
 

@@ -122,9 +122,13 @@ func TestAVisitAndAMeetingNamingCadresCountForThem(t *testing.T) {
 			t.Fatalf("unknown cadre: %d %v", st, out)
 		}
 		vals.Set("cadre_ids", apptest.Itoa(cadre))
-		if st, out := postVisit(t, e, admin, vals, nil); st >= 300 {
+		st, out := postVisit(t, e, admin, vals, nil)
+		if st >= 300 {
 			t.Fatalf("visit: %d %v", st, out)
 		}
+		visit := e.Count(t, "SELECT id FROM gr_visits WHERE idem_key LIKE ?", "%:cadre-visit-1")
+		apptest.Want(t, "the visit names its cadre", admin.Get("/grassroots/visits/"+apptest.Itoa(visit)), http.StatusOK,
+			`id="visit-cadres"`, fmt.Sprintf(`href="/grassroots/cadres/%d"`, cadre))
 		campaign := apptest.Itoa(e.Count(t, "SELECT id FROM gr_campaigns WHERE name = ?", grassroots.DemoCampaignName))
 		venue := e.Count(t, "SELECT MIN(id) FROM gr_venues")
 		mv := url.Values{"csrf": {admin.CSRF()}, "venue_id": {apptest.Itoa(venue)}, "topic": {"乡村振兴政策宣讲"}, "speakers": {"驻村干部"},
