@@ -26,7 +26,7 @@ type visitFormData struct {
 	Households []web.Option
 	Checks     []web.Option
 	Categories []web.Option
-	Cadres     []web.Option          // the dispatched cadres a visit may name
+	Cadres     []grassroots.Cadre    // the dispatched cadres a visit may name
 	Household  *grassroots.Household // when the form was opened from a household
 }
 
@@ -79,12 +79,8 @@ func (s *Server) visitFormView(w http.ResponseWriter, r *http.Request) (*web.Vie
 			d.Categories = append(d.Categories, web.Option{Value: web.I64s(c.ID), Label: v.Name(c.Name, c.NameEN)})
 		}
 	}
-	cadres, err := s.gr.VisitCadres(r.Context(), p)
-	if err != nil {
+	if d.Cadres, err = s.gr.VisitCadres(r.Context(), p); err != nil {
 		return nil, err
-	}
-	for _, c := range cadres {
-		d.Cadres = append(d.Cadres, web.Option{Value: web.I64s(c.ID), Label: c.Name + " · " + v.T("gr.rank."+c.Rank)})
 	}
 	v.Form = url.Values{"visitors": {p.DisplayName}, "visited_at": {s.Now().In(clock.CST).Format("2006-01-02T15:04")},
 		"key": {newKey()}}
