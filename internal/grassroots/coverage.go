@@ -2,6 +2,7 @@ package grassroots
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -112,7 +113,9 @@ func coverageByPath(ctx context.Context, tx *db.Tx, p *auth.Principal, path, fro
 }
 
 // CoverageOf reports coverage of a region (0: the caller's own region)
-// and its sub-regions over [from, to].
+// and its sub-regions over [from, to]. A whole calendar quarter is counted
+// from its rows of gr_coverage_quarters; any other period from the plan
+// items and visits themselves (the same counts, slower).
 func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID int64, from, to string) (Coverage, error) {
 	if err := canRead(p); err != nil {
 		return Coverage{}, err
@@ -135,7 +138,12 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 		if err != nil {
 			return err
 		}
-		byPath, err := coverageByPath(ctx, tx, p, path, from, to)
+		var byPath map[string]*CoverageRow
+		if q, ok := wholeQuarter(from, to); ok {
+			byPath, err = coverageByQuarter(ctx, tx, p, path, q)
+		} else {
+			byPath, err = coverageByPath(ctx, tx, p, path, from, to)
+		}
 		if err != nil {
 			return err
 		}
@@ -178,33 +186,60 @@ func (s *Service) CoverageOf(ctx context.Context, p *auth.Principal, regionID in
 				}
 			}
 		}
-		w, args := scopeWhere(p, "i.region_path")
+		quarter, _ := wholeQuarter(from, to)
+		out.NotYet, out.MoreNotYet, err = notYet(ctx, tx, p, path, from, to, quarter)
+		return err
+	})
+	return out, err
+}
+
+// notYetLimit caps the households not yet visited a coverage lists.
+const notYetLimit = 500
+
+// notYet lists the plan items of the subtree of path due in [from, to]
+// and not yet fulfilled (at most notYetLimit, and whether there are
+// more). For a whole quarter the first households with such items are
+// chosen from the quarter rows' partial index in grid order, then only
+// their items are read; for any other period (quarter "") the items are
+// chosen from the plan items' index by due day.
+func notYet(ctx context.Context, tx *db.Tx, p *auth.Principal, path, from, to, quarter string) ([]PlanItem, bool, error) {
+	w, args := scopeWhere(p, "i.region_path")
+	var rows *sql.Rows
+	var err error
+	if q := quarter; q != "" {
+		cw, cargs := scopeWhere(p, "c.plan_path")
+		in, inArgs := under("c.plan_path", path)
+		rows, err = tx.Query(ctx, `SELECT i.id, i.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, i.due_from, i.due_on, 0
+			FROM (SELECT c.household_id, c.plan_path FROM gr_coverage_quarters c WHERE c.quarter_from = ? AND c.open = 1 AND `+in+` AND `+cw+`
+				ORDER BY c.plan_path, c.household_id LIMIT ?) x
+			JOIN gr_plan_items i ON i.household_id = x.household_id AND i.due_on >= ? AND i.due_from <= ? AND i.visit_id IS NULL AND `+w+`
+			JOIN gr_households h ON h.id = x.household_id ORDER BY x.plan_path, x.household_id, i.due_on, i.id LIMIT ?`,
+			append(append(append(append(append([]any{q}, inArgs...), cargs...), notYetLimit+1, from, to), args...), notYetLimit+1)...)
+	} else {
 		in, inArgs := pathsUnder(path)
-		const limit = 500
 		// The first items are chosen from the index alone; only they are
 		// joined to their households.
-		nr, err := tx.Query(ctx, `SELECT x.id, x.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, x.due_from, x.due_on, 0
+		rows, err = tx.Query(ctx, `SELECT x.id, x.household_id, h.address || ' ' || h.building || ' ' || h.door || ' ' || h.head_name, x.due_from, x.due_on, 0
 			FROM (SELECT i.id, i.household_id, i.region_path, i.due_from, i.due_on FROM gr_plan_items i
 				WHERE i.region_path IN `+in+` AND i.due_on >= ? AND i.due_from <= ? AND i.visit_id IS NULL AND `+w+`
 				ORDER BY i.due_on, i.region_path, i.household_id, i.id LIMIT ?) x
 			JOIN gr_households h ON h.id = x.household_id ORDER BY x.due_on, x.region_path, x.household_id, x.id`,
-			append(append(append(inArgs, from, to), args...), limit+1)...)
-		if err != nil {
-			return err
+			append(append(append(inArgs, from, to), args...), notYetLimit+1)...)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []PlanItem
+	for rows.Next() {
+		var x PlanItem
+		if err := rows.Scan(&x.ID, &x.HouseholdID, &x.Household, &x.DueFrom, &x.DueOn, &x.VisitID); err != nil {
+			return nil, false, err
 		}
-		defer nr.Close()
-		for nr.Next() {
-			var x PlanItem
-			if err := nr.Scan(&x.ID, &x.HouseholdID, &x.Household, &x.DueFrom, &x.DueOn, &x.VisitID); err != nil {
-				return err
-			}
-			if len(out.NotYet) == limit {
-				out.MoreNotYet = true
-				break
-			}
-			out.NotYet = append(out.NotYet, x)
+		if len(out) == notYetLimit {
+			return out, true, nil
 		}
-		return nr.Err()
-	})
-	return out, err
+		out = append(out, x)
+	}
+	return out, false, rows.Err()
 }

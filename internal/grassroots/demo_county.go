@@ -32,6 +32,18 @@ const (
 	demoMeetingsOf85    = 62 // meetings of 85 people; the rest have 84
 )
 
+// demoTasks are the demo campaign's tasks.
+var demoTasks = []struct{ title, due, state string }{
+	{"制定一学三促活动实施方案", "2026-09-10", "done"},
+	{"各村召开动员会", "2026-09-20", "done"},
+	{"建立驻村干部工作台账", "2026-09-30", "done"},
+	{"完成脱贫户、监测户入户走访", "2026-10-31", "done"},
+	{"梳理群众急难愁盼问题清单", "2026-11-10", "doing"},
+	{"报送活动中期总结", "2026-11-15", "open"},
+	{"开展宣讲成效群众满意度测评", "2026-11-25", "doing"},
+	{"形成活动总结报告", "2026-11-30", "open"},
+}
+
 var demoVillageNames = []string{"高笋", "新凡", "红岩", "幸福", "民主", "光明", "团结", "金星", "龙泉", "凤凰", "石门", "青龙", "白果", "松林",
 	"茶园", "竹林", "水田", "长岭", "黄桷", "桂花", "万福", "大坪", "沙溪", "杨柳", "观音", "马鞍", "天池", "双河", "永丰", "新华",
 	"荷花", "杉树", "五星", "柏香", "金竹", "文星", "保安", "富民", "前进", "和平"}
@@ -327,6 +339,67 @@ func (s *Service) seedCounty(ctx context.Context, tx *db.Tx, county int64) error
 		"people_reached", "needs", "idem_key", "created_at"}, visits); err != nil {
 		return err
 	}
+	// Each visit and meeting is tied to the two cadres of its village who
+	// made it (the county-level one and the first section-level one, the
+	// names in its visitors and speakers), so each cadre's work is counted
+	// from rows and adds up to the campaign's.
+	hgrid := map[int64]int{}
+	for i, h := range hs {
+		hgrid[h.id] = i / demoHouseholdsEach
+	}
+	vgrid := map[int64]int{}
+	for gi, v := range venueIDs {
+		vgrid[v] = gi
+	}
+	var links [][]any
+	rows, err = tx.Query(ctx, "SELECT id, household_id FROM gr_visits WHERE region_path >= ? AND region_path < ? ORDER BY id", countyPath, countyPath[:len(countyPath)-1]+"0")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, h int64
+		if err := rows.Scan(&id, &h); err != nil {
+			rows.Close()
+			return err
+		}
+		gi := hgrid[h]
+		links = append(links, []any{id, cadreIDs[gi*3]}, []any{id, cadreIDs[gi*3+1]})
+	}
+	rows.Close()
+	if err := bulk(ctx, tx, "gr_visit_cadres", []string{"visit_id", "cadre_id"}, links); err != nil {
+		return err
+	}
+	links = links[:0]
+	rows, err = tx.Query(ctx, "SELECT id, venue_id FROM gr_meetings WHERE campaign_id = ? ORDER BY id", campaign)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, v int64
+		if err := rows.Scan(&id, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		gi := vgrid[v]
+		links = append(links, []any{id, cadreIDs[gi*3]}, []any{id, cadreIDs[gi*3+1]})
+	}
+	rows.Close()
+	if err := bulk(ctx, tx, "gr_meeting_speakers", []string{"meeting_id", "cadre_id"}, links); err != nil {
+		return err
+	}
+	// The campaign's tasks, owned by county-level cadres: done, under way,
+	// open, and one past its day.
+	var tasks [][]any
+	for k, t := range demoTasks {
+		var done any
+		if t.state == "done" {
+			done = t.due
+		}
+		tasks = append(tasks, []any{campaign, t.title, cadreIDs[(k*3)%len(cadreIDs)], t.due, t.state, done, ms, ms})
+	}
+	if err := bulk(ctx, tx, "gr_campaign_tasks", []string{"campaign_id", "title", "owner_id", "due_on", "state", "done_on", "created_at", "updated_at"}, tasks); err != nil {
+		return err
+	}
 	// The plan "every household of the county in the campaign", fulfilled by the visits.
 	plan, err := tx.InsertID(ctx, `INSERT INTO gr_visit_plans (region_id, region_path, name, rule_tag, rule_every, starts_on, ends_on, created_at)
 		VALUES (?, ?, ?, '', 'once', ?, ?, ?) RETURNING id`, county, countyPath, DemoCampaignName+"入户走访全覆盖", DemoCampaignFrom, DemoCampaignTo, ms)
@@ -334,6 +407,12 @@ func (s *Service) seedCounty(ctx context.Context, tx *db.Tx, county int64) error
 		return err
 	}
 	if err := generate(ctx, tx, plan, countyPath, Rule{Every: "once"}, DemoCampaignFrom, DemoCampaignTo); err != nil {
+		return err
+	}
+	// The visits written in bulk count in coverage too, inside the plan or not.
+	lo, hi := pathRange(countyPath)
+	if err := refreshCoverage(ctx, tx, "SELECT id FROM gr_households WHERE region_path >= ? AND region_path < ?",
+		[]any{lo, hi}, "", ""); err != nil {
 		return err
 	}
 	_ = today

@@ -66,12 +66,13 @@ type Meeting struct {
 
 // MeetingInput is a new meeting.
 type MeetingInput struct {
-	CampaignID int64  `json:"campaign_id"`
-	VenueID    int64  `json:"venue_id"`
-	Topic      string `json:"topic"`
-	Speakers   string `json:"speakers"`
-	HeldOn     string `json:"held_on"`
-	Audience   int    `json:"audience"`
+	CampaignID int64   `json:"campaign_id"`
+	VenueID    int64   `json:"venue_id"`
+	Topic      string  `json:"topic"`
+	Speakers   string  `json:"speakers"`
+	HeldOn     string  `json:"held_on"`
+	Audience   int     `json:"audience"`
+	SpeakerIDs []int64 `json:"speaker_ids"` // the dispatched cadres among the speakers
 	Photo      *photo.Prepared
 }
 
@@ -398,6 +399,10 @@ func (s *Service) logMeeting(ctx context.Context, tx *db.Tx, p *auth.Principal, 
 		}
 		campaign = in.CampaignID
 	}
+	speakers, err := checkCadres(ctx, tx, p, in.SpeakerIDs, "speaker_ids", &f)
+	if err != nil {
+		return 0, err
+	}
 	if err := f.Err(); err != nil {
 		return 0, err
 	}
@@ -411,6 +416,9 @@ func (s *Service) logMeeting(ctx context.Context, tx *db.Tx, p *auth.Principal, 
 	if err != nil {
 		return 0, err
 	}
+	if err := linkCadres(ctx, tx, "gr_meeting_speakers", "meeting_id", id, speakers); err != nil {
+		return 0, err
+	}
 	if p == nil {
 		return id, nil // the demo's bulk rows: no audit entry each
 	}
@@ -422,12 +430,18 @@ func (s *Service) Meetings(ctx context.Context, p *auth.Principal, campaignID in
 	if err := canRead(p); err != nil {
 		return nil, err
 	}
+	if campaignID > 0 {
+		return s.meetingsWhere(ctx, p, "m.campaign_id = ?", campaignID)
+	}
+	return s.meetingsWhere(ctx, p, "1=1")
+}
+
+// meetingsWhere lists the meetings in the caller's scope that cond holds for.
+func (s *Service) meetingsWhere(ctx context.Context, p *auth.Principal, cond string, condArgs ...any) ([]Meeting, error) {
 	var out []Meeting
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
 		w, args := scopeWhere(p, "m.region_path")
-		if campaignID > 0 {
-			w, args = w+" AND m.campaign_id = ?", append(args, campaignID)
-		}
+		w, args = w+" AND "+cond, append(args, condArgs...)
 		rows, err := tx.Query(ctx, `SELECT m.id, COALESCE(m.campaign_id, 0), m.venue_id, v.name, r.name, r.name_en, m.topic, m.speakers, m.held_on, m.audience, COALESCE(m.photo_id, 0)
 			FROM gr_meetings m JOIN gr_venues v ON v.id = m.venue_id JOIN regions r ON r.id = v.region_id WHERE `+w+` ORDER BY m.held_on DESC, m.id DESC LIMIT 500`, args...)
 		if err != nil {

@@ -196,7 +196,10 @@ func generate(ctx context.Context, tx *db.Tx, planID int64, path string, r Rule,
 	}
 	_, err := tx.Exec(ctx, `UPDATE gr_plan_items SET visit_id = (SELECT MIN(v.id) FROM gr_visits v WHERE v.household_id = gr_plan_items.household_id
 		AND v.visited_on >= gr_plan_items.due_from AND v.visited_on <= gr_plan_items.due_on) WHERE plan_id = ? AND visit_id IS NULL`, planID)
-	return err
+	if err != nil {
+		return err
+	}
+	return refreshCoverage(ctx, tx, "SELECT household_id FROM gr_plan_items WHERE plan_id = ?", []any{planID}, start, end)
 }
 
 // Regenerate adds the items of households that now match the plan's rule.
@@ -216,12 +219,13 @@ func (s *Service) RemovePlanItem(ctx context.Context, p *auth.Principal, planID,
 		return err
 	}
 	return s.DB.Write(ctx, func(tx *db.Tx) error {
-		n, err := tx.ExecN(ctx, "DELETE FROM gr_plan_items WHERE id = ? AND plan_id = ?", itemID, planID)
+		var hh int64
+		err := tx.Get(ctx, "entity.plan_item", "DELETE FROM gr_plan_items WHERE id = ? AND plan_id = ? RETURNING household_id", []any{itemID, planID}, &hh)
 		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return errs.NotFoundf("entity.plan_item")
+		if err := refreshHousehold(ctx, tx, hh); err != nil {
+			return err
 		}
 		return record(ctx, tx, p, s.Clock.Now(), audit.ActionDelete, "visit_plan_item", itemID, "", nil, nil)
 	})

@@ -53,6 +53,7 @@ type Visit struct {
 	Lat           *float64  `json:"lat"`
 	Lng           *float64  `json:"lng"`
 	CreatedBy     int64     `json:"created_by"`
+	Cadres        []Cadre   `json:"cadres,omitempty"` // the dispatched cadres who made it (GetVisit)
 }
 
 // VisitInput is a visit as the phone sends it. Key is the draft's
@@ -69,6 +70,7 @@ type VisitInput struct {
 	Lat           *float64  `json:"lat"`
 	Lng           *float64  `json:"lng"`
 	Key           string    `json:"key"`
+	CadreIDs      []int64   `json:"cadre_ids"` // the dispatched cadres among the visitors
 	Photo         *photo.Prepared
 }
 
@@ -167,6 +169,14 @@ func (s *Service) LogVisit(ctx context.Context, p *auth.Principal, in VisitInput
 		} else if err != nil {
 			return err
 		}
+		var cf errs.Fields
+		cadres, err := checkCadres(ctx, tx, p, in.CadreIDs, "cadre_ids", &cf)
+		if err != nil {
+			return err
+		}
+		if err := cf.Err(); err != nil {
+			return err
+		}
 		var photoID any
 		if staged != nil {
 			ids, err := staged.Commit(ctx, tx, p.UserID)
@@ -194,6 +204,12 @@ func (s *Service) LogVisit(ctx context.Context, p *auth.Principal, in VisitInput
 		}
 		if _, err := tx.Exec(ctx, `UPDATE gr_plan_items SET visit_id = ? WHERE household_id = ? AND visit_id IS NULL AND due_from <= ? AND due_on >= ?`,
 			id, h.ID, day, day); err != nil {
+			return err
+		}
+		if err := refreshHousehold(ctx, tx, h.ID); err != nil {
+			return err
+		}
+		if err := linkCadres(ctx, tx, "gr_visit_cadres", "visit_id", id, cadres); err != nil {
 			return err
 		}
 		return record(ctx, tx, p, now, audit.ActionCreate, "visit", id, h.Address+" "+h.HeadName, nil,
@@ -323,12 +339,32 @@ func (s *Service) GetVisit(ctx context.Context, p *auth.Principal, id int64) (Vi
 		return Visit{}, err
 	}
 	v, _, err := s.getVisit(ctx, p, id)
+	if err != nil {
+		return v, err
+	}
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT c.id, c.name, c.rank, c.unit_name FROM gr_visit_cadres x JOIN gr_cadres c ON c.id = x.cadre_id
+			WHERE x.visit_id = ? ORDER BY c.rank, c.name, c.id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Cadre
+			if err := rows.Scan(&c.ID, &c.Name, &c.Rank, &c.Unit); err != nil {
+				return err
+			}
+			v.Cadres = append(v.Cadres, c)
+		}
+		return rows.Err()
+	})
 	return v, err
 }
 
 // VisitFilter selects visits.
 type VisitFilter struct {
 	HouseholdID int64
+	CadreID     int64 // the visits this cadre made
 	RegionID    int64
 	From, To    string // days, inclusive
 	Page, Size  int
@@ -354,6 +390,9 @@ func (s *Service) ListVisits(ctx context.Context, p *auth.Principal, f VisitFilt
 			}
 			u, ua := under("v.region_path", path)
 			conds, args = append(conds, u), append(args, ua...)
+		}
+		if f.CadreID > 0 {
+			conds, args = append(conds, "v.id IN (SELECT visit_id FROM gr_visit_cadres WHERE cadre_id = ?)"), append(args, f.CadreID)
 		}
 		if f.From != "" {
 			conds, args = append(conds, "v.visited_on >= ?"), append(args, f.From)

@@ -28,10 +28,17 @@ type campaignData struct {
 	Venues     []web.Option
 	Cadres     []web.Option
 	VillageOpt []web.Choice
+	Tasks      []grassroots.Task
+	TaskMoves  map[string][]string
+	TasksDone  int
+}
+
+type cadreData struct {
+	P grassroots.CadrePage
 }
 
 type peopleData struct {
-	Cadres  []grassroots.Cadre
+	Cadres  []grassroots.CadreWork
 	Venues  []grassroots.Venue
 	Regions []web.Choice
 	Ranks   []web.Option
@@ -44,6 +51,9 @@ func (s *Server) campaignRoutes() {
 	s.Page("POST /grassroots/campaigns/{id}/meetings", s.meetingCreate)
 	s.Page("POST /grassroots/campaigns/{id}/dispatches", s.dispatchCreate)
 	s.Page("GET /grassroots/meetings/{id}/photo", s.meetingPhoto)
+	s.Page("POST /grassroots/campaigns/{id}/tasks", s.taskCreate)
+	s.Page("POST /grassroots/campaigns/{id}/tasks/{task}/state", s.taskMove)
+	s.Page("GET /grassroots/cadres/{id}", s.cadreShow)
 	s.Page("GET /grassroots/cadres", s.cadreList)
 	s.Page("POST /grassroots/cadres", s.cadreCreate)
 	s.Page("POST /grassroots/venues", s.venueCreate)
@@ -127,6 +137,15 @@ func (s *Server) campaignView(w http.ResponseWriter, r *http.Request, c grassroo
 	for _, x := range cadres {
 		d.Cadres = append(d.Cadres, web.Option{Value: web.I64s(x.ID), Label: x.Name + " · " + v.T("gr.rank."+x.Rank) + " · " + x.Unit})
 	}
+	if d.Tasks, err = s.gr.Tasks(ctx, p, c.ID); err != nil {
+		return nil, err
+	}
+	for _, t := range d.Tasks {
+		if t.State == "done" {
+			d.TasksDone++
+		}
+	}
+	d.TaskMoves = grassroots.TaskMoves
 	for _, x := range d.Villages {
 		d.VillageOpt = append(d.VillageOpt, web.Choice{Value: web.I64s(x.RegionID), Label: x.Name})
 	}
@@ -151,7 +170,8 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.Submit(w, r, "gr_campaign", "flash.created", func() (*web.View, error) { return s.campaignView(w, r, c) },
 		func(vals url.Values, fe *errs.Fields) (string, error) {
 			in := grassroots.MeetingInput{CampaignID: c.ID, VenueID: web.FormInt64(fe, vals, "venue_id"), Topic: vals.Get("topic"),
-				Speakers: vals.Get("speakers"), HeldOn: vals.Get("held_on"), Audience: int(web.FormInt64(fe, vals, "audience"))}
+				Speakers: vals.Get("speakers"), HeldOn: vals.Get("held_on"), Audience: int(web.FormInt64(fe, vals, "audience")),
+				SpeakerIDs: formIDs(fe, vals, "speaker_ids")}
 			if files := web.PhotoFiles(r); len(files) > 0 {
 				ch, err := web.InspectPhoto(files[0])
 				if err == nil {
@@ -170,6 +190,57 @@ func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) error {
 			_, err := s.gr.LogMeeting(r.Context(), web.Principal(r), in)
 			return "/grassroots/campaigns/" + web.I64s(c.ID), err
 		})
+}
+
+func (s *Server) taskCreate(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	return s.Submit(w, r, "gr_campaign", "flash.created", func() (*web.View, error) { return s.campaignView(w, r, c) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			in := grassroots.TaskInput{Title: vals.Get("title"), OwnerID: web.FormInt64(fe, vals, "owner_id"), DueOn: vals.Get("due_on"), Note: vals.Get("note")}
+			if err := fe.Err(); err != nil {
+				return "", err
+			}
+			_, err := s.gr.CreateTask(r.Context(), web.Principal(r), c.ID, in)
+			return "/grassroots/campaigns/" + web.I64s(c.ID) + "#tasks", err
+		})
+}
+
+func (s *Server) taskMove(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	task, err := web.PathID(r, "task", "entity.task")
+	if err != nil {
+		return err
+	}
+	return s.Submit(w, r, "gr_campaign", "flash.saved", func() (*web.View, error) { return s.campaignView(w, r, c) },
+		func(vals url.Values, fe *errs.Fields) (string, error) {
+			err := s.gr.MoveTask(r.Context(), web.Principal(r), c.ID, task, vals.Get("state"))
+			return "/grassroots/campaigns/" + web.I64s(c.ID) + "#tasks", err
+		})
+}
+
+func (s *Server) cadreShow(w http.ResponseWriter, r *http.Request) error {
+	if err := requireGrid(r); err != nil {
+		return err
+	}
+	id, err := web.PathID(r, "id", "entity.cadre")
+	if err != nil {
+		return err
+	}
+	return s.Show(w, r, "gr_cadre", func() (*web.View, error) {
+		pg, err := s.gr.GetCadreWork(r.Context(), web.Principal(r), id)
+		if err != nil {
+			return nil, err
+		}
+		v := s.View(w, r, "gr.cadres.view")
+		v.Data = &cadreData{P: pg}
+		return v, nil
+	})
 }
 
 func (s *Server) dispatchCreate(w http.ResponseWriter, r *http.Request) error {
@@ -199,7 +270,7 @@ func (s *Server) peopleView(w http.ResponseWriter, r *http.Request) (*web.View, 
 	for _, k := range grassroots.Ranks {
 		d.Ranks = append(d.Ranks, web.Option{Value: k, Label: v.T("gr.rank." + k)})
 	}
-	if d.Cadres, err = s.gr.Cadres(r.Context(), p); err != nil {
+	if d.Cadres, err = s.gr.CadresWork(r.Context(), p); err != nil {
 		return nil, err
 	}
 	if d.Venues, err = s.gr.Venues(r.Context(), p); err != nil {

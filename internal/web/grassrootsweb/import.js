@@ -70,7 +70,16 @@
     button.disabled = true;
     clear(out);
     var xhr = new XMLHttpRequest();
-    var seen = 0, last = null;
+    var seen = 0, last = null, queue = [], pumping = false, ended = false;
+    // Steps are shown one a frame: a quick server sends several at once,
+    // and each should still be seen on the bar.
+    function pump() {
+      if (!queue.length) { pumping = false; if (ended) { end(); } return; }
+      var line = queue.shift();
+      if (line.phase === "done" || line.phase === "refused" || line.phase === "failed") { finish(line); }
+      else { show(line.message, line.done, line.total); }
+      setTimeout(pump, 16);
+    }
     function read() {
       var s = xhr.responseText, nl;
       while ((nl = s.indexOf("\n", seen)) >= 0) {
@@ -78,8 +87,14 @@
         seen = nl + 1;
         if (!raw) { continue; }
         try { last = JSON.parse(raw); } catch (e) { continue; }
-        if (last.phase === "done" || last.phase === "refused" || last.phase === "failed") { finish(last); }
-        else { show(last.message, last.done, last.total); }
+        queue.push(last);
+      }
+      if (queue.length && !pumping) { pumping = true; pump(); }
+    }
+    function end() {
+      button.disabled = false;
+      if (!last || (last.phase !== "done" && last.phase !== "refused" && last.phase !== "failed")) {
+        finish({ phase: "failed", message: box.getAttribute("data-lost") });
       }
     }
     xhr.open("POST", form.action);
@@ -89,12 +104,10 @@
     };
     xhr.onprogress = read;
     xhr.onload = function () {
+      if (xhr.status !== 200) { button.disabled = false; document.open(); document.write(xhr.responseText); document.close(); return; }
       read();
-      button.disabled = false;
-      if (xhr.status !== 200) { document.open(); document.write(xhr.responseText); document.close(); return; }
-      if (!last || (last.phase !== "done" && last.phase !== "refused" && last.phase !== "failed")) {
-        finish({ phase: "failed", message: box.getAttribute("data-lost") });
-      }
+      ended = true;
+      if (!pumping) { end(); }
     };
     xhr.onerror = function () {
       button.disabled = false;

@@ -26,6 +26,7 @@ type visitFormData struct {
 	Households []web.Option
 	Checks     []web.Option
 	Categories []web.Option
+	Cadres     []grassroots.Cadre    // the dispatched cadres a visit may name
 	Household  *grassroots.Household // when the form was opened from a household
 }
 
@@ -78,6 +79,9 @@ func (s *Server) visitFormView(w http.ResponseWriter, r *http.Request) (*web.Vie
 			d.Categories = append(d.Categories, web.Option{Value: web.I64s(c.ID), Label: v.Name(c.Name, c.NameEN)})
 		}
 	}
+	if d.Cadres, err = s.gr.VisitCadres(r.Context(), p); err != nil {
+		return nil, err
+	}
 	v.Form = url.Values{"visitors": {p.DisplayName}, "visited_at": {s.Now().In(clock.CST).Format("2006-01-02T15:04")},
 		"key": {newKey()}}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("household"), 10, 64); err == nil && id > 0 {
@@ -106,6 +110,7 @@ func visitInputOf(r *http.Request, fe *errs.Fields) grassroots.VisitInput {
 	in := grassroots.VisitInput{HouseholdID: web.FormInt64(fe, vals, "household_id"), Visitors: vals.Get("visitors"),
 		Checks: vals["checks"], Findings: vals.Get("findings"), Needs: vals.Get("needs"), Key: vals.Get("key"),
 		Lat: web.FormFloat(fe, vals, "lat"), Lng: web.FormFloat(fe, vals, "lng")}
+	in.CadreIDs = formIDs(fe, vals, "cadre_ids")
 	if web.FormBool(vals, "file_order") || in.Needs != "" {
 		in.CategoryID = web.FormInt64(fe, vals, "category_id")
 	}
@@ -260,4 +265,18 @@ func newKey() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// formIDs reads a field's ids (checkboxes or a multiple select).
+func formIDs(fe *errs.Fields, vals url.Values, name string) []int64 {
+	var out []int64
+	for _, x := range vals[name] {
+		id, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		if err != nil || id <= 0 {
+			fe.Add(name, "field.bad_choice")
+			return nil
+		}
+		out = append(out, id)
+	}
+	return out
 }
