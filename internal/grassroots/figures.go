@@ -3,6 +3,8 @@ package grassroots
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -72,9 +74,32 @@ func (s *Service) FiguresContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, serviceKey{}, s)
 }
 
+// figureLinks are the lists of the rows behind the figures that have one:
+// the coverage page of the period and region (households and people
+// reached, and those not yet), and the dispatched cadres with their work.
+var figureLinks = map[string]func(figures.Scope) string{
+	FigHouseholdsVisited: coverageLink,
+	FigPeopleVisited:     coverageLink,
+	FigCadresDispatched:  func(figures.Scope) string { return "/grassroots/cadres" },
+}
+
+func coverageLink(sc figures.Scope) string {
+	v := url.Values{"from": {sc.From}, "to": {sc.To}}
+	if sc.RegionID != 0 {
+		v.Set("region", strconv.FormatInt(sc.RegionID, 10))
+	}
+	return "/grassroots/coverage?" + v.Encode()
+}
+
 func init() {
 	for _, name := range Figures {
+		link := figureLinks[name]
+		perm := auth.Perm("")
+		if link != nil {
+			perm = auth.PermGridVisit
+		}
 		figures.Register(figures.Figure{ID: "grassroots." + name, LabelKey: "grassroots.figure." + name, DefKey: "grassroots.figure." + name + ".def",
+			Link: link, LinkPerm: perm,
 			Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
 				s, ok := ctx.Value(serviceKey{}).(*Service)
 				if !ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-city/wenming/internal/apptest"
+	"github.com/wenming-city/wenming/internal/grassroots"
 	"github.com/wenming-city/wenming/internal/pdfdoc/pdftext"
 	"github.com/wenming-city/wenming/internal/volunteer"
 	"github.com/wenming-city/wenming/internal/workorder"
@@ -326,9 +327,10 @@ func TestCockpitTilesLinkToTheirRowsForThoseWhoMayReadThem(t *testing.T) {
 		page := admin.Get(q)
 		apptest.Want(t, "the cockpit", page, 200)
 		for id, want := range map[string]string{
-			volunteer.FigureID(volunteer.FigVolunteers): "/volunteers?",
-			volunteer.FigureID(volunteer.FigHours):      "/volunteers/rankings?from=2026-10-01&to=2026-12-31",
-			volunteer.FigureID(volunteer.FigPartyReg):   "/party-members?",
+			volunteer.FigureID(volunteer.FigVolunteers):     "/volunteers?",
+			volunteer.FigureID(volunteer.FigHours):          "/volunteers/rankings?from=2026-10-01&to=2026-12-31",
+			volunteer.FigureID(volunteer.FigPartyReg):       "/party-members?",
+			"grassroots." + grassroots.FigHouseholdsVisited: "/grassroots/coverage?from=2026-10-01&to=2026-12-31",
 		} {
 			href, ok := hrefOf(page.Body, id)
 			if !ok || !strings.HasPrefix(href, want) {
