@@ -91,6 +91,7 @@ var EvalSchemes = map[EvalType]scoring.Scheme{
 
 // EvalInputs are one unit's counts for a quarter.
 type EvalInputs struct {
+	Inspections, Findings     int64 // the inspections behind the score and their findings (shown, not scored)
 	InspEarned, InspPossible  int64 // centi-points
 	RectOnTime, RectFiled     int64
 	AckOnTime, Dispatched     int64

@@ -34,6 +34,9 @@ type evalData struct {
 	Criteria  []string
 	Units     []web.Option
 	CanManage bool
+	Districts []inspection.DistrictRow
+	Board     inspection.Board
+	MaxBoard  int
 	Prev      string
 	Next      string
 }
@@ -66,6 +69,11 @@ func (s *Server) evalView(w http.ResponseWriter, r *http.Request, quarter string
 		}
 		d.Groups = append(d.Groups, g)
 	}
+	d.Districts = inspection.DistrictRollup(ev.Rows)
+	if d.Board, err = s.insp.BoardFor(r.Context(), ev); err != nil {
+		return nil, err
+	}
+	d.MaxBoard = inspection.MaxBoardSize
 	v.Data = d
 	if v.Form == nil {
 		v.Form = url.Values{}

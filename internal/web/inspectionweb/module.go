@@ -54,6 +54,7 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			s.rectifyRoutes()
 			s.noticeRoutes()
 			s.evalRoutes()
+			s.evalBoardRoutes()
 		},
 		Menu: []web.MenuEntry{
 			{Key: "nav.inspection_my", Href: "/inspection/my", Perm: auth.PermInspect, Group: "nav.inspection", Order: 36},
