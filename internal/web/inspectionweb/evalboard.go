@@ -66,46 +66,65 @@ type historyGroup struct {
 	Rows []inspection.HistoryRow
 }
 
+// evalHistory shows the history; a bad quarter or count shows the default
+// history (this quarter, four quarters) with the field's message.
 func (s *Server) evalHistory(w http.ResponseWriter, r *http.Request) error {
-	return s.Show(w, r, "insp_eval_history", func() (*web.View, error) {
-		quarter, n, err := s.historyArgs(r)
-		if err != nil {
-			return nil, err
+	quarter, n, bad := s.historyArgs(r)
+	var h inspection.History
+	if bad == nil {
+		var err error
+		h, err = s.insp.EvaluationHistory(r.Context(), web.Principal(r), quarter, n)
+		if errs.CodeOf(err) == errs.Invalid {
+			bad = err
+		} else if err != nil {
+			return err
 		}
-		h, err := s.insp.EvaluationHistory(r.Context(), web.Principal(r), quarter, n)
-		if err != nil {
-			return nil, err
+	}
+	if bad != nil {
+		quarter, n = inspection.QuarterOf(s.Now()).String(), 4
+		var err error
+		if h, err = s.insp.EvaluationHistory(r.Context(), web.Principal(r), quarter, n); err != nil {
+			return err
 		}
-		v := s.View(w, r, "inspweb.eval.history")
-		d := &historyData{H: h, Quarter: h.Quarters[len(h.Quarters)-1], N: n, Last: len(h.Quarters) - 1}
-		for _, t := range inspection.EvalTypes {
-			g := historyGroup{Type: t}
-			for _, row := range h.Rows {
-				if row.Type == t {
-					g.Rows = append(g.Rows, row)
-				}
+	}
+	v := s.historyView(w, r, h, n)
+	if bad != nil {
+		return s.FormFailed(w, r, "insp_eval_history", v, bad)
+	}
+	s.Render(w, r, http.StatusOK, "insp_eval_history", v)
+	return nil
+}
+
+func (s *Server) historyView(w http.ResponseWriter, r *http.Request, h inspection.History, n int) *web.View {
+	v := s.View(w, r, "inspweb.eval.history")
+	d := &historyData{H: h, Quarter: h.Quarters[len(h.Quarters)-1], N: n, Last: len(h.Quarters) - 1}
+	for _, t := range inspection.EvalTypes {
+		g := historyGroup{Type: t}
+		for _, row := range h.Rows {
+			if row.Type == t {
+				g.Rows = append(g.Rows, row)
 			}
-			d.Groups = append(d.Groups, g)
 		}
-		// The trend: each district's street mean by quarter.
-		lc := chart.LineChart{Labels: h.Quarters, Theme: chart.Light, Max: 100, Format: func(x float64) string { return chart.Number(x, 1) }}
-		if len(h.Districts) > 0 {
-			for i, dist := range h.Districts[len(h.Districts)-1] {
-				sr := chart.Series{Name: dist.UnitName}
-				for _, qd := range h.Districts {
-					val := math.NaN()
-					if i < len(qd) && qd[i].UnitID == dist.UnitID && qd[i].Streets > 0 {
-						val = float64(qd[i].Average) / 100
-					}
-					sr.Values = append(sr.Values, val)
+		d.Groups = append(d.Groups, g)
+	}
+	// The trend: each district's street mean by quarter.
+	lc := chart.LineChart{Labels: h.Quarters, Theme: chart.Light, Max: 100, Format: func(x float64) string { return chart.Number(x, 1) }}
+	if len(h.Districts) > 0 {
+		for i, dist := range h.Districts[len(h.Districts)-1] {
+			sr := chart.Series{Name: dist.UnitName}
+			for _, qd := range h.Districts {
+				val := math.NaN()
+				if i < len(qd) && qd[i].UnitID == dist.UnitID && qd[i].Streets > 0 {
+					val = float64(qd[i].Average) / 100
 				}
-				lc.Series = append(lc.Series, sr)
+				sr.Values = append(sr.Values, val)
 			}
+			lc.Series = append(lc.Series, sr)
 		}
-		d.Chart = template.HTML(chart.Render(lc, 720, 260, v.T("inspweb.eval.trend_title")))
-		v.Data = d
-		return v, nil
-	})
+	}
+	d.Chart = template.HTML(chart.Render(lc, 720, 260, v.T("inspweb.eval.trend_title")))
+	v.Data = d
+	return v
 }
 
 func (s *Server) apiEvalHistory(w http.ResponseWriter, r *http.Request) error {

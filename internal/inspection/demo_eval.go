@@ -1,0 +1,162 @@
+package inspection
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/db"
+	"github.com/wenming-city/wenming/internal/scoring"
+)
+
+// DemoHistoryQuarters is how many quarters before the current one the demo
+// has inspections for, each published (the latest with its 红黑榜), so the
+// evaluation's history, trend and public board have life on first run.
+const DemoHistoryQuarters = 2
+
+// seedDemoHistory writes, for each of the DemoHistoryQuarters quarters
+// before now's, one inspection of most sites (by the covering group's
+// inspector, outside any round) on a working day of the quarter. The
+// quarters' findings are not turned into rectifications: the demo's work
+// orders are for the recent weeks only, so those quarters' rectified-on-time
+// criterion has no base and gives full points.
+func (s *Service) seedDemoHistory(ctx context.Context, tx *db.Tx) error {
+	now := s.now()
+	rng := rand.New(rand.NewPCG(11, 2025))
+	var fallback int64
+	if err := tx.Get(ctx, "entity.user", "SELECT COALESCE(MIN(id), 0) FROM users WHERE username IN ('dispatcher', 'admin')", nil, &fallback); err != nil {
+		return err
+	}
+	if fallback == 0 {
+		return nil
+	}
+	staff := map[int64]int64{}
+	rows, err := tx.Query(ctx, "SELECT u.unit_id, MIN(u.id) FROM users u JOIN units g ON g.id = u.unit_id WHERE g.kind = 'supervision_group' GROUP BY u.unit_id")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var g, u int64
+		if err := rows.Scan(&g, &u); err != nil {
+			rows.Close()
+			return err
+		}
+		staff[g] = u
+	}
+	rows.Close()
+	type siteInfo struct {
+		id, typ, unit, group int64
+		lat, lng             float64
+	}
+	var sites []siteInfo
+	rows, err = tx.Query(ctx, `SELECT s.id, s.site_type_id, s.unit_id, COALESCE(`+groupOf+`, 0), COALESCE(s.lat, 0), COALESCE(s.lng, 0)
+		FROM inspection_sites s JOIN regions r ON r.id = s.region_id WHERE s.active = TRUE ORDER BY s.id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var x siteInfo
+		if err := rows.Scan(&x.id, &x.typ, &x.unit, &x.group, &x.lat, &x.lng); err != nil {
+			rows.Close()
+			return err
+		}
+		sites = append(sites, x)
+	}
+	rows.Close()
+	itemKey := map[string]string{}
+	for k, it := range demoItems {
+		itemKey[it.title] = k
+	}
+	items := map[int64][]CheckItem{}
+	q := QuarterOf(now)
+	for k := DemoHistoryQuarters; k >= 1; k-- {
+		hq := q
+		for range k {
+			hq = hq.Prev()
+		}
+		days := int(hq.End().Sub(hq.Start()).Hours() / 24)
+		for _, x := range sites {
+			if rng.IntN(100) < 15 {
+				continue // not inspected that quarter
+			}
+			if items[x.typ] == nil {
+				if items[x.typ], err = checkItems(ctx, tx, x.typ); err != nil {
+					return err
+				}
+			}
+			day := hq.Start().AddDate(0, 0, rng.IntN(days))
+			for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+				day = day.AddDate(0, 0, 1)
+			}
+			if !day.Before(hq.End()) {
+				day = hq.End().AddDate(0, 0, -3)
+			}
+			at := day.Add(time.Duration(9+rng.IntN(8))*time.Hour + time.Duration(rng.IntN(60))*time.Minute)
+			inspector := staff[x.group]
+			if inspector == 0 {
+				inspector = fallback
+			}
+			if err := writeDemoInspection(ctx, tx, rng, demoVisit{site: x.id, group: x.group, unit: x.unit, inspector: inspector,
+				week: Monday(at).Format(time.DateOnly), key: fmt.Sprintf("demo-%s-%d", hq, x.id), at: at, lat: x.lat, lng: x.lng},
+				items[x.typ], itemKey); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// seedDemoEvaluations publishes the demo's earlier quarters (the latest
+// with an approved adjustment and its 红黑榜), as the office would have:
+// the dispatcher proposes, the admin approves and publishes.
+func (s *Service) seedDemoEvaluations(ctx context.Context) error {
+	var admin, office int64
+	err := s.DB.Read(ctx, func(tx *db.Tx) error {
+		return tx.Get(ctx, "entity.user", `SELECT COALESCE(MAX(CASE WHEN username = 'admin' THEN id END), 0),
+			COALESCE(MAX(CASE WHEN username = 'dispatcher' THEN id END), 0) FROM users`, nil, &admin, &office)
+	})
+	if err != nil || admin == 0 || office == 0 {
+		return err
+	}
+	who := func(id int64) *auth.Principal {
+		return &auth.Principal{UserID: id, Scope: auth.Scope{All: true},
+			Perms: map[auth.Perm]bool{auth.PermInspectionManage: true, auth.PermInspectionView: true, auth.PermOrderView: true}}
+	}
+	q := QuarterOf(s.now())
+	for k := DemoHistoryQuarters; k >= 1; k-- {
+		hq := q
+		for range k {
+			hq = hq.Prev()
+		}
+		if k == 1 {
+			ev, err := s.Evaluation(ctx, who(office), hq.String())
+			if err != nil {
+				return err
+			}
+			for _, r := range ev.Rows {
+				if r.Type == EvalStreet && r.Rank > 0 {
+					a, err := s.ProposeAdjustment(ctx, who(office), AdjustmentInput{Quarter: hq.String(), UnitID: r.UnitID, Value: scoring.Cents(150),
+						Reason: "承办全市文明实践现场推进会，工作成效突出", Evidence: "市文明办通报（乐文明办〔" + fmt.Sprint(hq.Year) + "〕8号）"})
+					if err != nil {
+						return err
+					}
+					if err := s.DecideAdjustment(ctx, who(admin), a.ID, true); err != nil {
+						return err
+					}
+					break
+				}
+			}
+		}
+		if err := s.PublishEvaluation(ctx, who(admin), hq.String()); err != nil {
+			return err
+		}
+		if k == 1 {
+			if err := s.PublishBoard(ctx, who(admin), hq.String(), DefaultBoardSize); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
