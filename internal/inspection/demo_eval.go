@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
+	"github.com/wenming-city/wenming/internal/clock"
 	"github.com/wenming-city/wenming/internal/db"
 	"github.com/wenming-city/wenming/internal/scoring"
 )
@@ -156,6 +157,52 @@ func (s *Service) seedDemoEvaluations(ctx context.Context) error {
 			if err := s.PublishBoard(ctx, who(admin), hq.String(), DefaultBoardSize); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// SeedDemoDispatch drafts last month's dispatch report (as the job would
+// have on the month's first working day) and, when the demo has work
+// orders, enters two of the meeting's decisions on it.
+func (s *Service) SeedDemoDispatch(ctx context.Context, withOrders bool) error {
+	m := MonthOf(s.now()).Prev()
+	made, err := s.DraftDispatch(ctx, nil, m)
+	if err != nil || !made || !withOrders {
+		return err
+	}
+	var admin int64
+	var units []int64
+	err = s.DB.Read(ctx, func(tx *db.Tx) error {
+		if err := tx.Get(ctx, "entity.user", "SELECT COALESCE(MIN(id), 0) FROM users WHERE username = 'admin'", nil, &admin); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT id FROM units WHERE kind = 'street_office' AND active = TRUE ORDER BY sort, id LIMIT 2")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			units = append(units, id)
+		}
+		return rows.Err()
+	})
+	if err != nil || admin == 0 || len(units) < 2 {
+		return err
+	}
+	p := &auth.Principal{UserID: admin, Scope: auth.Scope{All: true}, Perms: map[auth.Perm]bool{auth.PermInspectionManage: true}}
+	due := s.now().In(clock.CST).AddDate(0, 0, 10).Format(time.DateOnly)
+	for i, t := range []TaskInput{
+		{Title: "背街小巷乱堆杂物集中整治", Detail: "对上月督查反映的背街小巷乱堆杂物问题开展为期两周的集中整治，逐点销号。"},
+		{Title: "农贸市场公平秤全覆盖", Detail: "辖区农贸市场公平秤设置和检定情况全面排查，未设置的限期补齐。"},
+	} {
+		t.UnitID, t.Due = units[i], due
+		if _, err := s.AddTask(ctx, p, m.String(), t); err != nil {
+			return err
 		}
 	}
 	return nil
