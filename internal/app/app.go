@@ -306,6 +306,9 @@ func (a *App) seed(ctx context.Context) error {
 				return fmt.Errorf("seed the demo rectifications: %w", err)
 			}
 		}
+		if err := a.Inspection.SeedDemoPatrols(ctx, a.Config.DemoOrders > 0); err != nil {
+			return fmt.Errorf("seed the demo patrols: %w", err)
+		}
 		if err := a.Inspection.SeedDemoDispatch(ctx, a.Config.DemoOrders > 0); err != nil {
 			return fmt.Errorf("seed the demo monthly dispatch: %w", err)
 		}
