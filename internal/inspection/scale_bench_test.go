@@ -196,7 +196,6 @@ func scaleCity(b *testing.B) *apptest.Env {
 	return e
 }
 
-
 // BenchmarkQuarterRanking ranks every evaluated unit of a quarter of that
 // year (about 51,000 inspections and 7,500 rectifications in the quarter,
 // 204,000 and 30,000 in the year), live as the page does before
