@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/wenming-city/wenming/internal/auth"
@@ -126,6 +127,9 @@ func (s *Service) seedDemoEvaluations(ctx context.Context) error {
 			Perms: map[auth.Perm]bool{auth.PermInspectionManage: true, auth.PermInspectionView: true, auth.PermOrderView: true}}
 	}
 	q := QuarterOf(s.now())
+	if err := s.seedDemoSurveys(ctx, who(admin), []Quarter{q.Prev(), q}); err != nil {
+		return err
+	}
 	for k := DemoHistoryQuarters; k >= 1; k-- {
 		hq := q
 		for range k {
@@ -202,6 +206,86 @@ func (s *Service) SeedDemoDispatch(ctx context.Context, withOrders bool) error {
 	} {
 		t.UnitID, t.Due = units[i], due
 		if _, err := s.AddTask(ctx, p, m.String(), t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var demoQuestions = `B050101 您对所在街道（社区）的环境卫生是否满意？
+B050102 您对所在区域的市容秩序（占道经营、乱贴乱画整治）是否满意？
+B050201 您对交通秩序和车辆停放是否满意？
+B040201 您对新时代文明实践站（所）开展的活动是否满意？
+B010101 您对政务服务大厅的办事效率是否满意？`
+
+// seedDemoSurveys creates each quarter's residents' survey with answers
+// from every street (a few responses each, most of them satisfied).
+func (s *Service) seedDemoSurveys(ctx context.Context, p *auth.Principal, qs []Quarter) error {
+	rng := rand.New(rand.NewPCG(11, 99))
+	for _, q := range qs {
+		id, err := s.CreateSurvey(ctx, p, SurveyInput{Quarter: q.String(), Title: fmt.Sprintf("%d年第%d季度文明城市创建群众满意度调查", q.Year, q.Q), Questions: demoQuestions})
+		if err != nil {
+			return err
+		}
+		at := q.Start().AddDate(0, 0, 20).UnixMilli()
+		err = s.DB.Write(ctx, func(tx *db.Tx) error {
+			var regions, questions []int64
+			for _, x := range []struct {
+				q   string
+				out *[]int64
+			}{{"SELECT id FROM regions WHERE level = 'street' ORDER BY path", &regions},
+				{"SELECT id FROM inspection_survey_questions WHERE survey_id = ? ORDER BY sort", &questions}} {
+				args := []any{}
+				if strings.Contains(x.q, "?") {
+					args = append(args, id)
+				}
+				rows, err := tx.Query(ctx, x.q, args...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var v int64
+					if err := rows.Scan(&v); err != nil {
+						rows.Close()
+						return err
+					}
+					*x.out = append(*x.out, v)
+				}
+				rows.Close()
+			}
+			n := 0
+			for ri, region := range regions {
+				bias := 60 + (ri*7)%30 // each street its own mood
+				for range 4 + rng.IntN(4) {
+					n++
+					channel := "public"
+					if n%3 == 0 {
+						channel = "inspector"
+					}
+					rid, err := tx.InsertID(ctx, `INSERT INTO inspection_survey_responses (survey_id, region_id, channel, client_key, created_at)
+						VALUES (?, ?, ?, ?, ?) RETURNING id`, id, region, channel, fmt.Sprintf("demo-survey-%d-%d", id, n), at+int64(n)*60000)
+					if err != nil {
+						return err
+					}
+					for _, qid := range questions {
+						a := AnswerSatisfied
+						switch x := rng.IntN(100); {
+						case x >= bias+25:
+							a = AnswerUnknown
+						case x >= bias+10:
+							a = AnswerDissatisfied
+						case x >= bias:
+							a = AnswerBasic
+						}
+						if _, err := tx.Exec(ctx, "INSERT INTO inspection_survey_answers (response_id, question_id, answer) VALUES (?, ?, ?)", rid, qid, string(a)); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}

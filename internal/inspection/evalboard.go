@@ -458,6 +458,7 @@ func (s *Service) EvaluationTrace(ctx context.Context, p *auth.Principal, quarte
 		t.Now.AckOnTime, t.Now.Dispatched = t.Row.Inputs.AckOnTime, t.Row.Inputs.Dispatched
 		t.Now.ResolvedOnTime, t.Now.Resolved = t.Row.Inputs.ResolvedOnTime, t.Row.Inputs.Resolved
 		t.Now.SatisfiedOrBasic, t.Now.Reached = t.Row.Inputs.SatisfiedOrBasic, t.Row.Inputs.Reached
+		t.Now.QuestPositive, t.Now.QuestAnswered = t.Row.Inputs.QuestPositive, t.Row.Inputs.QuestAnswered
 		rows, err := tx.Query(ctx, `SELECT i.id, s.name, i.inspected_at, i.earned, i.possible, i.findings`+inspectionFrom+`
 			WHERE i.unit_id = ? AND i.inspected_at >= ? AND i.inspected_at < ? AND `+where+` ORDER BY i.inspected_at, i.id`,
 			append([]any{unitID, from, to}, args...)...)

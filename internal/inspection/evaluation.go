@@ -101,6 +101,7 @@ func (s *Service) Evaluation(ctx context.Context, p *auth.Principal, quarter str
 type evalUnit struct {
 	id, parent int64
 	code, name string
+	regionPath string // "" without a region: the city
 	typ        EvalType
 }
 
@@ -110,14 +111,15 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 	var units []evalUnit
 	in := map[int64]*EvalInputs{}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id, COALESCE(parent_id, 0), code, name, kind FROM units WHERE active = TRUE AND kind IN ('district_gov', 'street_office', 'department') ORDER BY sort, id")
+		rows, err := tx.Query(ctx, `SELECT u.id, COALESCE(u.parent_id, 0), u.code, u.name, u.kind, COALESCE(r.path, '') FROM units u LEFT JOIN regions r ON r.id = u.region_id
+			WHERE u.active = TRUE AND u.kind IN ('district_gov', 'street_office', 'department') ORDER BY u.sort, u.id`)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var u evalUnit
 			var kind string
-			if err := rows.Scan(&u.id, &u.parent, &u.code, &u.name, &kind); err != nil {
+			if err := rows.Scan(&u.id, &u.parent, &u.code, &u.name, &kind, &u.regionPath); err != nil {
 				rows.Close()
 				return err
 			}
@@ -149,17 +151,34 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			var u, n, ok int64
 			if err := rows.Scan(&u, &n, &ok); err != nil {
+				rows.Close()
 				return err
 			}
 			if x := in[u]; x != nil {
 				x.RectFiled, x.RectOnTime = n, ok
 			}
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The questionnaire: the answers from within each unit's region.
+		answers, err := questionnaireRates(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			x := in[u.id]
+			for _, a := range answers {
+				if strings.HasPrefix(a.path, u.regionPath) {
+					x.QuestPositive, x.QuestAnswered = x.QuestPositive+a.pos, x.QuestAnswered+a.ans
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -57,6 +57,7 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			s.evalBoardRoutes()
 			s.dispatchRoutes()
 			s.patrolRoutes()
+			s.surveyRoutes()
 		},
 		Menu: []web.MenuEntry{
 			{Key: "nav.inspection_my", Href: "/inspection/my", Perm: auth.PermInspect, Group: "nav.inspection", Order: 36},
@@ -66,6 +67,7 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			{Key: "nav.inspection_notices", Href: "/inspection/notices", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_evaluations", Href: "/inspection/evaluations", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_patrols", Href: "/inspection/patrols", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 38},
+			{Key: "nav.inspection_surveys", Href: "/inspection/surveys", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_dispatch", Href: "/inspection/dispatch", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_my_notices", Href: "/inspection/notices", Perm: auth.PermOrderHandle, Order: 21},
 			{Key: "nav.inspection_sites", Href: "/inspection/sites", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 40},
