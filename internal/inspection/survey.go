@@ -57,7 +57,7 @@ type Survey struct {
 	ID        int64          `json:"id"`
 	Quarter   string         `json:"quarter"`
 	Title     string         `json:"title"`
-	Token     string         `json:"-"` // the public link's
+	Token     string         `json:"-"`     // the public link's
 	State     string         `json:"state"` // open, closed
 	Questions []Question     `json:"questions,omitempty"`
 	Responses int64          `json:"responses"`
