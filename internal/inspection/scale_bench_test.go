@@ -62,7 +62,10 @@ func scaleCity(b *testing.B) *apptest.Env {
 			sites = append(sites, s)
 		}
 		rows.Close()
-		var inspector, category int64
+		var inspector, category, item int64
+		if err := tx.Get(ctx, "", "SELECT MIN(id) FROM inspection_check_items", nil, &item); err != nil {
+			return err
+		}
 		if err := tx.Get(ctx, "", "SELECT MIN(id) FROM users WHERE username = 'inspector'", nil, &inspector); err != nil {
 			return err
 		}
@@ -119,8 +122,8 @@ func scaleCity(b *testing.B) *apptest.Env {
 		}
 		rows.Close()
 		for _, x := range found {
-			vals = append(vals, "(?, NULL, 'B050101', '环境卫生', '规则', 1000, 100, 1000, 'normal', 'fail', 1, 100, '', 1)")
-			args = append(args, x.id)
+			vals = append(vals, "(?, ?, 'B050101', '环境卫生', '规则', 1000, 100, 1000, 'normal', 'fail', 1, 100, '', 1)")
+			args = append(args, x.id, item)
 			if len(vals) == 500 {
 				if err := flush(`INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity, outcome, count, deduction, note, sort) VALUES `); err != nil {
 					return err
@@ -171,7 +174,7 @@ func scaleCity(b *testing.B) *apptest.Env {
 		if err != nil {
 			return err
 		}
-		results, err := col("SELECT id FROM inspection_results WHERE item_id IS NULL AND title = '环境卫生' AND rule = '规则' ORDER BY inspection_id")
+		results, err := col("SELECT id FROM inspection_results WHERE rule = '规则' ORDER BY inspection_id")
 		if err != nil {
 			return err
 		}
@@ -193,6 +196,13 @@ func scaleCity(b *testing.B) *apptest.Env {
 	if err != nil {
 		b.Fatal(err)
 	}
+	q3 := inspection.Quarter{Year: 2026, Q: 4}
+	if n := e.Count(b, "SELECT COUNT(*) FROM inspections WHERE inspected_at >= ? AND inspected_at < ?", q3.Start().UnixMilli(), q3.End().UnixMilli()); n < 45000 {
+		b.Fatalf("only %d inspections in 2026-Q4", n)
+	}
+	if n := e.Count(b, "SELECT COUNT(*) FROM inspection_rectifications"); n < 29000 {
+		b.Fatalf("only %d rectifications", n)
+	}
 	return e
 }
 
@@ -206,12 +216,21 @@ func BenchmarkQuarterRanking(b *testing.B) {
 	e := scaleCity(b)
 	ctx := context.Background()
 	p := &auth.Principal{UserID: 1, Scope: auth.Scope{All: true}, Perms: map[auth.Perm]bool{auth.PermInspectionView: true}}
-	for _, c := range []struct{ name, quarter string }{{"2026-Q3_full", "2026-Q3"}, {"ceiling_empty_quarter", "2025-Q3"}} {
+	for _, c := range []struct{ name, quarter string }{{"2026-Q4_live", "2026-Q4"}, {"2026-Q3_published", "2026-Q3"}, {"ceiling_empty_quarter", "2025-Q3"}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				ev, err := e.App.Inspection.Evaluation(ctx, p, c.quarter)
-				if err != nil || len(ev.Rows) == 0 {
+				if err != nil || len(ev.Rows) == 0 || ev.Published != (c.quarter == "2026-Q3") {
 					b.Fatal(err)
+				}
+				if c.quarter == "2026-Q4" {
+					var n int64
+					for _, r := range ev.Rows {
+						n += r.Inputs.Inspections
+					}
+					if n < 45000 {
+						b.Fatalf("the ranking counts %d inspections", n)
+					}
 				}
 			}
 		})
