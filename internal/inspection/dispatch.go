@@ -88,6 +88,8 @@ type DispatchUnit struct {
 	Score          figures.Rate `json:"score"` // centi-points earned / possible
 	Rectifications int64        `json:"rectifications"`
 	RectOnTime     figures.Rate `json:"rect_on_time"` // closed on time / filed in the month
+	PatrolFound    int64        `json:"patrol_found"` // patrol findings of the unit in the month
+	PatrolFixed    figures.Rate `json:"patrol_fixed"` // fixed on the spot / found
 	Rank           int          `json:"rank"`         // by Score, 0: not inspected
 	PrevRank       int          `json:"prev_rank"`    // last month's, 0: not inspected then
 }
@@ -286,6 +288,26 @@ func (s *Service) ComputeDispatch(ctx context.Context, m Month, now time.Time) (
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// Patrol findings by the unit responsible.
+		rows, err = tx.Query(ctx, `SELECT f.unit_id, u.name, COUNT(*), COALESCE(SUM(CASE WHEN f.fixed THEN 1 ELSE 0 END), 0)
+			FROM inspection_patrol_findings f JOIN units u ON u.id = f.unit_id WHERE f.created_at >= ? AND f.created_at < ? GROUP BY f.unit_id, u.name`, from, to)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, n, fixed int64
+			var name string
+			if err := rows.Scan(&id, &name, &n, &fixed); err != nil {
+				rows.Close()
+				return err
+			}
+			u := unit(id, name)
+			u.PatrolFound, u.PatrolFixed = n, figures.Of(fixed, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		// Findings by site type.
 		rows, err = tx.Query(ctx, `SELECT t.name, COUNT(*), COALESCE(SUM(i.findings), 0), COALESCE(SUM(i.earned), 0), COALESCE(SUM(i.possible), 0)
 			FROM inspections i JOIN inspection_sites s ON s.id = i.site_id JOIN inspection_site_types t ON t.id = s.site_type_id
@@ -403,6 +425,7 @@ func (s *Service) ComputeDispatch(ctx context.Context, m Month, now time.Time) (
 		t.OverdueNow += u.OverdueNow
 		t.Inspections, t.Findings, t.Score = t.Inspections+u.Inspections, t.Findings+u.Findings, t.Score.Add(u.Score)
 		t.Rectifications, t.RectOnTime = t.Rectifications+u.Rectifications, t.RectOnTime.Add(u.RectOnTime)
+		t.PatrolFound, t.PatrolFixed = t.PatrolFound+u.PatrolFound, t.PatrolFixed.Add(u.PatrolFixed)
 	}
 	sort.SliceStable(rep.Units, func(i, j int) bool {
 		a, b := rep.Units[i], rep.Units[j]

@@ -72,10 +72,13 @@ func DispatchTables(t func(string, ...any) string, d inspection.Dispatch) []Disp
 			{t("inspweb.dispatch.c.score"), pct(tot.Score)},
 			{t("inspweb.dispatch.c.rectifications"), i64(tot.Rectifications)},
 			{t("inspweb.dispatch.c.rect_on_time"), pct(tot.RectOnTime)},
+			{t("inspweb.dispatch.c.patrol_found"), i64(tot.PatrolFound)},
+			{t("inspweb.dispatch.c.patrol_fixed"), pct(tot.PatrolFixed)},
 		}}}
 	units := DispatchTable{ID: "units", Title: t("inspweb.dispatch.t.units"),
 		Cols: []string{t("inspweb.dispatch.c.rank"), t("inspweb.dispatch.c.change"), t("inspweb.dispatch.c.unit"), t("inspweb.dispatch.c.score"),
 			t("inspweb.dispatch.c.inspections"), t("inspweb.dispatch.c.findings"), t("inspweb.dispatch.c.rect_on_time"),
+			t("inspweb.dispatch.c.patrol_found"), t("inspweb.dispatch.c.patrol_fixed"),
 			t("inspweb.dispatch.c.received"), t("inspweb.dispatch.c.on_time"), t("inspweb.dispatch.c.satisfaction"), t("inspweb.dispatch.c.overdue_now")}}
 	for _, u := range rep.Units {
 		change := "—"
@@ -88,7 +91,7 @@ func DispatchTables(t func(string, ...any) string, d inspection.Dispatch) []Disp
 			change = "0"
 		}
 		units.Rows = append(units.Rows, []string{rankText(u.Rank), change, u.Name, pct(u.Score), i64(u.Inspections), i64(u.Findings),
-			pct(u.RectOnTime), i64(u.Received), pct(u.OnTime), pct(u.Satisfaction), i64(u.OverdueNow)})
+			pct(u.RectOnTime), i64(u.PatrolFound), pct(u.PatrolFixed), i64(u.Received), pct(u.OnTime), pct(u.Satisfaction), i64(u.OverdueNow)})
 	}
 	out = append(out, units)
 	cats := DispatchTable{ID: "categories", Title: t("inspweb.dispatch.t.categories"),

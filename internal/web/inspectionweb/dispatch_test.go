@@ -105,6 +105,10 @@ func TestTheReportsFiguresAreTheMonthsRowsAndThePageThePDFAndTheWorkbookShowTheS
 		if rep.Totals.Inspections != held || rep.Totals.Findings != findings || rep.Totals.Score.Numerator != earned || held < 100 {
 			t.Fatalf("totals %+v, rows: %d inspections, %d findings, %d earned", rep.Totals, held, findings, earned)
 		}
+		patrols := e.Count(t, "SELECT COUNT(*) FROM inspection_patrol_findings WHERE created_at >= ? AND created_at < ?", from, to)
+		if rep.Totals.PatrolFound != patrols || patrols == 0 {
+			t.Fatalf("patrol findings %d, rows %d", rep.Totals.PatrolFound, patrols)
+		}
 		var sum int64
 		for i, u := range rep.Units {
 			sum += u.Inspections
