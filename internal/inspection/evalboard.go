@@ -23,6 +23,7 @@ import (
 type DistrictRow struct {
 	UnitID   int64         `json:"unit_id"`
 	UnitName string        `json:"unit_name"`
+	UnitEN   string        `json:"unit_name_en"`
 	Streets  int           `json:"streets"`  // ranked streets
 	Unranked int           `json:"unranked"` // streets not ranked (none of their sites inspected)
 	Sum      scoring.Cents `json:"sum_centi"`
@@ -42,7 +43,7 @@ func DistrictRollup(rows []EvalRow) []DistrictRow {
 	for _, r := range rows {
 		if r.Type == EvalDistrict {
 			at[r.UnitID] = len(out)
-			out = append(out, DistrictRow{UnitID: r.UnitID, UnitName: r.UnitName, Own: r.Total, OwnRank: r.Rank})
+			out = append(out, DistrictRow{UnitID: r.UnitID, UnitName: r.UnitName, UnitEN: r.UnitEN, Own: r.Total, OwnRank: r.Rank})
 		}
 	}
 	for _, r := range rows {
@@ -289,6 +290,7 @@ type HistoryPoint struct {
 type HistoryRow struct {
 	UnitID   int64          `json:"unit_id"`
 	UnitName string         `json:"unit_name"`
+	UnitEN   string         `json:"unit_name_en"`
 	Type     EvalType       `json:"type"`
 	Points   []HistoryPoint `json:"points"`
 }
@@ -349,7 +351,7 @@ func (s *Service) EvaluationHistory(ctx context.Context, p *auth.Principal, quar
 				byUnit[r.UnitID] = row
 				order = append(order, r.UnitID)
 			}
-			row.UnitName = r.UnitName
+			row.UnitName, row.UnitEN = r.UnitName, r.UnitEN
 			pt := &row.Points[i]
 			pt.Total, pt.Rank, pt.Has = r.Total, r.Rank, true
 			if i > 0 {

@@ -21,6 +21,7 @@ type EvalRow struct {
 	UnitID    int64                    `json:"unit_id"`
 	UnitCode  string                   `json:"unit_code"`
 	UnitName  string                   `json:"unit_name"`
+	UnitEN    string                   `json:"unit_name_en"`
 	ParentID  int64                    `json:"parent_id"` // the unit above (a street's district government)
 	Type      EvalType                 `json:"type"`
 	Total     scoring.Cents            `json:"total_centi"`
@@ -47,6 +48,7 @@ type Adjustment struct {
 	Quarter    string        `json:"quarter"`
 	UnitID     int64         `json:"unit_id"`
 	UnitName   string        `json:"unit_name"`
+	UnitEN     string        `json:"unit_name_en"`
 	Value      scoring.Cents `json:"value_centi"`
 	Reason     string        `json:"reason"`
 	Evidence   string        `json:"evidence"`
@@ -101,6 +103,7 @@ func (s *Service) Evaluation(ctx context.Context, p *auth.Principal, quarter str
 type evalUnit struct {
 	id, parent int64
 	code, name string
+	nameEN     string
 	regionPath string // "" without a region: the city
 	typ        EvalType
 }
@@ -111,7 +114,7 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 	var units []evalUnit
 	in := map[int64]*EvalInputs{}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT u.id, COALESCE(u.parent_id, 0), u.code, u.name, u.kind, COALESCE(r.path, '') FROM units u LEFT JOIN regions r ON r.id = u.region_id
+		rows, err := tx.Query(ctx, `SELECT u.id, COALESCE(u.parent_id, 0), u.code, u.name, u.name_en, u.kind, COALESCE(r.path, '') FROM units u LEFT JOIN regions r ON r.id = u.region_id
 			WHERE u.active = TRUE AND u.kind IN ('district_gov', 'street_office', 'department') ORDER BY u.sort, u.id`)
 		if err != nil {
 			return err
@@ -119,7 +122,7 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 		for rows.Next() {
 			var u evalUnit
 			var kind string
-			if err := rows.Scan(&u.id, &u.parent, &u.code, &u.name, &kind, &u.regionPath); err != nil {
+			if err := rows.Scan(&u.id, &u.parent, &u.code, &u.name, &u.nameEN, &kind, &u.regionPath); err != nil {
 				rows.Close()
 				return err
 			}
@@ -227,7 +230,7 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 		}
 		for _, r := range EvalSchemes[t].Rank(subs) {
 			u := info[r.Code]
-			row := EvalRow{UnitID: u.id, UnitCode: u.code, UnitName: u.name, ParentID: u.parent, Type: t, Total: r.Total, Rank: r.Rank, GroupSize: r.GroupSize,
+			row := EvalRow{UnitID: u.id, UnitCode: u.code, UnitName: u.name, UnitEN: u.nameEN, ParentID: u.parent, Type: t, Total: r.Total, Rank: r.Rank, GroupSize: r.GroupSize,
 				Complete: r.Complete, Criteria: r.ByCrit, Inputs: *in[u.id]}
 			for _, part := range r.Parts {
 				if part.Weight == 1 && strings.HasPrefix(part.Note, "adjustment") {
@@ -243,7 +246,7 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 func (s *Service) frozen(ctx context.Context, q Quarter) ([]EvalRow, error) {
 	var out []EvalRow
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT r.unit_id, u.code, u.name, COALESCE(u.parent_id, 0), r.unit_type, r.total, r.rank, r.group_size, r.complete,
+		rows, err := tx.Query(ctx, `SELECT r.unit_id, u.code, u.name, u.name_en, COALESCE(u.parent_id, 0), r.unit_type, r.total, r.rank, r.group_size, r.complete,
 			r.criteria, r.adjusted, r.inputs FROM inspection_eval_results r JOIN units u ON u.id = r.unit_id WHERE r.quarter = ?`, q.String())
 		if err != nil {
 			return err
@@ -252,7 +255,7 @@ func (s *Service) frozen(ctx context.Context, q Quarter) ([]EvalRow, error) {
 		for rows.Next() {
 			var r EvalRow
 			var crit, inputs string
-			if err := rows.Scan(&r.UnitID, &r.UnitCode, &r.UnitName, &r.ParentID, &r.Type, &r.Total, &r.Rank, &r.GroupSize, &r.Complete, &crit,
+			if err := rows.Scan(&r.UnitID, &r.UnitCode, &r.UnitName, &r.UnitEN, &r.ParentID, &r.Type, &r.Total, &r.Rank, &r.GroupSize, &r.Complete, &crit,
 				&r.Adjusted, &inputs); err != nil {
 				return err
 			}
@@ -289,7 +292,7 @@ func (s *Service) frozen(ctx context.Context, q Quarter) ([]EvalRow, error) {
 func (s *Service) adjustments(ctx context.Context, q Quarter) ([]Adjustment, error) {
 	var out []Adjustment
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT a.id, a.quarter, a.unit_id, u.name, a.value, a.reason, a.evidence, a.state, a.proposed_by,
+		rows, err := tx.Query(ctx, `SELECT a.id, a.quarter, a.unit_id, u.name, u.name_en, a.value, a.reason, a.evidence, a.state, a.proposed_by,
 			COALESCE(pu.display_name, ''), COALESCE(a.decided_by, 0), COALESCE(du.display_name, '')
 			FROM inspection_eval_adjustments a JOIN units u ON u.id = a.unit_id LEFT JOIN users pu ON pu.id = a.proposed_by
 			LEFT JOIN users du ON du.id = a.decided_by WHERE a.quarter = ? ORDER BY a.id`, q.String())
@@ -299,7 +302,7 @@ func (s *Service) adjustments(ctx context.Context, q Quarter) ([]Adjustment, err
 		defer rows.Close()
 		for rows.Next() {
 			var a Adjustment
-			if err := rows.Scan(&a.ID, &a.Quarter, &a.UnitID, &a.UnitName, &a.Value, &a.Reason, &a.Evidence, &a.State, &a.ProposedBy,
+			if err := rows.Scan(&a.ID, &a.Quarter, &a.UnitID, &a.UnitName, &a.UnitEN, &a.Value, &a.Reason, &a.Evidence, &a.State, &a.ProposedBy,
 				&a.Proposer, &a.DecidedBy, &a.Decider); err != nil {
 				return err
 			}

@@ -59,10 +59,12 @@ type Patrol struct {
 	ID         int64           `json:"id"`
 	TeamID     int64           `json:"team_id"`
 	TeamName   string          `json:"team_name"`
+	TeamEN     string          `json:"team_name_en"`
 	Patroller  string          `json:"patroller_name"`
 	ByID       int64           `json:"patroller_id"`
 	RegionID   int64           `json:"region_id"`
 	RegionName string          `json:"region_name"`
+	RegionEN   string          `json:"region_name_en"`
 	Route      string          `json:"route"`
 	Note       string          `json:"note"`
 	StartedAt  time.Time       `json:"started_at"`
@@ -79,6 +81,7 @@ type PatrolFinding struct {
 	Description string     `json:"description"`
 	UnitID      int64      `json:"unit_id"`
 	UnitName    string     `json:"unit_name"`
+	UnitEN      string     `json:"unit_name_en"`
 	Lat         *float64   `json:"lat"`
 	Lng         *float64   `json:"lng"`
 	Fixed       bool       `json:"fixed"` // on the spot: closed at once
@@ -273,7 +276,7 @@ func (s *Service) EndPatrol(ctx context.Context, p *auth.Principal, id int64) er
 	})
 }
 
-const patrolCols = `pt.id, pt.team_id, tm.name, COALESCE(us.display_name, ''), pt.patroller_id, pt.region_id, r.name, pt.route, pt.note, pt.started_at, pt.ended_at,
+const patrolCols = `pt.id, pt.team_id, tm.name, tm.name_en, COALESCE(us.display_name, ''), pt.patroller_id, pt.region_id, r.name, r.name_en, pt.route, pt.note, pt.started_at, pt.ended_at,
 	(SELECT COUNT(*) FROM inspection_patrol_findings x WHERE x.patrol_id = pt.id),
 	(SELECT COUNT(*) FROM inspection_patrol_findings x WHERE x.patrol_id = pt.id AND x.fixed = TRUE)`
 
@@ -284,7 +287,7 @@ func scanPatrol(scan func(...any) error) (Patrol, error) {
 	var x Patrol
 	var started int64
 	var ended *int64
-	err := scan(&x.ID, &x.TeamID, &x.TeamName, &x.Patroller, &x.ByID, &x.RegionID, &x.RegionName, &x.Route, &x.Note, &started, &ended, &x.Found, &x.Fixed)
+	err := scan(&x.ID, &x.TeamID, &x.TeamName, &x.TeamEN, &x.Patroller, &x.ByID, &x.RegionID, &x.RegionName, &x.RegionEN, &x.Route, &x.Note, &started, &ended, &x.Found, &x.Fixed)
 	x.StartedAt = time.UnixMilli(started)
 	if ended != nil {
 		t := time.UnixMilli(*ended)
@@ -306,7 +309,7 @@ func (s *Service) GetPatrol(ctx context.Context, p *auth.Principal, id int64) (P
 		if err != nil {
 			return x, err
 		}
-		rows, err := tx.Query(ctx, `SELECT f.id, f.kind, f.description, f.unit_id, u.name, f.lat, f.lng, f.fixed, f.before_photo_id, COALESCE(f.after_photo_id, 0),
+		rows, err := tx.Query(ctx, `SELECT f.id, f.kind, f.description, f.unit_id, u.name, u.name_en, f.lat, f.lng, f.fixed, f.before_photo_id, COALESCE(f.after_photo_id, 0),
 			COALESCE(f.order_id, 0), COALESCE(w.code, ''), COALESCE(w.state, ''), f.created_at
 			FROM inspection_patrol_findings f JOIN units u ON u.id = f.unit_id LEFT JOIN workorders w ON w.id = f.order_id
 			WHERE f.patrol_id = ? ORDER BY f.id`, id)
@@ -317,7 +320,7 @@ func (s *Service) GetPatrol(ctx context.Context, p *auth.Principal, id int64) (P
 		for rows.Next() {
 			var y PatrolFinding
 			var at int64
-			if err := rows.Scan(&y.ID, &y.Kind, &y.Description, &y.UnitID, &y.UnitName, &y.Lat, &y.Lng, &y.Fixed, &y.BeforePhoto, &y.AfterPhoto,
+			if err := rows.Scan(&y.ID, &y.Kind, &y.Description, &y.UnitID, &y.UnitName, &y.UnitEN, &y.Lat, &y.Lng, &y.Fixed, &y.BeforePhoto, &y.AfterPhoto,
 				&y.OrderID, &y.OrderCode, &y.OrderState, &at); err != nil {
 				return x, err
 			}

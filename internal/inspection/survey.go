@@ -77,6 +77,7 @@ type Question struct {
 type SurveyRegion struct {
 	RegionID  int64        `json:"region_id"`
 	Name      string       `json:"name"`
+	NameEN    string       `json:"name_en"`
 	Responses int64        `json:"responses"`
 	Rate      figures.Rate `json:"rate"`
 }
@@ -207,11 +208,11 @@ func loadSurvey(ctx context.Context, tx *db.Tx, where string, arg any, rates boo
 		x.Questions[i].Rate = figures.Of(n, d)
 		x.Rate = x.Rate.Add(x.Questions[i].Rate)
 	}
-	rows, err = tx.Query(ctx, `SELECT d.id, d.name, COUNT(DISTINCT r.id), `+rateCols+`
+	rows, err = tx.Query(ctx, `SELECT d.id, d.name, d.name_en, COUNT(DISTINCT r.id), `+rateCols+`
 		FROM inspection_survey_responses r JOIN regions rr ON rr.id = r.region_id
 		JOIN regions d ON d.level = 'district' AND rr.path LIKE d.path || '%'
 		LEFT JOIN inspection_survey_answers a ON a.response_id = r.id
-		WHERE r.survey_id = ? GROUP BY d.id, d.name, d.path ORDER BY d.path`, x.ID)
+		WHERE r.survey_id = ? GROUP BY d.id, d.name, d.name_en, d.path ORDER BY d.path`, x.ID)
 	if err != nil {
 		return x, err
 	}
@@ -219,7 +220,7 @@ func loadSurvey(ctx context.Context, tx *db.Tx, where string, arg any, rates boo
 	for rows.Next() {
 		var g SurveyRegion
 		var n, d int64
-		if err := rows.Scan(&g.RegionID, &g.Name, &g.Responses, &n, &d); err != nil {
+		if err := rows.Scan(&g.RegionID, &g.Name, &g.NameEN, &g.Responses, &n, &d); err != nil {
 			return x, err
 		}
 		g.Rate = figures.Of(n, d)

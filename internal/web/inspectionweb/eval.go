@@ -64,7 +64,7 @@ func (s *Server) evalView(w http.ResponseWriter, r *http.Request, quarter string
 		for _, row := range ev.Rows {
 			if row.Type == t {
 				g.Rows = append(g.Rows, row)
-				d.Units = append(d.Units, web.Option{Value: web.I64s(row.UnitID), Label: row.UnitName})
+				d.Units = append(d.Units, web.Option{Value: web.I64s(row.UnitID), Label: v.Name(row.UnitName, row.UnitEN)})
 			}
 		}
 		d.Groups = append(d.Groups, g)

@@ -111,7 +111,7 @@ func (s *Server) historyView(w http.ResponseWriter, r *http.Request, h inspectio
 	lc := chart.LineChart{Labels: h.Quarters, Theme: chart.Light, Max: 100, Format: func(x float64) string { return chart.Number(x, 1) }}
 	if len(h.Districts) > 0 {
 		for i, dist := range h.Districts[len(h.Districts)-1] {
-			sr := chart.Series{Name: dist.UnitName}
+			sr := chart.Series{Name: v.Name(dist.UnitName, dist.UnitEN)}
 			for _, qd := range h.Districts {
 				val := math.NaN()
 				if i < len(qd) && qd[i].UnitID == dist.UnitID && qd[i].Streets > 0 {
@@ -166,7 +166,7 @@ func (s *Server) evalTrace(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		v := s.View(w, r, "inspweb.eval.trace")
-		v.Title = t.Row.UnitName + " · " + t.Quarter + " · " + v.Title
+		v.Title = v.Name(t.Row.UnitName, t.Row.UnitEN) + " · " + t.Quarter + " · " + v.Title
 		d := &traceData{T: t, Criteria: inspection.EvalCriteria}
 		link := func(fig string) string {
 			if !p.Can(auth.PermOrderView) {

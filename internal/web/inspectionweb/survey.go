@@ -98,7 +98,7 @@ func (s *Server) surveyView(w http.ResponseWriter, r *http.Request, id int64) (*
 		return nil, err
 	}
 	v := s.View(w, r, "inspweb.survey.show")
-	v.Title = x.Title + " · " + x.Quarter
+	v.Title += " · " + x.Title + " · " + x.Quarter
 	d := &surveyData{S: x, Link: "/public/surveys/" + x.Token, CanManage: p.Can(auth.PermInspectionManage), CanFill: p.Can(auth.PermInspect) && x.State == "open"}
 	if d.CanFill {
 		if err := s.surveyForm(r, v, d); err != nil {
@@ -188,7 +188,7 @@ func (s *Server) publicSurveyView(w http.ResponseWriter, r *http.Request) (*web.
 		return nil, err
 	}
 	v := s.View(w, r, "inspweb.survey.public")
-	v.Title = x.Title
+	v.Title += " · " + x.Title
 	d := &surveyData{S: x, Public: true, CanFill: true, Link: "/public/surveys/" + x.Token}
 	if err := s.surveyForm(r, v, d); err != nil {
 		return nil, err
