@@ -306,6 +306,12 @@ func (a *App) seed(ctx context.Context) error {
 				return fmt.Errorf("seed the demo rectifications: %w", err)
 			}
 		}
+		if err := a.Inspection.SeedDemoPatrols(ctx, a.Config.DemoOrders > 0); err != nil {
+			return fmt.Errorf("seed the demo patrols: %w", err)
+		}
+		if err := a.Inspection.SeedDemoDispatch(ctx, a.Config.DemoOrders > 0); err != nil {
+			return fmt.Errorf("seed the demo monthly dispatch: %w", err)
+		}
 		if err := a.Grass.SeedDemo(ctx, a.Org, a.Config.DemoOrders > 0); err != nil {
 			return fmt.Errorf("seed the demo grassroots data: %w", err)
 		}
@@ -351,6 +357,9 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Inspection.PlanJob()); err != nil { // the weekly inspection rounds
+		return err
+	}
+	if err := a.Jobs.Add(ctx, a.Inspection.DispatchJob()); err != nil { // the monthly dispatch report
 		return err
 	}
 	if err := a.Jobs.Add(ctx, a.Inspection.NoticeJob()); err != nil { // notices past their reply deadline

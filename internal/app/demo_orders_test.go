@@ -55,6 +55,14 @@ func TestANewDemoCityStartsWithOrdersAndAnOldOneIsNeverTouched(t *testing.T) {
 				count(a, "SELECT COUNT(*) FROM inspection_notices WHERE kind = 'reminder'") == 0 {
 				t.Fatal("the demo should have closed notices and reminder letters")
 			}
+			// The evaluation, the monthly dispatch, patrols and surveys have life too.
+			if count(a, "SELECT COUNT(*) FROM inspection_eval_quarters") != 2 || count(a, "SELECT COUNT(*) FROM inspection_eval_boards") != 1 ||
+				count(a, "SELECT COUNT(*) FROM inspection_dispatches") != 1 || count(a, "SELECT COUNT(*) FROM inspection_dispatch_tasks") != 2 ||
+				count(a, "SELECT COUNT(*) FROM inspection_patrol_findings WHERE order_id IS NOT NULL") == 0 ||
+				count(a, "SELECT COUNT(*) FROM inspection_patrol_findings WHERE fixed = TRUE AND after_photo_id IS NOT NULL") == 0 ||
+				count(a, "SELECT COUNT(*) FROM inspection_survey_responses") == 0 {
+				t.Fatal("the demo should have published quarters with a board, last month's dispatch with its decisions, patrols and surveys")
+			}
 			if n := count(a, "SELECT COUNT(*) FROM board_posts WHERE unpublished_at IS NULL"); n < 5 {
 				t.Fatalf("the demo board has %d published cases", n)
 			}

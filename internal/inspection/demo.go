@@ -89,10 +89,12 @@ var compoundNames = []string{"锦绣花园", "滨江名苑", "阳光小区", "�
 func (s *Service) SeedDemo(ctx context.Context) error {
 	now := s.now()
 	ms := now.UnixMilli()
-	return s.DB.Write(ctx, func(tx *db.Tx) error {
+	seeded := false
+	err := s.DB.Write(ctx, func(tx *db.Tx) error {
 		if n, err := tx.Count(ctx, "SELECT COUNT(*) FROM inspection_indexes"); err != nil || n > 0 {
 			return err
 		}
+		seeded = true
 		id, err := tx.InsertID(ctx, `INSERT INTO inspection_indexes (code, name, version, state, note, created_at, updated_at)
 			VALUES (?, ?, 1, 'active', ?, ?, ?) RETURNING id`, DemoIndexCode, "乐山市全国文明城市创建测评体系（2026年版）",
 			"按全国文明城市测评体系结构编制：基本指标100分、特色指标20分。", ms, ms)
@@ -122,8 +124,15 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 		if err := seedDemoSites(ctx, tx, typeIDs, ms); err != nil {
 			return err
 		}
-		return s.seedDemoSeason(ctx, tx)
+		if err := s.seedDemoSeason(ctx, tx); err != nil {
+			return err
+		}
+		return s.seedDemoHistory(ctx, tx)
 	})
+	if err != nil || !seeded {
+		return err
+	}
+	return s.seedDemoEvaluations(ctx)
 }
 
 type demoStreet struct {

@@ -113,50 +113,9 @@ func (s *Service) seedDemoSeason(ctx context.Context, tx *db.Tx) error {
 			if inspector == 0 {
 				inspector = fallback
 			}
-			var scored []Scored
-			var results []Result
-			for _, it := range items[info.typ] {
-				r := Result{ItemID: it.ID, IndicatorCode: it.IndicatorCode, Title: it.Title, Rule: it.Rule, Points: it.Points, Deduct: it.Deduct,
-					Cap: it.Cap, Severity: it.Severity, Outcome: OutcomePass}
-				switch n := rng.IntN(100); {
-				case n < 4 && it.AllowNA:
-					r.Outcome = OutcomeNA
-				case n < 16:
-					r.Outcome, r.Count = OutcomeFail, 1+rng.IntN(3)
-					notes := demoNotes[itemKey[it.Title]]
-					if notes == nil {
-						notes = demoNotes[""]
-					}
-					r.Note = notes[rng.IntN(len(notes))]
-				}
-				sc := Scored{Points: it.Points, Deduct: it.Deduct, Cap: it.Cap, AllowNA: it.AllowNA, Outcome: r.Outcome, Count: r.Count}
-				r.Deduction = Deduction(sc)
-				scored = append(scored, sc)
-				results = append(results, r)
-			}
-			score, _, _ := ScoreOf(scored)
-			lat, lng := offset(info.lat, info.lng, rng.IntN(8), float64(5+rng.IntN(60)))
-			far := rng.IntN(100) < 4
-			if far {
-				lat, lng = offset(info.lat, info.lng, rng.IntN(8), float64(900+rng.IntN(3000)))
-			}
-			dist := int(math.Round(Distance(info.lat, info.lng, lat, lng)))
-			id, err := tx.InsertID(ctx, `INSERT INTO inspections (site_id, group_id, unit_id, inspector_id, plan_id, week, client_key, inspected_at, submitted_at,
-				lat, lng, accuracy_m, distance_m, far, earned, possible, rate, rated, findings, passed, note)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING id`,
-				x.site, x.group, info.unit, inspector, x.plan, monday.Format(time.DateOnly), fmt.Sprintf("demo-%d-%d", w, x.site),
-				at.UnixMilli(), at.Add(time.Duration(rng.IntN(30))*time.Minute).UnixMilli(), round6(lat), round6(lng), 8+rng.IntN(30), dist, far || dist > FarMetres,
-				int64(score.Earned), int64(score.Possible), score.Rate, score.Rated, score.Findings, score.Findings == 0)
-			if err != nil {
+			if err := writeDemoInspection(ctx, tx, rng, demoVisit{site: x.site, group: x.group, unit: info.unit, inspector: inspector, plan: x.plan,
+				week: monday.Format(time.DateOnly), key: fmt.Sprintf("demo-%d-%d", w, x.site), at: at, lat: info.lat, lng: info.lng}, items[info.typ], itemKey); err != nil {
 				return err
-			}
-			for i, r := range results {
-				if _, err := tx.Exec(ctx, `INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity,
-					outcome, count, deduction, note, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					id, r.ItemID, r.IndicatorCode, r.Title, r.Rule, int64(r.Points), int64(r.Deduct), int64(r.Cap), string(r.Severity),
-					string(r.Outcome), r.Count, int64(r.Deduction), r.Note, i+1); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -191,4 +150,71 @@ func (s *Service) generatePlansTx(ctx context.Context, tx *db.Tx, monday time.Ti
 		}
 	}
 	return n, nil
+}
+
+// demoVisit is one demo inspection's facts.
+type demoVisit struct {
+	site, group, unit, inspector, plan int64 // plan 0: outside a round
+	week, key                          string
+	at                                 time.Time
+	lat, lng                           float64
+}
+
+// writeDemoInspection writes one inspection of the demo with random
+// outcomes over the site's checklist (about one item in eight failed).
+func writeDemoInspection(ctx context.Context, tx *db.Tx, rng *rand.Rand, v demoVisit, items []CheckItem, itemKey map[string]string) error {
+	var scored []Scored
+	var results []Result
+	for _, it := range items {
+		r := Result{ItemID: it.ID, IndicatorCode: it.IndicatorCode, Title: it.Title, Rule: it.Rule, Points: it.Points, Deduct: it.Deduct,
+			Cap: it.Cap, Severity: it.Severity, Outcome: OutcomePass}
+		switch n := rng.IntN(100); {
+		case n < 4 && it.AllowNA:
+			r.Outcome = OutcomeNA
+		case n < 16:
+			r.Outcome, r.Count = OutcomeFail, 1+rng.IntN(3)
+			notes := demoNotes[itemKey[it.Title]]
+			if notes == nil {
+				notes = demoNotes[""]
+			}
+			r.Note = notes[rng.IntN(len(notes))]
+		}
+		sc := Scored{Points: it.Points, Deduct: it.Deduct, Cap: it.Cap, AllowNA: it.AllowNA, Outcome: r.Outcome, Count: r.Count}
+		r.Deduction = Deduction(sc)
+		scored = append(scored, sc)
+		results = append(results, r)
+	}
+	score, _, _ := ScoreOf(scored)
+	lat, lng := offset(v.lat, v.lng, rng.IntN(8), float64(5+rng.IntN(60)))
+	far := rng.IntN(100) < 4
+	if far {
+		lat, lng = offset(v.lat, v.lng, rng.IntN(8), float64(900+rng.IntN(3000)))
+	}
+	dist := int(math.Round(Distance(v.lat, v.lng, lat, lng)))
+	var plan any
+	if v.plan != 0 {
+		plan = v.plan
+	}
+	var group any
+	if v.group != 0 {
+		group = v.group
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO inspections (site_id, group_id, unit_id, inspector_id, plan_id, week, client_key, inspected_at, submitted_at,
+		lat, lng, accuracy_m, distance_m, far, earned, possible, rate, rated, findings, passed, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING id`,
+		v.site, group, v.unit, v.inspector, plan, v.week, v.key,
+		v.at.UnixMilli(), v.at.Add(time.Duration(rng.IntN(30))*time.Minute).UnixMilli(), round6(lat), round6(lng), 8+rng.IntN(30), dist, far || dist > FarMetres,
+		int64(score.Earned), int64(score.Possible), score.Rate, score.Rated, score.Findings, score.Findings == 0)
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		if _, err := tx.Exec(ctx, `INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity,
+			outcome, count, deduction, note, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, r.ItemID, r.IndicatorCode, r.Title, r.Rule, int64(r.Points), int64(r.Deduct), int64(r.Cap), string(r.Severity),
+			string(r.Outcome), r.Count, int64(r.Deduction), r.Note, i+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }

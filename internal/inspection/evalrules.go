@@ -23,6 +23,9 @@ import (
 //	ack           work orders acknowledged on time / dispatched (the KPI)
 //	resolve       resolved on time / resolved (the KPI)
 //	satisfaction  satisfied or basically satisfied / callbacks reached
+//	questionnaire satisfied or basically satisfied / answered (not "don't
+//	              know") in the quarter's surveys, from respondents in the
+//	              unit's region (city-wide for a unit without one)
 //
 // A rate without a base (no requests, no findings) gives the full points:
 // nothing was mishandled. A unit none of whose sites was inspected has no
@@ -60,18 +63,19 @@ func EvalTypeOf(unitKind string) EvalType {
 
 // The criteria's codes.
 const (
-	CritInspection   = "inspection"
-	CritRectified    = "rectified"
-	CritAck          = "ack"
-	CritResolve      = "resolve"
-	CritSatisfaction = "satisfaction"
+	CritInspection    = "inspection"
+	CritRectified     = "rectified"
+	CritAck           = "ack"
+	CritResolve       = "resolve"
+	CritSatisfaction  = "satisfaction"
+	CritQuestionnaire = "questionnaire"
 )
 
 // EvalCriteria lists them in display order.
-var EvalCriteria = []string{CritInspection, CritRectified, CritAck, CritResolve, CritSatisfaction}
+var EvalCriteria = []string{CritInspection, CritRectified, CritAck, CritResolve, CritSatisfaction, CritQuestionnaire}
 
-func evalScheme(t EvalType, pts [5]int64) scoring.Scheme {
-	s := scoring.Scheme{Code: "eval-" + string(t), Version: 1, Missing: scoring.MissingIncomplete,
+func evalScheme(t EvalType, pts [6]int64) scoring.Scheme {
+	s := scoring.Scheme{Code: "eval-" + string(t), Version: 2, Missing: scoring.MissingIncomplete,
 		TieBreak: scoring.TieBreak{Criteria: []string{CritInspection, CritRectified}, Then: scoring.TieShared}}
 	for i, c := range EvalCriteria {
 		s.Criteria = append(s.Criteria, scoring.Criterion{Code: c, Name: c, Points: scoring.Points(pts[i]), Method: scoring.MethodFigure,
@@ -82,20 +86,26 @@ func evalScheme(t EvalType, pts [5]int64) scoring.Scheme {
 
 // EvalSchemes are the schemes in force, one per unit type (100 points
 // each): the districts and streets answer mostly for their sites, the
-// departments as much for their handling of requests.
+// departments as much for their handling of requests; the residents'
+// questionnaire weighs 15 points for districts and streets, 10 for
+// departments. Version 2 added the questionnaire (version 1: inspection,
+// rectified, ack, resolve, satisfaction at 40/20/10/15/15, 50/20/10/10/10
+// and 20 each).
 var EvalSchemes = map[EvalType]scoring.Scheme{
-	EvalDistrict:   evalScheme(EvalDistrict, [5]int64{40, 20, 10, 15, 15}),
-	EvalStreet:     evalScheme(EvalStreet, [5]int64{50, 20, 10, 10, 10}),
-	EvalDepartment: evalScheme(EvalDepartment, [5]int64{20, 20, 20, 20, 20}),
+	EvalDistrict:   evalScheme(EvalDistrict, [6]int64{35, 20, 10, 10, 10, 15}),
+	EvalStreet:     evalScheme(EvalStreet, [6]int64{40, 20, 10, 10, 5, 15}),
+	EvalDepartment: evalScheme(EvalDepartment, [6]int64{20, 20, 20, 15, 15, 10}),
 }
 
 // EvalInputs are one unit's counts for a quarter.
 type EvalInputs struct {
-	InspEarned, InspPossible  int64 // centi-points
-	RectOnTime, RectFiled     int64
-	AckOnTime, Dispatched     int64
-	ResolvedOnTime, Resolved  int64
-	SatisfiedOrBasic, Reached int64
+	Inspections, Findings        int64 // the inspections behind the score and their findings (shown, not scored)
+	InspEarned, InspPossible     int64 // centi-points
+	RectOnTime, RectFiled        int64
+	AckOnTime, Dispatched        int64
+	ResolvedOnTime, Resolved     int64
+	SatisfiedOrBasic, Reached    int64
+	QuestPositive, QuestAnswered int64 // questionnaire answers
 }
 
 // rateOf is points × num / den rounded half up; ok false when den is 0.
@@ -112,11 +122,12 @@ func EvalSubject(t EvalType, code string, in EvalInputs, adj []scoring.Adjustmen
 	s := EvalSchemes[t]
 	sub := scoring.Subject{Code: code, Group: string(t), Objective: map[string]scoring.Cents{}, Adjustments: adj}
 	rates := map[string][2]int64{
-		CritInspection:   {in.InspEarned, in.InspPossible},
-		CritRectified:    {in.RectOnTime, in.RectFiled},
-		CritAck:          {in.AckOnTime, in.Dispatched},
-		CritResolve:      {in.ResolvedOnTime, in.Resolved},
-		CritSatisfaction: {in.SatisfiedOrBasic, in.Reached},
+		CritInspection:    {in.InspEarned, in.InspPossible},
+		CritRectified:     {in.RectOnTime, in.RectFiled},
+		CritAck:           {in.AckOnTime, in.Dispatched},
+		CritResolve:       {in.ResolvedOnTime, in.Resolved},
+		CritSatisfaction:  {in.SatisfiedOrBasic, in.Reached},
+		CritQuestionnaire: {in.QuestPositive, in.QuestAnswered},
 	}
 	for _, c := range s.Criteria {
 		r := rates[c.Code]

@@ -21,14 +21,15 @@ func TestEverySchemeIsValidAndWorthAHundredPoints(t *testing.T) {
 }
 
 // The fixture: three streets, worked out by hand with the street scheme
-// (inspection 50, rectified 20, ack 10, resolve 10, satisfaction 10).
+// (inspection 40, rectified 20, ack 10, resolve 10, satisfaction 5,
+// questionnaire 15).
 func TestAQuartersScoresEqualTheHandComputation(t *testing.T) {
 	a := EvalInputs{InspEarned: 9000, InspPossible: 10000, RectOnTime: 3, RectFiled: 4, AckOnTime: 9, Dispatched: 10,
-		ResolvedOnTime: 8, Resolved: 8, SatisfiedOrBasic: 7, Reached: 8}
-	// 50×0.9 = 45; 20×3/4 = 15; 10×0.9 = 9; 10×1 = 10; 10×7/8 = 8.75 → 87.75
+		ResolvedOnTime: 8, Resolved: 8, SatisfiedOrBasic: 7, Reached: 8, QuestPositive: 9, QuestAnswered: 12}
+	// 40×0.9 = 36; 20×3/4 = 15; 10×0.9 = 9; 10×1 = 10; 5×7/8 = 4.375 → 4.38; 15×9/12 = 11.25 → 85.63
 	b := EvalInputs{InspEarned: 8000, InspPossible: 10000, RectOnTime: 0, RectFiled: 0, AckOnTime: 1, Dispatched: 3,
 		ResolvedOnTime: 2, Resolved: 3, SatisfiedOrBasic: 0, Reached: 0}
-	// 40; no findings 20; 10/3 = 3.33; 20/3 = 6.67; no callbacks 10 → 80.00, +2 approved → 82.00
+	// 32; no findings 20; 10/3 = 3.33; 20/3 = 6.67; no callbacks 5; no survey 15 → 82.00, +2 approved → 84.00
 	c := EvalInputs{} // never inspected: no rate for the core criterion, not ranked
 	adjB := []scoring.Adjustment{{Value: 200, Reason: "志愿服务突出", Evidence: "表彰文件", ProposedBy: "u1", ApprovedBy: "u2"}}
 	pendingA := []scoring.Adjustment{{Value: -500, Reason: "群众投诉", Evidence: "记录", ProposedBy: "u1"}}                // not approved
@@ -40,7 +41,7 @@ func TestAQuartersScoresEqualTheHandComputation(t *testing.T) {
 		total    scoring.Cents
 		rank     int
 		complete bool
-	}{"A": {8775, 1, true}, "B": {8200, 2, true}, "C": {5000, 0, false}} // C: the other criteria, unranked
+	}{"A": {8563, 1, true}, "B": {8400, 2, true}, "C": {6000, 0, false}} // C: the other criteria, unranked
 	for _, r := range res {
 		w := want[r.Code]
 		if r.Total != w.total || r.Rank != w.rank || r.Complete != w.complete {

@@ -21,6 +21,8 @@ type EvalRow struct {
 	UnitID    int64                    `json:"unit_id"`
 	UnitCode  string                   `json:"unit_code"`
 	UnitName  string                   `json:"unit_name"`
+	UnitEN    string                   `json:"unit_name_en"`
+	ParentID  int64                    `json:"parent_id"` // the unit above (a street's district government)
 	Type      EvalType                 `json:"type"`
 	Total     scoring.Cents            `json:"total_centi"`
 	Rank      int                      `json:"rank"` // 0: not ranked (incomplete)
@@ -28,7 +30,7 @@ type EvalRow struct {
 	Complete  bool                     `json:"complete"`
 	Criteria  map[string]scoring.Cents `json:"criteria_centi"`
 	Adjusted  scoring.Cents            `json:"adjusted_centi"` // the approved adjustments' sum
-	Inputs    EvalInputs               `json:"inputs"`         // the counts behind the criteria (live only)
+	Inputs    EvalInputs               `json:"inputs"`         // the counts behind the criteria (as published, once frozen)
 }
 
 // Evaluation is a quarter's results by unit type.
@@ -46,6 +48,7 @@ type Adjustment struct {
 	Quarter    string        `json:"quarter"`
 	UnitID     int64         `json:"unit_id"`
 	UnitName   string        `json:"unit_name"`
+	UnitEN     string        `json:"unit_name_en"`
 	Value      scoring.Cents `json:"value_centi"`
 	Reason     string        `json:"reason"`
 	Evidence   string        `json:"evidence"`
@@ -98,8 +101,10 @@ func (s *Service) Evaluation(ctx context.Context, p *auth.Principal, quarter str
 }
 
 type evalUnit struct {
-	id         int64
+	id, parent int64
 	code, name string
+	nameEN     string
+	regionPath string // "" without a region: the city
 	typ        EvalType
 }
 
@@ -109,14 +114,15 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 	var units []evalUnit
 	in := map[int64]*EvalInputs{}
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id, code, name, kind FROM units WHERE active = TRUE AND kind IN ('district_gov', 'street_office', 'department') ORDER BY sort, id")
+		rows, err := tx.Query(ctx, `SELECT u.id, COALESCE(u.parent_id, 0), u.code, u.name, u.name_en, u.kind, COALESCE(r.path, '') FROM units u LEFT JOIN regions r ON r.id = u.region_id
+			WHERE u.active = TRUE AND u.kind IN ('district_gov', 'street_office', 'department') ORDER BY u.sort, u.id`)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var u evalUnit
 			var kind string
-			if err := rows.Scan(&u.id, &u.code, &u.name, &kind); err != nil {
+			if err := rows.Scan(&u.id, &u.parent, &u.code, &u.name, &u.nameEN, &kind, &u.regionPath); err != nil {
 				rows.Close()
 				return err
 			}
@@ -125,19 +131,19 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 			in[u.id] = &EvalInputs{}
 		}
 		rows.Close()
-		rows, err = tx.Query(ctx, `SELECT unit_id, COALESCE(SUM(earned), 0), COALESCE(SUM(possible), 0) FROM inspections
+		rows, err = tx.Query(ctx, `SELECT unit_id, COUNT(*), COALESCE(SUM(findings), 0), COALESCE(SUM(earned), 0), COALESCE(SUM(possible), 0) FROM inspections
 			WHERE inspected_at >= ? AND inspected_at < ? GROUP BY unit_id`, from, to)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var u, e, ps int64
-			if err := rows.Scan(&u, &e, &ps); err != nil {
+			var u, n, f, e, ps int64
+			if err := rows.Scan(&u, &n, &f, &e, &ps); err != nil {
 				rows.Close()
 				return err
 			}
 			if x := in[u]; x != nil {
-				x.InspEarned, x.InspPossible = e, ps
+				x.Inspections, x.Findings, x.InspEarned, x.InspPossible = n, f, e, ps
 			}
 		}
 		rows.Close()
@@ -148,17 +154,34 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			var u, n, ok int64
 			if err := rows.Scan(&u, &n, &ok); err != nil {
+				rows.Close()
 				return err
 			}
 			if x := in[u]; x != nil {
 				x.RectFiled, x.RectOnTime = n, ok
 			}
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The questionnaire: the answers from within each unit's region.
+		answers, err := questionnaireRates(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			x := in[u.id]
+			for _, a := range answers {
+				if strings.HasPrefix(a.path, u.regionPath) {
+					x.QuestPositive, x.QuestAnswered = x.QuestPositive+a.pos, x.QuestAnswered+a.ans
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -207,7 +230,7 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 		}
 		for _, r := range EvalSchemes[t].Rank(subs) {
 			u := info[r.Code]
-			row := EvalRow{UnitID: u.id, UnitCode: u.code, UnitName: u.name, Type: t, Total: r.Total, Rank: r.Rank, GroupSize: r.GroupSize,
+			row := EvalRow{UnitID: u.id, UnitCode: u.code, UnitName: u.name, UnitEN: u.nameEN, ParentID: u.parent, Type: t, Total: r.Total, Rank: r.Rank, GroupSize: r.GroupSize,
 				Complete: r.Complete, Criteria: r.ByCrit, Inputs: *in[u.id]}
 			for _, part := range r.Parts {
 				if part.Weight == 1 && strings.HasPrefix(part.Note, "adjustment") {
@@ -223,19 +246,23 @@ func (s *Service) compute(ctx context.Context, p *auth.Principal, q Quarter, adj
 func (s *Service) frozen(ctx context.Context, q Quarter) ([]EvalRow, error) {
 	var out []EvalRow
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT r.unit_id, u.code, u.name, r.unit_type, r.total, r.rank, r.group_size, r.complete, r.criteria, r.adjusted
-			FROM inspection_eval_results r JOIN units u ON u.id = r.unit_id WHERE r.quarter = ?`, q.String())
+		rows, err := tx.Query(ctx, `SELECT r.unit_id, u.code, u.name, u.name_en, COALESCE(u.parent_id, 0), r.unit_type, r.total, r.rank, r.group_size, r.complete,
+			r.criteria, r.adjusted, r.inputs FROM inspection_eval_results r JOIN units u ON u.id = r.unit_id WHERE r.quarter = ?`, q.String())
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var r EvalRow
-			var crit string
-			if err := rows.Scan(&r.UnitID, &r.UnitCode, &r.UnitName, &r.Type, &r.Total, &r.Rank, &r.GroupSize, &r.Complete, &crit, &r.Adjusted); err != nil {
+			var crit, inputs string
+			if err := rows.Scan(&r.UnitID, &r.UnitCode, &r.UnitName, &r.UnitEN, &r.ParentID, &r.Type, &r.Total, &r.Rank, &r.GroupSize, &r.Complete, &crit,
+				&r.Adjusted, &inputs); err != nil {
 				return err
 			}
 			if err := json.Unmarshal([]byte(crit), &r.Criteria); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(inputs), &r.Inputs); err != nil {
 				return err
 			}
 			out = append(out, r)
@@ -265,7 +292,7 @@ func (s *Service) frozen(ctx context.Context, q Quarter) ([]EvalRow, error) {
 func (s *Service) adjustments(ctx context.Context, q Quarter) ([]Adjustment, error) {
 	var out []Adjustment
 	err := s.DB.Read(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT a.id, a.quarter, a.unit_id, u.name, a.value, a.reason, a.evidence, a.state, a.proposed_by,
+		rows, err := tx.Query(ctx, `SELECT a.id, a.quarter, a.unit_id, u.name, u.name_en, a.value, a.reason, a.evidence, a.state, a.proposed_by,
 			COALESCE(pu.display_name, ''), COALESCE(a.decided_by, 0), COALESCE(du.display_name, '')
 			FROM inspection_eval_adjustments a JOIN units u ON u.id = a.unit_id LEFT JOIN users pu ON pu.id = a.proposed_by
 			LEFT JOIN users du ON du.id = a.decided_by WHERE a.quarter = ? ORDER BY a.id`, q.String())
@@ -275,7 +302,7 @@ func (s *Service) adjustments(ctx context.Context, q Quarter) ([]Adjustment, err
 		defer rows.Close()
 		for rows.Next() {
 			var a Adjustment
-			if err := rows.Scan(&a.ID, &a.Quarter, &a.UnitID, &a.UnitName, &a.Value, &a.Reason, &a.Evidence, &a.State, &a.ProposedBy,
+			if err := rows.Scan(&a.ID, &a.Quarter, &a.UnitID, &a.UnitName, &a.UnitEN, &a.Value, &a.Reason, &a.Evidence, &a.State, &a.ProposedBy,
 				&a.Proposer, &a.DecidedBy, &a.Decider); err != nil {
 				return err
 			}
@@ -435,9 +462,10 @@ func (s *Service) PublishEvaluation(ctx context.Context, p *auth.Principal, quar
 		}
 		for _, r := range ev.Rows {
 			crit, _ := json.Marshal(r.Criteria)
-			if _, err := tx.Exec(ctx, `INSERT INTO inspection_eval_results (quarter, unit_id, unit_type, total, rank, group_size, complete, criteria, adjusted)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, q.String(), r.UnitID, string(r.Type), int64(r.Total), r.Rank, r.GroupSize, r.Complete,
-				string(crit), int64(r.Adjusted)); err != nil {
+			inputs, _ := json.Marshal(r.Inputs)
+			if _, err := tx.Exec(ctx, `INSERT INTO inspection_eval_results (quarter, unit_id, unit_type, total, rank, group_size, complete, criteria, adjusted, inputs)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, q.String(), r.UnitID, string(r.Type), int64(r.Total), r.Rank, r.GroupSize, r.Complete,
+				string(crit), int64(r.Adjusted), string(inputs)); err != nil {
 				return err
 			}
 		}

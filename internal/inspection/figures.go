@@ -140,3 +140,80 @@ func (s *Service) FigureTotals(ctx context.Context, p *auth.Principal, sc figure
 	})
 	return t, err
 }
+
+// FigEvalScore is the quarterly evaluation's score rate: the ranked units'
+// criteria points (before adjustments, which the evaluation page shows
+// beside them) over their possible points (100 each), in the quarter the
+// period ends in (frozen once published), for the evaluated units in the
+// scope's unit or region subtree. Its count is the ranked units.
+const FigEvalScore = "eval_score"
+
+func init() {
+	figures.Register(figures.Figure{ID: "inspection." + FigEvalScore, LabelKey: "inspection.figure." + FigEvalScore,
+		DefKey: "inspection.figure." + FigEvalScore + ".def",
+		Compute: func(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
+			s, ok := ctx.Value(serviceKey{}).(*Service)
+			if !ok {
+				return figures.Value{}, errors.New("inspection: figures computed without a service (see Service.FiguresContext)")
+			}
+			return s.EvalScoreFigure(ctx, p, sc)
+		},
+		Link: func(sc figures.Scope) string {
+			return "/inspection/evaluations?quarter=" + figureQuarter(sc, time.Now()).String()
+		}})
+}
+
+// figureQuarter is the quarter a figure's period ends in (now's without an end).
+func figureQuarter(sc figures.Scope, now time.Time) Quarter {
+	if t, err := time.ParseInLocation(time.DateOnly, sc.To, clock.CST); err == nil {
+		return QuarterOf(t)
+	}
+	return QuarterOf(now)
+}
+
+// EvalScoreFigure computes FigEvalScore.
+func (s *Service) EvalScoreFigure(ctx context.Context, p *auth.Principal, sc figures.Scope) (figures.Value, error) {
+	ev, err := s.Evaluation(ctx, p, figureQuarter(sc, s.now()).String())
+	if err != nil {
+		return figures.Value{}, err
+	}
+	var in map[int64]bool
+	if sc.UnitID != 0 || sc.RegionID != 0 {
+		in = map[int64]bool{}
+		q, args := "SELECT u.id FROM units u LEFT JOIN regions r ON r.id = u.region_id WHERE 1 = 1", []any{}
+		if sc.UnitID != 0 {
+			q, args = q+" AND u.path LIKE (SELECT path FROM units WHERE id = ?) || '%'", append(args, sc.UnitID)
+		}
+		if sc.RegionID != 0 {
+			q, args = q+" AND r.path LIKE (SELECT path FROM regions WHERE id = ?) || '%'", append(args, sc.RegionID)
+		}
+		err := s.DB.Read(ctx, func(tx *db.Tx) error {
+			rows, err := tx.Query(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				in[id] = true
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			return figures.Value{}, err
+		}
+	}
+	var num, n int64
+	for _, r := range ev.Rows {
+		if r.Rank == 0 || (in != nil && !in[r.UnitID]) {
+			continue
+		}
+		n++
+		num += int64(r.Total - r.Adjusted)
+	}
+	rate := figures.Of(num, n*10000)
+	return figures.Value{Count: n, Rate: &rate}, nil
+}

@@ -34,6 +34,9 @@ type evalData struct {
 	Criteria  []string
 	Units     []web.Option
 	CanManage bool
+	Districts []inspection.DistrictRow
+	Board     inspection.Board
+	MaxBoard  int
 	Prev      string
 	Next      string
 }
@@ -61,11 +64,16 @@ func (s *Server) evalView(w http.ResponseWriter, r *http.Request, quarter string
 		for _, row := range ev.Rows {
 			if row.Type == t {
 				g.Rows = append(g.Rows, row)
-				d.Units = append(d.Units, web.Option{Value: web.I64s(row.UnitID), Label: row.UnitName})
+				d.Units = append(d.Units, web.Option{Value: web.I64s(row.UnitID), Label: v.Name(row.UnitName, row.UnitEN)})
 			}
 		}
 		d.Groups = append(d.Groups, g)
 	}
+	d.Districts = inspection.DistrictRollup(ev.Rows)
+	if d.Board, err = s.insp.BoardFor(r.Context(), ev); err != nil {
+		return nil, err
+	}
+	d.MaxBoard = inspection.MaxBoardSize
 	v.Data = d
 	if v.Form == nil {
 		v.Form = url.Values{}

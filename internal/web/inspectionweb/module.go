@@ -54,6 +54,10 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			s.rectifyRoutes()
 			s.noticeRoutes()
 			s.evalRoutes()
+			s.evalBoardRoutes()
+			s.dispatchRoutes()
+			s.patrolRoutes()
+			s.surveyRoutes()
 		},
 		Menu: []web.MenuEntry{
 			{Key: "nav.inspection_my", Href: "/inspection/my", Perm: auth.PermInspect, Group: "nav.inspection", Order: 36},
@@ -62,6 +66,9 @@ func New(insp *inspection.Service, orgs *org.Service, photos *photo.Service) web
 			{Key: "nav.inspection_rectifications", Href: "/inspection/rectifications", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_notices", Href: "/inspection/notices", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_evaluations", Href: "/inspection/evaluations", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
+			{Key: "nav.inspection_patrols", Href: "/inspection/patrols", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 38},
+			{Key: "nav.inspection_surveys", Href: "/inspection/surveys", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
+			{Key: "nav.inspection_dispatch", Href: "/inspection/dispatch", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 39},
 			{Key: "nav.inspection_my_notices", Href: "/inspection/notices", Perm: auth.PermOrderHandle, Order: 21},
 			{Key: "nav.inspection_sites", Href: "/inspection/sites", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 40},
 			{Key: "nav.inspection_site_types", Href: "/inspection/site-types", Perm: auth.PermInspectionView, Group: "nav.inspection", Order: 41},
