@@ -134,7 +134,7 @@ func TestEveryPageSpeaksOneLanguage(t *testing.T) {
 // complete" is open for them. Codes and English in their Chinese pages are
 // still checked; only the two English-page checks are held back here, and
 // the list must shrink, not grow.
-var pendingEnglish = []string{"/inspection"}
+var pendingEnglish = []string{}
 
 func isPendingEnglish(path string) bool {
 	for _, p := range pendingEnglish {
