@@ -83,6 +83,9 @@ const DemoIndexCode = "WMCS"
 
 var compoundNames = []string{"锦绣花园", "滨江名苑", "阳光小区", "桂花园", "翠竹苑", "金色家园", "和谐家园", "枫林雅居", "书香苑", "嘉州新城"}
 
+// compoundEN are compoundNames in English.
+var compoundEN = []string{"Jinxiu Garden", "Binjiang Court", "Sunshine", "Osmanthus Garden", "Green Bamboo Court", "Golden Home", "Harmony Home", "Maple Grove", "Shuxiang Court", "Jiazhou New Town"}
+
 // SeedDemo loads the demo index (active), the site types with their
 // checklists and several hundred sites spread over the demo city's
 // streets. It is idempotent: it does nothing when an index exists.
@@ -98,6 +101,9 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 		id, err := tx.InsertID(ctx, `INSERT INTO inspection_indexes (code, name, version, state, note, created_at, updated_at)
 			VALUES (?, ?, 1, 'active', ?, ?, ?) RETURNING id`, DemoIndexCode, "乐山市全国文明城市创建测评体系（2026年版）",
 			"按全国文明城市测评体系结构编制：基本指标100分、特色指标20分。", ms, ms)
+		if err == nil {
+			_, err = tx.Exec(ctx, "UPDATE inspection_indexes SET name_en = ? WHERE id = ?", "Leshan civilised-city evaluation index (2026 edition)", id)
+		}
 		if err != nil {
 			return err
 		}
@@ -136,20 +142,21 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 }
 
 type demoStreet struct {
-	id, unit       int64
-	name, district string
+	id, unit           int64
+	name, district     string
+	nameEN, districtEN string
 	lat, lng       float64
 	communities    []demoCommunity
 }
 
 type demoCommunity struct {
 	id       int64
-	name     string
+	name, en string
 	lat, lng float64
 }
 
 func seedDemoSites(ctx context.Context, tx *db.Tx, types map[string]int64, ms int64) error {
-	rows, err := tx.Query(ctx, `SELECT r.id, r.name, d.name, COALESCE(r.lat, 29.55), COALESCE(r.lng, 103.76), u.id
+	rows, err := tx.Query(ctx, `SELECT r.id, r.name, d.name, r.name_en, d.name_en, COALESCE(r.lat, 29.55), COALESCE(r.lng, 103.76), u.id
 		FROM regions r JOIN regions d ON d.id = r.parent_id JOIN units u ON u.region_id = r.id AND u.kind = 'street_office'
 		WHERE r.level = 'street' ORDER BY r.path`)
 	if err != nil {
@@ -159,7 +166,7 @@ func seedDemoSites(ctx context.Context, tx *db.Tx, types map[string]int64, ms in
 	byID := map[int64]int{}
 	for rows.Next() {
 		var st demoStreet
-		if err := rows.Scan(&st.id, &st.name, &st.district, &st.lat, &st.lng, &st.unit); err != nil {
+		if err := rows.Scan(&st.id, &st.name, &st.district, &st.nameEN, &st.districtEN, &st.lat, &st.lng, &st.unit); err != nil {
 			rows.Close()
 			return err
 		}
@@ -167,14 +174,14 @@ func seedDemoSites(ctx context.Context, tx *db.Tx, types map[string]int64, ms in
 		streets = append(streets, st)
 	}
 	rows.Close()
-	rows, err = tx.Query(ctx, `SELECT id, parent_id, name, COALESCE(lat, 0), COALESCE(lng, 0) FROM regions WHERE level = 'community' ORDER BY path`)
+	rows, err = tx.Query(ctx, `SELECT id, parent_id, name, name_en, COALESCE(lat, 0), COALESCE(lng, 0) FROM regions WHERE level = 'community' ORDER BY path`)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var c demoCommunity
 		var parent int64
-		if err := rows.Scan(&c.id, &parent, &c.name, &c.lat, &c.lng); err != nil {
+		if err := rows.Scan(&c.id, &parent, &c.name, &c.en, &c.lat, &c.lng); err != nil {
 			rows.Close()
 			return err
 		}
@@ -208,53 +215,56 @@ func seedDemoSites(ctx context.Context, tx *db.Tx, types map[string]int64, ms in
 		return fallback
 	}
 	n := 0
-	add := func(typ, name, address string, region, unit int64, lat, lng float64, line string) error {
+	add := func(typ, name, address string, en [2]string, region, unit int64, lat, lng float64, line string) error {
 		n++
 		shape := ShapePoint
 		if line != "" {
 			shape = ShapeLine
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO inspection_sites (code, name, site_type_id, shape, lat, lng, line, address, region_id, unit_id, active, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?)`, fmt.Sprintf("S%04d", n), name, types[typ], string(shape),
-			round6(lat), round6(lng), line, address, region, unit, ms, ms)
+		_, err := tx.Exec(ctx, `INSERT INTO inspection_sites (code, name, site_type_id, shape, lat, lng, line, address, region_id, unit_id, active, created_at, updated_at, name_en, address_en)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, ?)`, fmt.Sprintf("S%04d", n), name, types[typ], string(shape),
+			round6(lat), round6(lng), line, address, region, unit, ms, ms, en[0], en[1])
 		return err
 	}
 	// Extra site types go round the streets, so every type has sites.
-	extras := []struct{ typ, suffix, dept string }{
-		{"PARK", "公园", "DEPT-CG"}, {"SQUARE", "文化广场", "DEPT-CG"}, {"HOSPITAL", "人民医院", "DEPT-WJ"},
-		{"COACH", "客运站", "DEPT-JT"}, {"SERVICE_HALL", "便民服务中心", ""}, {"BANK", "农商银行营业厅", ""},
-		{"MALL", "购物中心", "DEPT-SW"}, {"TOILET", "公共厕所", "DEPT-CG"}, {"HOARDING", "建设项目工地围挡", "DEPT-ZJ"},
-		{"SCENIC", "景区", "DEPT-WL"}, {"FOOD_STREET", "美食街", "DEPT-SJ"}, {"COMMERCIAL", "商业步行街", ""},
+	extras := []struct{ typ, suffix, en, dept string }{
+		{"PARK", "公园", "Park", "DEPT-CG"}, {"SQUARE", "文化广场", "Culture Square", "DEPT-CG"}, {"HOSPITAL", "人民医院", "People's Hospital", "DEPT-WJ"},
+		{"COACH", "客运站", "Coach Station", "DEPT-JT"}, {"SERVICE_HALL", "便民服务中心", "Service Centre", ""}, {"BANK", "农商银行营业厅", "Rural Commercial Bank Hall", ""},
+		{"MALL", "购物中心", "Shopping Centre", "DEPT-SW"}, {"TOILET", "公共厕所", "Public Toilet", "DEPT-CG"}, {"HOARDING", "建设项目工地围挡", "Building-Site Hoarding", "DEPT-ZJ"},
+		{"SCENIC", "景区", "Scenic Area", "DEPT-WL"}, {"FOOD_STREET", "美食街", "Food Street", "DEPT-SJ"}, {"COMMERCIAL", "商业步行街", "Pedestrian Shopping Street", ""},
 	}
 	for si, st := range streets {
 		base := strings.TrimSuffix(strings.TrimSuffix(st.name, "街道"), "镇")
+		baseEN := strings.TrimSuffix(strings.TrimSuffix(st.nameEN, " Subdistrict"), " Town")
+		addrEN := st.nameEN + ", " + st.districtEN
+		en := func(name string) [2]string { return [2]string{baseEN + " " + name, addrEN} }
 		at := func(k int, m float64) (float64, float64) { return offset(st.lat, st.lng, k, m) }
 		lat, lng := at(si, 300)
 		lat2, lng2 := at(si+3, 900)
 		line := fmt.Sprintf("%.6f,%.6f;%.6f,%.6f;%.6f,%.6f", lat, lng, (lat+lat2)/2, (lng+lng2)/2+0.002, lat2, lng2)
-		if err := add("MAIN_ROAD", base+"大道", st.district+st.name, st.id, dept("DEPT-CG", st.unit), lat, lng, line); err != nil {
+		if err := add("MAIN_ROAD", base+"大道", st.district+st.name, en("Avenue"), st.id, dept("DEPT-CG", st.unit), lat, lng, line); err != nil {
 			return err
 		}
 		for k, suffix := range []string{"老街", "后巷"} {
 			la, ln := at(si*7+k, 450)
-			if err := add("BACK_STREET", base+suffix, st.district+st.name, st.id, st.unit, la, ln, ""); err != nil {
+			if err := add("BACK_STREET", base+suffix, st.district+st.name, en([]string{"Old Street", "Back Lane"}[k]), st.id, st.unit, la, ln, ""); err != nil {
 				return err
 			}
 		}
 		la, ln := at(si+1, 250)
-		if err := add("CROSSING", base+"大道与"+base+"路交叉口", st.district+st.name, st.id, dept("DEPT-JJ", st.unit), la, ln, ""); err != nil {
+		if err := add("CROSSING", base+"大道与"+base+"路交叉口", st.district+st.name, [2]string{baseEN + " Avenue and " + baseEN + " Road crossing", addrEN}, st.id, dept("DEPT-JJ", st.unit), la, ln, ""); err != nil {
 			return err
 		}
 		la, ln = at(si+2, 600)
-		if err := add("MARKET", base+"农贸市场", st.district+st.name, st.id, st.unit, la, ln, ""); err != nil {
+		if err := add("MARKET", base+"农贸市场", st.district+st.name, en("Farmers' Market"), st.id, st.unit, la, ln, ""); err != nil {
 			return err
 		}
 		la, ln = at(si+4, 700)
-		if err := add("SCHOOL", base+"小学周边", st.district+st.name, st.id, dept("DEPT-JY", st.unit), la, ln, ""); err != nil {
+		if err := add("SCHOOL", base+"小学周边", st.district+st.name, en("Primary School surroundings"), st.id, dept("DEPT-JY", st.unit), la, ln, ""); err != nil {
 			return err
 		}
 		la, ln = at(si+5, 350)
-		if err := add("BUS_STOP", base+"站公交站台", st.district+st.name, st.id, dept("DEPT-JT", st.unit), la, ln, ""); err != nil {
+		if err := add("BUS_STOP", base+"站公交站台", st.district+st.name, en("bus stop"), st.id, dept("DEPT-JT", st.unit), la, ln, ""); err != nil {
 			return err
 		}
 		for ci, c := range st.communities {
@@ -262,11 +272,13 @@ func seedDemoSites(ctx context.Context, tx *db.Tx, types map[string]int64, ms in
 				break
 			}
 			la, ln := offset(c.lat, c.lng, ci, 120)
-			if err := add("RESIDENTIAL", c.name+compoundNames[(si+ci)%len(compoundNames)]+"小区", st.district+st.name+c.name, c.id, st.unit, la, ln, ""); err != nil {
+			if err := add("RESIDENTIAL", c.name+compoundNames[(si+ci)%len(compoundNames)]+"小区", st.district+st.name+c.name,
+				[2]string{compoundEN[(si+ci)%len(compoundEN)] + " compound, " + c.en, c.en + ", " + addrEN}, c.id, st.unit, la, ln, ""); err != nil {
 				return err
 			}
 			la, ln = offset(c.lat, c.lng, ci+2, 40)
-			if err := add("COMMUNITY", c.name+"新时代文明实践站", st.district+st.name+c.name, c.id, st.unit, la, ln, ""); err != nil {
+			if err := add("COMMUNITY", c.name+"新时代文明实践站", st.district+st.name+c.name,
+				[2]string{c.en + " civilisation practice station", c.en + ", " + addrEN}, c.id, st.unit, la, ln, ""); err != nil {
 				return err
 			}
 		}
@@ -277,7 +289,7 @@ func seedDemoSites(ctx context.Context, tx *db.Tx, types map[string]int64, ms in
 				unit = dept(e.dept, st.unit)
 			}
 			la, ln := at(si*5+k+6, 800)
-			if err := add(e.typ, base+e.suffix, st.district+st.name, st.id, unit, la, ln, ""); err != nil {
+			if err := add(e.typ, base+e.suffix, st.district+st.name, en(e.en), st.id, unit, la, ln, ""); err != nil {
 				return err
 			}
 		}

@@ -101,7 +101,7 @@ func demoIndexNodes() []Node {
 	var walk func(ns []demoNode, parent string, depth int)
 	walk = func(ns []demoNode, parent string, depth int) {
 		for i, n := range ns {
-			out = append(out, Node{Code: n.code, ParentCode: parent, Level: Levels[depth], Name: n.name, Points: n.points * 100, Method: n.method, Sort: i + 1})
+			out = append(out, Node{Code: n.code, ParentCode: parent, Level: Levels[depth], Name: n.name, NameEN: demoIndexEN[n.code], Points: n.points * 100, Method: n.method, Sort: i + 1})
 			walk(n.kids, n.code, depth+1)
 		}
 	}
@@ -118,4 +118,74 @@ func demoIndexNodes() []Node {
 		}
 	}
 	return out
+}
+
+// demoIndexEN is the English name of each demo node, by code.
+var demoIndexEN = map[string]string{
+	"B":       "Basic indicators",
+	"B01":     "Government environment",
+	"B0101":   "Clean and efficient government services",
+	"B010101": "Service halls practise one-window acceptance and at-most-one-visit, with first-contact responsibility and time limits posted on the wall",
+	"B010102": "12345 hotline connection rate, on-time completion rate and public satisfaction",
+	"B0102":   "Open and transparent government information",
+	"B010201": "Government information disclosed proactively and on request, promptly and properly",
+	"B010202": "Public satisfaction with government services",
+	"B02":     "Rule-of-law environment",
+	"B0201":   "Fair and civil law enforcement and justice",
+	"B020101": "Public legal service centres (stations, rooms) built and running, legal aid easy to reach",
+	"B020102": "Public satisfaction with fair and civil law enforcement",
+	"B0202":   "Safe and stable public order",
+	"B020201": "Public-security prevention system, video surveillance and fire equipment in key areas in good order",
+	"B020202": "Residents' sense of safety",
+	"B03":     "Market environment",
+	"B0301":   "Honest trading",
+	"B030101": "Farmers' markets and shops mark prices clearly and keep a fair scale checked regularly",
+	"B030102": "Credit information of market players published, red and black lists of dishonest traders issued regularly",
+	"B0302":   "Safe consumption",
+	"B030201": "Open kitchens at catering businesses, food-safety responsibilities posted",
+	"B030202": "Consumer complaints handled on time",
+	"B04":     "Cultural environment",
+	"B0401":   "Public-service advertising",
+	"B040101": "Public-service adverts properly placed on main roads and commercial streets, at least 5 every 300 metres",
+	"B040102": "\"Be civil, set new trends\" adverts in prominent places of communities, villages and public places",
+	"B0402":   "New-era civilisation practice",
+	"B040201": "Practice centres (stations) with a venue, rules, a team and activities",
+	"B040202": "Registered volunteers as a share of urban residents, and volunteer activity",
+	"B0403":   "Civility and manners",
+	"B040301": "Civil service at service windows, accessible facilities in good order and unobstructed",
+	"B040302": "Drivers yield at zebra crossings, residents travel civilly",
+	"B05":     "Living environment",
+	"B0501":   "Clean and orderly townscape",
+	"B050101": "Main roads and back streets clean, no exposed rubbish, no neglected corners",
+	"B050102": "No illegal structures, graffiti, fly-posting, road-side or outside-shop trading",
+	"B050103": "Street lights: 100% installed, at least 95% lit",
+	"B0502":   "Safe and smooth traffic",
+	"B050201": "Cars and bicycles parked in order within the markings",
+	"B050202": "Pedestrians and cyclists obey the signals at crossings",
+	"B0503":   "Public facilities in good repair",
+	"B050301": "Public toilets up to standard, clean, odour-free, fittings intact",
+	"B050302": "Bus stops, shelters, railings, benches and litter bins intact and clean",
+	"B06":     "Ecological environment",
+	"B0601":   "Household waste sorting",
+	"B060101": "Waste-sorting points in compounds and public bodies properly equipped and clearly labelled",
+	"B060102": "Residents' awareness of and participation in waste sorting",
+	"B0602":   "Pollution control",
+	"B060201": "Building-site hoardings up to standard, the six hundred-percent dust controls in place",
+	"B060202": "Share of good-air days, black and smelly water bodies removed",
+	"B07":     "Campaign work",
+	"B0701":   "Leadership",
+	"B070101": "Leadership, division of duties, inspection and accountability of the campaign sound and effective",
+	"B070102": "Campaign funding secured, records complete and in order",
+	"B0702":   "Public participation",
+	"B070201": "Residents' awareness of and support for the civilised-city campaign",
+	"B070202": "Residents' satisfaction with the campaign's results",
+	"F":       "Local indicators",
+	"F01":     "Local culture",
+	"F0101":   "City culture brand",
+	"F010101": "Jiazhou and Giant Buddha culture handed down and shown",
+	"F010102": "Cultural events for residents held regularly",
+	"F02":     "Innovation",
+	"F0201":   "New ways of running the campaign",
+	"F020101": "Results of the weekly inspection, monthly scheduling and quarterly evaluation routine",
+	"F020102": "Share of notice-and-letter problems rectified and closed",
 }

@@ -30,6 +30,7 @@ type Index struct {
 	ID        int64      `json:"id"`
 	Code      string     `json:"code"`
 	Name      string     `json:"name"`
+	NameEN    string     `json:"name_en"` // empty: the page shows Name
 	Version   int        `json:"version"`
 	State     IndexState `json:"state"`
 	Note      string     `json:"note"`
@@ -48,6 +49,7 @@ type Node struct {
 	Level      Level  `json:"level"`
 	Code       string `json:"code"`
 	Name       string `json:"name"`
+	NameEN     string `json:"name_en"` // empty: the page shows Name
 	Points     Points `json:"points_centi"`
 	Method     Method `json:"method"`
 	Sort       int    `json:"sort"`
@@ -58,6 +60,7 @@ type Node struct {
 // IndexInput is what a form or an import gives for an index version.
 type IndexInput struct {
 	Code, Name, Note string
+	NameEN           string // kept when a version is copied
 }
 
 // NodeInput is what the node form gives.
@@ -73,12 +76,12 @@ type NodeInput struct {
 
 const indexCols = `i.id, i.code, i.name, i.version, i.state, i.note, i.created_at, i.updated_at,
 	(SELECT COUNT(*) FROM inspection_nodes n WHERE n.index_id = i.id),
-	COALESCE((SELECT SUM(n.points) FROM inspection_nodes n WHERE n.index_id = i.id AND n.level = 'part'), 0)`
+	COALESCE((SELECT SUM(n.points) FROM inspection_nodes n WHERE n.index_id = i.id AND n.level = 'part'), 0), i.name_en`
 
 func scanIndex(sc *sql.Rows) (Index, error) {
 	var x Index
 	var c, u int64
-	err := sc.Scan(&x.ID, &x.Code, &x.Name, &x.Version, &x.State, &x.Note, &c, &u, &x.Nodes, &x.Total)
+	err := sc.Scan(&x.ID, &x.Code, &x.Name, &x.Version, &x.State, &x.Note, &c, &u, &x.Nodes, &x.Total, &x.NameEN)
 	x.CreatedAt, x.UpdatedAt = time.UnixMilli(c), time.UnixMilli(u)
 	return x, err
 }
@@ -112,7 +115,7 @@ func getIndex(ctx context.Context, tx *db.Tx, id int64) (Index, error) {
 	var x Index
 	var c, u int64
 	err := tx.Get(ctx, "inspection.entity.index", "SELECT "+indexCols+" FROM inspection_indexes i WHERE i.id = ?", []any{id},
-		&x.ID, &x.Code, &x.Name, &x.Version, &x.State, &x.Note, &c, &u, &x.Nodes, &x.Total)
+		&x.ID, &x.Code, &x.Name, &x.Version, &x.State, &x.Note, &c, &u, &x.Nodes, &x.Total, &x.NameEN)
 	x.CreatedAt, x.UpdatedAt = time.UnixMilli(c), time.UnixMilli(u)
 	return x, err
 }
@@ -140,7 +143,7 @@ func (s *Service) Nodes(ctx context.Context, p *auth.Principal, indexID int64) (
 }
 
 func nodes(ctx context.Context, tx *db.Tx, indexID int64) ([]Node, error) {
-	rows, err := tx.Query(ctx, `SELECT id, index_id, COALESCE(parent_id, 0), level, code, name, points, method, sort
+	rows, err := tx.Query(ctx, `SELECT id, index_id, COALESCE(parent_id, 0), level, code, name, points, method, sort, name_en
 		FROM inspection_nodes WHERE index_id = ? ORDER BY sort, id`, indexID)
 	if err != nil {
 		return nil, err
@@ -149,7 +152,7 @@ func nodes(ctx context.Context, tx *db.Tx, indexID int64) ([]Node, error) {
 	var all []Node
 	for rows.Next() {
 		var n Node
-		if err := rows.Scan(&n.ID, &n.IndexID, &n.ParentID, &n.Level, &n.Code, &n.Name, &n.Points, &n.Method, &n.Sort); err != nil {
+		if err := rows.Scan(&n.ID, &n.IndexID, &n.ParentID, &n.Level, &n.Code, &n.Name, &n.Points, &n.Method, &n.Sort, &n.NameEN); err != nil {
 			return nil, err
 		}
 		all = append(all, n)
@@ -203,8 +206,8 @@ func insertIndex(ctx context.Context, tx *db.Tx, in IndexInput, now time.Time) (
 	if err != nil {
 		return 0, 0, err
 	}
-	id, err := tx.InsertID(ctx, `INSERT INTO inspection_indexes (code, name, version, state, note, created_at, updated_at)
-		VALUES (?, ?, ?, 'draft', ?, ?, ?) RETURNING id`, in.Code, in.Name, v, in.Note, now.UnixMilli(), now.UnixMilli())
+	id, err := tx.InsertID(ctx, `INSERT INTO inspection_indexes (code, name, version, state, note, created_at, updated_at, name_en)
+		VALUES (?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id`, in.Code, in.Name, v, in.Note, now.UnixMilli(), now.UnixMilli(), in.NameEN)
 	return id, v, err
 }
 
@@ -275,7 +278,7 @@ func (s *Service) NewVersion(ctx context.Context, p *auth.Principal, fromID int6
 		if err != nil {
 			return from, err
 		}
-		id, _, err := insertIndex(ctx, tx, IndexInput{Code: from.Code, Name: from.Name, Note: from.Note}, now)
+		id, _, err := insertIndex(ctx, tx, IndexInput{Code: from.Code, Name: from.Name, NameEN: from.NameEN, Note: from.Note}, now)
 		if err != nil {
 			return from, err
 		}
@@ -299,8 +302,8 @@ func insertNodes(ctx context.Context, tx *db.Tx, indexID int64, ns []Node) error
 		if n.ParentCode != "" {
 			parent = ids[n.ParentCode]
 		}
-		id, err := tx.InsertID(ctx, `INSERT INTO inspection_nodes (index_id, parent_id, level, code, name, points, method, sort)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, indexID, parent, string(n.Level), n.Code, n.Name, int64(n.Points), string(n.Method), n.Sort)
+		id, err := tx.InsertID(ctx, `INSERT INTO inspection_nodes (index_id, parent_id, level, code, name, points, method, sort, name_en)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, indexID, parent, string(n.Level), n.Code, n.Name, int64(n.Points), string(n.Method), n.Sort, n.NameEN)
 		if err != nil {
 			return err
 		}
@@ -389,9 +392,9 @@ func (s *Service) DeleteIndex(ctx context.Context, p *auth.Principal, id int64) 
 
 func getNode(ctx context.Context, tx *db.Tx, indexID, id int64) (Node, error) {
 	var n Node
-	err := tx.Get(ctx, "inspection.entity.node", `SELECT id, index_id, COALESCE(parent_id, 0), level, code, name, points, method, sort
+	err := tx.Get(ctx, "inspection.entity.node", `SELECT id, index_id, COALESCE(parent_id, 0), level, code, name, points, method, sort, name_en
 		FROM inspection_nodes WHERE id = ? AND index_id = ?`, []any{id, indexID},
-		&n.ID, &n.IndexID, &n.ParentID, &n.Level, &n.Code, &n.Name, &n.Points, &n.Method, &n.Sort)
+		&n.ID, &n.IndexID, &n.ParentID, &n.Level, &n.Code, &n.Name, &n.Points, &n.Method, &n.Sort, &n.NameEN)
 	return n, err
 }
 

@@ -64,6 +64,10 @@ type Inspection struct {
 	GroupName   string    `json:"group_name"`
 	UnitID      int64     `json:"unit_id"`
 	UnitName    string    `json:"unit_name"`
+	SiteEN      string    `json:"site_name_en"`
+	SiteTypeEN  string    `json:"site_type_name_en"`
+	GroupEN     string    `json:"group_name_en"`
+	UnitEN      string    `json:"unit_name_en"`
 	InspectorID int64     `json:"inspector_id"`
 	Inspector   string    `json:"inspector_name"`
 	PlanID      int64     `json:"plan_id"`
@@ -367,7 +371,8 @@ func (s *Service) byKey(ctx context.Context, p *auth.Principal, key string) (Ins
 
 const inspectionCols = `i.id, i.site_id, s.code, s.name, t.name, COALESCE(i.group_id, 0), COALESCE(g.name, ''), i.unit_id, u.name,
 	i.inspector_id, COALESCE(us.display_name, ''), COALESCE(i.plan_id, 0), i.week, i.inspected_at, i.submitted_at, i.lat, i.lng, i.accuracy_m,
-	i.distance_m, i.far, i.earned, i.possible, i.rate, i.rated, i.findings, i.passed, i.note`
+	i.distance_m, i.far, i.earned, i.possible, i.rate, i.rated, i.findings, i.passed, i.note,
+	s.name_en, t.name_en, COALESCE(g.name_en, ''), u.name_en`
 
 const inspectionFrom = ` FROM inspections i JOIN inspection_sites s ON s.id = i.site_id JOIN inspection_site_types t ON t.id = s.site_type_id
 	JOIN regions r ON r.id = s.region_id JOIN units u ON u.id = i.unit_id LEFT JOIN units g ON g.id = i.group_id
@@ -378,7 +383,8 @@ func scanInspection(dest func(...any) error) (Inspection, error) {
 	var at, sub int64
 	err := dest(&x.ID, &x.SiteID, &x.SiteCode, &x.SiteName, &x.SiteType, &x.GroupID, &x.GroupName, &x.UnitID, &x.UnitName,
 		&x.InspectorID, &x.Inspector, &x.PlanID, &x.Week, &at, &sub, &x.Lat, &x.Lng, &x.Accuracy, &x.Distance, &x.Far,
-		&x.Earned, &x.Possible, &x.Rate, &x.Rated, &x.Findings, &x.Passed, &x.Note)
+		&x.Earned, &x.Possible, &x.Rate, &x.Rated, &x.Findings, &x.Passed, &x.Note,
+		&x.SiteEN, &x.SiteTypeEN, &x.GroupEN, &x.UnitEN)
 	x.InspectedAt, x.SubmittedAt = time.UnixMilli(at), time.UnixMilli(sub)
 	return x, err
 }

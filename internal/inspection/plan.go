@@ -226,6 +226,9 @@ type PlanSite struct {
 	Name         string    `json:"name"`
 	TypeName     string    `json:"site_type_name"`
 	UnitName     string    `json:"unit_name"`
+	NameEN       string    `json:"name_en"`
+	TypeEN       string    `json:"site_type_name_en"`
+	UnitEN       string    `json:"unit_name_en"`
 	Reason       Reason    `json:"reason"`
 	State        PlanState `json:"state"`
 	InspectionID int64     `json:"inspection_id"`
@@ -238,6 +241,7 @@ type Plan struct {
 	ID        int64      `json:"id"`
 	GroupID   int64      `json:"group_id"`
 	GroupName string     `json:"group_name"`
+	GroupEN   string     `json:"group_name_en"`
 	Week      string     `json:"week"`
 	Sites     []PlanSite `json:"sites"`
 	Done      int        `json:"done"`
@@ -260,7 +264,7 @@ func (s *Service) Plans(ctx context.Context, p *auth.Principal, week string) ([]
 		return nil, errs.E(errs.Invalid, "field.bad_date")
 	}
 	return db.ReadValue(ctx, s.DB, func(tx *db.Tx) ([]Plan, error) {
-		rows, err := tx.Query(ctx, `SELECT pl.id, pl.group_id, u.name, pl.week FROM inspection_plans pl JOIN units u ON u.id = pl.group_id
+		rows, err := tx.Query(ctx, `SELECT pl.id, pl.group_id, u.name, u.name_en, pl.week FROM inspection_plans pl JOIN units u ON u.id = pl.group_id
 			WHERE pl.week = ? ORDER BY u.sort, u.id`, monday.Format(time.DateOnly))
 		if err != nil {
 			return nil, err
@@ -268,7 +272,7 @@ func (s *Service) Plans(ctx context.Context, p *auth.Principal, week string) ([]
 		var out []Plan
 		for rows.Next() {
 			var pl Plan
-			if err := rows.Scan(&pl.ID, &pl.GroupID, &pl.GroupName, &pl.Week); err != nil {
+			if err := rows.Scan(&pl.ID, &pl.GroupID, &pl.GroupName, &pl.GroupEN, &pl.Week); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -289,7 +293,7 @@ func (s *Service) Plans(ctx context.Context, p *auth.Principal, week string) ([]
 func (s *Service) planSites(ctx context.Context, tx *db.Tx, pl *Plan) error {
 	monday, _ := ParseWeek(pl.Week)
 	over := !s.now().Before(monday.AddDate(0, 0, 7))
-	rows, err := tx.Query(ctx, `SELECT s.id, s.code, s.name, t.name, u.name, ps.reason,
+	rows, err := tx.Query(ctx, `SELECT s.id, s.code, s.name, t.name, u.name, s.name_en, t.name_en, u.name_en, ps.reason,
 		COALESCE((SELECT MAX(i.id) FROM inspections i WHERE i.site_id = s.id AND i.week = ?), 0)
 		FROM inspection_plan_sites ps JOIN inspection_sites s ON s.id = ps.site_id JOIN inspection_site_types t ON t.id = s.site_type_id
 		JOIN units u ON u.id = s.unit_id WHERE ps.plan_id = ? ORDER BY CASE ps.reason WHEN 'recheck' THEN 0 WHEN 'missed' THEN 1 ELSE 2 END, s.code`,
@@ -300,7 +304,7 @@ func (s *Service) planSites(ctx context.Context, tx *db.Tx, pl *Plan) error {
 	pl.Sites = []PlanSite{}
 	for rows.Next() {
 		var x PlanSite
-		if err := rows.Scan(&x.SiteID, &x.Code, &x.Name, &x.TypeName, &x.UnitName, &x.Reason, &x.InspectionID); err != nil {
+		if err := rows.Scan(&x.SiteID, &x.Code, &x.Name, &x.TypeName, &x.UnitName, &x.NameEN, &x.TypeEN, &x.UnitEN, &x.Reason, &x.InspectionID); err != nil {
 			rows.Close()
 			return err
 		}
@@ -330,8 +334,8 @@ func (s *Service) planSites(ctx context.Context, tx *db.Tx, pl *Plan) error {
 
 func getPlan(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64) (Plan, error) {
 	var pl Plan
-	err := tx.Get(ctx, "inspection.entity.plan", `SELECT pl.id, pl.group_id, u.name, pl.week FROM inspection_plans pl JOIN units u ON u.id = pl.group_id
-		WHERE pl.id = ?`, []any{id}, &pl.ID, &pl.GroupID, &pl.GroupName, &pl.Week)
+	err := tx.Get(ctx, "inspection.entity.plan", `SELECT pl.id, pl.group_id, u.name, u.name_en, pl.week FROM inspection_plans pl JOIN units u ON u.id = pl.group_id
+		WHERE pl.id = ?`, []any{id}, &pl.ID, &pl.GroupID, &pl.GroupName, &pl.GroupEN, &pl.Week)
 	if err == nil && !seesGroup(p, pl.GroupID) {
 		err = errs.NotFoundf("inspection.entity.plan")
 	}

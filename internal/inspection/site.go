@@ -43,6 +43,13 @@ type Site struct {
 	UnitPath     string    `json:"-"`
 	GroupID      int64     `json:"group_id"` // the supervision group covering the region (0: none)
 	GroupName    string    `json:"group_name"`
+	// The English names (empty: the page shows the Chinese one).
+	NameEN     string `json:"name_en"`
+	SiteTypeEN string `json:"site_type_name_en"`
+	AddressEN  string `json:"address_en"`
+	RegionEN   string `json:"region_name_en"`
+	UnitEN     string `json:"unit_name_en"`
+	GroupEN    string `json:"group_name_en"`
 	Active       bool      `json:"active"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
@@ -94,13 +101,15 @@ const siteFrom = ` FROM inspection_sites s JOIN regions r ON r.id = s.region_id 
 	JOIN inspection_site_types t ON t.id = s.site_type_id`
 
 const siteCols = `s.id, s.code, s.name, s.site_type_id, t.name, s.shape, s.lat, s.lng, s.line, s.address,
-	s.region_id, r.name, r.path, s.unit_id, u.name, u.path, COALESCE(` + groupOf + `, 0), s.active, s.created_at, s.updated_at`
+	s.region_id, r.name, r.path, s.unit_id, u.name, u.path, COALESCE(` + groupOf + `, 0), s.active, s.created_at, s.updated_at,
+	s.name_en, t.name_en, s.address_en, r.name_en, u.name_en`
 
 func scanSite(dest func(...any) error) (Site, error) {
 	var x Site
 	var c, u int64
 	err := dest(&x.ID, &x.Code, &x.Name, &x.SiteTypeID, &x.SiteTypeName, &x.Shape, &x.Lat, &x.Lng, &x.Line, &x.Address,
-		&x.RegionID, &x.RegionName, &x.RegionPath, &x.UnitID, &x.UnitName, &x.UnitPath, &x.GroupID, &x.Active, &c, &u)
+		&x.RegionID, &x.RegionName, &x.RegionPath, &x.UnitID, &x.UnitName, &x.UnitPath, &x.GroupID, &x.Active, &c, &u,
+		&x.NameEN, &x.SiteTypeEN, &x.AddressEN, &x.RegionEN, &x.UnitEN)
 	x.CreatedAt, x.UpdatedAt = time.UnixMilli(c), time.UnixMilli(u)
 	return x, err
 }
@@ -183,20 +192,20 @@ func (s *Service) ListSites(ctx context.Context, p *auth.Principal, f SiteFilter
 }
 
 func groupNames(ctx context.Context, tx *db.Tx, sites []Site) error {
-	names := map[int64]string{}
+	names := map[int64][2]string{}
 	for i := range sites {
 		id := sites[i].GroupID
 		if id == 0 {
 			continue
 		}
 		if _, ok := names[id]; !ok {
-			var n string
-			if err := tx.Get(ctx, "entity.unit", "SELECT name FROM units WHERE id = ?", []any{id}, &n); err != nil {
+			var n, en string
+			if err := tx.Get(ctx, "entity.unit", "SELECT name, name_en FROM units WHERE id = ?", []any{id}, &n, &en); err != nil {
 				return err
 			}
-			names[id] = n
+			names[id] = [2]string{n, en}
 		}
-		sites[i].GroupName = names[id]
+		sites[i].GroupName, sites[i].GroupEN = names[id][0], names[id][1]
 	}
 	return nil
 }

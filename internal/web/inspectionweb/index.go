@@ -103,7 +103,7 @@ func (s *Server) indexShowView(w http.ResponseWriter, r *http.Request, x inspect
 	v := s.View(w, r, "inspweb.indexes.show")
 	d := &indexShowData{Index: x, Nodes: ns, CanManage: canManage(r), Editable: canManage(r) && x.State == inspection.StateDraft}
 	for _, p := range probs {
-		d.Problems = append(d.Problems, problemRow{Code: ns[p.Node].Code, Name: ns[p.Node].Name, Message: i18n.T(v.Lang, p.Key, p.Args...)})
+		d.Problems = append(d.Problems, problemRow{Code: ns[p.Node].Code, Name: v.Name(ns[p.Node].Name, ns[p.Node].NameEN), Message: i18n.T(v.Lang, p.Key, p.Args...)})
 	}
 	v.Form = url.Values{"name": {x.Name}, "note": {x.Note}}
 	v.Data = d
@@ -291,7 +291,7 @@ func (s *Server) nodeFormView(w http.ResponseWriter, r *http.Request, x inspecti
 			continue
 		}
 		d.Parents = append(d.Parents, web.Option{Value: strconv.FormatInt(o.ID, 10),
-			Label: web.Indent(o.Depth) + o.Code + " " + o.Name + " (" + v.T(o.Level.Key()) + ")"})
+			Label: web.Indent(o.Depth) + o.Code + " " + v.Name(o.Name, o.NameEN) + " (" + v.T(o.Level.Key()) + ")"})
 	}
 	if n != nil {
 		v.Form = url.Values{"parent_id": {web.I64s(n.ParentID)}, "level": {string(n.Level)}, "code": {n.Code}, "name": {n.Name},

@@ -269,7 +269,7 @@ func (s *Server) inspectionShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := s.View(w, r, "inspweb.inspection.title")
-	v.Title += " · " + x.SiteName
+	v.Title += " · " + v.Name(x.SiteName, x.SiteEN)
 	v.Data = &inspectionData{X: x, Rects: rects}
 	s.Render(w, r, http.StatusOK, "insp_inspection", v)
 	return nil

@@ -78,7 +78,7 @@ func (s *Server) planOf(r *http.Request) (inspection.Plan, error) {
 func (s *Server) planView(w http.ResponseWriter, r *http.Request, pl inspection.Plan) (*web.View, error) {
 	p := web.Principal(r)
 	v := s.View(w, r, "inspweb.plan.title")
-	v.Title = pl.GroupName + " · " + v.T("inspweb.plan.week", pl.Week)
+	v.Title = v.Name(pl.GroupName, pl.GroupEN) + " · " + v.T("inspweb.plan.week", pl.Week)
 	d := &planData{Plan: pl, CanEdit: p.Can(auth.PermInspectionPlan) && (p.Scope.All || p.UnitID == pl.GroupID)}
 	if d.CanEdit {
 		sites, _, err := s.insp.ListSites(r.Context(), p, inspection.SiteFilter{GroupID: pl.GroupID, Size: inspection.AllRows})
@@ -91,7 +91,7 @@ func (s *Server) planView(w http.ResponseWriter, r *http.Request, pl inspection.
 		}
 		for _, x := range sites {
 			if !in[x.ID] && x.Active {
-				d.Choices = append(d.Choices, web.Option{Value: strconv.FormatInt(x.ID, 10), Label: x.Code + " " + x.Name + "（" + x.SiteTypeName + "）"})
+				d.Choices = append(d.Choices, web.Option{Value: strconv.FormatInt(x.ID, 10), Label: x.Code + " " + v.Name(x.Name, x.NameEN) + " (" + v.Name(x.SiteTypeName, x.SiteTypeEN) + ")"})
 			}
 		}
 	}

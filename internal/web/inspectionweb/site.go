@@ -118,7 +118,9 @@ func (s *Server) siteExport(w http.ResponseWriter, r *http.Request, f inspection
 		if x.Lat != nil {
 			lat, lng = *x.Lat, *x.Lng
 		}
-		out = append(out, []any{x.Code, x.Name, x.SiteTypeName, t(x.Shape.Key()), x.RegionName, x.UnitName, x.GroupName, x.Address, lat, lng, web.YesNo(l, x.Active)})
+		n := func(zh, en string) string { return web.LocalName(l, zh, en) }
+		out = append(out, []any{x.Code, n(x.Name, x.NameEN), n(x.SiteTypeName, x.SiteTypeEN), t(x.Shape.Key()), n(x.RegionName, x.RegionEN),
+			n(x.UnitName, x.UnitEN), n(x.GroupName, x.GroupEN), n(x.Address, x.AddressEN), lat, lng, web.YesNo(l, x.Active)})
 	}
 	return export.ServeXLSX(w, t("inspweb.sites.title"), s.Now(), cols, out)
 }
@@ -162,7 +164,7 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, x *inspection.
 	d := &siteFormData{Site: x, Types: types, Regions: web.TreeChoices(v, regions), Units: web.TreeChoices(v, units), CanManage: canManage(r),
 		Shapes: choicesOf(v, []inspection.Shape{inspection.ShapePoint, inspection.ShapeLine}, func(s inspection.Shape) string { return string(s) })}
 	if x != nil {
-		v.Title += " · " + x.Name
+		v.Title += " · " + v.Name(x.Name, x.NameEN)
 		v.Form = url.Values{"code": {x.Code}, "name": {x.Name}, "site_type_id": {web.I64s(x.SiteTypeID)}, "shape": {string(x.Shape)},
 			"lat": {floatText(x.Lat)}, "lng": {floatText(x.Lng)}, "line": {x.Line}, "address": {x.Address},
 			"region_id": {web.I64s(x.RegionID)}, "unit_id": {web.I64s(x.UnitID)}}
