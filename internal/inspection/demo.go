@@ -145,8 +145,8 @@ type demoStreet struct {
 	id, unit           int64
 	name, district     string
 	nameEN, districtEN string
-	lat, lng       float64
-	communities    []demoCommunity
+	lat, lng           float64
+	communities        []demoCommunity
 }
 
 type demoCommunity struct {

@@ -25,34 +25,34 @@ func (s Shape) Key() string { return "inspection.shape." + string(s) }
 
 // Site is a place that is inspected (点位).
 type Site struct {
-	ID           int64     `json:"id"`
-	Code         string    `json:"code"`
-	Name         string    `json:"name"`
-	SiteTypeID   int64     `json:"site_type_id"`
-	SiteTypeName string    `json:"site_type_name"`
-	Shape        Shape     `json:"shape"`
-	Lat          *float64  `json:"lat"`
-	Lng          *float64  `json:"lng"`
-	Line         string    `json:"line"` // "lat,lng;lat,lng;…" for a line
-	Address      string    `json:"address"`
-	RegionID     int64     `json:"region_id"`
-	RegionName   string    `json:"region_name"`
-	RegionPath   string    `json:"region_path"`
-	UnitID       int64     `json:"unit_id"`
-	UnitName     string    `json:"unit_name"`
-	UnitPath     string    `json:"-"`
-	GroupID      int64     `json:"group_id"` // the supervision group covering the region (0: none)
-	GroupName    string    `json:"group_name"`
+	ID           int64    `json:"id"`
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	SiteTypeID   int64    `json:"site_type_id"`
+	SiteTypeName string   `json:"site_type_name"`
+	Shape        Shape    `json:"shape"`
+	Lat          *float64 `json:"lat"`
+	Lng          *float64 `json:"lng"`
+	Line         string   `json:"line"` // "lat,lng;lat,lng;…" for a line
+	Address      string   `json:"address"`
+	RegionID     int64    `json:"region_id"`
+	RegionName   string   `json:"region_name"`
+	RegionPath   string   `json:"region_path"`
+	UnitID       int64    `json:"unit_id"`
+	UnitName     string   `json:"unit_name"`
+	UnitPath     string   `json:"-"`
+	GroupID      int64    `json:"group_id"` // the supervision group covering the region (0: none)
+	GroupName    string   `json:"group_name"`
 	// The English names (empty: the page shows the Chinese one).
-	NameEN     string `json:"name_en"`
-	SiteTypeEN string `json:"site_type_name_en"`
-	AddressEN  string `json:"address_en"`
-	RegionEN   string `json:"region_name_en"`
-	UnitEN     string `json:"unit_name_en"`
-	GroupEN    string `json:"group_name_en"`
-	Active       bool      `json:"active"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	NameEN     string    `json:"name_en"`
+	SiteTypeEN string    `json:"site_type_name_en"`
+	AddressEN  string    `json:"address_en"`
+	RegionEN   string    `json:"region_name_en"`
+	UnitEN     string    `json:"unit_name_en"`
+	GroupEN    string    `json:"group_name_en"`
+	Active     bool      `json:"active"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // SiteInput is what the site form gives.

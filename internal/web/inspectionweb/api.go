@@ -18,10 +18,10 @@ func (s *Server) apiRoutes() {
 	}
 	index := web.Obj(map[string]any{"id": web.Integer(), "code": web.Str(), "name": web.Str(), "version": web.Integer(),
 		"state": map[string]any{"type": "string", "enum": []string{"draft", "active", "retired"}}, "note": web.Str(),
-		"created_at": web.DateTime(), "updated_at": web.DateTime(), "nodes": web.Integer(), "total_centi": pts("the parts' points")})
+		"created_at": web.DateTime(), "updated_at": web.DateTime(), "nodes": web.Integer(), "total_centi": pts("the parts' points"), "name_en": web.Str()})
 	node := web.Obj(map[string]any{"id": web.Integer(), "index_id": web.Integer(), "parent_id": web.Integer(), "parent_code": web.Str(),
 		"level": map[string]any{"type": "string", "enum": []string{"part", "section", "indicator", "content"}}, "code": web.Str(), "name": web.Str(),
-		"points_centi": pts("points"), "method": web.Str(), "sort": web.Integer(), "depth": web.Integer(), "children": web.Integer()})
+		"points_centi": pts("points"), "method": web.Str(), "sort": web.Integer(), "depth": web.Integer(), "children": web.Integer(), "name_en": web.Str()})
 	siteType := web.Obj(map[string]any{"id": web.Integer(), "code": web.Str(), "name": web.Str(), "name_en": web.Str(), "active": web.Boolean(),
 		"sort": web.Integer(), "created_at": web.DateTime(), "updated_at": web.DateTime(), "items": web.Integer(), "sites": web.Integer(),
 		"points_centi": pts("the checklist's points")})
@@ -32,7 +32,9 @@ func (s *Server) apiRoutes() {
 	site := web.Obj(map[string]any{"id": web.Integer(), "code": web.Str(), "name": web.Str(), "site_type_id": web.Integer(), "site_type_name": web.Str(),
 		"shape": map[string]any{"type": "string", "enum": []string{"point", "line"}}, "lat": num, "lng": num, "line": web.Str(), "address": web.Str(),
 		"region_id": web.Integer(), "region_name": web.Str(), "region_path": web.Str(), "unit_id": web.Integer(), "unit_name": web.Str(),
-		"group_id": web.Integer(), "group_name": web.Str(), "active": web.Boolean(), "created_at": web.DateTime(), "updated_at": web.DateTime()})
+		"group_id": web.Integer(), "group_name": web.Str(), "active": web.Boolean(), "created_at": web.DateTime(), "updated_at": web.DateTime(),
+		"name_en": web.Str(), "site_type_name_en": web.Str(), "address_en": web.Str(), "region_name_en": web.Str(), "unit_name_en": web.Str(),
+		"group_name_en": web.Str()})
 
 	s.API("GET /api/v1/inspection/indexes", web.APIDoc{Summary: "Every version of every evaluation index", Tag: tag,
 		Response: map[string]any{"type": "array", "items": index}, Extra: read}, s.apiIndexes)
