@@ -120,9 +120,10 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 			typeIDs[t.code] = tid
 			for ii, key := range t.items {
 				it := demoItems[key]
-				if _, err := tx.Exec(ctx, `INSERT INTO inspection_check_items (site_type_id, indicator_code, title, rule, points, deduct, cap, severity, allow_na, sort, created_at, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tid, it.indicator, it.title, it.rule, int64(it.points*100), int64(it.deduct*100),
-					int64(it.cap*100), string(it.severity), it.na, ii+1, ms, ms); err != nil {
+				en := demoItemEN[key]
+				if _, err := tx.Exec(ctx, `INSERT INTO inspection_check_items (site_type_id, indicator_code, title, rule, points, deduct, cap, severity, allow_na, sort, created_at, updated_at, title_en, rule_en)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, tid, it.indicator, it.title, it.rule, int64(it.points*100), int64(it.deduct*100),
+					int64(it.cap*100), string(it.severity), it.na, ii+1, ms, ms, en[0], en[1]); err != nil {
 					return err
 				}
 			}
@@ -306,3 +307,34 @@ func offset(lat, lng float64, k int, m float64) (float64, float64) {
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// demoItemEN is each demo check item's title and rule in English.
+var demoItemEN = map[string][2]string{
+	"clean":      {"Street cleanliness", "No exposed rubbish, neglected corners or standing sewage on roads and pavements; 1 point off for each found"},
+	"adverts":    {"Public-service adverts", "Public-service adverts properly placed, at least 5 every 300 metres; 2 points off for each missing"},
+	"adverts2":   {"Adverts on the premises", "At least 3 \"be civil, set new trends\" adverts in prominent places; 1 point off for each damaged, faded or missing"},
+	"lights":     {"Street lighting", "100% of lights installed and 95% lit; 1 point off for each light out (may be not applicable in daytime checks)"},
+	"stalls":     {"Road-side trading", "No trading on the road, outside shops or by street hawkers; 2 points off for each found"},
+	"posters":    {"Fly-posting and graffiti", "No graffiti, fly-posting, hanging banners or small-ad stickers; 1 point off for each found"},
+	"parking":    {"Parking", "Cars and bicycles parked in order within the markings; 1 point off for each badly parked"},
+	"signals":    {"Traffic order", "Pedestrians and cyclists obey the signals; 2 points off for each red light run"},
+	"facilities": {"Public facilities", "Railings, benches, litter bins and other facilities intact and clean; 1 point off for each damaged"},
+	"toilet":     {"Toilet cleaning", "Floor clean, no odour, no flies, hand-washing fittings intact; 2 points off for each shortfall"},
+	"price":      {"Price marking", "Every product's price clearly marked; 1 point off for each stall without prices"},
+	"scale":      {"Fair scale", "A fair scale in place and within its calibration date; 5 points off when missing or inaccurate"},
+	"kitchen":    {"Open kitchens", "Every catering business has an open, visible kitchen; 2 points off for each that has not"},
+	"sorting":    {"Waste sorting", "Sorting points properly set up and labelled, no mixed dumping or collection; 2 points off for each found"},
+	"hoarding":   {"Site hoardings", "Building-site hoardings continuous, at least 2.5 m high and carrying public-service adverts; 2 points off for each shortfall"},
+	"dust":       {"Dust control", "The six hundred-percent measures (covered earth, hard roads, washed vehicles…) in place; 3 points off for each lapse"},
+	"station":    {"Practice venue", "A fixed venue, signs, activity rules and records; 2 points off for each missing"},
+	"volunteer":  {"Volunteer service", "Volunteer projects posted and activities held every month; 1 point off for each month missed"},
+	"window":     {"Civil service", "Proper service language, convenience facilities and a posted service pledge; 2 points off for each shortfall"},
+	"access":     {"Accessible facilities", "Accessible paths, ramps and handrails intact and unobstructed; 2 points off for each found"},
+	"security":   {"Safety and security", "Video surveillance and fire equipment in place and in date; 2 points off for each missing"},
+	"hall":       {"One-window service", "One-window acceptance, first-contact responsibility and time limits practised and posted; 2 points off for each missing"},
+	"law":        {"Legal services", "A public legal service window or legal-aid contacts posted; 3 points off when missing"},
+	"courtesy":   {"Yielding at zebra crossings", "Drivers yield to pedestrians; 2 points off for each that does not"},
+	"culture":    {"Cultural display", "Local culture displayed and kept in good order; 4 points off when missing"},
+	"school":     {"Order around schools", "No hawkers, commercial internet cafés or karaoke venues within 200 m of the school; 3 points off for each found"},
+	"shelter":    {"Bus shelters and signs", "Shelters and stop signs intact and clean, route information correct; 1 point off for each shortfall"},
+}

@@ -166,7 +166,7 @@ func writeDemoInspection(ctx context.Context, tx *db.Tx, rng *rand.Rand, v demoV
 	var scored []Scored
 	var results []Result
 	for _, it := range items {
-		r := Result{ItemID: it.ID, IndicatorCode: it.IndicatorCode, Title: it.Title, Rule: it.Rule, Points: it.Points, Deduct: it.Deduct,
+		r := Result{ItemID: it.ID, IndicatorCode: it.IndicatorCode, Title: it.Title, Rule: it.Rule, TitleEN: it.TitleEN, RuleEN: it.RuleEN, Points: it.Points, Deduct: it.Deduct,
 			Cap: it.Cap, Severity: it.Severity, Outcome: OutcomePass}
 		switch n := rng.IntN(100); {
 		case n < 4 && it.AllowNA:
@@ -210,9 +210,9 @@ func writeDemoInspection(ctx context.Context, tx *db.Tx, rng *rand.Rand, v demoV
 	}
 	for i, r := range results {
 		if _, err := tx.Exec(ctx, `INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity,
-			outcome, count, deduction, note, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			outcome, count, deduction, note, sort, title_en, rule_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, r.ItemID, r.IndicatorCode, r.Title, r.Rule, int64(r.Points), int64(r.Deduct), int64(r.Cap), string(r.Severity),
-			string(r.Outcome), r.Count, int64(r.Deduction), r.Note, i+1); err != nil {
+			string(r.Outcome), r.Count, int64(r.Deduction), r.Note, i+1, r.TitleEN, r.RuleEN); err != nil {
 			return err
 		}
 	}

@@ -110,6 +110,8 @@ type Result struct {
 	Deduction     Points   `json:"deduction_centi"`
 	Note          string   `json:"note"`
 	PhotoID       int64    `json:"photo_id"`
+	TitleEN       string   `json:"title_en"` // the item's, as it was (empty: the page shows Title)
+	RuleEN        string   `json:"rule_en"`
 }
 
 // Distance is the great-circle distance in metres.
@@ -230,7 +232,7 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 			ph = r.Photo
 		}
 		photos = append(photos, ph)
-		results = append(results, Result{ItemID: it.ID, IndicatorCode: it.IndicatorCode, Title: it.Title, Rule: it.Rule, Points: it.Points,
+		results = append(results, Result{ItemID: it.ID, IndicatorCode: it.IndicatorCode, Title: it.Title, Rule: it.Rule, TitleEN: it.TitleEN, RuleEN: it.RuleEN, Points: it.Points,
 			Deduct: it.Deduct, Cap: it.Cap, Severity: it.Severity, Outcome: r.Outcome, Count: count, Deduction: Deduction(sc), Note: note})
 	}
 	for id := range byItem {
@@ -331,9 +333,9 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, in SubmitInput)
 				ph = r.PhotoID
 			}
 			if resultIDs[i], err = tx.InsertID(ctx, `INSERT INTO inspection_results (inspection_id, item_id, indicator_code, title, rule, points, deduct, cap, severity,
-				outcome, count, deduction, note, photo_id, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				outcome, count, deduction, note, photo_id, sort, title_en, rule_en) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				id, r.ItemID, r.IndicatorCode, r.Title, r.Rule, int64(r.Points), int64(r.Deduct), int64(r.Cap), string(r.Severity),
-				string(r.Outcome), r.Count, int64(r.Deduction), r.Note, ph, i+1); err != nil {
+				string(r.Outcome), r.Count, int64(r.Deduction), r.Note, ph, i+1, r.TitleEN, r.RuleEN); err != nil {
 				return err
 			}
 		}
@@ -412,7 +414,7 @@ func (s *Service) GetInspection(ctx context.Context, p *auth.Principal, id int64
 		if err != nil {
 			return x, err
 		}
-		rows, err := tx.Query(ctx, `SELECT item_id, indicator_code, title, rule, points, deduct, cap, severity, outcome, count, deduction, note, COALESCE(photo_id, 0)
+		rows, err := tx.Query(ctx, `SELECT item_id, indicator_code, title, rule, points, deduct, cap, severity, outcome, count, deduction, note, COALESCE(photo_id, 0), title_en, rule_en
 			FROM inspection_results WHERE inspection_id = ? ORDER BY sort`, id)
 		if err != nil {
 			return x, err
@@ -421,7 +423,7 @@ func (s *Service) GetInspection(ctx context.Context, p *auth.Principal, id int64
 		for rows.Next() {
 			var r Result
 			if err := rows.Scan(&r.ItemID, &r.IndicatorCode, &r.Title, &r.Rule, &r.Points, &r.Deduct, &r.Cap, &r.Severity, &r.Outcome,
-				&r.Count, &r.Deduction, &r.Note, &r.PhotoID); err != nil {
+				&r.Count, &r.Deduction, &r.Note, &r.PhotoID, &r.TitleEN, &r.RuleEN); err != nil {
 				return x, err
 			}
 			x.Results = append(x.Results, r)

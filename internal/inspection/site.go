@@ -66,6 +66,8 @@ type SiteInput struct {
 	RegionID   int64
 	UnitID     int64
 	Active     bool
+	NameEN     string // empty: English pages show Name
+	AddressEN  string
 }
 
 // SiteFilter selects sites.
@@ -263,6 +265,9 @@ func checkSite(ctx context.Context, tx *db.Tx, p *auth.Principal, id int64, in *
 	checkCode(&f, "code", in.Code)
 	checkLen(&f, "name", in.Name, 100, true)
 	checkLen(&f, "address", in.Address, 200, false)
+	in.NameEN, in.AddressEN = strings.TrimSpace(in.NameEN), strings.TrimSpace(in.AddressEN)
+	checkLen(&f, "name_en", in.NameEN, 100, false)
+	checkLen(&f, "address_en", in.AddressEN, 200, false)
 	switch in.Shape {
 	case ShapePoint:
 		in.Line = ""
@@ -342,8 +347,8 @@ func (s *Service) SaveSite(ctx context.Context, p *auth.Principal, id int64, in 
 			id, err = insertSite(ctx, tx, in, now)
 		} else {
 			_, err = tx.Exec(ctx, `UPDATE inspection_sites SET code = ?, name = ?, site_type_id = ?, shape = ?, lat = ?, lng = ?, line = ?,
-				address = ?, region_id = ?, unit_id = ?, active = ?, updated_at = ? WHERE id = ?`, in.Code, in.Name, in.SiteTypeID, string(in.Shape),
-				in.Lat, in.Lng, in.Line, in.Address, in.RegionID, in.UnitID, in.Active, now, id)
+				address = ?, region_id = ?, unit_id = ?, active = ?, updated_at = ?, name_en = ?, address_en = ? WHERE id = ?`, in.Code, in.Name, in.SiteTypeID, string(in.Shape),
+				in.Lat, in.Lng, in.Line, in.Address, in.RegionID, in.UnitID, in.Active, now, in.NameEN, in.AddressEN, id)
 		}
 		if err != nil {
 			return before, err
@@ -361,9 +366,9 @@ func (s *Service) SaveSite(ctx context.Context, p *auth.Principal, id int64, in 
 }
 
 func insertSite(ctx context.Context, tx *db.Tx, in SiteInput, now int64) (int64, error) {
-	return tx.InsertID(ctx, `INSERT INTO inspection_sites (code, name, site_type_id, shape, lat, lng, line, address, region_id, unit_id, active, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Code, in.Name, in.SiteTypeID, string(in.Shape),
-		in.Lat, in.Lng, in.Line, in.Address, in.RegionID, in.UnitID, in.Active, now, now)
+	return tx.InsertID(ctx, `INSERT INTO inspection_sites (code, name, site_type_id, shape, lat, lng, line, address, region_id, unit_id, active, created_at, updated_at, name_en, address_en)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Code, in.Name, in.SiteTypeID, string(in.Shape),
+		in.Lat, in.Lng, in.Line, in.Address, in.RegionID, in.UnitID, in.Active, now, now, in.NameEN, in.AddressEN)
 }
 
 // DeleteSite removes a site.

@@ -58,6 +58,9 @@ type CheckItem struct {
 	Severity      Severity `json:"severity"`
 	AllowNA       bool     `json:"allow_na"`
 	Sort          int      `json:"sort"`
+	TitleEN       string   `json:"title_en"` // empty: the page shows Title
+	RuleEN        string   `json:"rule_en"`
+	IndicatorEN   string   `json:"indicator_name_en"`
 }
 
 // SiteTypeInput is what the site-type form gives.
@@ -70,6 +73,7 @@ type SiteTypeInput struct {
 // CheckItemInput is what the check-item form gives.
 type CheckItemInput struct {
 	IndicatorCode, Title, Rule string
+	TitleEN, RuleEN            string
 	Points, Deduct, Cap        Points
 	Severity                   Severity
 	AllowNA                    bool
@@ -208,11 +212,11 @@ func (s *Service) DeleteSiteType(ctx context.Context, p *auth.Principal, id int6
 	})
 }
 
-const itemCols = `id, site_type_id, indicator_code, title, rule, points, deduct, cap, severity, allow_na, sort`
+const itemCols = `id, site_type_id, indicator_code, title, rule, points, deduct, cap, severity, allow_na, sort, title_en, rule_en`
 
 func scanItem(dest func(...any) error) (CheckItem, error) {
 	var c CheckItem
-	err := dest(&c.ID, &c.SiteTypeID, &c.IndicatorCode, &c.Title, &c.Rule, &c.Points, &c.Deduct, &c.Cap, &c.Severity, &c.AllowNA, &c.Sort)
+	err := dest(&c.ID, &c.SiteTypeID, &c.IndicatorCode, &c.Title, &c.Rule, &c.Points, &c.Deduct, &c.Cap, &c.Severity, &c.AllowNA, &c.Sort, &c.TitleEN, &c.RuleEN)
 	return c, err
 }
 
@@ -238,12 +242,13 @@ func checkItems(ctx context.Context, tx *db.Tx, typeID int64) ([]CheckItem, erro
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
+	names := map[string]Node{}
 	for _, n := range inds {
-		names[n.Code] = n.Name
+		names[n.Code] = n
 	}
 	for i := range out {
-		out[i].IndicatorName = names[out[i].IndicatorCode]
+		n := names[out[i].IndicatorCode]
+		out[i].IndicatorName, out[i].IndicatorEN = n.Name, n.NameEN
 	}
 	return out, nil
 }
@@ -289,6 +294,9 @@ func CheckItemRules(in *CheckItemInput, indicators map[string]bool) error {
 	}
 	checkLen(&f, "title", in.Title, 100, true)
 	checkLen(&f, "rule", in.Rule, 500, true)
+	in.TitleEN, in.RuleEN = strings.TrimSpace(in.TitleEN), strings.TrimSpace(in.RuleEN)
+	checkLen(&f, "title_en", in.TitleEN, 100, false)
+	checkLen(&f, "rule_en", in.RuleEN, 500, false)
 	f.Check(in.Points > 0, "points", "inspection.tree.points_positive")
 	f.Check(in.Deduct > 0, "deduct", "inspection.tree.points_positive")
 	if in.Cap <= 0 {
@@ -339,13 +347,13 @@ func (s *Service) SaveCheckItem(ctx context.Context, p *auth.Principal, typeID, 
 			return before, err
 		}
 		if id == 0 {
-			id, err = tx.InsertID(ctx, `INSERT INTO inspection_check_items (site_type_id, indicator_code, title, rule, points, deduct, cap, severity, allow_na, sort, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, typeID, in.IndicatorCode, in.Title, in.Rule,
-				int64(in.Points), int64(in.Deduct), int64(in.Cap), string(in.Severity), in.AllowNA, in.Sort, now, now)
+			id, err = tx.InsertID(ctx, `INSERT INTO inspection_check_items (site_type_id, indicator_code, title, rule, points, deduct, cap, severity, allow_na, sort, created_at, updated_at, title_en, rule_en)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, typeID, in.IndicatorCode, in.Title, in.Rule,
+				int64(in.Points), int64(in.Deduct), int64(in.Cap), string(in.Severity), in.AllowNA, in.Sort, now, now, in.TitleEN, in.RuleEN)
 		} else {
 			_, err = tx.Exec(ctx, `UPDATE inspection_check_items SET indicator_code = ?, title = ?, rule = ?, points = ?, deduct = ?, cap = ?,
-				severity = ?, allow_na = ?, sort = ?, updated_at = ? WHERE id = ?`, in.IndicatorCode, in.Title, in.Rule,
-				int64(in.Points), int64(in.Deduct), int64(in.Cap), string(in.Severity), in.AllowNA, in.Sort, now, id)
+				severity = ?, allow_na = ?, sort = ?, updated_at = ?, title_en = ?, rule_en = ? WHERE id = ?`, in.IndicatorCode, in.Title, in.Rule,
+				int64(in.Points), int64(in.Deduct), int64(in.Cap), string(in.Severity), in.AllowNA, in.Sort, now, in.TitleEN, in.RuleEN, id)
 		}
 		if err != nil {
 			return before, err

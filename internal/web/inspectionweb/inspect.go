@@ -89,7 +89,7 @@ func (s *Server) inspectView(w http.ResponseWriter, r *http.Request, site inspec
 		return nil, err
 	}
 	v := s.View(w, r, "inspweb.inspect.title")
-	v.Title += " · " + site.Name
+	v.Title += " · " + v.Name(site.Name, site.NameEN)
 	v.Form = url.Values{"key": {newKey()}}
 	v.Data = &inspectFormData{Assets: phone(), Site: site, Items: items}
 	return v, nil

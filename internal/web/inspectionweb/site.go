@@ -166,7 +166,7 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, x *inspection.
 	if x != nil {
 		v.Title += " · " + v.Name(x.Name, x.NameEN)
 		v.Form = url.Values{"code": {x.Code}, "name": {x.Name}, "site_type_id": {web.I64s(x.SiteTypeID)}, "shape": {string(x.Shape)},
-			"lat": {floatText(x.Lat)}, "lng": {floatText(x.Lng)}, "line": {x.Line}, "address": {x.Address},
+			"lat": {floatText(x.Lat)}, "lng": {floatText(x.Lng)}, "line": {x.Line}, "address": {x.Address}, "name_en": {x.NameEN}, "address_en": {x.AddressEN},
 			"region_id": {web.I64s(x.RegionID)}, "unit_id": {web.I64s(x.UnitID)}}
 		if x.Active {
 			v.Form.Set("active", "1")
@@ -180,7 +180,7 @@ func (s *Server) siteView(w http.ResponseWriter, r *http.Request, x *inspection.
 
 func siteInputOf(vals url.Values, fe *errs.Fields) inspection.SiteInput {
 	in := inspection.SiteInput{Code: vals.Get("code"), Name: vals.Get("name"), SiteTypeID: web.FormInt64(fe, vals, "site_type_id"),
-		Shape: inspection.Shape(vals.Get("shape")), Line: vals.Get("line"), Address: vals.Get("address"),
+		Shape: inspection.Shape(vals.Get("shape")), Line: vals.Get("line"), Address: vals.Get("address"), NameEN: vals.Get("name_en"), AddressEN: vals.Get("address_en"),
 		RegionID: web.FormInt64(fe, vals, "region_id"), UnitID: web.FormInt64(fe, vals, "unit_id"), Active: web.FormBool(vals, "active")}
 	if in.Shape == inspection.ShapePoint {
 		in.Lat, in.Lng = web.FormFloat(fe, vals, "lat"), web.FormFloat(fe, vals, "lng")

@@ -164,10 +164,10 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, t inspection.S
 	v := s.View(w, r, title)
 	d := &itemFormData{Type: t, Item: c, Severities: choicesOf(v, inspection.Severities, func(x inspection.Severity) string { return string(x) })}
 	for _, n := range inds {
-		d.Indicators = append(d.Indicators, web.Option{Value: n.Code, Label: web.Indent(n.Depth-2) + n.Code + " " + n.Name})
+		d.Indicators = append(d.Indicators, web.Option{Value: n.Code, Label: web.Indent(n.Depth-2) + n.Code + " " + v.Name(n.Name, n.NameEN)})
 	}
 	if c != nil {
-		v.Form = url.Values{"indicator_code": {c.IndicatorCode}, "title": {c.Title}, "rule": {c.Rule}, "points": {c.Points.String()},
+		v.Form = url.Values{"indicator_code": {c.IndicatorCode}, "title": {c.Title}, "rule": {c.Rule}, "title_en": {c.TitleEN}, "rule_en": {c.RuleEN}, "points": {c.Points.String()},
 			"deduct": {c.Deduct.String()}, "cap": {c.Cap.String()}, "severity": {string(c.Severity)}, "sort": {strconv.Itoa(c.Sort)}}
 		if c.AllowNA {
 			v.Form.Set("allow_na", "1")
@@ -184,6 +184,7 @@ func (s *Server) itemView(w http.ResponseWriter, r *http.Request, t inspection.S
 
 func itemInputOf(vals url.Values, fe *errs.Fields) inspection.CheckItemInput {
 	return inspection.CheckItemInput{IndicatorCode: vals.Get("indicator_code"), Title: vals.Get("title"), Rule: vals.Get("rule"),
+		TitleEN: vals.Get("title_en"), RuleEN: vals.Get("rule_en"),
 		Points: formPoints(fe, vals, "points"), Deduct: formPoints(fe, vals, "deduct"), Cap: formPoints(fe, vals, "cap"),
 		Severity: inspection.Severity(vals.Get("severity")), AllowNA: web.FormBool(vals, "allow_na"), Sort: formInt(fe, vals, "sort")}
 }
