@@ -69,6 +69,7 @@ type NodeInput struct {
 	Level    Level
 	Code     string
 	Name     string
+	NameEN   string // empty: English pages show Name
 	Points   Points
 	Method   Method
 	Sort     int
@@ -190,6 +191,8 @@ func checkIndexInput(in *IndexInput) error {
 	var f errs.Fields
 	checkCode(&f, "code", in.Code)
 	checkLen(&f, "name", in.Name, 100, true)
+	in.NameEN = strings.TrimSpace(in.NameEN)
+	checkLen(&f, "name_en", in.NameEN, 200, false)
 	checkLen(&f, "note", in.Note, 1000, false)
 	return f.Err()
 }
@@ -252,7 +255,7 @@ func (s *Service) UpdateIndex(ctx context.Context, p *auth.Principal, id int64, 
 		if before.State != StateDraft {
 			return before, errs.E(errs.Conflict, "inspection.index.not_draft")
 		}
-		if _, err := tx.Exec(ctx, "UPDATE inspection_indexes SET name = ?, note = ?, updated_at = ? WHERE id = ?", in.Name, in.Note, now.UnixMilli(), id); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE inspection_indexes SET name = ?, note = ?, updated_at = ?, name_en = ? WHERE id = ?", in.Name, in.Note, now.UnixMilli(), in.NameEN, id); err != nil {
 			return before, err
 		}
 		after, err := getIndex(ctx, tx, id)
@@ -413,7 +416,7 @@ func (s *Service) SaveNode(ctx context.Context, p *auth.Principal, indexID, id i
 	if err := canManage(p); err != nil {
 		return Node{}, err
 	}
-	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
+	in.Code, in.Name, in.NameEN = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name), strings.TrimSpace(in.NameEN)
 	now := s.now()
 	return db.WriteValue(ctx, s.DB, func(tx *db.Tx) (Node, error) {
 		x, err := getIndex(ctx, tx, indexID)
@@ -429,6 +432,7 @@ func (s *Service) SaveNode(ctx context.Context, p *auth.Principal, indexID, id i
 		var f errs.Fields
 		checkCode(&f, "code", in.Code)
 		checkLen(&f, "name", in.Name, 200, true)
+		checkLen(&f, "name_en", in.NameEN, 300, false)
 		if !in.Level.Valid() {
 			f.Add("level", "field.bad_choice")
 		}
@@ -483,11 +487,11 @@ func (s *Service) SaveNode(ctx context.Context, p *auth.Principal, indexID, id i
 			parent = in.ParentID
 		}
 		if id == 0 {
-			id, err = tx.InsertID(ctx, `INSERT INTO inspection_nodes (index_id, parent_id, level, code, name, points, method, sort)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, indexID, parent, string(in.Level), in.Code, in.Name, int64(in.Points), string(in.Method), in.Sort)
+			id, err = tx.InsertID(ctx, `INSERT INTO inspection_nodes (index_id, parent_id, level, code, name, points, method, sort, name_en)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, indexID, parent, string(in.Level), in.Code, in.Name, int64(in.Points), string(in.Method), in.Sort, in.NameEN)
 		} else {
-			_, err = tx.Exec(ctx, `UPDATE inspection_nodes SET parent_id = ?, level = ?, code = ?, name = ?, points = ?, method = ?, sort = ?
-				WHERE id = ?`, parent, string(in.Level), in.Code, in.Name, int64(in.Points), string(in.Method), in.Sort, id)
+			_, err = tx.Exec(ctx, `UPDATE inspection_nodes SET parent_id = ?, level = ?, code = ?, name = ?, points = ?, method = ?, sort = ?, name_en = ?
+				WHERE id = ?`, parent, string(in.Level), in.Code, in.Name, int64(in.Points), string(in.Method), in.Sort, in.NameEN, id)
 		}
 		if err != nil {
 			return before, err

@@ -76,7 +76,7 @@ func (s *Server) indexCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Submit(w, r, "insp_index_form", "flash.created", func() (*web.View, error) { return s.indexFormView(w, r) },
 		func(vals url.Values, fe *errs.Fields) (string, error) {
-			x, err := s.insp.CreateIndex(r.Context(), web.Principal(r), inspection.IndexInput{Code: vals.Get("code"), Name: vals.Get("name"), Note: vals.Get("note")})
+			x, err := s.insp.CreateIndex(r.Context(), web.Principal(r), inspection.IndexInput{Code: vals.Get("code"), Name: vals.Get("name"), NameEN: vals.Get("name_en"), Note: vals.Get("note")})
 			return "/inspection/indexes/" + strconv.FormatInt(x.ID, 10), err
 		})
 }
@@ -105,7 +105,7 @@ func (s *Server) indexShowView(w http.ResponseWriter, r *http.Request, x inspect
 	for _, p := range probs {
 		d.Problems = append(d.Problems, problemRow{Code: ns[p.Node].Code, Name: v.Name(ns[p.Node].Name, ns[p.Node].NameEN), Message: i18n.T(v.Lang, p.Key, p.Args...)})
 	}
-	v.Form = url.Values{"name": {x.Name}, "note": {x.Note}}
+	v.Form = url.Values{"name": {x.Name}, "name_en": {x.NameEN}, "note": {x.Note}}
 	v.Data = d
 	return v, nil
 }
@@ -138,7 +138,7 @@ func (s *Server) indexUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.Submit(w, r, "insp_index_show", "flash.saved", func() (*web.View, error) { return s.indexShowView(w, r, x) },
 		func(vals url.Values, fe *errs.Fields) (string, error) {
-			_, err := s.insp.UpdateIndex(r.Context(), web.Principal(r), x.ID, inspection.IndexInput{Name: vals.Get("name"), Note: vals.Get("note")})
+			_, err := s.insp.UpdateIndex(r.Context(), web.Principal(r), x.ID, inspection.IndexInput{Name: vals.Get("name"), NameEN: vals.Get("name_en"), Note: vals.Get("note")})
 			return "/inspection/indexes/" + strconv.FormatInt(x.ID, 10), err
 		})
 }
@@ -294,7 +294,7 @@ func (s *Server) nodeFormView(w http.ResponseWriter, r *http.Request, x inspecti
 			Label: web.Indent(o.Depth) + o.Code + " " + v.Name(o.Name, o.NameEN) + " (" + v.T(o.Level.Key()) + ")"})
 	}
 	if n != nil {
-		v.Form = url.Values{"parent_id": {web.I64s(n.ParentID)}, "level": {string(n.Level)}, "code": {n.Code}, "name": {n.Name},
+		v.Form = url.Values{"parent_id": {web.I64s(n.ParentID)}, "level": {string(n.Level)}, "code": {n.Code}, "name": {n.Name}, "name_en": {n.NameEN},
 			"points": {n.Points.String()}, "method": {string(n.Method)}, "sort": {strconv.Itoa(n.Sort)}}
 	} else {
 		q := r.URL.Query()
@@ -314,7 +314,7 @@ func (s *Server) nodeFormView(w http.ResponseWriter, r *http.Request, x inspecti
 
 func nodeInputOf(vals url.Values, fe *errs.Fields) inspection.NodeInput {
 	return inspection.NodeInput{ParentID: web.FormInt64(fe, vals, "parent_id"), Level: inspection.Level(vals.Get("level")),
-		Code: vals.Get("code"), Name: vals.Get("name"), Points: formPoints(fe, vals, "points"),
+		Code: vals.Get("code"), Name: vals.Get("name"), NameEN: vals.Get("name_en"), Points: formPoints(fe, vals, "points"),
 		Method: inspection.Method(vals.Get("method")), Sort: formInt(fe, vals, "sort")}
 }
 
