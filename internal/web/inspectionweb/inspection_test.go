@@ -198,3 +198,46 @@ func TestCheckItemAndSiteFormsNameEveryBadFieldAndChangeNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestEnglishPagesNameTheIndexSitesChecklistsAndRoundsInEnglish(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		en := e.Login(t, "admin")
+		en.Lang = "en"
+		zh := e.Login(t, "admin")
+		index := apptest.Itoa(e.ID(t, "inspection_indexes", "code", "WMCS"))
+		market := apptest.Itoa(e.ID(t, "inspection_site_types", "code", "MARKET"))
+		site := apptest.Itoa(e.ID(t, "inspection_sites", "code", "S0001"))
+		insp := e.Count(t, "SELECT MIN(i.id) FROM inspections i JOIN inspection_results r ON r.inspection_id = i.id")
+		plan := e.Count(t, "SELECT MIN(id) FROM inspection_plans")
+		pages := []struct{ path, en, zh string }{
+			{"/inspection/indexes", "Leshan civilised-city evaluation index (2026 edition)", "乐山市全国文明城市创建测评体系"},
+			{"/inspection/indexes/" + index, "Government environment", "政务环境"},
+			{"/inspection/site-types/" + market, "1 point off for each stall without prices", "每发现一户未标价扣1分"},
+			{"/inspection/sites/" + site, "· Shawan Avenue", "· 沙湾大道"}, // the form keeps the Chinese name as typed
+			{"/inspection/inspections/" + apptest.Itoa(insp), "points off", "扣"},
+			{"/inspection/plans/" + apptest.Itoa(plan), "Supervision Group", "督导组"},
+		}
+		for _, p := range pages {
+			apptest.Want(t, "en "+p.path, en.Get(p.path), http.StatusOK, p.en)
+			if res := en.Get(p.path); strings.Contains(res.Body, p.zh) {
+				i := strings.Index(res.Body, p.zh)
+				t.Errorf("en %s shows %q: %s", p.path, p.zh, res.Body[max(0, i-300):i+30])
+			}
+			apptest.Want(t, "zh "+p.path, zh.Get(p.path), http.StatusOK, p.zh)
+		}
+		// An English name typed in the site form is what English pages show;
+		// one too long is refused by field and changes nothing.
+		typ := apptest.Itoa(e.Count(t, "SELECT site_type_id FROM inspection_sites WHERE id = "+site))
+		region := apptest.Itoa(e.Count(t, "SELECT region_id FROM inspection_sites WHERE id = "+site))
+		unit := apptest.Itoa(e.Count(t, "SELECT unit_id FROM inspection_sites WHERE id = "+site))
+		form := url.Values{"code": {"S0001"}, "name": {"测试大道"}, "shape": {"point"}, "lat": {"29.55"}, "lng": {"103.76"}, "site_type_id": {typ},
+			"region_id": {region}, "unit_id": {unit}, "active": {"1"}, "name_en": {strings.Repeat("x", 101)}}
+		apptest.Want(t, "long English name", zh.PostForm("/inspection/sites/"+site, form), http.StatusBadRequest, `id="e-name_en"`)
+		if n := e.Count(t, "SELECT COUNT(*) FROM inspection_sites WHERE id = "+site+" AND name_en LIKE 'xxx%'"); n != 0 {
+			t.Fatal("a refused English name was saved")
+		}
+		form.Set("name_en", "Test Avenue (east section)")
+		apptest.Want(t, "English name", zh.PostForm("/inspection/sites/"+site, form), http.StatusSeeOther)
+		apptest.Want(t, "en site list", en.Get("/inspection/sites?q=S0001"), http.StatusOK, "Test Avenue (east section)")
+	})
+}
