@@ -133,6 +133,13 @@ type Rectification struct {
 	SiteLat       *float64  `json:"site_lat"`
 	SiteLng       *float64  `json:"site_lng"`
 	InspectorName string    `json:"inspector_name"`
+	// The English names (empty: the page shows the Chinese ones).
+	SiteEN    string `json:"site_name_en"`
+	AddressEN string `json:"address_en"`
+	UnitEN    string `json:"unit_name_en"`
+	GroupEN   string `json:"group_name_en"`
+	TitleEN   string `json:"title_en"`
+	RuleEN    string `json:"rule_en"`
 }
 
 // DueText is the deadline as shown (CST).
@@ -153,7 +160,8 @@ type Recheck struct {
 const rectCols = `x.id, x.inspection_id, x.result_id, x.site_id, s.code, s.name, s.address, x.unit_id, u.name, COALESCE(x.group_id, 0),
 	COALESCE(g.name, ''), x.order_id, w.code, w.state, res.indicator_code, res.title, res.rule, res.severity, res.count, res.note,
 	COALESCE(res.photo_id, 0), COALESCE(w.resolve_due_at, x.due_at), w.resolved_at, w.closed_at, w.resolve_overdue OR w.ack_overdue,
-	x.rechecks, x.failed_rechecks, x.created_at, i.inspected_at, s.lat, s.lng, COALESCE(us.display_name, '')`
+	x.rechecks, x.failed_rechecks, x.created_at, i.inspected_at, s.lat, s.lng, COALESCE(us.display_name, ''),
+	s.name_en, s.address_en, u.name_en, COALESCE(g.name_en, ''), res.title_en, res.rule_en`
 
 // rectFrom joins the rectification's inspection (its visibility is the
 // inspection's) and reads its order's state and deadline.
@@ -170,7 +178,7 @@ func scanRect(dest func(...any) error) (Rectification, error) {
 	err := dest(&x.ID, &x.InspectionID, &x.ResultID, &x.SiteID, &x.SiteCode, &x.SiteName, &x.Address, &x.UnitID, &x.UnitName, &x.GroupID,
 		&x.GroupName, &x.OrderID, &x.OrderCode, &st, &x.IndicatorCode, &x.Title, &x.Rule, &x.Severity, &x.Count, &x.Note,
 		&x.PhotoID, &due, &resolved, &closed, &x.Overdue, &x.Rechecks, &x.FailedRechecks, &created, &inspected, &x.SiteLat, &x.SiteLng,
-		&x.InspectorName)
+		&x.InspectorName, &x.SiteEN, &x.AddressEN, &x.UnitEN, &x.GroupEN, &x.TitleEN, &x.RuleEN)
 	x.OrderState = workorder.State(st)
 	x.State = rectStateOf(x.OrderState)
 	x.DueAt, x.CreatedAt, x.InspectedAt = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(inspected)

@@ -27,7 +27,8 @@ func (s *Server) apiRoutes() {
 		"points_centi": pts("the checklist's points")})
 	item := web.Obj(map[string]any{"id": web.Integer(), "site_type_id": web.Integer(), "indicator_code": web.Str(), "indicator_name": web.Str(),
 		"title": web.Str(), "rule": web.Str(), "points_centi": pts("points"), "deduct_centi": pts("deduction per finding"),
-		"cap_centi": pts("the most the findings may take"), "severity": web.Str(), "allow_na": web.Boolean(), "sort": web.Integer()})
+		"cap_centi": pts("the most the findings may take"), "severity": web.Str(), "allow_na": web.Boolean(), "sort": web.Integer(),
+		"title_en": web.Str(), "rule_en": web.Str(), "indicator_name_en": web.Str()})
 	num := map[string]any{"type": "number", "nullable": true}
 	site := web.Obj(map[string]any{"id": web.Integer(), "code": web.Str(), "name": web.Str(), "site_type_id": web.Integer(), "site_type_name": web.Str(),
 		"shape": map[string]any{"type": "string", "enum": []string{"point", "line"}}, "lat": num, "lng": num, "line": web.Str(), "address": web.Str(),
