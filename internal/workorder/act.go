@@ -444,9 +444,13 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 	// list: one of them is read as one newest-first arm per value
 	// (newestArms), the others as an IN list.
 	var keyed []keyList
+	// single: some filter is one value of a column that leads an index
+	// ending in id, which can drive the page by itself.
+	single := false
 	addKeyed := func(col string, vals []any) {
 		if len(vals) == 1 {
 			conds, args = append(conds, col+" = ?"), append(args, vals[0])
+			single = true
 			return
 		}
 		keyed = append(keyed, keyList{col, vals})
@@ -465,6 +469,7 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 	}
 	if f.UnitID != 0 {
 		conds, args = append(conds, "w.unit_id = ?"), append(args, f.UnitID)
+		single = true
 	}
 	if f.RegionID != 0 {
 		var path string
@@ -483,6 +488,7 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 	}
 	if f.Channel != "" {
 		conds, args = append(conds, "w.channel = ?"), append(args, string(f.Channel))
+		single = true
 	}
 	if f.Kind != "" {
 		conds, args = append(conds, "w.kind = ?"), append(args, string(f.Kind))
@@ -490,6 +496,7 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 	if f.Overdue != nil {
 		if *f.Overdue {
 			conds = append(conds, "(w.ack_overdue = TRUE OR w.resolve_overdue = TRUE)")
+			single = true
 		} else {
 			conds = append(conds, "w.ack_overdue = FALSE AND w.resolve_overdue = FALSE")
 		}
@@ -537,19 +544,30 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 		conds, args = append(conds, pred), append(args, kargs...)
 	}
 	// Newest first on workorders alone (no search, deadline order or
-	// KPI joins): the smallest keyed list becomes arms.
-	arms := order == "w.id DESC" && from == orderFrom && f.KPI == nil && len(keyed) > 0
-	if arms {
-		slices.SortStableFunc(keyed, func(a, b keyList) int { return len(a.vals) - len(b.vals) })
+	// KPI joins), one keyed list drives the page as arms: a region's
+	// places (a region is the narrowest of the lists), else, when no
+	// single-value filter can drive it, a group's categories, else the
+	// states. The other lists filter the rows the driver reads and are
+	// written so that no engine reads them by index (an IN list read by
+	// index must sort every match).
+	drive := -1
+	if order == "w.id DESC" && from == orderFrom && f.KPI == nil {
+		for _, col := range []string{"w.region_path", "w.category_id", "w.state"} {
+			i := slices.IndexFunc(keyed, func(k keyList) bool { return k.col == col })
+			if i >= 0 && (col == "w.region_path" || !single) {
+				drive = i
+				break
+			}
+		}
 	}
 	for i, k := range keyed {
-		if arms && i == 0 {
+		if i == drive {
 			continue
 		}
-		conds, args = append(conds, k.col+" IN ("+db.Placeholders(len(k.vals))+")"), append(args, k.vals...)
+		conds, args = append(conds, unindexed(k.col)+" IN ("+db.Placeholders(len(k.vals))+")"), append(args, k.vals...)
 	}
-	if arms {
-		in, inArgs := newestArms(keyed[0], conds, args, offset+size+1)
+	if drive >= 0 {
+		in, inArgs := newestArms(keyed[drive], conds, args, offset+size+1)
 		conds, args = []string{in}, inArgs
 	}
 	q := "SELECT " + orderCols + from + " WHERE " + strings.Join(conds, " AND ") +
@@ -563,9 +581,12 @@ type keyList struct {
 	vals []any
 }
 
-// maxArms bounds the arms of newestArms (SQLite's compound SELECT holds
-// at most 500); a region with more places below it is filtered by prefix.
-const maxArms = 200
+// maxArms bounds the arms of newestArms: each reads up to a page of
+// index entries, so a region with more places below it (a district) is
+// filtered by prefix while the primary key is read newest first, which
+// stops after a page of matches (a region that large holds a large share
+// of the orders; see docs/PERFORMANCE.md).
+const maxArms = 24
 
 // newestArms is the predicate "w.id is among the n newest orders matching
 // conds with k.col equal to one of k.vals", read as one arm per value
@@ -592,6 +613,15 @@ func newestArms(k keyList, conds []string, args []any, n int) (string, []any) {
 	}
 	sb.WriteString(")")
 	return sb.String(), out
+}
+
+// unindexed is col as an expression of the same value no engine reads
+// by index.
+func unindexed(col string) string {
+	if col == "w.category_id" {
+		return "(" + col + " + 0)"
+	}
+	return "(" + col + " || '')"
 }
 
 func distinctStates(states []State) []any {
