@@ -161,6 +161,8 @@ func flags(fs *flag.FlagSet) *app.Config {
 	fs.StringVar(&c.DataDir, "data", env("WENMING_DATA", "data"), "data folder")
 	fs.StringVar(&c.DB, "db", env("WENMING_DB", ""), "database (empty: SQLite in the data folder; or a postgres:// URL)")
 	fs.BoolVar(&c.Demo, "demo", envBool("WENMING_DEMO"), "load the demo city if the database is empty")
+	fs.BoolVar(&c.SearchBehind, "search-behind", envBool("WENMING_SEARCH_BEHIND"),
+		"index citizens' reports for search just after their commit (within a second; by tracking code at once)")
 	fs.IntVar(&c.DemoOrders, "demo-orders", envInt("WENMING_DEMO_ORDERS", app.DefaultDemoOrders),
 		"work orders the demo city starts with, spread over the last four months (0: none)")
 	fs.StringVar(&c.BaseURL, "base-url", env("WENMING_BASE_URL", ""), "public base URL")

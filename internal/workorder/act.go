@@ -529,7 +529,19 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 	}
 	// A text search reads the index's newest matches first (search.Newest).
 	from, order := orderFrom, "w.id DESC"
-	if plan, ok := search.Newest(tx.Engine(), SearchKind, f.Q, "w.id"); ok {
+	// A search for an order's tracking code is that order, indexed or not
+	// (SearchBehind).
+	byCode := false
+	if code, ok := codeQuery(f.Q); ok {
+		n, err := tx.Count(ctx, "SELECT COUNT(*) FROM workorders WHERE code = ?", code)
+		if err != nil {
+			return "", nil, err
+		}
+		if n > 0 {
+			conds, args, byCode = append(conds, "w.code = ?"), append(args, code), true
+		}
+	}
+	if plan, ok := search.Newest(tx.Engine(), SearchKind, f.Q, "w.id"); ok && !byCode {
 		from, order = " FROM "+plan.From+strings.TrimPrefix(orderFrom, " FROM "), plan.Order
 		conds, args = append(conds, plan.Where), append(args, plan.Args...)
 	}
