@@ -579,7 +579,7 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 		conds, args = append(conds, unindexed(k.col)+" IN ("+db.Placeholders(len(k.vals))+")"), append(args, k.vals...)
 	}
 	if drive >= 0 {
-		in, inArgs := newestArms(keyed[drive], conds, args, offset+size+1)
+		in, inArgs := newestArms(tx.Engine(), keyed[drive], conds, args, offset+size+1)
 		conds, args = []string{in}, inArgs
 	}
 	q := "SELECT " + orderCols + from + " WHERE " + strings.Join(conds, " AND ") +
@@ -605,15 +605,23 @@ const maxArms = 24
 // from the (k.col, id) index, newest first and at most n each, so the
 // list of several categories, places or states costs len(k.vals) index
 // seeks and at most n entries each, never a sort of every match. The
-// outer query then reads the primary key in order.
-func newestArms(k keyList, conds []string, args []any, n int) (string, []any) {
+// outer query then reads the primary key in order: on SQLite by the IN
+// list (an index it walks newest first), on PostgreSQL by id = ANY of the
+// arms' array, which its primary key index answers backwards in order (an
+// IN subquery there becomes a merge join that walks the primary key down
+// to the oldest id of any arm).
+func newestArms(engine db.Engine, k keyList, conds []string, args []any, n int) (string, []any) {
 	var sb strings.Builder
 	var out []any
 	where := ""
 	if len(conds) > 0 {
 		where = " AND " + strings.Join(conds, " AND ")
 	}
-	sb.WriteString("w.id IN (")
+	open, closing := "w.id IN (", ")"
+	if engine == db.Postgres {
+		open, closing = "w.id = ANY(ARRAY(", "))"
+	}
+	sb.WriteString(open)
 	for i, v := range k.vals {
 		if i > 0 {
 			sb.WriteString(" UNION ALL ")
@@ -623,7 +631,7 @@ func newestArms(k keyList, conds []string, args []any, n int) (string, []any) {
 		out = append(out, args...)
 		out = append(out, n)
 	}
-	sb.WriteString(")")
+	sb.WriteString(closing)
 	return sb.String(), out
 }
 
