@@ -51,7 +51,7 @@ Usage:
   wenming restore FILE [--force] [flags]
                                  unpack a backup into the data folder
   wenming bench pages [--n 200] measure start-up, page times and memory of this binary
-  wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL]
+  wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL] [--db URL] [--search-behind] [--pocketbase BIN]
                                  durable intake through POST /api/v1/public/reports vs raw ceilings
   wenming bench orders [--data DIR] [--n 50]
                                  queue, KPI table and search on a folder loaded by demo --orders
@@ -535,7 +535,10 @@ func benchIntake(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Requests, "requests", 2_000_000, "at most this many requests per run")
 	fs.IntVar(&cfg.Runs, "runs", 3, "runs of each measurement (medians are reported)")
 	fs.StringVar(&cfg.URL, "url", "", "a running server to load (default: start this binary on a fresh data folder)")
-	raw := fs.Bool("raw", true, "also measure plain SQLite inserts of the same rows")
+	raw := fs.Bool("raw", false, "also measure plain SQLite inserts into workorders, 1 and 256 rows per transaction (for reference)")
+	fs.StringVar(&cfg.DB, "db", "", "run the server and the minimal durable path on this (empty) PostgreSQL database instead of SQLite")
+	fs.BoolVar(&cfg.SearchBehind, "search-behind", false, "start the server with --search-behind")
+	fs.StringVar(&cfg.PocketBase, "pocketbase", "", "a PocketBase binary to measure beside (one collection with an index)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
