@@ -607,9 +607,10 @@ const maxArms = 24
 // seeks and at most n entries each, never a sort of every match. The
 // outer query then reads the primary key in order: on SQLite by the IN
 // list (an index it walks newest first), on PostgreSQL by id = ANY of the
-// arms' array, which its primary key index answers backwards in order (an
-// IN subquery there becomes a merge join that walks the primary key down
-// to the oldest id of any arm).
+// newest n ids of the arms as an array (an IN subquery there becomes a
+// merge join that walks the primary key down to the oldest id of any arm,
+// and an array of every arm's ids is joined to the names in full before
+// the page is cut).
 func newestArms(engine db.Engine, k keyList, conds []string, args []any, n int) (string, []any) {
 	var sb strings.Builder
 	var out []any
@@ -619,7 +620,8 @@ func newestArms(engine db.Engine, k keyList, conds []string, args []any, n int) 
 	}
 	open, closing := "w.id IN (", ")"
 	if engine == db.Postgres {
-		open, closing = "w.id = ANY(ARRAY(", "))"
+		// The newest n of the arms only, so the joins read n rows.
+		open, closing = "w.id = ANY(ARRAY(SELECT id FROM (", ") u ORDER BY id DESC LIMIT ?))"
 	}
 	sb.WriteString(open)
 	for i, v := range k.vals {
@@ -632,6 +634,9 @@ func newestArms(engine db.Engine, k keyList, conds []string, args []any, n int) 
 		out = append(out, n)
 	}
 	sb.WriteString(closing)
+	if engine == db.Postgres {
+		out = append(out, n)
+	}
 	return sb.String(), out
 }
 

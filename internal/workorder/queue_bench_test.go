@@ -181,6 +181,9 @@ func explain(tb testing.TB, d *db.DB, q string, args []any) []string {
 		prefix := "EXPLAIN QUERY PLAN "
 		if tx.Engine() == db.Postgres {
 			prefix = "EXPLAIN "
+			if os.Getenv("WENMING_BENCH_PLANS") == "analyze" {
+				prefix = "EXPLAIN ANALYZE "
+			}
 		}
 		rows, err := tx.Query(ctx, prefix+q, args...)
 		if err != nil {
@@ -349,7 +352,7 @@ func BenchmarkQueueFilters(b *testing.B) {
 					}
 					plan := explain(b, c.svc.DB, q, args)
 					if os.Getenv("WENMING_BENCH_PLANS") != "" {
-						b.Logf("plan:\n%s", strings.Join(plan, "\n"))
+						fmt.Fprintf(os.Stderr, "%s/%s plan:\n%s\n", engine, qc.name, strings.Join(plan, "\n"))
 					}
 					if engine == db.SQLite {
 						if fault := planFault(plan, qc.walk); fault != "" {
