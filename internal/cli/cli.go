@@ -538,11 +538,16 @@ func benchIntake(args []string, stdout, stderr io.Writer) error {
 	raw := fs.Bool("raw", false, "also measure plain SQLite inserts into workorders, 1 and 256 rows per transaction (for reference)")
 	fs.StringVar(&cfg.DB, "db", "", "run the server and the minimal durable path on this (empty) PostgreSQL database instead of SQLite")
 	fs.BoolVar(&cfg.SearchBehind, "search-behind", false, "start the server with --search-behind")
+	fs.Float64Var(&cfg.Photos, "photos", perf.PhotoShare, "share of the reports that carry a photo (0: none)")
+	fs.BoolVar(&cfg.NoLimit, "no-limit", false, "turn the per-address report limit off (to see what its counter costs)")
 	fs.StringVar(&cfg.PocketBase, "pocketbase", "", "a PocketBase binary to measure beside (one collection with an index)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg.Raw = *raw
+	if cfg.Photos == 0 {
+		cfg.Photos = -1 // none asked for
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err

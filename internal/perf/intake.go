@@ -60,6 +60,11 @@ type IntakeConfig struct {
 	PocketBase string
 	// Bodies is how many distinct realistic bodies are posted in turn.
 	Bodies int
+	// Photos is the share of bodies with a photo (0: PhotoShare; < 0: none).
+	Photos float64
+	// NoLimit turns the per-address report limit off (for a profile of
+	// what the limit's counter costs).
+	NoLimit bool
 	Out    io.Writer
 	Wait   time.Duration // longest start-up to wait for
 }
@@ -368,6 +373,12 @@ func Intake(ctx context.Context, cfg IntakeConfig) error {
 	if cfg.Bodies <= 0 {
 		cfg.Bodies = 4096
 	}
+	switch {
+	case cfg.Photos == 0:
+		cfg.Photos = PhotoShare
+	case cfg.Photos < 0:
+		cfg.Photos = 0
+	}
 	out := cfg.Out
 	engine := "SQLite"
 	if cfg.DB != "" {
@@ -375,10 +386,13 @@ func Intake(ctx context.Context, cfg IntakeConfig) error {
 	}
 	fmt.Fprintf(out, "Machine: %d cores (%s), GOMAXPROCS %d, load average %s, %s.\n", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0),
 		loadAverage(), time.Now().Format("2006-01-02 15:04"))
-	fmt.Fprintf(out, "Server: %s, search %s, report limit %d per %s per address (counted for every report).\n", engine,
-		map[bool]string{false: "indexed in the commit", true: "behind the commit (--search-behind)"}[cfg.SearchBehind],
-		workorder.DefaultReportLimit.Reports, workorder.DefaultReportLimit.Window)
-	sample := RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 1, PhotoShare)
+	limit := fmt.Sprintf("report limit %d per %s per address (counted for every report)", workorder.DefaultReportLimit.Reports, workorder.DefaultReportLimit.Window)
+	if cfg.NoLimit {
+		limit = "report limit off"
+	}
+	fmt.Fprintf(out, "Server: %s, search %s, %s.\n", engine,
+		map[bool]string{false: "indexed in the commit", true: "behind the commit (--search-behind)"}[cfg.SearchBehind], limit)
+	sample := RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 1, cfg.Photos)
 	p10, p50, p90, photos := BodySizes(sample)
 	fmt.Fprintf(out, "Bodies: %d realistic reports, JSON %d / %d / %d bytes (p10 / median / p90), %.0f%% multipart with one %d-byte photo.\n",
 		cfg.Bodies, p10, p50, p90, photos*100, len(samplePhoto()))
@@ -491,7 +505,7 @@ func minimalRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load
 		return Load{}, fmt.Errorf("start the minimal durable path: %w", err)
 	}
 	defer m.stop()
-	return loadWith(ctx, cfg, warm, m.URL, RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 2, PhotoShare), false, 0), nil
+	return loadWith(ctx, cfg, warm, m.URL, RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 2, cfg.Photos), false, 0), nil
 }
 
 func pocketBaseRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load, error) {
@@ -558,7 +572,11 @@ func intakeRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load,
 		if cfg.SearchBehind {
 			args = append(args, "--search-behind")
 		}
-		srv, err := StartServerWith(ctx, cfg.Binary, data, cfg.Wait, nil, args, nil)
+		var env []string
+		if cfg.NoLimit {
+			env = []string{"WENMING_REPORT_LIMIT=off"}
+		}
+		srv, err := StartServerWith(ctx, cfg.Binary, data, cfg.Wait, nil, args, env)
 		if err != nil {
 			return Load{}, fmt.Errorf("start the server: %w", err)
 		}
@@ -569,7 +587,7 @@ func intakeRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load,
 	if err != nil {
 		return Load{}, err
 	}
-	bodies := RealisticBodies(cats, cfg.Bodies, uint64(time.Now().UnixNano()), PhotoShare)
+	bodies := RealisticBodies(cats, cfg.Bodies, uint64(time.Now().UnixNano()), cfg.Photos)
 	l := loadWith(ctx, cfg, warm, base+ReportsPath, bodies, true, 0)
 	if l.Created == 0 {
 		return l, fmt.Errorf("no report was created (%d errors: %v)", l.Errors, l.FirstErrors)
@@ -593,7 +611,7 @@ func httpCeiling(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Loa
 	go srv.Serve(ln)
 	defer srv.Close()
 	return loadWith(ctx, cfg, warm, "http://"+ln.Addr().String()+ReportsPath,
-		RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 1, PhotoShare), false, 0), nil
+		RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 1, cfg.Photos), false, 0), nil
 }
 
 // SQLiteInserts measures plain inserts of report rows into a fresh

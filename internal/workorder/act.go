@@ -559,17 +559,19 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 	// KPI joins), one keyed list drives the page as arms: a region's
 	// places (a region is the narrowest of the lists), else, when no
 	// single-value filter can drive it, a group's categories, else the
-	// states; on SQLite the overdue filter drives before any list. The other lists
-	// filter the rows the driver reads and are
-	// written so that no engine reads them by index (an IN list read by
-	// index must sort every match).
+	// states; on SQLite the overdue filter drives before any list. The
+	// other lists filter the rows the driver reads and are written so
+	// that no engine reads them by index (an IN list read by index must
+	// sort every match). Other orders (a search, the deadline, a KPI's
+	// joins) keep the lists as plain IN lists.
 	drive := -1
 	// On SQLite the overdue flag, when asked for, drives: its partial
 	// index holds only the overdue orders, few in any city that works.
 	// (PostgreSQL reads a street's arms faster than the overdue orders'
 	// heap rows: 2.0 against 20 ms at 1M orders, docs/PERFORMANCE.md.)
 	overdue := f.Overdue != nil && *f.Overdue && tx.Engine() == db.SQLite
-	if order == "w.id DESC" && from == orderFrom && f.KPI == nil && !overdue {
+	newest := order == "w.id DESC" && from == orderFrom && f.KPI == nil
+	if newest && !overdue {
 		for _, col := range []string{"w.region_path", "w.category_id", "w.state"} {
 			i := slices.IndexFunc(keyed, func(k keyList) bool { return k.col == col })
 			if i >= 0 && (col == "w.region_path" || !single) {
@@ -582,7 +584,11 @@ func (s *Service) listQuery(ctx context.Context, tx *db.Tx, p *auth.Principal, f
 		if i == drive {
 			continue
 		}
-		conds, args = append(conds, unindexed(k.col)+" IN ("+db.Placeholders(len(k.vals))+")"), append(args, k.vals...)
+		col := k.col
+		if newest { // another filter drives the newest-first page
+			col = unindexed(col)
+		}
+		conds, args = append(conds, col+" IN ("+db.Placeholders(len(k.vals))+")"), append(args, k.vals...)
 	}
 	if drive >= 0 {
 		in, inArgs := newestArms(tx.Engine(), keyed[drive], conds, args, offset+size+1)
