@@ -65,8 +65,8 @@ type IntakeConfig struct {
 	// NoLimit turns the per-address report limit off (for a profile of
 	// what the limit's counter costs).
 	NoLimit bool
-	Out    io.Writer
-	Wait   time.Duration // longest start-up to wait for
+	Out     io.Writer
+	Wait    time.Duration // longest start-up to wait for
 }
 
 // Load is the outcome of one run of clients against a URL.
