@@ -160,7 +160,7 @@ func init() {
 		},
 		Link: func(sc figures.Scope) string {
 			return "/inspection/evaluations?quarter=" + figureQuarter(sc, time.Now()).String()
-		}})
+		}, LinkPerm: auth.PermInspectionView})
 }
 
 // figureQuarter is the quarter a figure's period ends in (now's without an end).

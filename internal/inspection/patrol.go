@@ -456,6 +456,6 @@ func init() {
 					r := figures.Of(t.Fixed, t.Findings)
 					return figures.Value{Count: t.Fixed, Rate: &r}, err
 				}
-			}, Link: func(figures.Scope) string { return "/inspection/patrols" }})
+			}, Link: func(figures.Scope) string { return "/inspection/patrols" }, LinkPerm: auth.PermInspectionView})
 	}
 }
