@@ -98,6 +98,12 @@ type Config struct {
 	// blind index key). Both empty: nothing can be encrypted (App.PII is nil).
 	PIIKeys     string
 	PIIIndexKey string
+	// SearchBehind writes the search tokens of citizens' reports after
+	// their commit, from the durable queue workorder_search_pending
+	// (workorder.Service.SearchBehind; ARCHITECTURE.md): a report is
+	// found by its words within about workorder.SearchLag, by its
+	// tracking code at once.
+	SearchBehind bool
 }
 
 // photoStore opens the photo store the configuration selects.
@@ -251,6 +257,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	// Citizens' reports are written in shared transactions (group commit).
 	a.Orders.Batch = workorder.NewBatcher(a.Orders, 0, 0)
+	a.Orders.SearchBehind = cfg.SearchBehind
 	a.Orders.Batch.Start()
 	ok = true
 	return a, nil
@@ -323,6 +330,14 @@ func (a *App) seed(ctx context.Context) error {
 		return fmt.Errorf("rebuild the work-order search index: %w", err)
 	} else if n > 0 {
 		a.Log.Info("work-order search index rebuilt", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
+	}
+	// Reports committed but not yet indexed when the last process ended
+	// (SearchBehind) are indexed before serving, whatever the setting now.
+	t0 = time.Now()
+	if n, err := a.Orders.CatchUpSearch(ctx); err != nil {
+		return fmt.Errorf("index the pending work orders: %w", err)
+	} else if n > 0 {
+		a.Log.Info("pending work orders indexed", "orders", n, "took", time.Since(t0).Round(time.Millisecond))
 	}
 	// After an upgrade that changed what the work-order rollups count
 	// (migrations 0019, 0021), they are recomputed from the orders once.
@@ -496,6 +511,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	go a.Jobs.Loop(jobCtx, 30*time.Second)
+	if a.Orders.SearchBehind {
+		go a.Orders.RunSearchIndexer(jobCtx, a.Log)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("wenming is serving", "url", "http://"+ln.Addr().String(), "engine", a.DB.Engine, "version", Version)

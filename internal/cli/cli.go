@@ -51,7 +51,7 @@ Usage:
   wenming restore FILE [--force] [flags]
                                  unpack a backup into the data folder
   wenming bench pages [--n 200] measure start-up, page times and memory of this binary
-  wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL]
+  wenming bench intake [--clients 64] [--duration 20s] [--runs 3] [--url URL] [--db URL] [--search-behind] [--pocketbase BIN]
                                  durable intake through POST /api/v1/public/reports vs raw ceilings
   wenming bench orders [--data DIR] [--n 50] [--load 10s]
                                  queue, KPI table and search on a folder loaded by demo --orders
@@ -161,6 +161,8 @@ func flags(fs *flag.FlagSet) *app.Config {
 	fs.StringVar(&c.DataDir, "data", env("WENMING_DATA", "data"), "data folder")
 	fs.StringVar(&c.DB, "db", env("WENMING_DB", ""), "database (empty: SQLite in the data folder; or a postgres:// URL)")
 	fs.BoolVar(&c.Demo, "demo", envBool("WENMING_DEMO"), "load the demo city if the database is empty")
+	fs.BoolVar(&c.SearchBehind, "search-behind", envBool("WENMING_SEARCH_BEHIND"),
+		"index citizens' reports for search just after their commit (within a second; by tracking code at once)")
 	fs.IntVar(&c.DemoOrders, "demo-orders", envInt("WENMING_DEMO_ORDERS", app.DefaultDemoOrders),
 		"work orders the demo city starts with, spread over the last four months (0: none)")
 	fs.StringVar(&c.BaseURL, "base-url", env("WENMING_BASE_URL", ""), "public base URL")
@@ -533,11 +535,19 @@ func benchIntake(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Requests, "requests", 2_000_000, "at most this many requests per run")
 	fs.IntVar(&cfg.Runs, "runs", 3, "runs of each measurement (medians are reported)")
 	fs.StringVar(&cfg.URL, "url", "", "a running server to load (default: start this binary on a fresh data folder)")
-	raw := fs.Bool("raw", true, "also measure plain SQLite inserts of the same rows")
+	raw := fs.Bool("raw", false, "also measure plain SQLite inserts into workorders, 1 and 256 rows per transaction (for reference)")
+	fs.StringVar(&cfg.DB, "db", "", "run the server and the minimal durable path on this (empty) PostgreSQL database instead of SQLite")
+	fs.BoolVar(&cfg.SearchBehind, "search-behind", false, "start the server with --search-behind")
+	fs.Float64Var(&cfg.Photos, "photos", perf.PhotoShare, "share of the reports that carry a photo (0: none)")
+	fs.BoolVar(&cfg.NoLimit, "no-limit", false, "turn the per-address report limit off (to see what its counter costs)")
+	fs.StringVar(&cfg.PocketBase, "pocketbase", "", "a PocketBase binary to measure beside (one collection with an index)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg.Raw = *raw
+	if cfg.Photos == 0 {
+		cfg.Photos = -1 // none asked for
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err

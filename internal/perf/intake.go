@@ -26,12 +26,17 @@ import (
 )
 
 // Durable intake: `wenming bench intake` drives POST /api/v1/public/reports
-// (201 only after the order is committed) with N concurrent clients for a
-// bounded time and request count, and measures in the same run the raw
-// ceilings it is compared with: the plain Go HTTP POST (an in-process
-// handler that answers 201 without work, driven by the same clients) and
-// plain SQLite inserts of the same rows, one per transaction (and, for
-// reference, 256 per transaction).
+// (201 only after the order, its event and its rollups are committed) with
+// N concurrent clients for a bounded time and request count, with
+// realistic reports (RealisticBodies: descriptions of the demo history's
+// kind with a median near 250 characters, a tenth with a photo) sent each
+// from its own address so that the default per-address limit's counter
+// is written for every report, and measures in the same run, with the same
+// clients and bodies, the ceilings it is compared with: the plain Go HTTP
+// POST (an in-process handler that answers 201 without work), the minimal
+// durable path (minimal.go: parse + one INSERT into a two-index table,
+// group commit at wenming's batch size) and PocketBase when a binary is
+// given (pocketbase.go). Runs are interleaved; medians are reported.
 
 // ReportsPath is the route under load.
 const ReportsPath = "/api/v1/public/reports"
@@ -44,9 +49,24 @@ type IntakeConfig struct {
 	Duration time.Duration // per measured run (default 20 s)
 	Requests int           // at most this many requests per run (default 2,000,000)
 	Runs     int           // runs of each measurement; medians are reported (default 3)
-	Raw      bool          // also measure the raw ceilings
-	Out      io.Writer
-	Wait     time.Duration // longest start-up to wait for
+	Raw      bool          // also measure plain SQLite inserts, 1 and 256 rows per transaction (for reference)
+	// DB is a PostgreSQL URL to run the server (and the minimal durable
+	// path) on; "" is SQLite in the server's fresh data folder. The
+	// database should be empty: the first run loads the demo city in it.
+	DB string
+	// SearchBehind starts the server with --search-behind.
+	SearchBehind bool
+	// PocketBase is a PocketBase binary to measure beside (optional).
+	PocketBase string
+	// Bodies is how many distinct realistic bodies are posted in turn.
+	Bodies int
+	// Photos is the share of bodies with a photo (0: PhotoShare; < 0: none).
+	Photos float64
+	// NoLimit turns the per-address report limit off (for a profile of
+	// what the limit's counter costs).
+	NoLimit bool
+	Out     io.Writer
+	Wait    time.Duration // longest start-up to wait for
 }
 
 // Load is the outcome of one run of clients against a URL.
@@ -70,8 +90,17 @@ func (l Load) PerSecond() float64 {
 
 // LoadConfig drives one run.
 type LoadConfig struct {
-	URL      string        // full URL to POST to
-	Bodies   [][]byte      // JSON bodies, used in turn
+	URL    string   // full URL to POST to
+	Bodies [][]byte // JSON bodies, used in turn
+	// Types are the bodies' content types (nil or "": JSON).
+	Types []string
+	// ForwardFor sends each request from its own client address
+	// (X-Forwarded-For 10.x.y.z, for a server trusting 127.0.0.1 as its
+	// proxy), so the per-address report limit counts every report and
+	// refuses none.
+	ForwardFor bool
+	// OK is the status that counts as created (0: 201).
+	OK       int
 	Clients  int           // concurrent clients
 	Duration time.Duration // stop after this long…
 	Requests int           // …or this many requests
@@ -107,6 +136,10 @@ func Drive(ctx context.Context, cfg LoadConfig) Load {
 		}
 		mu.Unlock()
 	}
+	okStatus := http.StatusCreated
+	if cfg.OK != 0 {
+		okStatus = cfg.OK
+	}
 	lat := make([][]time.Duration, cfg.Clients)
 	var wg sync.WaitGroup
 	t0 := time.Now()
@@ -114,12 +147,21 @@ func Drive(ctx context.Context, cfg LoadConfig) Load {
 		wg.Go(func() {
 			buf := make([]byte, 0, 512)
 			for i := c; ctx.Err() == nil; i += cfg.Clients {
-				if sent.Add(1) > int64(cfg.Requests) {
+				seq := sent.Add(1)
+				if seq > int64(cfg.Requests) {
 					sent.Add(-1)
 					return
 				}
 				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, cfg.URL, bytes.NewReader(cfg.Bodies[i%len(cfg.Bodies)]))
-				req.Header.Set("Content-Type", "application/json")
+				ct := "application/json"
+				if k := i % len(cfg.Bodies); k < len(cfg.Types) && cfg.Types[k] != "" {
+					ct = cfg.Types[k]
+				}
+				req.Header.Set("Content-Type", ct)
+				if cfg.ForwardFor {
+					n := seq
+					req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", (n>>16)&255, (n>>8)&255, n&255))
+				}
 				start := time.Now()
 				res, err := hc.Do(req)
 				if err != nil {
@@ -141,7 +183,7 @@ func Drive(ctx context.Context, cfg LoadConfig) Load {
 					return
 				case err != nil:
 					noteErr(shortErr(err))
-				case res.StatusCode != http.StatusCreated:
+				case res.StatusCode != okStatus:
 					noteErr(fmt.Sprintf("HTTP %d: %.120s", res.StatusCode, buf))
 				default:
 					created.Add(1)
@@ -273,12 +315,18 @@ type Server struct {
 // citizens' report limit off (every client comes from 127.0.0.1) and
 // waits for /readyz. Stderr (the log) goes to logw when not nil.
 func StartServer(ctx context.Context, bin, data string, wait time.Duration, logw io.Writer) (*Server, error) {
+	return StartServerWith(ctx, bin, data, wait, logw, nil, []string{"WENMING_REPORT_LIMIT=off"})
+}
+
+// StartServerWith is StartServer with more arguments for serve and more
+// environment, and the report limit as configured (default: on).
+func StartServerWith(ctx context.Context, bin, data string, wait time.Duration, logw io.Writer, args, env []string) (*Server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--addr", addr, "--data", data, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "WENMING_REPORT_LIMIT=off")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--demo", "--addr", addr, "--data", data, "--log-format", "json"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout = io.Discard
 	cmd.Stderr = io.Discard
 	if logw != nil {
@@ -322,27 +370,64 @@ func Intake(ctx context.Context, cfg IntakeConfig) error {
 	if cfg.Wait == 0 {
 		cfg.Wait = 60 * time.Second
 	}
+	if cfg.Bodies <= 0 {
+		cfg.Bodies = 4096
+	}
+	switch {
+	case cfg.Photos == 0:
+		cfg.Photos = PhotoShare
+	case cfg.Photos < 0:
+		cfg.Photos = 0
+	}
 	out := cfg.Out
-	fmt.Fprintf(out, "Machine: %d cores (%s), GOMAXPROCS %d, %s.\n", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0),
-		time.Now().Format("2006-01-02 15:04"))
-	fmt.Fprintf(out, "Load: %d clients, %s per run (at most %d requests), %d runs; medians below.\n\n",
+	engine := "SQLite"
+	if cfg.DB != "" {
+		engine = "PostgreSQL"
+	}
+	fmt.Fprintf(out, "Machine: %d cores (%s), GOMAXPROCS %d, load average %s, %s.\n", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0),
+		loadAverage(), time.Now().Format("2006-01-02 15:04"))
+	limit := fmt.Sprintf("report limit %d per %s per address (counted for every report)", workorder.DefaultReportLimit.Reports, workorder.DefaultReportLimit.Window)
+	if cfg.NoLimit {
+		limit = "report limit off"
+	}
+	fmt.Fprintf(out, "Server: %s, search %s, %s.\n", engine,
+		map[bool]string{false: "indexed in the commit", true: "behind the commit (--search-behind)"}[cfg.SearchBehind], limit)
+	sample := RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 1, cfg.Photos)
+	p10, p50, p90, photos := BodySizes(sample)
+	fmt.Fprintf(out, "Bodies: %d realistic reports, JSON %d / %d / %d bytes (p10 / median / p90), %.0f%% multipart with one %d-byte photo.\n",
+		cfg.Bodies, p10, p50, p90, photos*100, len(samplePhoto()))
+	fmt.Fprintf(out, "Load: %d clients, %s per run (at most %d requests), %d runs interleaved; medians below.\n\n",
 		cfg.Clients, cfg.Duration, cfg.Requests, cfg.Runs)
 	fmt.Fprintf(out, "| run | measure | 201/s | p50 | p99 | requests | errors |\n|---|---|---|---|---|---|---|\n")
 	warm := min(2*time.Second, cfg.Duration/5)
-	var api, ceil []Load
+	var api, ceil, minimal, pb []Load
 	for run := 1; run <= cfg.Runs; run++ {
 		l, err := intakeRun(ctx, cfg, warm)
 		if err != nil {
 			return err
 		}
 		api = append(api, l)
-		row(out, run, "`POST "+ReportsPath+"`", l)
+		row(out, run, "wenming `POST "+ReportsPath+"`", l)
+		l, err = minimalRun(ctx, cfg, warm)
+		if err != nil {
+			return err
+		}
+		minimal = append(minimal, l)
+		row(out, run, "minimal durable path (parse + 1 INSERT, 2 indexes, group commit ≤ "+fmt.Sprint(workorder.DefaultBatchMax)+")", l)
 		l, err = httpCeiling(ctx, cfg, warm)
 		if err != nil {
 			return err
 		}
 		ceil = append(ceil, l)
 		row(out, run, "plain Go HTTP POST → 201, no work", l)
+		if cfg.PocketBase != "" {
+			l, err = pocketBaseRun(ctx, cfg, warm)
+			if err != nil {
+				return err
+			}
+			pb = append(pb, l)
+			row(out, run, "PocketBase, one collection with an index", l)
+		}
 	}
 	var one, many []float64
 	if cfg.Raw {
@@ -356,30 +441,80 @@ func Intake(ctx context.Context, cfg IntakeConfig) error {
 				return err
 			}
 			one, many = append(one, r1), append(many, rn)
-			fmt.Fprintf(out, "| %d | plain SQLite INSERT, 1 row per transaction | %.0f rows/s | | | | |\n", run, r1)
-			fmt.Fprintf(out, "| %d | plain SQLite INSERT, 256 rows per transaction | %.0f rows/s | | | | |\n", run, rn)
+			fmt.Fprintf(out, "| %d | plain SQLite INSERT into workorders, 1 row per transaction | %.0f rows/s | | | | |\n", run, r1)
+			fmt.Fprintf(out, "| %d | plain SQLite INSERT into workorders, 256 rows per transaction | %.0f rows/s | | | | |\n", run, rn)
 		}
 	}
-	ma, mc := medianLoad(api), medianLoad(ceil)
+	ma, mm, mc := medianLoad(api), medianLoad(minimal), medianLoad(ceil)
 	fmt.Fprintf(out, "\n| median of %d | value |\n|---|---|\n", cfg.Runs)
 	fmt.Fprintf(out, "| durable intake `POST %s` | %.0f orders/s, p50 %s, p99 %s, errors %d |\n", ReportsPath,
 		ma.PerSecond(), ms(ma.P50), ms(ma.P99), ma.Errors)
+	fmt.Fprintf(out, "| minimal durable path | %.0f rows/s, p50 %s, p99 %s |\n", mm.PerSecond(), ms(mm.P50), ms(mm.P99))
 	fmt.Fprintf(out, "| plain Go HTTP POST ceiling | %.0f requests/s, p50 %s, p99 %s |\n", mc.PerSecond(), ms(mc.P50), ms(mc.P99))
+	fmt.Fprintf(out, "| intake / minimal durable path (target ≥ 0.6) | %.2f |\n", ma.PerSecond()/mm.PerSecond())
 	fmt.Fprintf(out, "| intake / HTTP ceiling | %.2f |\n", ma.PerSecond()/mc.PerSecond())
+	fmt.Fprintf(out, "| intake p99 (target ≤ 50 ms) | %s |\n", ms(ma.P99))
+	if len(pb) > 0 {
+		mp := medianLoad(pb)
+		fmt.Fprintf(out, "| PocketBase | %.0f records/s, p50 %s, p99 %s |\n", mp.PerSecond(), ms(mp.P50), ms(mp.P99))
+		fmt.Fprintf(out, "| intake / PocketBase (target ≥ 3) | %.2f |\n", ma.PerSecond()/mp.PerSecond())
+	}
 	if cfg.Raw {
 		m1, mn := medianF(one), medianF(many)
 		fmt.Fprintf(out, "| plain SQLite, 1 row per transaction | %.0f rows/s |\n", m1)
 		fmt.Fprintf(out, "| plain SQLite, 256 rows per transaction | %.0f rows/s |\n", mn)
-		fmt.Fprintf(out, "| intake / SQLite 1 row per transaction | %.2f |\n", ma.PerSecond()/m1)
-		fmt.Fprintf(out, "| intake / SQLite 256 rows per transaction | %.2f |\n", ma.PerSecond()/mn)
 	}
-	for _, l := range api {
-		for _, e := range l.FirstErrors {
-			fmt.Fprintf(out, "\nerror seen: %s", e)
+	for _, ls := range [][]Load{api, minimal, pb} {
+		for _, l := range ls {
+			for _, e := range l.FirstErrors {
+				fmt.Fprintf(out, "\nerror seen: %s", e)
+			}
 		}
 	}
 	fmt.Fprintln(out)
 	return nil
+}
+
+// loadAverage is /proc/loadavg's first three figures.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// loadWith drives url with the realistic bodies (warm-up, then the run).
+func loadWith(ctx context.Context, cfg IntakeConfig, warm time.Duration, url string, bodies []Body, forward bool, ok int) Load {
+	lc := LoadConfig{URL: url, Clients: cfg.Clients, Duration: warm, Requests: cfg.Requests, ForwardFor: forward, OK: ok}
+	for _, b := range bodies {
+		lc.Bodies, lc.Types = append(lc.Bodies, b.Data), append(lc.Types, b.ContentType)
+	}
+	Drive(ctx, lc)
+	lc.Duration = cfg.Duration
+	return Drive(ctx, lc)
+}
+
+func minimalRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load, error) {
+	m, err := startMinimal(ctx, cfg.DB)
+	if err != nil {
+		return Load{}, fmt.Errorf("start the minimal durable path: %w", err)
+	}
+	defer m.stop()
+	return loadWith(ctx, cfg, warm, m.URL, RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 2, cfg.Photos), false, 0), nil
+}
+
+func pocketBaseRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load, error) {
+	pb, err := startPocketBase(ctx, cfg.PocketBase, cfg.Wait)
+	if err != nil {
+		return Load{}, fmt.Errorf("start PocketBase: %w", err)
+	}
+	defer pb.Stop()
+	return loadWith(ctx, cfg, warm, pb.URL, RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 3, 0), false, http.StatusOK), nil
 }
 
 func row(w io.Writer, run int, name string, l Load) {
@@ -419,8 +554,9 @@ func cpuModel() string {
 	return runtime.GOARCH
 }
 
-// intakeRun measures the API once: on a server started on a fresh folder,
-// or on cfg.URL.
+// intakeRun measures the API once: on a server started on a fresh folder
+// (trusting 127.0.0.1 as its proxy, so each report comes from its own
+// address and the default limit counts it), or on cfg.URL.
 func intakeRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load, error) {
 	base := strings.TrimRight(cfg.URL, "/")
 	if base == "" {
@@ -429,7 +565,18 @@ func intakeRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load,
 			return Load{}, err
 		}
 		defer os.RemoveAll(data)
-		srv, err := StartServer(ctx, cfg.Binary, data, cfg.Wait, nil)
+		args := []string{"--trust-proxy", "127.0.0.1/32", "--demo-orders", "0"}
+		if cfg.DB != "" {
+			args = append(args, "--db", cfg.DB)
+		}
+		if cfg.SearchBehind {
+			args = append(args, "--search-behind")
+		}
+		var env []string
+		if cfg.NoLimit {
+			env = []string{"WENMING_REPORT_LIMIT=off"}
+		}
+		srv, err := StartServerWith(ctx, cfg.Binary, data, cfg.Wait, nil, args, env)
 		if err != nil {
 			return Load{}, fmt.Errorf("start the server: %w", err)
 		}
@@ -440,13 +587,12 @@ func intakeRun(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Load,
 	if err != nil {
 		return Load{}, err
 	}
-	lc := LoadConfig{URL: base + ReportsPath, Bodies: ReportBodies(cats, 4096, uint64(time.Now().UnixNano())),
-		Clients: cfg.Clients, Duration: warm, Requests: cfg.Requests}
-	if l := Drive(ctx, lc); l.Created == 0 {
-		return l, fmt.Errorf("warm-up: no report was created (%d errors: %v)", l.Errors, l.FirstErrors)
+	bodies := RealisticBodies(cats, cfg.Bodies, uint64(time.Now().UnixNano()), cfg.Photos)
+	l := loadWith(ctx, cfg, warm, base+ReportsPath, bodies, true, 0)
+	if l.Created == 0 {
+		return l, fmt.Errorf("no report was created (%d errors: %v)", l.Errors, l.FirstErrors)
 	}
-	lc.Duration = cfg.Duration
-	return Drive(ctx, lc), nil
+	return l, nil
 }
 
 // httpCeiling drives an in-process handler that reads the body and answers
@@ -464,11 +610,8 @@ func httpCeiling(ctx context.Context, cfg IntakeConfig, warm time.Duration) (Loa
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
-	lc := LoadConfig{URL: "http://" + ln.Addr().String() + ReportsPath, Bodies: ReportBodies([]string{"RUBBISH"}, 4096, 1),
-		Clients: cfg.Clients, Duration: warm, Requests: cfg.Requests}
-	Drive(ctx, lc)
-	lc.Duration = cfg.Duration
-	return Drive(ctx, lc), nil
+	return loadWith(ctx, cfg, warm, "http://"+ln.Addr().String()+ReportsPath,
+		RealisticBodies([]string{"RUBBISH"}, cfg.Bodies, 1, cfg.Photos), false, 0), nil
 }
 
 // SQLiteInserts measures plain inserts of report rows into a fresh

@@ -156,7 +156,9 @@ func (b *Batcher) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	if err := f.Err(); err != nil {
 		return Submitted{}, err
 	}
-	in.analyse()
+	if !b.svc.SearchBehind {
+		in.analyse()
+	}
 	var out Submitted
 	err := b.Do(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
@@ -263,7 +265,7 @@ func (b *Batcher) run(batch []*batchJob) {
 		failed := -1
 		err = b.svc.DB.Write(ctx, func(tx *db.Tx) error {
 			failed = -1
-			buf := &batchBuffer{}
+			buf := &batchBuffer{behind: b.svc.SearchBehind}
 			for i, j := range live {
 				if skip[i] {
 					continue
@@ -325,6 +327,9 @@ func (b *Batcher) run(batch []*batchJob) {
 type batchBuffer struct {
 	docs  []search.Doc
 	stats []statChange
+	// behind: the docs' orders are queued for the search indexer
+	// (Service.SearchBehind) instead of indexed here.
+	behind bool
 }
 
 type batchKey struct{}
@@ -344,7 +349,11 @@ func (b *batchBuffer) undo(m [2]int) { b.docs, b.stats = b.docs[:m[0]], b.stats[
 
 // flush writes the buffer in the batch's transaction, before its commit.
 func (b *batchBuffer) flush(ctx context.Context, tx *db.Tx) error {
-	if err := search.PutMany(ctx, tx, SearchKind, b.docs); err != nil {
+	if b.behind {
+		if err := queueSearch(ctx, tx, b.docs); err != nil {
+			return err
+		}
+	} else if err := search.PutMany(ctx, tx, SearchKind, b.docs); err != nil {
 		return err
 	}
 	if len(b.stats) == 0 {

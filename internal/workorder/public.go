@@ -224,7 +224,9 @@ func (s *Service) SubmitPublic(ctx context.Context, in PublicReport) (out Submit
 		return Submitted{}, err
 	}
 	in.normalise()
-	in.analyse()
+	if !(s.SearchBehind && s.Batch != nil) {
+		in.analyse()
+	}
 	in.Answers = answers
 	var staged *photo.Staged
 	if len(in.Photos) > 0 {

@@ -69,6 +69,11 @@ type Service struct {
 	// Batch, when set and started, writes citizens' reports (SubmitPublic)
 	// in shared transactions (group commit; batch.go).
 	Batch *Batcher
+	// SearchBehind leaves the search tokens of the citizens' reports the
+	// Batcher writes to the search indexer (IndexPending, RunSearchIndexer):
+	// each batch commits one workorder_search_pending row per order instead,
+	// and a search by tracking code finds the order meanwhile.
+	SearchBehind bool
 	// Photos stores the photos of citizens' reports (SubmitPublic); nil
 	// when there is no photo store (reports with photos are then refused).
 	Photos *photo.Service
