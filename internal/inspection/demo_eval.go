@@ -27,33 +27,16 @@ const DemoHistoryQuarters = 2
 func (s *Service) seedDemoHistory(ctx context.Context, tx *db.Tx) error {
 	now := s.now()
 	rng := rand.New(rand.NewPCG(11, 2025))
-	var fallback int64
-	if err := tx.Get(ctx, "entity.user", "SELECT COALESCE(MIN(id), 0) FROM users WHERE username IN ('dispatcher', 'admin')", nil, &fallback); err != nil {
+	fallback, staff, err := demoInspectors(ctx, tx)
+	if err != nil || fallback == 0 {
 		return err
 	}
-	if fallback == 0 {
-		return nil
-	}
-	staff := map[int64]int64{}
-	rows, err := tx.Query(ctx, "SELECT u.unit_id, MIN(u.id) FROM users u JOIN units g ON g.id = u.unit_id WHERE g.kind = 'supervision_group' GROUP BY u.unit_id")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var g, u int64
-		if err := rows.Scan(&g, &u); err != nil {
-			rows.Close()
-			return err
-		}
-		staff[g] = u
-	}
-	rows.Close()
 	type siteInfo struct {
 		id, typ, unit, group int64
 		lat, lng             float64
 	}
 	var sites []siteInfo
-	rows, err = tx.Query(ctx, `SELECT s.id, s.site_type_id, s.unit_id, COALESCE(`+groupOf+`, 0), COALESCE(s.lat, 0), COALESCE(s.lng, 0)
+	rows, err := tx.Query(ctx, `SELECT s.id, s.site_type_id, s.unit_id, COALESCE(`+groupOf+`, 0), COALESCE(s.lat, 0), COALESCE(s.lng, 0)
 		FROM inspection_sites s JOIN regions r ON r.id = s.region_id WHERE s.active = TRUE ORDER BY s.id`)
 	if err != nil {
 		return err

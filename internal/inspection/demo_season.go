@@ -29,28 +29,10 @@ var demoNotes = map[string][]string{
 func (s *Service) seedDemoSeason(ctx context.Context, tx *db.Tx) error {
 	now := s.now()
 	rng := rand.New(rand.NewPCG(11, 2026))
-	var fallback int64
-	if err := tx.Get(ctx, "entity.user", "SELECT COALESCE(MIN(id), 0) FROM users WHERE username IN ('dispatcher', 'admin')", nil, &fallback); err != nil {
+	fallback, staff, err := demoInspectors(ctx, tx)
+	if err != nil || fallback == 0 {
 		return err
 	}
-	if fallback == 0 {
-		return nil
-	}
-	// Each group's inspector.
-	staff := map[int64]int64{}
-	rows, err := tx.Query(ctx, "SELECT u.unit_id, MIN(u.id) FROM users u JOIN units g ON g.id = u.unit_id WHERE g.kind = 'supervision_group' GROUP BY u.unit_id")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var g, u int64
-		if err := rows.Scan(&g, &u); err != nil {
-			rows.Close()
-			return err
-		}
-		staff[g] = u
-	}
-	rows.Close()
 	// The checklists by site type, and the sites' places.
 	type siteInfo struct {
 		typ, unit int64
@@ -58,7 +40,7 @@ func (s *Service) seedDemoSeason(ctx context.Context, tx *db.Tx) error {
 	}
 	items := map[int64][]CheckItem{}
 	sites := map[int64]siteInfo{}
-	rows, err = tx.Query(ctx, "SELECT id, site_type_id, unit_id, COALESCE(lat, 0), COALESCE(lng, 0) FROM inspection_sites")
+	rows, err := tx.Query(ctx, "SELECT id, site_type_id, unit_id, COALESCE(lat, 0), COALESCE(lng, 0) FROM inspection_sites")
 	if err != nil {
 		return err
 	}
@@ -217,4 +199,28 @@ func writeDemoInspection(ctx context.Context, tx *db.Tx, rng *rand.Rand, v demoV
 		}
 	}
 	return nil
+}
+
+// demoInspectors are the demo's fallback actor (the dispatcher or the
+// admin; 0 when neither exists, and then there is nothing to seed) and each
+// supervision group's inspector.
+func demoInspectors(ctx context.Context, tx *db.Tx) (int64, map[int64]int64, error) {
+	var fallback int64
+	if err := tx.Get(ctx, "entity.user", "SELECT COALESCE(MIN(id), 0) FROM users WHERE username IN ('dispatcher', 'admin')", nil, &fallback); err != nil || fallback == 0 {
+		return 0, nil, err
+	}
+	staff := map[int64]int64{}
+	rows, err := tx.Query(ctx, "SELECT u.unit_id, MIN(u.id) FROM users u JOIN units g ON g.id = u.unit_id WHERE g.kind = 'supervision_group' GROUP BY u.unit_id")
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g, u int64
+		if err := rows.Scan(&g, &u); err != nil {
+			return 0, nil, err
+		}
+		staff[g] = u
+	}
+	return fallback, staff, rows.Err()
 }
