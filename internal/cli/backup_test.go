@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -77,6 +79,7 @@ func TestBackupThenRestoreServesTheSameOrdersAndPhotos(t *testing.T) {
 	if code, _, e := run(t, "", "demo", "--orders", "40", "--data", dir); code != 0 {
 		t.Fatalf("demo: %s", e)
 	}
+	_, demoPhotos := snapshotOf(t, dir) // the demo's own (board cases, patrols …)
 	// Three photos beside the demo history's orders.
 	ctx := context.Background()
 	a, err := app.New(ctx, app.Config{DataDir: dir}, nil)
@@ -99,16 +102,23 @@ func TestBackupThenRestoreServesTheSameOrdersAndPhotos(t *testing.T) {
 	}
 	a.Close()
 	wantOrders, wantPhotos := snapshotOf(t, dir)
-	if strings.Count(wantOrders, "\n") < 10 || len(wantPhotos) != 9 {
-		t.Fatalf("demo folder: %d orders, %d photo renditions", strings.Count(wantOrders, "\n"), len(wantPhotos))
+	if strings.Count(wantOrders, "\n") < 10 || len(wantPhotos) != len(demoPhotos)+9 {
+		t.Fatalf("demo folder: %d orders, %d photo renditions (the demo's %d and 9)", strings.Count(wantOrders, "\n"), len(wantPhotos), len(demoPhotos))
 	}
-
+	// Every photo file is in the archive: the backup names their count,
+	// at least the three photos' nine renditions, and the restore the same.
 	archive := filepath.Join(t.TempDir(), "wenming-backup.tar.gz")
-	if code, out, e := run(t, "", "backup", archive, "--data", dir); code != 0 || !strings.Contains(out, "9 photo files") {
+	code, out, e := run(t, "", "backup", archive, "--data", dir)
+	m := regexp.MustCompile(`(\d+) photo files`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
 		t.Fatalf("backup: %d %q %q", code, out, e)
 	}
+	if n, _ := strconv.Atoi(m[1]); n < 9 {
+		t.Fatalf("backup: %d photo files, want the demo's and 9", n)
+	}
+	files := m[0]
 	restored := t.TempDir()
-	if code, out, e := run(t, "", "restore", archive, "--data", restored); code != 0 || !strings.Contains(out, "9 photo files") {
+	if code, out, e := run(t, "", "restore", archive, "--data", restored); code != 0 || !strings.Contains(out, files) {
 		t.Fatalf("restore: %d %q %q", code, out, e)
 	}
 	gotOrders, gotPhotos := snapshotOf(t, restored)
