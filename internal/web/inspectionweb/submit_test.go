@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -86,6 +87,7 @@ func submit(t *testing.T, e *apptest.Env, c *apptest.Client, site int64, vals ur
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
+	vals = maps.Clone(vals) // racing sends share the caller's values
 	vals.Set("csrf", c.CSRF())
 	for k, vs := range vals {
 		for _, v := range vs {
